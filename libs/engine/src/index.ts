@@ -1,1 +1,15 @@
-export const engineName = 'engine';
+export * from './clock/clock.js';
+export * from './engine.js';
+export * from './events.js';
+export * from './media/index.js';
+export * from './messages/message.service.js';
+export * from './random.js';
+export * from './store/memory.store.js';
+export * from './store/models.js';
+export * from './store/store.js';
+export * from './transport/simulated.transport.js';
+export * from './transport/transport.js';
+export * from './webhooks/webhook.dispatcher.js';
+export * from './world/accounts.js';
+export * from './world/customers.js';
+export * from './world/provider-profile.js';

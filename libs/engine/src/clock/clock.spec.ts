@@ -1,0 +1,153 @@
+import { EngineClock, type WallTime } from './clock.js';
+
+/** A wall clock the test moves by hand: real mode without real waiting. */
+class FakeWall implements WallTime {
+  time = 1_000_000;
+  private timers = new Map<number, { at: number; callback: () => void }>();
+  private nextId = 1;
+  now = () => this.time;
+  setTimeout = (callback: () => void, ms: number) => {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, callback });
+    return id;
+  };
+  clearTimeout = (handle: unknown) => {
+    this.timers.delete(handle as number);
+  };
+  /** Moves wall time and fires the timers that fall due, like the event loop would. */
+  tick(ms: number) {
+    this.time += ms;
+    for (const [id, timer] of [...this.timers]) {
+      if (timer.at <= this.time) {
+        this.timers.delete(id);
+        timer.callback();
+      }
+    }
+  }
+}
+
+const START = Date.UTC(2026, 0, 1);
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('EngineClock, manual mode', () => {
+  it('stands still until advanced, then runs due tasks in due-time order', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    const ran: string[] = [];
+    clock.schedule(3000, () => void ran.push(`c@${clock.now() - START}`));
+    clock.schedule(1000, () => void ran.push(`a@${clock.now() - START}`));
+    clock.schedule(1000, () => void ran.push(`b@${clock.now() - START}`));
+    clock.schedule(5000, () => void ran.push('late'));
+    await nextTurn();
+    expect(ran).toEqual([]);
+    const state = await clock.advance(3000);
+    expect(ran).toEqual(['a@1000', 'b@1000', 'c@3000']);
+    expect(state.nowMs).toBe(START + 3000);
+    expect(state.scheduled).toBe(1);
+  });
+
+  it('awaits each task, so work a task schedules inside the window runs at its own virtual time', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    const attempts: number[] = [];
+    const attempt = async () => {
+      await Promise.resolve(); // an async step such as an HTTP request
+      attempts.push(clock.now() - START);
+      if (attempts.length < 3) clock.schedule(10_000, attempt);
+    };
+    clock.schedule(0, attempt);
+    await clock.advance(48 * 3600_000);
+    expect(attempts).toEqual([0, 10_000, 20_000]);
+  });
+
+  it('runs tasks due now without an advance, and settle() waits for them', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    let done = false;
+    clock.schedule(0, async () => {
+      await nextTurn();
+      done = true;
+    });
+    await nextTurn();
+    await clock.settle();
+    expect(done).toBe(true);
+  });
+
+  it('cancels tasks and resets to the start time', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    const ran: string[] = [];
+    const task = clock.schedule(10, () => void ran.push('cancelled'));
+    clock.schedule(20, () => void ran.push('kept'));
+    task.cancel();
+    expect(clock.state().scheduled).toBe(1);
+    await clock.advance(100);
+    expect(ran).toEqual(['kept']);
+    clock.schedule(10, () => void ran.push('dropped by reset'));
+    clock.reset();
+    await clock.advance(100);
+    expect(ran).toEqual(['kept']);
+    expect(clock.now()).toBe(START + 100);
+  });
+
+  it('keeps a failing task from stopping the others', async () => {
+    const errors: string[] = [];
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, onTaskError: (_e, label) => errors.push(label) });
+    const ran: string[] = [];
+    clock.schedule(1, () => {
+      throw new Error('boom');
+    }, 'bad');
+    clock.schedule(2, () => void ran.push('good'));
+    await clock.advance(5);
+    expect(errors).toEqual(['bad']);
+    expect(ran).toEqual(['good']);
+  });
+
+  it('rejects nonsense', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    await expect(clock.advance(-1)).rejects.toThrow(RangeError);
+    expect(() => clock.setSpeed(0)).toThrow(RangeError);
+    expect(() => new EngineClock({ mode: 'real', speed: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('EngineClock, real mode', () => {
+  it('follows the wall clock times the speed and fires timers when due', async () => {
+    const wall = new FakeWall();
+    const clock = new EngineClock({ mode: 'real', speed: 60, startAt: START, wall });
+    const ran: number[] = [];
+    clock.schedule(60_000, () => void ran.push(clock.now() - START)); // one virtual minute = one wall second
+    wall.tick(999);
+    expect(ran).toEqual([]);
+    expect(clock.now()).toBe(START + 59_940);
+    wall.tick(1);
+    await clock.settle();
+    expect(ran).toEqual([60_000]);
+  });
+
+  it('keeps virtual time continuous across speed and mode changes', () => {
+    const wall = new FakeWall();
+    const clock = new EngineClock({ mode: 'real', speed: 1, startAt: START, wall });
+    wall.tick(1000);
+    clock.setSpeed(10);
+    expect(clock.now()).toBe(START + 1000);
+    wall.tick(1000);
+    expect(clock.now()).toBe(START + 11_000);
+    clock.setMode('manual');
+    wall.tick(5000);
+    expect(clock.now()).toBe(START + 11_000);
+    clock.setMode('real');
+    wall.tick(100);
+    expect(clock.now()).toBe(START + 12_000);
+  });
+
+  it('re-arms the wall timer when an earlier task arrives', async () => {
+    const wall = new FakeWall();
+    const clock = new EngineClock({ mode: 'real', speed: 1, startAt: START, wall });
+    const ran: string[] = [];
+    clock.schedule(5000, () => void ran.push('later'));
+    clock.schedule(1000, () => void ran.push('sooner'));
+    wall.tick(1000);
+    await clock.settle();
+    expect(ran).toEqual(['sooner']);
+    wall.tick(4000);
+    await clock.settle();
+    expect(ran).toEqual(['sooner', 'later']);
+  });
+});

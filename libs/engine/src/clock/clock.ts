@@ -1,0 +1,295 @@
+/**
+ * The engine's one clock. Every timer in the engine (send pacing, delivery steps, webhook retries,
+ * retention) is scheduled here, so a test can move 48 hours in milliseconds.
+ *
+ * - `real`: virtual time follows the wall clock, multiplied by `speed` (60 = one virtual minute per second).
+ * - `manual`: time stands still until `advance()`; advancing runs every task that falls due, in order of
+ *   due time, awaiting each one, so a retry scheduled by a failed delivery lands at the right virtual time.
+ *
+ * Tasks due "now" run on the next turn of the event loop in both modes, without waiting for an advance.
+ */
+export type ClockMode = 'real' | 'manual';
+
+export interface ClockState {
+  mode: ClockMode;
+  speed: number;
+  nowMs: number;
+  now: string;
+  scheduled: number;
+}
+
+/** The wall-clock functions the real mode needs; injectable so tests never wait for real time. */
+export interface WallTime {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemWallTime: WallTime = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface ClockOptions {
+  mode: ClockMode;
+  speed: number;
+  /** Virtual time at start and after reset (epoch ms); defaults to the wall time at creation. */
+  startAt?: number;
+  wall?: WallTime;
+  onTaskError?: (error: unknown, label: string) => void;
+}
+
+export type TaskFn = () => void | Promise<void>;
+
+export interface ScheduledTask {
+  readonly at: number;
+  readonly label: string;
+  cancel(): void;
+}
+
+interface Task extends ScheduledTask {
+  seq: number;
+  run: TaskFn;
+  cancelled: boolean;
+}
+
+/** Longest single wall timer; longer waits re-arm, which also keeps clear of setTimeout's 2^31 ms limit. */
+const MAX_WALL_TIMER_MS = 60 * 60 * 1000;
+
+export class EngineClock {
+  private mode: ClockMode;
+  private speed: number;
+  private readonly startAt: number;
+  private readonly wall: WallTime;
+  private readonly onTaskError: (error: unknown, label: string) => void;
+
+  /** Virtual time = virtualBase + (wall - wallBase) * speed in real mode; virtualBase alone in manual mode. */
+  private virtualBase: number;
+  private wallBase: number;
+
+  private readonly heap: Task[] = [];
+  private liveTasks = 0;
+  private seq = 0;
+  private wallTimer: unknown = undefined;
+  private dueSoon = false;
+  private advancing = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(options: ClockOptions) {
+    if (!(options.speed > 0)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
+    this.wall = options.wall ?? systemWallTime;
+    this.mode = options.mode;
+    this.speed = options.speed;
+    this.startAt = options.startAt ?? this.wall.now();
+    this.virtualBase = this.startAt;
+    this.wallBase = this.wall.now();
+    this.onTaskError = options.onTaskError ?? ((error, label) => console.error(`[clock] task ${label} failed`, error));
+  }
+
+  now(): number {
+    if (this.mode === 'manual') return this.virtualBase;
+    return Math.floor(this.virtualBase + (this.wall.now() - this.wallBase) * this.speed);
+  }
+
+  state(): ClockState {
+    const nowMs = this.now();
+    return { mode: this.mode, speed: this.speed, nowMs, now: new Date(nowMs).toISOString(), scheduled: this.liveTasks };
+  }
+
+  schedule(delayMs: number, run: TaskFn, label = 'task'): ScheduledTask {
+    return this.scheduleAt(this.now() + Math.max(0, delayMs), run, label);
+  }
+
+  scheduleAt(at: number, run: TaskFn, label = 'task'): ScheduledTask {
+    const task: Task = {
+      at,
+      label,
+      seq: this.seq++,
+      run,
+      cancelled: false,
+      cancel: () => {
+        if (!task.cancelled) {
+          task.cancelled = true;
+          this.liveTasks--;
+        }
+      },
+    };
+    this.push(task);
+    this.liveTasks++;
+    if (at <= this.now()) this.runDueSoon();
+    else if (this.mode === 'real' && this.heap[0] === task) this.armWallTimer();
+    return task;
+  }
+
+  /**
+   * Moves virtual time forward by `ms`, running every task that falls due in order and awaiting each,
+   * then waits for work still in flight. Works in both modes (in real mode it is a jump forward).
+   */
+  async advance(ms: number): Promise<ClockState> {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
+    await this.settle();
+    const target = this.now() + ms;
+    this.advancing = true;
+    try {
+      for (;;) {
+        const next = this.peekLive();
+        if (!next || next.at > target) break;
+        this.pop();
+        this.liveTasks--;
+        this.jumpTo(Math.max(this.now(), next.at));
+        await this.execute(next);
+      }
+      this.jumpTo(Math.max(this.now(), target));
+    } finally {
+      this.advancing = false;
+    }
+    await this.settle();
+    this.rearm();
+    return this.state();
+  }
+
+  /** Resolves once no task started by the clock is still running (webhook deliveries included). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  setMode(mode: ClockMode): ClockState {
+    if (mode !== this.mode) {
+      this.rebase();
+      this.mode = mode;
+      this.rearm();
+    }
+    return this.state();
+  }
+
+  setSpeed(speed: number): ClockState {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed must be a positive number, got ${speed}`);
+    this.rebase();
+    this.speed = speed;
+    this.rearm();
+    return this.state();
+  }
+
+  /** Drops every scheduled task and returns to the start time; mode and speed are kept. */
+  reset(): void {
+    for (const task of this.heap) task.cancelled = true;
+    this.heap.length = 0;
+    this.liveTasks = 0;
+    this.virtualBase = this.startAt;
+    this.wallBase = this.wall.now();
+    this.rearm();
+  }
+
+  private rebase(): void {
+    this.virtualBase = this.now();
+    this.wallBase = this.wall.now();
+  }
+
+  private jumpTo(virtualTime: number): void {
+    this.virtualBase = virtualTime;
+    this.wallBase = this.wall.now();
+  }
+
+  private runDueSoon(): void {
+    if (this.dueSoon) return;
+    this.dueSoon = true;
+    setImmediate(() => {
+      this.dueSoon = false;
+      this.fireDue();
+    });
+  }
+
+  /** Fires every task already due; they run concurrently and are tracked for settle(). */
+  private fireDue(): void {
+    if (this.advancing) return; // advance() runs due tasks itself, one at a time
+    const now = this.now();
+    for (;;) {
+      const next = this.peekLive();
+      if (!next || next.at > now) break;
+      this.pop();
+      this.liveTasks--;
+      void this.execute(next);
+    }
+    this.rearm();
+  }
+
+  private execute(task: Task): Promise<void> {
+    const running = (async () => {
+      try {
+        await task.run();
+      } catch (error) {
+        this.onTaskError(error, task.label);
+      }
+    })();
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+    return running;
+  }
+
+  private rearm(): void {
+    if (this.wallTimer !== undefined) {
+      this.wall.clearTimeout(this.wallTimer);
+      this.wallTimer = undefined;
+    }
+    if (this.mode === 'real') this.armWallTimer();
+  }
+
+  private armWallTimer(): void {
+    const next = this.peekLive();
+    if (!next) return;
+    if (this.wallTimer !== undefined) this.wall.clearTimeout(this.wallTimer);
+    const wait = Math.min(MAX_WALL_TIMER_MS, Math.max(0, Math.ceil((next.at - this.now()) / this.speed)));
+    this.wallTimer = this.wall.setTimeout(() => {
+      this.wallTimer = undefined;
+      this.fireDue();
+    }, wait);
+  }
+
+  private peekLive(): Task | undefined {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  // A binary min-heap ordered by (at, seq): equal due times keep scheduling order.
+  private push(task: Task): void {
+    const heap = this.heap;
+    heap.push(task);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): Task | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
+        if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
+        if (smallest === i) break;
+        [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Task, b: Task): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}

@@ -1,0 +1,120 @@
+import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
+import { EngineEvents, type EngineEvent } from './events.js';
+import { MediaInspector } from './media/index.js';
+import { MessageService } from './messages/message.service.js';
+import { SendQueue } from './messages/send-queue.js';
+import type { DurationRange } from './random.js';
+import { MemoryStore } from './store/memory.store.js';
+import type { EngineStore } from './store/store.js';
+import { DEFAULT_TIMINGS, SimulatedTransport, type SimulationTimings } from './transport/simulated.transport.js';
+import type { Transport } from './transport/transport.js';
+import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
+import { AccountService, providerOf, type AccountSeed } from './world/accounts.js';
+import { CustomerDirectory } from './world/customers.js';
+import type { ProviderProfile } from './world/provider-profile.js';
+
+export interface EngineOptions {
+  clock: { mode: ClockMode; speed: number; startAt?: number; wall?: WallTime };
+  /** Seeds every random choice (timings, names, replies): the same seed gives the same run. */
+  seed: number;
+  store?: EngineStore;
+  /** Strict mode: only these accounts exist. */
+  strictAccounts?: AccountSeed[];
+  timings?: Partial<SimulationTimings>;
+  /** Time between two messages leaving one line, unless the provider sets its own. */
+  sendPacing?: DurationRange;
+  webhookTimeoutMs?: number;
+  mediaTimeoutMs?: number;
+  /** Where the sandbox serves its sample media (used for files that virtual customers send). */
+  mediaBaseUrl: string;
+}
+
+export const DEFAULT_SEND_PACING: DurationRange = { minMs: 200, maxMs: 1_000 };
+
+/**
+ * The simulated WhatsApp engine: one clock, one world of accounts and customers, messages with their
+ * delivery lifecycle, and webhook delivery. Providers are thin adapters over it.
+ */
+export class WhatsAppEngine {
+  readonly clock: EngineClock;
+  readonly store: EngineStore;
+  readonly events = new EngineEvents();
+  readonly customers: CustomerDirectory;
+  readonly accounts: AccountService;
+  readonly messages: MessageService;
+  readonly webhooks: WebhookDispatcher;
+  /** The simulated transport, or null when a live transport runs. */
+  readonly simulator: SimulatedTransport | null;
+  readonly seed: number;
+
+  private readonly profiles = new Map<string, ProviderProfile>();
+  private readonly queue: SendQueue;
+
+  constructor(options: EngineOptions, transport?: Transport) {
+    this.seed = options.seed;
+    this.clock = new EngineClock(options.clock);
+    this.store = options.store ?? new MemoryStore();
+    this.customers = new CustomerDirectory(options.seed);
+    this.accounts = new AccountService(this.store, this.clock, this.profiles, {
+      seed: options.seed,
+      ...(options.strictAccounts ? { strictAccounts: options.strictAccounts } : {}),
+    });
+    this.simulator = transport
+      ? null
+      : new SimulatedTransport(this.clock, this.customers, options.seed, { ...DEFAULT_TIMINGS, ...options.timings }, options.mediaBaseUrl);
+    const activeTransport = transport ?? this.simulator!;
+    const pacing = options.sendPacing ?? DEFAULT_SEND_PACING;
+    this.queue = new SendQueue(this.clock, options.seed, () => pacing, (id) => this.messages.dispatch(id));
+    this.webhooks = new WebhookDispatcher(this.store, this.clock, (name) => this.profile(name), {
+      timeoutMs: options.webhookTimeoutMs ?? 5_000,
+    });
+    this.messages = new MessageService(
+      this.store,
+      this.clock,
+      this.accounts,
+      this.customers,
+      this.events,
+      new MediaInspector({ timeoutMs: options.mediaTimeoutMs ?? 10_000 }),
+      activeTransport,
+      this.queue,
+    );
+    activeTransport.attach(this.messages);
+    this.events.on((event) => this.publishWebhooks(event));
+  }
+
+  registerProvider(profile: ProviderProfile): void {
+    if (this.profiles.has(profile.name)) throw new Error(`provider ${profile.name} is already registered`);
+    this.profiles.set(profile.name, profile);
+  }
+
+  get providers(): string[] {
+    return [...this.profiles.keys()];
+  }
+
+  profile(name: string): ProviderProfile {
+    const profile = this.profiles.get(name);
+    if (!profile) throw new Error(`unknown provider ${name}`);
+    return profile;
+  }
+
+  /** Messages still waiting on an account's line, oldest first. */
+  waitingIds(accountId: string): string[] {
+    return this.queue.waiting(accountId);
+  }
+
+  /** Forgets the whole world and returns the clock to its start. */
+  async reset(): Promise<void> {
+    await this.clock.settle();
+    this.queue.clear();
+    this.clock.reset();
+    await this.store.clear();
+  }
+
+  private async publishWebhooks(event: EngineEvent): Promise<void> {
+    const account = await this.accounts.get(event.message.accountId);
+    if (!account) return;
+    for (const webhook of this.profile(providerOf(account.id)).toWebhooks(event, account)) {
+      await this.webhooks.enqueue(account, webhook.url, webhook.payload);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { Message } from './store/models.js';
+
+export type EngineEvent =
+  /** An outbound message moved on: sent, delivered, read or failed. */
+  | { type: 'message.status'; message: Message }
+  /** A customer's message reached the account. */
+  | { type: 'message.received'; message: Message };
+
+export type EngineEventListener = (event: EngineEvent) => void | Promise<void>;
+
+/** Listeners run in order and are awaited, so whoever emits knows its consequences are recorded. */
+export class EngineEvents {
+  private readonly listeners: EngineEventListener[] = [];
+
+  on(listener: EngineEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  async emit(event: EngineEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
+  }
+}

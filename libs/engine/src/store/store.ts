@@ -1,0 +1,80 @@
+import type { Account, Message, MessageDirection, MessageStatus, RequestRecord, WebhookAttempt, WebhookEvent } from './models.js';
+
+/**
+ * Persistence seam. The in-memory store is the default; durable and shared (multi-instance) stores come
+ * later, so every method is asynchronous and nothing outside a store may rely on it being in memory.
+ */
+export interface EngineStore {
+  readonly accounts: AccountRepository;
+  readonly messages: MessageRepository;
+  readonly webhooks: WebhookRepository;
+  readonly requests: RequestJournalRepository;
+  readonly sequences: SequenceRepository;
+  /** Forgets everything (control API reset). */
+  clear(): Promise<void>;
+}
+
+export interface AccountRepository {
+  get(id: string): Promise<Account | undefined>;
+  save(account: Account): Promise<void>;
+  list(): Promise<Account[]>;
+}
+
+export interface MessageQuery {
+  accountId: string;
+  direction: MessageDirection;
+  /** Keep messages whose peer starts with any of these. */
+  peerPrefixes?: string[];
+  statuses?: MessageStatus[];
+  order: 'newest' | 'oldest';
+  offset: number;
+  limit: number;
+}
+
+export interface MessagePage {
+  total: number;
+  items: Message[];
+}
+
+export interface MessageRepository {
+  insert(message: Message): Promise<void>;
+  save(message: Message): Promise<void>;
+  get(id: string): Promise<Message | undefined>;
+  query(query: MessageQuery): Promise<MessagePage>;
+}
+
+export interface AttemptQuery {
+  accountId?: string;
+  limit?: number;
+}
+
+export interface WebhookRepository {
+  save(event: WebhookEvent): Promise<void>;
+  get(id: string): Promise<WebhookEvent | undefined>;
+  delete(id: string): Promise<void>;
+  /** Undelivered events not yet expired at `now`, oldest first. */
+  pending(accountId: string, now: number): Promise<WebhookEvent[]>;
+  recordAttempt(attempt: WebhookAttempt): Promise<void>;
+  /** Newest first. */
+  attempts(query: AttemptQuery): Promise<WebhookAttempt[]>;
+}
+
+export interface RequestQuery {
+  provider?: string;
+  method?: string;
+  path?: string;
+  pathPattern?: RegExp;
+}
+
+export interface RequestJournalRepository {
+  record(entry: Omit<RequestRecord, 'id'>): Promise<void>;
+  /** Oldest first. */
+  list(query: RequestQuery): Promise<RequestRecord[]>;
+  count(query: RequestQuery): Promise<number>;
+  clear(): Promise<number>;
+}
+
+export interface SequenceRepository {
+  /** The next value of a named sequence; the first is `start`. */
+  next(name: string, start: number): Promise<number>;
+}

@@ -1,0 +1,27 @@
+import type { Account, MediaSummary, Message } from '../store/models.js';
+
+/**
+ * The seam between the engine and WhatsApp. The simulated transport is the default; a live transport
+ * (a real WhatsApp session) implements the same interface, so providers never know which one runs.
+ */
+export interface Transport {
+  readonly name: string;
+  attach(sink: TransportSink): void;
+  /** Hands an accepted message to WhatsApp; what happens next comes back through the sink. */
+  send(message: Message, account: Account): Promise<void>;
+}
+
+export type TransportStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface InboundMessage {
+  from: string;
+  text: string;
+  mediaUrl: string | null;
+  media: MediaSummary | null;
+  profileName: string | null;
+}
+
+export interface TransportSink {
+  statusChanged(messageId: string, status: TransportStatus, reason?: string): Promise<void>;
+  inbound(accountId: string, message: InboundMessage): Promise<void>;
+}

@@ -1,0 +1,130 @@
+import type { EngineClock } from '../clock/clock.js';
+import { hashString } from '../random.js';
+import type { Account, FeatureSwitch } from '../store/models.js';
+import type { EngineStore } from '../store/store.js';
+import type { ProviderProfile } from './provider-profile.js';
+
+export interface AccountSeed {
+  provider: string;
+  key: string;
+  linePhone?: string;
+}
+
+export type AccountLookup = { ok: true; account: Account } | { ok: false; reason: string };
+
+/** Keys with this prefix are always refused: the documented way to reach a provider's invalid-key path. */
+export const INVALID_KEY_PREFIX = 'invalid';
+
+export interface AccountServiceOptions {
+  /** Strict mode: only these accounts exist. Otherwise any key works on first use. */
+  strictAccounts?: AccountSeed[];
+  seed: number;
+}
+
+export class AccountService {
+  private readonly strict: Map<string, AccountSeed> | null;
+
+  constructor(
+    private readonly store: EngineStore,
+    private readonly clock: EngineClock,
+    private readonly profiles: Map<string, ProviderProfile>,
+    private readonly options: AccountServiceOptions,
+  ) {
+    this.strict = options.strictAccounts
+      ? new Map(options.strictAccounts.map((seed) => [accountId(seed.provider, seed.key), seed]))
+      : null;
+  }
+
+  get strictMode(): boolean {
+    return this.strict !== null;
+  }
+
+  /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
+  async resolve(provider: string, key: string): Promise<AccountLookup> {
+    const id = accountId(provider, key);
+    const existing = await this.store.accounts.get(id);
+    if (existing) return { ok: true, account: existing };
+    if (!key) return { ok: false, reason: 'empty api key' };
+    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) {
+      return { ok: false, reason: `keys starting with "${INVALID_KEY_PREFIX}" are always refused` };
+    }
+    const seed = this.strict ? this.strict.get(id) : { provider, key };
+    if (!seed) return { ok: false, reason: 'unknown api key (the sandbox runs in strict accounts mode)' };
+    const account = this.create(seed);
+    await this.store.accounts.save(account);
+    return { ok: true, account };
+  }
+
+  async get(id: string): Promise<Account | undefined> {
+    return this.store.accounts.get(id);
+  }
+
+  async list(): Promise<Account[]> {
+    return this.store.accounts.list();
+  }
+
+  async setWebhookUrl(account: Account, url: string | null): Promise<Account> {
+    const updated = { ...account, webhookUrl: url };
+    await this.store.accounts.save(updated);
+    return updated;
+  }
+
+  /** Switches a feature; with a delay the change takes effect that much clock time later. */
+  async setFeature(account: Account, name: string, enabled: boolean, delayMs = 0): Promise<Account> {
+    const now = this.clock.now();
+    const current = effectiveSwitch(account.features[name], now);
+    const next: FeatureSwitch =
+      delayMs > 0 ? { enabled: current.enabled, pending: { enabled, effectiveAt: now + delayMs } } : { enabled };
+    const updated = { ...account, features: { ...account.features, [name]: next } };
+    await this.store.accounts.save(updated);
+    return updated;
+  }
+
+  isEnabled(account: Account, name: string): boolean {
+    return effectiveSwitch(account.features[name], this.clock.now()).enabled;
+  }
+
+  /** The features as they stand now, for display. */
+  effectiveFeatures(account: Account): Record<string, boolean> {
+    const now = this.clock.now();
+    return Object.fromEntries(Object.keys(account.features).map((name) => [name, effectiveSwitch(account.features[name], now).enabled]));
+  }
+
+  private create(seed: AccountSeed): Account {
+    const profile = this.profiles.get(seed.provider);
+    if (!profile) throw new Error(`no provider profile registered for ${seed.provider}`);
+    const features = Object.fromEntries(Object.entries(profile.featureDefaults).map(([name, enabled]) => [name, { enabled }]));
+    return {
+      id: accountId(seed.provider, seed.key),
+      provider: seed.provider,
+      key: seed.key,
+      createdAt: this.clock.now(),
+      linePhone: seed.linePhone ?? makeLinePhone(profile.lineCountryCode, seed.key, this.options.seed),
+      features,
+      webhookUrl: null,
+    };
+  }
+}
+
+export function accountId(provider: string, key: string): string {
+  return `${provider}:${key}`;
+}
+
+export function providerOf(id: string): string {
+  return id.slice(0, id.indexOf(':'));
+}
+
+/** A delayed switch is applied lazily: the clock decides whether its time has come. */
+function effectiveSwitch(feature: FeatureSwitch | undefined, now: number): { enabled: boolean } {
+  if (!feature) return { enabled: false };
+  if (feature.pending && now >= feature.pending.effectiveAt) return { enabled: feature.pending.enabled };
+  return { enabled: feature.enabled };
+}
+
+/** A stable, plausible mobile number for the account's line, never one of the magic numbers. */
+function makeLinePhone(countryCode: string, key: string, seed: number): string {
+  const digits = String(hashString(key, seed)).padStart(9, '0').slice(-9);
+  const national = `9${digits}`;
+  // The last six digits pick a magic behaviour; a line number must never be one.
+  return `${countryCode}${/00000[0-9]$/.test(national) ? `${national.slice(0, 4)}777777` : national}`;
+}
