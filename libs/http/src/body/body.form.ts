@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { TextDecoder } from 'node:util';
+import qs from 'qs';
+import type { ParsedBody } from './body.state.js';
+
+/**
+ * PHP-style assembly: `a[0]=x&a[1]=y` and `a[]=x&a[]=y` → arrays, `a[b]=c` → objects, a repeated plain
+ * name → the last value (as PHP's $_POST does). Limits sized for 1000+ recipients in one request;
+ * the body limit bounds the work anyway. Keys shadowing Object.prototype (`__proto__`, `toString`…)
+ * are dropped.
+ */
+const QS_OPTIONS = {
+  arrayLimit: 100_000,
+  parameterLimit: Infinity,
+  depth: 20,
+  duplicates: 'last',
+} as const satisfies qs.IParseOptions;
+
+const decoders = new Map<string, TextDecoder>();
+
+/** The canonical name of a charset label (`UTF8`, `latin1`, `cp1256`…); unknown or absent labels read as UTF-8. */
+export function resolveCharset(label: string | undefined): string {
+  if (label === undefined) return 'utf-8';
+  try {
+    return new TextDecoder(label.trim()).encoding;
+  } catch {
+    return 'utf-8';
+  }
+}
+
+function decoderFor(charset: string): TextDecoder {
+  let decoder = decoders.get(charset);
+  if (decoder === undefined) {
+    decoder = new TextDecoder(charset);
+    decoders.set(charset, decoder);
+  }
+  return decoder;
+}
+
+/** Bytes to text in the given (canonical) charset; a leading BOM is dropped. */
+export function decodeText(data: Buffer, charset: string): string {
+  return decoderFor(charset).decode(data);
+}
+
+/** Percent-escapes of a form body sent in a charset other than UTF-8 (e.g. windows-1256) decode in that charset. */
+function percentDecoderFor(charset: string): (text: string) => string {
+  const decoder = decoderFor(charset);
+  return (text) =>
+    text
+      .replace(/\+/g, ' ')
+      .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => decoder.decode(Buffer.from(run.replace(/%/g, ''), 'hex')));
+}
+
+/** Parses an `application/x-www-form-urlencoded` string already decoded from `charset`. */
+export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
+  if (charset === 'utf-8') return qs.parse(text, QS_OPTIONS);
+  const decode = percentDecoderFor(charset);
+  return qs.parse(text, { ...QS_OPTIONS, decoder: (value: string) => decode(value) });
+}
+
+// A form key as clients write it: percent-encoded, PHP brackets possibly raw.
+const FORM_SEGMENT = /^[\w.~*%+\-[\]]+(?:=[\s\S]*)?$/;
+
+/** Whether text sent without (or with a wrong) content type is a form string like `k=v&k2=v2`. */
+export function looksLikeForm(text: string): boolean {
+  const segments = text.split('&').filter((segment) => segment !== '');
+  return (
+    segments.length > 0 &&
+    segments.some((segment) => segment.includes('=')) &&
+    segments.every((segment) => FORM_SEGMENT.test(segment))
+  );
+}
+
+/**
+ * Assembles multipart fields exactly as a form body with the same names would be. Values that are
+ * not strings (files, JSON-typed fields) travel through qs as unique placeholders, so qs never
+ * walks into them (it would enumerate every byte of a file's Buffer).
+ */
+export function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): ParsedBody {
+  const nonce = randomUUID();
+  const opaque = new Map<string, unknown>();
+  const query = fields
+    .map(([name, value]) => {
+      let text: string;
+      if (typeof value === 'string') {
+        text = value;
+      } else {
+        text = `\u0000${nonce}:${opaque.size}`;
+        opaque.set(text, value);
+      }
+      return `${encodeURIComponent(name)}=${encodeURIComponent(text)}`;
+    })
+    .join('&');
+  const parsed = qs.parse(query, QS_OPTIONS);
+  return opaque.size === 0 ? parsed : (restore(parsed, opaque) as ParsedBody);
+}
+
+function restore(value: unknown, opaque: ReadonlyMap<string, unknown>): unknown {
+  if (typeof value === 'string') return opaque.has(value) ? opaque.get(value) : value;
+  if (Array.isArray(value)) return value.map((item) => restore(item, opaque));
+  if (typeof value === 'object' && value !== null) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) object[key] = restore(object[key], opaque);
+  }
+  return value;
+}

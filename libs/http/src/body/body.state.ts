@@ -1,0 +1,47 @@
+import type { FastifyRequest } from 'fastify';
+
+export interface UploadedFile {
+  fieldName: string;
+  filename: string;
+  mimetype: string;
+  data: Buffer;
+}
+
+/** Values: string | string[] | nested objects | UploadedFile | UploadedFile[] (JSON bodies keep their JSON types). */
+export type ParsedBody = Record<string, unknown>;
+
+export interface BodyParsingOptions {
+  /** Bytes of a JSON / form / unknown-type body, and of all multipart fields together. */
+  bodyLimit: number;
+  /** Bytes of all files of one multipart request together. */
+  fileSizeLimit: number;
+}
+
+export const DEFAULT_BODY_PARSING_OPTIONS: BodyParsingOptions = {
+  bodyLimit: 1024 * 1024,
+  fileSizeLimit: 110 * 1024 * 1024,
+};
+
+// Keyed by the Fastify request: the object `@Req()` hands to Nest controllers.
+const problems = new WeakMap<FastifyRequest, string>();
+
+/** The first problem found is the one reported: later ones are usually its consequences. */
+export function recordProblem(request: FastifyRequest, problem: string): ParsedBody {
+  if (!problems.has(request)) problems.set(request, problem);
+  return {};
+}
+
+/** Why the body could not be read (then `bodyOf` is `{}`); undefined when it was fine or absent. */
+export function bodyProblem(request: FastifyRequest): string | undefined {
+  return problems.get(request);
+}
+
+/** The parsed body, always an object: `{}` when there was none, or when `bodyProblem` says why not. */
+export function bodyOf(request: FastifyRequest): ParsedBody {
+  const body: unknown = request.body;
+  return isRecord(body) ? body : {};
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}

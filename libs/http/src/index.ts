@@ -1,0 +1,5 @@
+export * from './body/index.js';
+export * from './exception.filter.js';
+export * from './provider-descriptor.js';
+export * from './provider-error.js';
+export * from './request-journal.js';
