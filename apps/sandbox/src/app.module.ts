@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { SandboxConfig } from './config.js';
+import { ControlModule } from './control/control.module.js';
+import { EngineModule } from './engine.module.js';
+import { PROVIDERS } from './providers.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SandboxConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [EngineModule.forRoot(config), ControlModule, ...PROVIDERS.map((provider) => provider.module)],
+    };
+  }
+}

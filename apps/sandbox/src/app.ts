@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WhatsAppEngine } from '#engine';
+import { recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
+import { AppModule } from './app.module.js';
+import type { SandboxConfig } from './config.js';
+import { setUpDocs } from './docs.js';
+import { PROVIDERS } from './providers.js';
+
+export interface SandboxAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Builds the whole sandbox (not yet listening): used by main.ts, the tests and the benchmarks. */
+export async function createSandboxApp(config: SandboxConfig, options: SandboxAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: config.logRequests,
+    // WAMM-style clients call `/route/{token}/?query`: a trailing slash must not change the route.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Multipart uploads are bounded by the body parsers; this is the ceiling for everything else.
+    bodyLimit: 110 * 1024 * 1024,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bodyParser: false,
+    logger: options.logger ?? ['error', 'warn'],
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  await registerBodyParsers(fastify);
+  const engine = app.get(WhatsAppEngine);
+  recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
+  app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
+  setUpDocs(app, PROVIDERS);
+  await app.init();
+  await fastify.ready();
+  return app;
+}

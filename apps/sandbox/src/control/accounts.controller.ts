@@ -1,0 +1,51 @@
+import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WhatsAppEngine, type Account } from '#engine';
+import { AccountDto, InboundMessageDto, InboundResultDto } from './control.dto.js';
+
+@ApiTags('accounts')
+@Controller('__sandbox/accounts')
+export class AccountsController {
+  constructor(private readonly engine: WhatsAppEngine) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every account the sandbox knows' })
+  @ApiOkResponse({ type: [AccountDto] })
+  async list(): Promise<AccountDto[]> {
+    return (await this.engine.accounts.list()).map((account) => this.view(account));
+  }
+
+  @Get(':provider/:key')
+  @ApiOperation({ summary: "An account: its line number, feature switches and webhook url (created on first use, like a provider call)" })
+  @ApiOkResponse({ type: AccountDto })
+  async get(@Param('provider') provider: string, @Param('key') key: string): Promise<AccountDto> {
+    return this.view(await this.resolve(provider, key));
+  }
+
+  @Post(':provider/:key/inbound')
+  @ApiOperation({ summary: 'Make a virtual customer send a message to the account' })
+  @ApiCreatedResponse({ type: InboundResultDto })
+  async inbound(@Param('provider') provider: string, @Param('key') key: string, @Body() body: InboundMessageDto): Promise<InboundResultDto> {
+    const account = await this.resolve(provider, key);
+    const result = await this.engine.messages.receive(account, {
+      from: body.from.replace(/^\+/, ''),
+      text: body.text ?? '',
+      mediaUrl: body.mediaUrl ?? null,
+      media: null,
+      profileName: body.profileName ?? null,
+    });
+    await this.engine.clock.settle();
+    return result.received ? { received: true, messageId: result.message.id } : { received: false, reason: result.reason };
+  }
+
+  private async resolve(provider: string, key: string): Promise<Account> {
+    if (!this.engine.providers.includes(provider)) throw new NotFoundException(`unknown provider ${provider} (known: ${this.engine.providers.join(', ')})`);
+    const lookup = await this.engine.accounts.resolve(provider, key);
+    if (!lookup.ok) throw new NotFoundException(lookup.reason);
+    return lookup.account;
+  }
+
+  private view(account: Account): AccountDto {
+    return AccountDto.of(account, this.engine.accounts.effectiveFeatures(account));
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WhatsAppEngine } from '#engine';
+import { AdvanceClockDto, ClockStateDto, SetClockDto } from './control.dto.js';
+
+@ApiTags('clock')
+@Controller('__sandbox/clock')
+export class ClockController {
+  constructor(private readonly engine: WhatsAppEngine) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Read the clock' })
+  @ApiOkResponse({ type: ClockStateDto })
+  read(): ClockStateDto {
+    return this.engine.clock.state();
+  }
+
+  @Put()
+  @ApiOperation({ summary: 'Switch mode (real or manual) and/or set the real-clock speed' })
+  @ApiOkResponse({ type: ClockStateDto })
+  set(@Body() body: SetClockDto): ClockStateDto {
+    if (body.speed !== undefined) this.engine.clock.setSpeed(body.speed);
+    if (body.mode !== undefined) this.engine.clock.setMode(body.mode);
+    return this.engine.clock.state();
+  }
+
+  @Post('advance')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Move clock time forward',
+    description: 'Runs every task that falls due, in order, and answers once they and the webhook deliveries they started have finished.',
+  })
+  @ApiOkResponse({ type: ClockStateDto })
+  advance(@Body() body: AdvanceClockDto): Promise<ClockStateDto> {
+    return this.engine.clock.advance(body.ms);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { AccountsController } from './accounts.controller.js';
+import { ClockController } from './clock.controller.js';
+import { JournalController } from './journal.controller.js';
+import { MessagesController } from './messages.controller.js';
+import { SandboxController } from './sandbox.controller.js';
+
+/** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
+@Module({
+  controllers: [SandboxController, ClockController, AccountsController, MessagesController, JournalController],
+  providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) }],
+})
+export class ControlModule {}

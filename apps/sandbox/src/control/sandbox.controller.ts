@@ -1,0 +1,53 @@
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
+import { projectRoot } from '../paths.js';
+import { SANDBOX_CONFIG } from '../engine.module.js';
+import type { SandboxConfig } from '../config.js';
+import { ClockStateDto } from './control.dto.js';
+
+const VERSION = '0.1.0';
+
+@ApiTags('sandbox')
+@Controller('__sandbox')
+export class SandboxController {
+  private readonly mediaDir = join(projectRoot(), 'fixtures', 'media');
+
+  constructor(
+    private readonly engine: WhatsAppEngine,
+    @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Is this a wa-sandbox, and which providers does it serve' })
+  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto } {
+    return { status: 'ok', version: VERSION, providers: this.engine.providers, strictAccounts: this.config.strictAccounts !== undefined, clock: this.engine.clock.state() };
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Forget every account, message, webhook and journal entry; the clock returns to its start' })
+  async reset(): Promise<{ reset: boolean }> {
+    await this.engine.reset();
+    return { reset: true };
+  }
+
+  @Get('magic-numbers')
+  @ApiOperation({ summary: 'Recipient numbers whose last six digits choose a behaviour' })
+  magicNumbers() {
+    return { numbers: MAGIC_NUMBERS };
+  }
+
+  @Get('media/:file')
+  @ApiOperation({ summary: 'Sample media files (what virtual customers send)' })
+  async media(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
+    if (!/^[\w.-]+$/.test(file)) throw new NotFoundException('no such sample file');
+    const bytes = await readFile(join(this.mediaDir, file)).catch(() => {
+      throw new NotFoundException('no such sample file');
+    });
+    reply.type('application/octet-stream').send(bytes);
+  }
+}

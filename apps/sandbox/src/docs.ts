@@ -1,0 +1,40 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProviderDescriptor } from '#http';
+import { ControlModule } from './control/control.module.js';
+import { projectRoot } from './paths.js';
+
+/**
+ * Swagger UI at /docs with one entry per document: the control API (generated from its DTOs) and each
+ * provider's contract, served as written in contracts/ (the same files the conformance suites use).
+ */
+export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescriptor[]): void {
+  const control = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('wa-sandbox control API')
+      .setDescription('Steer the sandbox and inspect what happened: clock, virtual customers, messages, webhook and request journals.')
+      .setVersion('0.1.0')
+      .build(),
+    { include: [ControlModule] },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  const contractsDir = join(projectRoot(), 'contracts');
+  for (const provider of providers) {
+    fastify.get(`/contracts/${provider.name}.openapi.yaml`, async (_request, reply) => {
+      reply.type('application/yaml; charset=utf-8').send(await readFile(join(contractsDir, `${provider.name}.openapi.yaml`), 'utf8'));
+    });
+  }
+  SwaggerModule.setup('docs', app, control, {
+    jsonDocumentUrl: 'docs/control.json',
+    explorer: true,
+    swaggerOptions: {
+      urls: [
+        { url: '/docs/control.json', name: 'Control API' },
+        ...providers.map((provider) => ({ url: `/contracts/${provider.name}.openapi.yaml`, name: `${provider.title} (contract)` })),
+      ],
+    },
+  });
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig, USAGE } from './config.js';
+import { createSandboxApp } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`wa-sandbox: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const app = await createSandboxApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  const clock = config.clockMode === 'manual' ? 'manual clock' : `real clock x${config.clockSpeed}`;
+  const accounts = config.accountsFile ? `strict accounts from ${config.accountsFile}` : 'any api key works';
+  console.log(`wa-sandbox listening on http://${config.host}:${config.port} (${clock}, seed ${config.seed}, ${accounts})`);
+  console.log(`  providers: ${config.publicUrl}/wamessenger/...   docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
+}
+
+main().catch((error: unknown) => {
+  console.error('wa-sandbox failed to start:', error);
+  process.exit(1);
+});

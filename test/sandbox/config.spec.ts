@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type SandboxConfig } from '../../apps/sandbox/src/config.js';
+
+const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, env) as SandboxConfig;
+
+describe('sandbox configuration', () => {
+  it('has sensible defaults', () => {
+    expect(load([])).toMatchObject({ port: 4000, host: '127.0.0.1', clockMode: 'real', clockSpeed: 1, seed: 1, strictAccounts: undefined, publicUrl: 'http://localhost:4000' });
+  });
+
+  it('reads environment variables, and flags win over them', () => {
+    expect(load([], { PORT: '5000', HOST: '0.0.0.0', CLOCK: 'manual', CLOCK_SPEED: '60' })).toMatchObject({ port: 5000, host: '0.0.0.0', clockMode: 'manual', clockSpeed: 60 });
+    expect(load(['--port', '6000', '--clock', 'real'], { PORT: '5000', CLOCK: 'manual' })).toMatchObject({ port: 6000, clockMode: 'real' });
+    expect(load(['--start', '2026-01-01T09:00:00Z']).clockStart).toBe(Date.UTC(2026, 0, 1, 9));
+  });
+
+  it.each([
+    [['--port', 'abc'], {}, 'invalid --port "abc": expected an integer from 0 to 65535'],
+    [[], { PORT: '70000' }, 'invalid environment variable PORT "70000": expected an integer from 0 to 65535'],
+    [['--clock', 'fast'], {}, 'invalid --clock "fast": expected "real" or "manual"'],
+    [[], { CLOCK_SPEED: '0' }, 'invalid environment variable CLOCK_SPEED "0": expected a number above 0'],
+    [['--start', 'yesterday'], {}, 'invalid --start "yesterday": expected an ISO date'],
+    [['--seed=-1'], {}, 'invalid --seed "-1": expected an integer'],
+    [['--public-url', 'localhost:4000'], {}, 'invalid --public-url "localhost:4000": expected an http(s) URL'],
+    [['--bogus'], {}, "Unknown option '--bogus'"],
+    [['--accounts', '/nonexistent/accounts.json'], {}, 'cannot read accounts file /nonexistent/accounts.json'],
+  ])('refuses %j %j with a clear message', (argv, env, message) => {
+    expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
+    expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('loads strict accounts and checks their shape', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wa-config-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ accounts: [{ provider: 'wamessenger', key: 'K1' }, { provider: 'wamessenger', key: 'K2', linePhone: '989350000777' }] }));
+    expect(load(['--accounts', good]).strictAccounts).toEqual([
+      { provider: 'wamessenger', key: 'K1' },
+      { provider: 'wamessenger', key: 'K2', linePhone: '989350000777' },
+    ]);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ accounts: [{ provider: 'wamessenger' }] }));
+    expect(() => load(['--accounts', bad])).toThrow('accounts[0] needs string "provider" and "key"');
+  });
+
+  it('answers --help', () => {
+    expect(loadConfig(['--help'], {})).toBe('help');
+  });
+});
