@@ -1,0 +1,113 @@
+import { describeFetchError } from './http.js';
+
+export interface ClockState {
+  mode: 'real' | 'manual';
+  speed: number;
+  now: string;
+  nowMs: number;
+  scheduled?: number;
+}
+
+export interface SandboxHealth {
+  status: string;
+  version?: string;
+  providers: string[];
+  clock?: ClockState;
+}
+
+export type ControlProbe =
+  | { available: true; health: SandboxHealth }
+  | { available: false; reason: string };
+
+export class ControlError extends Error {}
+
+/** The wa-sandbox control API (`/__sandbox`): JSON in, JSON out. */
+export class ControlClient {
+  constructor(readonly url: string) {}
+
+  /** `<origin of baseUrl>/__sandbox`: the sandbox serves every provider and its control API on one port. */
+  static defaultUrl(baseUrl: string): string {
+    return `${new URL(baseUrl).origin}/__sandbox`;
+  }
+
+  async probe(): Promise<ControlProbe> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(5_000) });
+    } catch (err) {
+      return { available: false, reason: `GET ${this.url}/health: ${describeFetchError(err)}` };
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const health = body as Partial<SandboxHealth> | undefined;
+    if (res.status !== 200 || !health || health.status !== 'ok' || !Array.isArray(health.providers)) {
+      return { available: false, reason: `GET ${this.url}/health answered ${res.status} ${JSON.stringify(text.slice(0, 80))}` };
+    }
+    return { available: true, health: health as SandboxHealth };
+  }
+
+  clock(): Promise<ClockState> {
+    return this.call('GET', '/clock') as Promise<ClockState>;
+  }
+
+  setClock(change: { mode?: 'real' | 'manual'; speed?: number }): Promise<ClockState> {
+    return this.call('PUT', '/clock', change) as Promise<ClockState>;
+  }
+
+  /** Resolves once every task that fell due ran and every webhook delivery it started finished. */
+  advance(ms: number): Promise<ClockState> {
+    return this.call('POST', '/clock/advance', { ms }) as Promise<ClockState>;
+  }
+
+  inbound(provider: string, key: string, message: { from: string; text?: string; mediaUrl?: string }): Promise<{ received: boolean; messageId?: string; reason?: string }> {
+    return this.call('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
+  }
+
+  async journal(provider: string, key: string): Promise<WebhookAttempt[]> {
+    const body = await this.call('GET', `/webhooks/journal?${new URLSearchParams({ provider, key }).toString()}`) as { attempts?: WebhookAttempt[] };
+    return body.attempts ?? [];
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.url}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ControlError(`control API ${method} ${url}: ${describeFetchError(err)}`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new ControlError(`control API ${method} ${url} answered ${res.status}: ${text.slice(0, 200)}`);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ControlError(`control API ${method} ${url} answered non-JSON: ${text.slice(0, 200)}`);
+    }
+  }
+}
+
+export interface WebhookAttempt {
+  eventId: string;
+  provider: string;
+  accountKey: string;
+  url: string;
+  at: string;
+  ok: boolean;
+  status: number | null;
+  latencyMs?: number;
+  error: string | null;
+  body: unknown;
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}

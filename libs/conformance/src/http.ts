@@ -1,0 +1,103 @@
+import { essence, isJsonMediaType, preview } from './contract.js';
+
+/** How a request body is encoded. Field lists keep their order and allow repeated or bracketed names. */
+export type RequestBody =
+  | { json: unknown }
+  | { form: Array<[string, string]> }
+  | { multipart: Array<[string, string]> }
+  | { raw: string; contentType: string };
+
+export interface ApiRequest {
+  method: string;
+  /** Relative to the base url, starting with `/`; path parameters already encoded. */
+  path: string;
+  query?: Record<string, string>;
+  body?: RequestBody;
+}
+
+export interface ApiResponse {
+  status: number;
+  contentType: string | null;
+  headers: Headers;
+  text: string;
+  /** The parsed body when the content type is JSON and it parses; undefined otherwise. */
+  json: unknown;
+}
+
+export interface Exchange {
+  method: string;
+  url: string;
+  /** The request path relative to the base url, without the query. */
+  path: string;
+  requestContentType?: string;
+  response?: ApiResponse;
+  /** Set when no response arrived (connection refused, timeout, …). */
+  error?: string;
+}
+
+export function joinUrl(baseUrl: string, path: string, query?: Record<string, string>): string {
+  const url = baseUrl.replace(/\/+$/, '') + path;
+  if (!query || Object.keys(query).length === 0) return url;
+  return `${url}?${new URLSearchParams(query).toString()}`;
+}
+
+export async function send(baseUrl: string, req: ApiRequest, timeoutMs = 30_000): Promise<Exchange> {
+  const method = req.method.toUpperCase();
+  const url = joinUrl(baseUrl, req.path, req.query);
+  const init: RequestInit = { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) };
+  let requestContentType: string | undefined;
+  if (req.body) {
+    if ('json' in req.body) {
+      requestContentType = 'application/json';
+      init.body = JSON.stringify(req.body.json);
+    } else if ('form' in req.body) {
+      // URLSearchParams percent-encodes brackets, exactly as PHP's http_build_query does.
+      requestContentType = 'application/x-www-form-urlencoded';
+      init.body = new URLSearchParams(req.body.form).toString();
+    } else if ('multipart' in req.body) {
+      const form = new FormData();
+      for (const [name, value] of req.body.multipart) form.append(name, value);
+      init.body = form;
+      requestContentType = 'multipart/form-data';
+    } else {
+      requestContentType = req.body.contentType;
+      init.body = req.body.raw;
+    }
+    // fetch sets the multipart boundary itself.
+    if (!('multipart' in req.body)) init.headers = { 'content-type': requestContentType };
+  }
+  const exchange: Exchange = { method, url, path: req.path, requestContentType };
+  try {
+    const res = await fetch(url, init);
+    const text = await res.text();
+    const contentType = res.headers.get('content-type');
+    let json: unknown;
+    if (contentType !== null && isJsonMediaType(contentType)) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    exchange.response = { status: res.status, contentType, headers: res.headers, text, json };
+  } catch (err) {
+    exchange.error = describeFetchError(err);
+  }
+  return exchange;
+}
+
+/** `200 text/plain "80379458"` — for report lines. */
+export function describeResponse(res: ApiResponse): string {
+  const type = res.contentType === null ? '(no content type)' : essence(res.contentType);
+  return `${res.status} ${type} ${preview(res.text)}`;
+}
+
+export function describeFetchError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: string }).code;
+    return `${err.message}: ${code ? `${code} ` : ''}${cause.message}`.trim();
+  }
+  return err.message;
+}

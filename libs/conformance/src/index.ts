@@ -1,0 +1,19 @@
+export { runConformance, defaultContractsDir, type ConformanceOptions } from './runner.js';
+export { formatReport, summaryLine, type CheckKind, type CheckResult, type CheckStatus, type ConformanceReport, type ControlInfo } from './report.js';
+export {
+  Contract,
+  loadContract,
+  essence,
+  type MediaSpec,
+  type Operation,
+  type ResponseLike,
+  type ResponseSpec,
+  type RouteMatch,
+  type ValidationResult,
+  type WebhookSpec,
+} from './contract.js';
+export { ControlClient, type ClockState, type SandboxHealth, type WebhookAttempt } from './control.js';
+export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
+export type { ApiRequest, ApiResponse, RequestBody } from './http.js';
+export { getSuite, providers, UnknownProviderError } from './suites/index.js';
+export type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suites/suite.js';

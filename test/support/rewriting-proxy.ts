@@ -1,0 +1,51 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxiedResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Changes one response, or returns undefined to pass it through untouched. */
+export type Rewrite = (request: { method: string; path: string }, response: ProxiedResponse) => ProxiedResponse | undefined;
+
+/**
+ * A server in front of a sandbox that forwards everything and rewrites what `rewrite` picks: "another
+ * implementation" that breaks one quirk, for proving the conformance kit catches it.
+ */
+export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer(async (request, reply) => {
+    const body = await readAll(request);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
+    }
+    const upstream = await fetch(targetOrigin + request.url, {
+      method: request.method ?? 'GET',
+      headers,
+      ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
+    });
+    const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: await upstream.text() };
+    const path = (request.url ?? '/').split('?')[0]!;
+    const answer = rewrite({ method: request.method ?? 'GET', path }, original) ?? original;
+    reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readAll(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+}
