@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { accountId, WhatsAppEngine, type RequestQuery } from '#engine';
 import { RequestMatchDto, RequestRecordDto, WebhookAttemptDto } from './control.dto.js';
-import { BadRequestException } from '@nestjs/common';
 
 @ApiTags('journals')
 @Controller('__sandbox')
@@ -10,7 +9,7 @@ export class JournalController {
   constructor(private readonly engine: WhatsAppEngine) {}
 
   @Get('webhooks/journal')
-  @ApiOperation({ summary: 'Every webhook delivery attempt, newest first' })
+  @ApiOperation({ summary: 'Webhook delivery attempts, oldest first (with limit: the most recent ones)' })
   @ApiQuery({ name: 'provider', required: false })
   @ApiQuery({ name: 'key', required: false })
   @ApiQuery({ name: 'limit', required: false })

@@ -141,7 +141,7 @@ class MemoryWebhooks implements WebhookRepository {
       if (result.length >= limit) break;
       if (query.accountId === undefined || attempt.accountId === query.accountId) result.push(attempt);
     }
-    return result;
+    return result.reverse();
   }
   clear() {
     this.events.clear();

@@ -55,7 +55,7 @@ export interface WebhookRepository {
   /** Undelivered events not yet expired at `now`, oldest first. */
   pending(accountId: string, now: number): Promise<WebhookEvent[]>;
   recordAttempt(attempt: WebhookAttempt): Promise<void>;
-  /** Newest first. */
+  /** Oldest first; with a limit, the most recent ones. */
   attempts(query: AttemptQuery): Promise<WebhookAttempt[]>;
 }
 
