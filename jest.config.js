@@ -19,5 +19,6 @@ export default {
     '^#providers/(.*)$': '<rootDir>/libs/providers/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
 };
