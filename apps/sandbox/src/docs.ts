@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ProviderDescriptor } from '#http';
 import { ControlModule } from './control/control.module.js';
 import { projectRoot } from './paths.js';
+import { SANDBOX_VERSION } from './version.js';
 
 /**
  * Swagger UI at /docs with one entry per document: the control API (generated from its DTOs) and each
@@ -16,7 +17,7 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
     new DocumentBuilder()
       .setTitle('wa-sandbox control API')
       .setDescription('Steer the sandbox and inspect what happened: clock, virtual customers, messages, webhook and request journals.')
-      .setVersion('0.1.0')
+      .setVersion(SANDBOX_VERSION)
       .build(),
     { include: [ControlModule] },
   );

@@ -9,7 +9,7 @@ import type { EngineStore } from './store/store.js';
 import { DEFAULT_TIMINGS, SimulatedTransport, type SimulationTimings } from './transport/simulated.transport.js';
 import type { Transport } from './transport/transport.js';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
-import { AccountService, providerOf, type AccountSeed } from './world/accounts.js';
+import { AccountService, type AccountSeed } from './world/accounts.js';
 import { CustomerDirectory } from './world/customers.js';
 import type { ProviderProfile } from './world/provider-profile.js';
 
@@ -113,7 +113,7 @@ export class WhatsAppEngine {
   private async publishWebhooks(event: EngineEvent): Promise<void> {
     const account = await this.accounts.get(event.message.accountId);
     if (!account) return;
-    for (const webhook of this.profile(providerOf(account.id)).toWebhooks(event, account)) {
+    for (const webhook of this.profile(account.provider).toWebhooks(event, account)) {
       await this.webhooks.enqueue(account, webhook.url, webhook.payload);
     }
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import type { Account, Message, RequestRecord, WebhookAttempt } from '#engine';
+import { parseAccountId, type Account, type Message, type RequestRecord, type WebhookAttempt } from '#engine';
 
 const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received'] as const;
 
@@ -101,7 +101,7 @@ export class MessageDto {
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
 
   static of(message: Message): MessageDto {
-    const [provider, accountKey] = splitAccountId(message.accountId);
+    const { provider, key: accountKey } = parseAccountId(message.accountId);
     return {
       id: message.id,
       provider,
@@ -147,7 +147,7 @@ export class WebhookAttemptDto {
   @ApiProperty({ description: 'The payload as sent.' }) body!: unknown;
 
   static of(attempt: WebhookAttempt): WebhookAttemptDto {
-    const [provider, accountKey] = splitAccountId(attempt.accountId);
+    const { provider, key: accountKey } = parseAccountId(attempt.accountId);
     return { eventId: attempt.eventId, provider, accountKey, url: attempt.url, at: iso(attempt.at), ok: attempt.ok, status: attempt.status, latencyMs: attempt.latencyMs, error: attempt.error, body: attempt.body };
   }
 }
@@ -169,9 +169,4 @@ export class RequestRecordDto {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function splitAccountId(id: string): [string, string] {
-  const colon = id.indexOf(':');
-  return [id.slice(0, colon), id.slice(colon + 1)];
 }

@@ -7,9 +7,8 @@ import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
 import { projectRoot } from '../paths.js';
 import { SANDBOX_CONFIG } from '../engine.module.js';
 import type { SandboxConfig } from '../config.js';
+import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
-
-const VERSION = '0.1.0';
 
 @ApiTags('sandbox')
 @Controller('__sandbox')
@@ -24,7 +23,7 @@ export class SandboxController {
   @Get('health')
   @ApiOperation({ summary: 'Is this a wa-sandbox, and which providers does it serve' })
   health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto } {
-    return { status: 'ok', version: VERSION, providers: this.engine.providers, strictAccounts: this.config.strictAccounts !== undefined, clock: this.engine.clock.state() };
+    return { status: 'ok', version: SANDBOX_VERSION, providers: this.engine.providers, strictAccounts: this.config.strictAccounts !== undefined, clock: this.engine.clock.state() };
   }
 
   @Post('reset')

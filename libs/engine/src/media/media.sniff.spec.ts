@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sniffMedia, type MediaInfo } from './index.js';
+import { seededRandom } from '../random.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
 const load = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -102,7 +103,7 @@ describe('sniffMedia', () => {
 
   describe('never throws', () => {
     // A fixed seed keeps failures reproducible.
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed, 'sniff fuzz');
 
     test('on random bytes, including ones that start with a real signature', () => {
       const signatures = Object.keys(EXPECTED).map((name) => load(name).subarray(0, 16));
@@ -143,15 +144,4 @@ function randomBytes(random: () => number, length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256);
   return bytes;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

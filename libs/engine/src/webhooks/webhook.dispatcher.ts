@@ -1,7 +1,7 @@
 import type { EngineClock } from '../clock/clock.js';
 import type { Account, WebhookEvent } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
-import { providerOf } from '../world/accounts.js';
+import { parseAccountId } from '../world/accounts.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
 
 export interface WebhookDispatcherOptions {
@@ -92,7 +92,7 @@ export class WebhookDispatcher {
     if (attempts === 1) {
       this.clock.scheduleAt(event.expiresAt, () => this.expire(eventId), `webhook expiry ${eventId}`);
     }
-    const retryDelay = this.profileOf(providerOf(event.accountId)).webhooks.retryDelaysMs[attempts - 1];
+    const retryDelay = this.profileOf(parseAccountId(event.accountId).provider).webhooks.retryDelaysMs[attempts - 1];
     if (retryOnFailure && retryDelay !== undefined) {
       this.clock.schedule(retryDelay, () => this.attempt(eventId, true), `webhook retry ${eventId}`);
     }

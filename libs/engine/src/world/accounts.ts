@@ -110,8 +110,9 @@ export function accountId(provider: string, key: string): string {
   return `${provider}:${key}`;
 }
 
-export function providerOf(id: string): string {
-  return id.slice(0, id.indexOf(':'));
+export function parseAccountId(id: string): { provider: string; key: string } {
+  const colon = id.indexOf(':');
+  return { provider: id.slice(0, colon), key: id.slice(colon + 1) };
 }
 
 /** A delayed switch is applied lazily: the clock decides whether its time has come. */

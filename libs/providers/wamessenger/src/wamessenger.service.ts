@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, WhatsAppEngine, type Account } from '#engine';
+import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, WhatsAppEngine, type Account, type Message, type MessageDirection } from '#engine';
 import { badRequest, settingRejected } from './wamessenger.errors.js';
 import type { SendInput } from './wamessenger.dto.js';
 import { PAGE_SIZE, toPage, toPendingItem, toReceivedItem, toStatusReport } from './wamessenger.mapper.js';
@@ -34,27 +34,11 @@ export class WamessengerService {
   }
 
   async sentMessages(account: Account, page: number, peerPrefixes: string[] | undefined) {
-    const result = await this.engine.messages.query({
-      accountId: account.id,
-      direction: 'outbound',
-      order: 'newest',
-      offset: (page - 1) * PAGE_SIZE,
-      limit: PAGE_SIZE,
-      ...(peerPrefixes ? { peerPrefixes } : {}),
-    });
-    return toPage(result.total, page, result.items.map(toStatusReport));
+    return this.page(account, 'outbound', page, peerPrefixes, toStatusReport);
   }
 
   async receivedMessages(account: Account, page: number, peerPrefixes: string[] | undefined) {
-    const result = await this.engine.messages.query({
-      accountId: account.id,
-      direction: 'inbound',
-      order: 'newest',
-      offset: (page - 1) * PAGE_SIZE,
-      limit: PAGE_SIZE,
-      ...(peerPrefixes ? { peerPrefixes } : {}),
-    });
-    return toPage(result.total, page, result.items.map(toReceivedItem));
+    return this.page(account, 'inbound', page, peerPrefixes, toReceivedItem);
   }
 
   /** Messages still in the send queue, oldest first. */
@@ -102,5 +86,18 @@ export class WamessengerService {
   async setReceive(account: Account, on: boolean) {
     await this.engine.accounts.setFeature(account, FEATURE_RECEIVE, on, SWITCH_DELAY_MS);
     return { set: 'True', message: `Receive changed to ${on ? 'on' : 'off'}` };
+  }
+
+  /** One page of a report, newest first, in WaMessenger's paging envelope. */
+  private async page<T>(account: Account, direction: MessageDirection, page: number, peerPrefixes: string[] | undefined, toWire: (message: Message) => T) {
+    const result = await this.engine.messages.query({
+      accountId: account.id,
+      direction,
+      order: 'newest',
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+      ...(peerPrefixes ? { peerPrefixes } : {}),
+    });
+    return toPage(result.total, page, result.items.map(toWire));
   }
 }
