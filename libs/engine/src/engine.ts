@@ -6,7 +6,7 @@ import { SendQueue } from './messages/send-queue.js';
 import type { DurationRange } from './random.js';
 import { MemoryStore } from './store/memory.store.js';
 import type { EngineStore } from './store/store.js';
-import { DEFAULT_TIMINGS, SimulatedTransport, type SimulationTimings } from './transport/simulated.transport.js';
+import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
 import type { Transport } from './transport/transport.js';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
 import { AccountService, type AccountSeed } from './world/accounts.js';
@@ -20,15 +20,13 @@ export interface EngineOptions {
   store?: EngineStore;
   /** Strict mode: only these accounts exist. */
   strictAccounts?: AccountSeed[];
-  timings?: Partial<SimulationTimings>;
-  /** Time between two messages leaving one line, unless the provider sets its own. */
-  sendPacing?: DurationRange;
   webhookTimeoutMs?: number;
   mediaTimeoutMs?: number;
   /** Where the sandbox serves its sample media (used for files that virtual customers send). */
   mediaBaseUrl: string;
 }
 
+/** Time between two messages leaving one line. */
 export const DEFAULT_SEND_PACING: DurationRange = { minMs: 200, maxMs: 1_000 };
 
 /**
@@ -61,10 +59,9 @@ export class WhatsAppEngine {
     });
     this.simulator = transport
       ? null
-      : new SimulatedTransport(this.clock, this.customers, options.seed, { ...DEFAULT_TIMINGS, ...options.timings }, options.mediaBaseUrl);
+      : new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
     const activeTransport = transport ?? this.simulator!;
-    const pacing = options.sendPacing ?? DEFAULT_SEND_PACING;
-    this.queue = new SendQueue(this.clock, options.seed, () => pacing, (id) => this.messages.dispatch(id));
+    this.queue = new SendQueue(this.clock, options.seed, () => DEFAULT_SEND_PACING, (id) => this.messages.dispatch(id));
     this.webhooks = new WebhookDispatcher(this.store, this.clock, (name) => this.profile(name), {
       timeoutMs: options.webhookTimeoutMs ?? 5_000,
     });
@@ -95,11 +92,6 @@ export class WhatsAppEngine {
     const profile = this.profiles.get(name);
     if (!profile) throw new Error(`unknown provider ${name}`);
     return profile;
-  }
-
-  /** Messages still waiting on an account's line, oldest first. */
-  waitingIds(accountId: string): string[] {
-    return this.queue.waiting(accountId);
   }
 
   /** Forgets the whole world and returns the clock to its start. */

@@ -29,12 +29,6 @@ export class SendQueue {
     if (!line.timer) this.arm(lineId, line);
   }
 
-  /** Messages waiting on a line, oldest first. */
-  waiting(lineId: string): string[] {
-    const line = this.lines.get(lineId);
-    return line ? line.ids.slice(line.head) : [];
-  }
-
   clear(): void {
     for (const line of this.lines.values()) line.timer?.cancel();
     this.lines.clear();

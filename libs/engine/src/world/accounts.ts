@@ -35,10 +35,6 @@ export class AccountService {
       : null;
   }
 
-  get strictMode(): boolean {
-    return this.strict !== null;
-  }
-
   /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
   async resolve(provider: string, key: string): Promise<AccountLookup> {
     const id = accountId(provider, key);

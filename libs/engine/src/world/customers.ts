@@ -30,13 +30,6 @@ export const MAGIC_NUMBERS: readonly MagicNumber[] = [
 
 const BEHAVIOUR_BY_SUFFIX = new Map(MAGIC_NUMBERS.map((magic) => [magic.suffix, magic.behaviour]));
 
-export interface VirtualCustomer {
-  phone: string;
-  profileName: string;
-  behaviour: CustomerBehaviour;
-  hasWhatsApp: boolean;
-}
-
 export function behaviourOf(peer: string): CustomerBehaviour {
   if (peer.endsWith('@g.us')) return 'normal';
   return BEHAVIOUR_BY_SUFFIX.get(peer.slice(-6)) ?? 'normal';
@@ -47,11 +40,6 @@ export class CustomerDirectory {
   private readonly names = new Map<string, string>();
 
   constructor(private readonly seed: number) {}
-
-  get(phone: string): VirtualCustomer {
-    const behaviour = behaviourOf(phone);
-    return { phone, profileName: this.profileName(phone), behaviour, hasWhatsApp: behaviour !== 'no-whatsapp' };
-  }
 
   profileName(phone: string): string {
     let name = this.names.get(phone);
