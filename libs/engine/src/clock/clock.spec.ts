@@ -70,6 +70,16 @@ describe('EngineClock, manual mode', () => {
     expect(done).toBe(true);
   });
 
+  it('settle() also runs tasks that are due but not started yet', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    let done = false;
+    clock.schedule(0, () => {
+      done = true;
+    });
+    await clock.settle(); // no turn of the event loop in between
+    expect(done).toBe(true);
+  });
+
   it('cancels tasks and resets to the start time', async () => {
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
     const ran: string[] = [];

@@ -153,9 +153,16 @@ export class EngineClock {
     return this.state();
   }
 
-  /** Resolves once no task started by the clock is still running (webhook deliveries included). */
+  /**
+   * Resolves once nothing is due and no task is still running (webhook deliveries included). Tasks due
+   * now are started here rather than left for the next turn of the event loop, which may come later.
+   */
   async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    for (;;) {
+      this.fireDue();
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 
   setMode(mode: ClockMode): ClockState {
