@@ -15,7 +15,14 @@ async function main(): Promise<void> {
     return;
   }
   const app = await createSandboxApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+    console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${code}); choose another with --port/PORT or --host/HOST`);
+    process.exit(2);
+  }
   const clock = config.clockMode === 'manual' ? 'manual clock' : `real clock x${config.clockSpeed}`;
   const accounts = config.accountsFile ? `strict accounts from ${config.accountsFile}` : 'any api key works';
   console.log(`wa-sandbox listening on http://${config.host}:${config.port} (${clock}, seed ${config.seed}, ${accounts})`);
