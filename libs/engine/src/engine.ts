@@ -41,13 +41,12 @@ export class WhatsAppEngine {
   readonly accounts: AccountService;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
-  /** The simulated transport, or null when a live transport runs. */
-  readonly simulator: SimulatedTransport | null;
   readonly seed: number;
 
   private readonly profiles = new Map<string, ProviderProfile>();
   private readonly queue: SendQueue;
 
+  /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
   constructor(options: EngineOptions, transport?: Transport) {
     this.seed = options.seed;
     this.clock = new EngineClock(options.clock);
@@ -57,10 +56,8 @@ export class WhatsAppEngine {
       seed: options.seed,
       ...(options.strictAccounts ? { strictAccounts: options.strictAccounts } : {}),
     });
-    this.simulator = transport
-      ? null
-      : new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
-    const activeTransport = transport ?? this.simulator!;
+    const activeTransport =
+      transport ?? new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
     this.queue = new SendQueue(this.clock, options.seed, () => DEFAULT_SEND_PACING, (id) => this.messages.dispatch(id));
     this.webhooks = new WebhookDispatcher(this.store, this.clock, (name) => this.profile(name), {
       timeoutMs: options.webhookTimeoutMs ?? 5_000,

@@ -63,11 +63,6 @@ export class SimulatedTransport implements Transport {
     }, `deliver ${message.id}`);
   }
 
-  /** The control API's "make a customer write": the message arrives as it would from WhatsApp. */
-  async customerSends(accountId: string, message: InboundMessage): Promise<void> {
-    await this.requireSink().inbound(accountId, message);
-  }
-
   private reply(message: Message, behaviour: 'replies-text' | 'replies-file'): InboundMessage {
     const profileName = this.customers.profileName(message.peer);
     if (behaviour === 'replies-file') {
