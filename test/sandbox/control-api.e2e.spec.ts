@@ -1,14 +1,15 @@
+import { ControlClient, WebhookReceiver, type SandboxMessage } from '#conformance';
+import { received } from '../support/received.js';
 import { phpMultipart } from '../support/php-client.js';
-import { Control, startSandbox, TEST_START, type RunningSandbox } from '../support/sandbox.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startSandbox, TEST_START, type RunningSandbox } from '../support/sandbox.js';
 
 describe('control API', () => {
   let sandbox: RunningSandbox;
-  let control: Control;
+  let control: ControlClient;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    control = new Control(sandbox.origin);
+    control = sandbox.control;
   });
   afterAll(() => sandbox.close());
   beforeEach(() => control.reset());
@@ -19,15 +20,15 @@ describe('control API', () => {
     (await fetch(`${sandbox.origin}/wamessenger/sendMessage/${key}`, { method: 'POST', body: phpMultipart({ phonenumber: phone, text: 'hi' }) })).text();
 
   it('says what it is', async () => {
-    const health = await control.call('GET', '/__sandbox/health');
+    const health = await control.request('GET', '/health');
     expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: ['wamessenger'], strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
   });
 
   it('reads, switches and advances the clock', async () => {
-    expect(await control.call('PUT', '/__sandbox/clock', { speed: 60 })).toMatchObject({ mode: 'manual', speed: 60 });
+    expect(await control.request('PUT', '/clock', { speed: 60 })).toMatchObject({ mode: 'manual', speed: 60 });
     expect(await control.advance(90_000)).toMatchObject({ nowMs: TEST_START + 90_000, now: new Date(TEST_START + 90_000).toISOString() });
     await control.reset();
-    expect((await control.call('GET', '/__sandbox/clock')).nowMs).toBe(TEST_START);
+    expect((await control.clock()).nowMs).toBe(TEST_START);
   });
 
   it.each([
@@ -61,31 +62,31 @@ describe('control API', () => {
     await sendText('K');
     await fetch(`${sandbox.origin}/wamessenger/pending/K?x=1`);
     await fetch(`${sandbox.origin}/wamessenger/getStatus/invalid-key?id=1`);
-    const count = async (match: object) => (await control.call('POST', '/__sandbox/requests/count', match)).count;
+    const count = async (match: object) => (await control.request<{ count: number }>('POST', '/requests/count', match)).count;
     expect(await count({})).toBe(4);
     expect(await count({ method: 'post', path: '/wamessenger/sendMessage/K' })).toBe(2);
     expect(await count({ pathPattern: '^/wamessenger/(pending|getStatus)/' })).toBe(2);
     expect(await count({ provider: 'wamessenger', method: 'GET' })).toBe(2);
-    const { requests } = await control.call('GET', '/__sandbox/requests?path=/wamessenger/getStatus/invalid-key');
+    const { requests } = await control.request<{ requests: unknown[] }>('GET', '/requests?path=/wamessenger/getStatus/invalid-key');
     expect(requests).toEqual([expect.objectContaining({ method: 'GET', url: '/wamessenger/getStatus/invalid-key?id=1', provider: 'wamessenger', status: 400 })]);
-    expect(await control.call('DELETE', '/__sandbox/requests')).toEqual({ cleared: 4 });
+    expect(await control.request('DELETE', '/requests')).toEqual({ cleared: 4 });
     expect(await count({})).toBe(0);
   });
 
   it('forces a status, and the webhook fires as if WhatsApp reported it', async () => {
-    const receiver = await new WebhookReceiver().start();
+    const receiver = await WebhookReceiver.start();
     try {
       await fetch(`${sandbox.origin}/wamessenger/webhook/set/K?url=${encodeURIComponent(receiver.url)}`);
       const id = await sendText('K');
-      const forced = await control.call('POST', `/__sandbox/messages/${id}/status`, { status: 'read' });
+      const forced = await control.request<SandboxMessage>('POST', `/messages/${id}/status`, { status: 'read' });
       expect(forced.history.map((change: { status: string }) => change.status)).toEqual(['queued', 'read']);
-      expect(receiver.received).toEqual([expect.objectContaining({ type: 'delivery', id, delivery: 3, status: 'read' })]);
-      const journal = await control.webhookJournal('wamessenger', 'K');
+      expect(received(receiver)).toEqual([expect.objectContaining({ type: 'delivery', id, delivery: 3, status: 'read' })]);
+      const journal = await control.journal('wamessenger', 'K');
       expect(journal).toEqual([expect.objectContaining({ provider: 'wamessenger', accountKey: 'K', url: receiver.url, ok: true, status: 200 })]);
       // The simulated receipts that come later do not move a read message backwards.
       await control.advance(60_000);
       expect((await control.message(id)).status).toBe('read');
-      const failed = await control.call('POST', `/__sandbox/messages/${await sendText('K')}/status`, { status: 'failed', reason: 'testing' });
+      const failed = await control.request('POST', `/messages/${await sendText('K')}/status`, { status: 'failed', reason: 'testing' });
       expect(failed).toMatchObject({ status: 'failed', failureReason: 'testing' });
     } finally {
       await receiver.close();
@@ -94,13 +95,13 @@ describe('control API', () => {
 
   it('lists accounts with their effective switches and serves the sample media', async () => {
     await fetch(`${sandbox.origin}/wamessenger/receive/K?receive=on`);
-    expect(await control.call('GET', '/__sandbox/accounts/wamessenger/K')).toMatchObject({ features: { receive: false } });
+    expect(await control.request('GET', '/accounts/wamessenger/K')).toMatchObject({ features: { receive: false } });
     await control.advance(30_000);
-    const accounts = await control.call('GET', '/__sandbox/accounts');
+    const accounts = await control.request('GET', '/accounts');
     expect(accounts).toEqual([expect.objectContaining({ provider: 'wamessenger', key: 'K', linePhone: expect.stringMatching(/^989\d{9}$/), features: { receive: true, sendSeen: false } })]);
     const media = await raw('GET', '/__sandbox/media/sample.jpg');
     expect(media.status).toBe(200);
     expect(Buffer.from(await media.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
-    expect((await control.call('GET', '/__sandbox/magic-numbers')).numbers).toHaveLength(6);
+    expect((await control.request<{ numbers: unknown[] }>('GET', '/magic-numbers')).numbers).toHaveLength(6);
   });
 });

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ControlClient } from '#conformance';
 import type { AddressInfo } from 'node:net';
 import { createSandboxApp } from '../../apps/sandbox/src/app.js';
 import type { SandboxConfig } from '../../apps/sandbox/src/config.js';
@@ -9,6 +10,8 @@ export interface RunningSandbox {
   app: NestFastifyApplication;
   /** e.g. http://127.0.0.1:40123 */
   origin: string;
+  /** The conformance kit's client for this sandbox's control API. */
+  control: ControlClient;
   close(): Promise<void>;
 }
 
@@ -31,36 +34,6 @@ export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Prom
   const app = await createSandboxApp(config, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, origin: `http://127.0.0.1:${port}`, close: () => app.close() };
-}
-
-/** The control API, as a test uses it. */
-export class Control {
-  constructor(private readonly origin: string) {}
-
-  async advance(ms: number) {
-    return this.call('POST', '/__sandbox/clock/advance', { ms });
-  }
-  async reset() {
-    return this.call('POST', '/__sandbox/reset');
-  }
-  async inbound(provider: string, key: string, body: Record<string, unknown>) {
-    return this.call('POST', `/__sandbox/accounts/${provider}/${encodeURIComponent(key)}/inbound`, body);
-  }
-  async message(id: string) {
-    return this.call('GET', `/__sandbox/messages/${id}`);
-  }
-  async webhookJournal(provider: string, key: string) {
-    return (await this.call('GET', `/__sandbox/webhooks/journal?provider=${provider}&key=${encodeURIComponent(key)}`)).attempts as Array<Record<string, unknown>>;
-  }
-
-  async call(method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${this.origin}${path}`, {
-      method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-    return JSON.parse(text);
-  }
+  const origin = `http://127.0.0.1:${port}`;
+  return { app, origin, control: new ControlClient(`${origin}/__sandbox`), close: () => app.close() };
 }

@@ -1,24 +1,25 @@
-import { Control, startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { ControlClient, WebhookReceiver } from '#conformance';
+import { received } from '../support/received.js';
+import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 import { phpMultipart, send } from '../support/php-client.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const HOUR = 3600_000;
 
 describe('WaMessenger on the simulated engine', () => {
   let sandbox: RunningSandbox;
-  let control: Control;
+  let control: ControlClient;
   let base: string;
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    control = new Control(sandbox.origin);
+    control = sandbox.control;
     base = `${sandbox.origin}/wamessenger`;
   });
   afterAll(() => sandbox.close());
   beforeEach(async () => {
     await control.reset();
-    receiver = await new WebhookReceiver().start();
+    receiver = await WebhookReceiver.start();
   });
   afterEach(() => receiver.close());
 
@@ -46,7 +47,7 @@ describe('WaMessenger on the simulated engine', () => {
     }
     expect(seenByStatus).toEqual(['pending', 'server', 'phone', 'read']);
     expect(seenByList).toEqual(['pending', 'server', 'phone', 'read']);
-    expect(receiver.received).toEqual([
+    expect(received(receiver)).toEqual([
       expect.objectContaining({ type: 'delivery', hash: 'K', id, phonenumber: '989121234567', delivery: 1, status: 'server' }),
       expect.objectContaining({ type: 'delivery', id, delivery: 2, status: 'phone' }),
       expect.objectContaining({ type: 'delivery', id, delivery: 3, status: 'read' }),
@@ -56,7 +57,7 @@ describe('WaMessenger on the simulated engine', () => {
   });
 
   it('keeps events for a receiver that is down, retries them, and delivers every one after webhook/resend', async () => {
-    receiver.down = true;
+    receiver.respondWith(503);
     await setWebhook('K');
     const ids = [await sendText('K', '989121234567', 'one'), await sendText('K', '989121234568', 'two')];
     await control.advance(2 * 60_000);
@@ -64,23 +65,23 @@ describe('WaMessenger on the simulated engine', () => {
 
     // Automatic retries at +10 s, +1 min and +5 min, then nothing until a resend.
     await control.advance(60 * 60_000);
-    const attempts = await control.webhookJournal('wamessenger', 'K');
+    const attempts = await control.journal('wamessenger', 'K');
     expect(attempts).toHaveLength(6 * 4);
     expect(attempts.every((attempt) => attempt.ok === false && attempt.status === 503)).toBe(true);
-    expect(receiver.received).toEqual([]);
+    expect(received(receiver)).toEqual([]);
 
-    receiver.down = false;
+    receiver.respondWith(200);
     const resend = await getJson('/webhook/resend/K');
     expect(resend).toEqual({ pending: 6, hash: 'K', message: `Resend 6 messages to ${receiver.url}`, url: receiver.url });
     await control.advance(0);
-    const delivered = receiver.received as Array<{ id: string; delivery: number }>;
+    const delivered = received(receiver) as Array<{ id: string; delivery: number }>;
     expect(delivered).toHaveLength(6);
     for (const id of ids) expect(delivered.filter((event) => event.id === id).map((event) => event.delivery)).toEqual([1, 2, 3]);
     expect((await getJson('/webhook/pending/K')).pending).toBe(0);
   });
 
   it('drops undelivered events after 48 hours of clock time, not before', async () => {
-    receiver.down = true;
+    receiver.respondWith(503);
     await setWebhook('K');
     await sendText('K', '989121234567');
     await control.advance(60_000);
@@ -91,10 +92,10 @@ describe('WaMessenger on the simulated engine', () => {
     await control.advance(HOUR);
     expect(await getJson('/webhook/pending/K')).toEqual({ pending: 0, hash: 'K', message: 'You have 0 pending messages', url: receiver.url });
     expect(performance.now() - started).toBeLessThan(5_000); // 48 virtual hours, no real waiting
-    receiver.down = false;
+    receiver.respondWith(200);
     expect((await getJson('/webhook/resend/K')).message).toBe(`Resend 0 messages to ${receiver.url}`);
     await control.advance(0);
-    expect(receiver.received).toEqual([]);
+    expect(received(receiver)).toEqual([]);
   });
 
   it('does not receive until receive is switched on, and the switch takes 30 clock-seconds', async () => {
@@ -109,13 +110,13 @@ describe('WaMessenger on the simulated engine', () => {
     const list = await getJson('/showAllGetMessages/K');
     expect(list.count).toBe(1);
     expect(list.data[0]).toMatchObject({ id: accepted.messageId, type: 'chat', from: '989121234567', chat: 'hi' });
-    expect(receiver.received).toEqual([expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' })]);
-    expect((await control.message(accepted.messageId)).status).toBe('received');
+    expect(received(receiver)).toEqual([expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' })]);
+    expect((await control.message(accepted.messageId!)).status).toBe('received');
 
     await send(`${base}/sendSeen/K?seen=on`);
     await control.advance(30_000);
     const seen = await control.inbound('wamessenger', 'K', { from: '989121234567', text: 'seen?' });
-    expect((await control.message(seen.messageId)).status).toBe('read');
+    expect((await control.message(seen.messageId!)).status).toBe('read');
   });
 
   it('gives each magic number its behaviour', async () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Control, startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { ControlClient, WebhookReceiver } from '#conformance';
+import { received } from '../support/received.js';
+import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 import { httpBuildQuery, phpMultipart, send, shapeOf } from '../support/php-client.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+
 
 /**
  * Every example in WaMessenger's documentation, sent as its PHP snippet sends it with only the base URL
@@ -13,12 +15,12 @@ const seed = JSON.parse(readFileSync('fixtures/examples/wamessenger/seed-example
 
 describe('WaMessenger seed examples, with only the base URL changed', () => {
   let sandbox: RunningSandbox;
-  let control: Control;
+  let control: ControlClient;
   let base: string;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    control = new Control(sandbox.origin);
+    control = sandbox.control;
     base = `${sandbox.origin}/wamessenger`;
   });
   afterAll(() => sandbox.close());
@@ -99,9 +101,9 @@ describe('WaMessenger seed examples, with only the base URL changed', () => {
   });
 
   it('webhook pending and resend answer the documented bodies', async () => {
-    const receiver = await new WebhookReceiver().start();
+    const receiver = await WebhookReceiver.start();
     try {
-      receiver.down = true;
+      receiver.respondWith(503);
       await send(`${base}/webhook/set/APIKEY?url=${encodeURIComponent(receiver.url)}`);
       await sendText('APIKEY', '989121234567', 'test');
       await control.advance(2_000); // sent (event 1); delivered follows 1-4 s later
@@ -112,11 +114,11 @@ describe('WaMessenger seed examples, with only the base URL changed', () => {
       const pending = await send(`${base}/webhook/pending/APIKEY`);
       expect(pending.json).toEqual(withReceiverUrl(seed.webhookPending.response.body));
 
-      receiver.down = false;
+      receiver.respondWith(200);
       const resend = await send(`${base}/webhook/resend/APIKEY`);
       expect(resend.json).toEqual(withReceiverUrl(seed.webhookResend.response.body));
       await control.advance(0);
-      expect(receiver.received).toHaveLength(3);
+      expect(received(receiver)).toHaveLength(3);
     } finally {
       await receiver.close();
     }

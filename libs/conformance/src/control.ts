@@ -51,29 +51,40 @@ export class ControlClient {
     return { available: true, health: health as SandboxHealth };
   }
 
+  /** Forgets every account, message, webhook and journal entry; the clock returns to its start. */
+  reset(): Promise<{ reset: boolean }> {
+    return this.request('POST', '/reset') as Promise<{ reset: boolean }>;
+  }
+
   clock(): Promise<ClockState> {
-    return this.call('GET', '/clock') as Promise<ClockState>;
+    return this.request('GET', '/clock') as Promise<ClockState>;
   }
 
   setClock(change: { mode?: 'real' | 'manual'; speed?: number }): Promise<ClockState> {
-    return this.call('PUT', '/clock', change) as Promise<ClockState>;
+    return this.request('PUT', '/clock', change) as Promise<ClockState>;
   }
 
   /** Resolves once every task that fell due ran and every webhook delivery it started finished. */
   advance(ms: number): Promise<ClockState> {
-    return this.call('POST', '/clock/advance', { ms }) as Promise<ClockState>;
+    return this.request('POST', '/clock/advance', { ms }) as Promise<ClockState>;
   }
 
   inbound(provider: string, key: string, message: { from: string; text?: string; mediaUrl?: string }): Promise<{ received: boolean; messageId?: string; reason?: string }> {
-    return this.call('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
+    return this.request('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
+  }
+
+  /** A message with its full status history. */
+  message(id: string): Promise<SandboxMessage> {
+    return this.request('GET', `/messages/${enc(id)}`) as Promise<SandboxMessage>;
   }
 
   async journal(provider: string, key: string): Promise<WebhookAttempt[]> {
-    const body = await this.call('GET', `/webhooks/journal?${new URLSearchParams({ provider, key }).toString()}`) as { attempts?: WebhookAttempt[] };
+    const body = await this.request('GET', `/webhooks/journal?${new URLSearchParams({ provider, key }).toString()}`) as { attempts?: WebhookAttempt[] };
     return body.attempts ?? [];
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** Any control API call; `path` is relative to the control url (`/clock`, `/requests/count`, …). */
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const url = `${this.url}${path}`;
     let res: Response;
     try {
@@ -88,11 +99,27 @@ export class ControlClient {
     const text = await res.text();
     if (!res.ok) throw new ControlError(`control API ${method} ${url} answered ${res.status}: ${text.slice(0, 200)}`);
     try {
-      return JSON.parse(text);
+      return JSON.parse(text) as T;
     } catch {
       throw new ControlError(`control API ${method} ${url} answered non-JSON: ${text.slice(0, 200)}`);
     }
   }
+}
+
+export interface SandboxMessage {
+  id: string;
+  provider: string;
+  accountKey: string;
+  direction: 'outbound' | 'inbound';
+  from: string;
+  to: string;
+  text: string;
+  mediaUrl: string | null;
+  status: string;
+  failureReason: string | null;
+  profileName: string | null;
+  createdAt: string;
+  history: Array<{ status: string; at: string }>;
 }
 
 export interface WebhookAttempt {

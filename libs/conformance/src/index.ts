@@ -12,7 +12,7 @@ export {
   type ValidationResult,
   type WebhookSpec,
 } from './contract.js';
-export { ControlClient, type ClockState, type SandboxHealth, type WebhookAttempt } from './control.js';
+export { ControlClient, type ClockState, type SandboxHealth, type SandboxMessage, type WebhookAttempt } from './control.js';
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
 export type { ApiRequest, ApiResponse, RequestBody } from './http.js';
 export { getSuite, providers, UnknownProviderError } from './suites/index.js';
