@@ -132,6 +132,15 @@ async function setWebhook(ctx: ScenarioContext, key: string, url: string): Promi
   ctx.equal(res.url, url, 'webhook/set "url"');
 }
 
+/** A fresh account whose webhook points at a new local receiver answering `status`. */
+async function accountWithReceiver(ctx: ScenarioContext, label: string, status = 200): Promise<{ key: string; receiver: WebhookReceiver }> {
+  const key = ctx.freshKey(label);
+  const receiver = await ctx.receiver();
+  receiver.respondWith(status);
+  await setWebhook(ctx, key, receiver.url);
+  return { key, receiver };
+}
+
 async function untilRead(ctx: ScenarioContext, key: string, id: string): Promise<void> {
   await ctx.stepUntil(`message ${id} read`, STEP, async () => (await getStatus(ctx, key, id)).delivery === 'read');
 }
@@ -186,9 +195,7 @@ const lifecycle: Scenario = {
 const webhookDelivery: Scenario = {
   name: 'webhook: delivery reports 1, 2, 3 reach the receiver and the journal',
   async run(ctx: ScenarioContext) {
-    const key = ctx.freshKey('webhook');
-    const receiver = await ctx.receiver();
-    await setWebhook(ctx, key, receiver.url);
+    const { key, receiver } = await accountWithReceiver(ctx, 'webhook');
     const id = await sendOne(ctx, key, PHONE, 'wa-conformance: webhook');
     await untilRead(ctx, key, id);
     requireReachable(ctx, receiver);
@@ -206,10 +213,7 @@ const webhookDelivery: Scenario = {
 const webhookResend: Scenario = {
   name: 'webhook: receiver down → events pending → webhook/resend delivers every one',
   async run(ctx: ScenarioContext) {
-    const key = ctx.freshKey('resend');
-    const receiver = await ctx.receiver();
-    receiver.respondWith(503);
-    await setWebhook(ctx, key, receiver.url);
+    const { key, receiver } = await accountWithReceiver(ctx, 'resend', 503);
     const id = await sendOne(ctx, key, PHONE, 'wa-conformance: resend');
     await untilRead(ctx, key, id);
     requireReachable(ctx, receiver);
@@ -234,10 +238,7 @@ const webhookResend: Scenario = {
 const webhookRetention: Scenario = {
   name: 'webhook: an undelivered event stays pending 48 h, then is dropped',
   async run(ctx: ScenarioContext) {
-    const key = ctx.freshKey('retention');
-    const receiver = await ctx.receiver();
-    receiver.respondWith(503);
-    await setWebhook(ctx, key, receiver.url);
+    const { key, receiver } = await accountWithReceiver(ctx, 'retention', 503);
     // …000001 stays at `server`: exactly one delivery report, created when the message is sent.
     const id = await sendOne(ctx, key, NEVER_DELIVERED, 'wa-conformance: retention');
     await ctx.stepUntil(`message ${id} at server`, { stepMs: 250, maxMs: 10_000 },
