@@ -26,7 +26,7 @@ export type ReceiveResult = { received: true; message: Message } | { received: f
 const OUTBOUND_IDS = { name: 'message.outbound', start: 80_000_000 };
 const INBOUND_IDS = { name: 'message.inbound', start: 3_800_000 };
 
-/** Forward-only order of an outbound message's life; `failed` ends it. */
+/** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
 
 /** Feature switches the engine itself understands; providers decide defaults and delays. */
@@ -103,7 +103,7 @@ export class MessageService implements TransportSink {
   async statusChanged(messageId: string, status: TransportStatus, reason?: string): Promise<void> {
     const message = await this.store.messages.get(messageId);
     if (!message || message.direction !== 'outbound') return;
-    if (PROGRESS[status] <= PROGRESS[message.status] || message.status === 'failed') return;
+    if (PROGRESS[status] <= PROGRESS[message.status]) return;
     await this.applyStatus(message, status, reason ?? null);
   }
 

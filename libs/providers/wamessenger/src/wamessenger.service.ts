@@ -70,8 +70,8 @@ export class WamessengerService {
   }
 
   async webhookResend(account: Account) {
-    const pending = (await this.engine.webhooks.pending(account.id)).length;
     if (!account.webhookUrl) {
+      const pending = (await this.engine.webhooks.pending(account.id)).length;
       throw settingRejected({ pending, hash: account.key, message: 'Webhook url is not set', url: '' }, 'no webhook url is set');
     }
     const { resent } = await this.engine.webhooks.resend(account);
