@@ -69,8 +69,33 @@ export class ControlClient {
     return this.request('POST', '/clock/advance', { ms }) as Promise<ClockState>;
   }
 
-  inbound(provider: string, key: string, message: { from: string; text?: string; mediaUrl?: string }): Promise<{ received: boolean; messageId?: string; reason?: string }> {
+  /** A virtual customer writes to the account (to one of its sessions with `session`). */
+  inbound(provider: string, key: string, message: InboundMessage): Promise<{ received: boolean; messageId?: string; reason?: string }> {
     return this.request('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
+  }
+
+  /** Send caps per clock day and per clock second; null lifts one. */
+  setLimits(provider: string, key: string, limits: { dailyMessages?: number | null; perSecond?: number | null }): Promise<unknown> {
+    return this.request('PUT', `/accounts/${enc(provider)}/${enc(key)}/limits`, limits);
+  }
+
+  /** The account's sessions (a provider's phones or devices), oldest first. */
+  sessions(provider: string, key: string): Promise<SandboxSession[]> {
+    return this.request('GET', `/accounts/${enc(provider)}/${enc(key)}/sessions`) as Promise<SandboxSession[]>;
+  }
+
+  session(id: string): Promise<SandboxSession> {
+    return this.request('GET', `/sessions/${enc(id)}`) as Promise<SandboxSession>;
+  }
+
+  /** A phone scans the session's QR code; the session connects after it loads (advance the clock). */
+  scan(sessionId: string, phone?: string): Promise<SandboxSession> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/scan`, phone === undefined ? {} : { phone }) as Promise<SandboxSession>;
+  }
+
+  /** A phone types a pairing code; the session that issued it connects after it loads (advance the clock). */
+  pair(code: string, phone?: string): Promise<SandboxSession> {
+    return this.request('POST', '/sessions/pair', phone === undefined ? { code } : { code, phone }) as Promise<SandboxSession>;
   }
 
   /** A message with its full status history. */
@@ -106,19 +131,48 @@ export class ControlClient {
   }
 }
 
+export interface InboundMessage {
+  from: string;
+  text?: string;
+  mediaUrl?: string;
+  profileName?: string;
+  /** A session id (see `sessions`). */
+  session?: string;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contacts?: Array<{ name: string; phones: string[] }>;
+}
+
+export interface SandboxSession {
+  id: string;
+  provider: string;
+  accountKey: string;
+  label: string;
+  state: 'qr' | 'loading' | 'connected' | 'disconnected';
+  stateSince: string;
+  phone: string | null;
+  linkedAt: string | null;
+  createdAt: string;
+  qr: { payload: string; rotatesAt: string } | null;
+  pairing: { code: string; phone: string; expiresAt: string } | null;
+}
+
 export interface SandboxMessage {
   id: string;
   provider: string;
   accountKey: string;
+  lineId: string;
   direction: 'outbound' | 'inbound';
+  kind: string;
   from: string;
   to: string;
   text: string;
   mediaUrl: string | null;
   status: string;
+  failureCode: string | null;
   failureReason: string | null;
   profileName: string | null;
   createdAt: string;
+  sendAt: string | null;
   history: Array<{ status: string; at: string }>;
 }
 

@@ -1,15 +1,17 @@
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
-import { EngineEvents, type EngineEvent } from './events.js';
+import { accountOf, EngineEvents, type EngineEvent } from './events.js';
 import { MediaInspector } from './media/index.js';
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
-import type { DurationRange } from './random.js';
+import { SessionService } from './sessions/session.service.js';
 import { MemoryStore } from './store/memory.store.js';
 import type { EngineStore } from './store/store.js';
 import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
 import type { Transport } from './transport/transport.js';
+import { WebhookBatcher } from './webhooks/webhook.batcher.js';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
 import { AccountService, type AccountSeed } from './world/accounts.js';
+import { ContactBook } from './world/contacts.js';
 import { CustomerDirectory } from './world/customers.js';
 import type { ProviderProfile } from './world/provider-profile.js';
 
@@ -26,9 +28,6 @@ export interface EngineOptions {
   mediaBaseUrl: string;
 }
 
-/** Time between two messages leaving one line. */
-export const DEFAULT_SEND_PACING: DurationRange = { minMs: 200, maxMs: 1_000 };
-
 /**
  * The simulated WhatsApp engine: one clock, one world of accounts and customers, messages with their
  * delivery lifecycle, and webhook delivery. Providers are thin adapters over it.
@@ -39,12 +38,15 @@ export class WhatsAppEngine {
   readonly events = new EngineEvents();
   readonly customers: CustomerDirectory;
   readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly contacts: ContactBook;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
   readonly seed: number;
 
   private readonly profiles = new Map<string, ProviderProfile>();
   private readonly queue: SendQueue;
+  private readonly batcher: WebhookBatcher;
 
   /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
   constructor(options: EngineOptions, transport?: Transport) {
@@ -58,20 +60,29 @@ export class WhatsAppEngine {
     });
     const activeTransport =
       transport ?? new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
-    this.queue = new SendQueue(this.clock, options.seed, () => DEFAULT_SEND_PACING, (id) => this.messages.dispatch(id));
-    this.webhooks = new WebhookDispatcher(this.store, this.clock, (name) => this.profile(name), {
+    const profile = (name: string) => this.profile(name);
+    this.sessions = new SessionService(this.store, this.clock, this.events, options.seed, profile);
+    this.contacts = new ContactBook(this.store, this.clock);
+    this.queue = new SendQueue(this.clock, options.seed, (id) => this.messages.dispatch(id));
+    this.webhooks = new WebhookDispatcher(this.store, this.clock, profile, {
       timeoutMs: options.webhookTimeoutMs ?? 5_000,
     });
-    this.messages = new MessageService(
-      this.store,
-      this.clock,
-      this.accounts,
-      this.customers,
-      this.events,
-      new MediaInspector({ timeoutMs: options.mediaTimeoutMs ?? 10_000 }),
-      activeTransport,
-      this.queue,
-    );
+    this.batcher = new WebhookBatcher(this.clock, async (account, url, payload) => {
+      await this.webhooks.enqueue(account, url, payload);
+    });
+    this.messages = new MessageService({
+      store: this.store,
+      clock: this.clock,
+      accounts: this.accounts,
+      sessions: this.sessions,
+      customers: this.customers,
+      events: this.events,
+      media: new MediaInspector({ timeoutMs: options.mediaTimeoutMs ?? 10_000 }),
+      transport: activeTransport,
+      queue: this.queue,
+      profile,
+      mediaBaseUrl: options.mediaBaseUrl,
+    });
     activeTransport.attach(this.messages);
     this.events.on((event) => this.publishWebhooks(event));
   }
@@ -95,15 +106,17 @@ export class WhatsAppEngine {
   async reset(): Promise<void> {
     await this.clock.settle();
     this.queue.clear();
+    this.batcher.clear();
     this.clock.reset();
     await this.store.clear();
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {
-    const account = await this.accounts.get(event.message.accountId);
+    const account = await this.accounts.get(accountOf(event));
     if (!account) return;
     for (const webhook of this.profile(account.provider).toWebhooks(event, account)) {
-      await this.webhooks.enqueue(account, webhook.url, webhook.payload);
+      if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
+      else await this.webhooks.enqueue(account, webhook.url, webhook.payload);
     }
   }
 }

@@ -1,10 +1,12 @@
-import type { Message } from './store/models.js';
+import type { Message, Session } from './store/models.js';
 
 export type EngineEvent =
   /** An outbound message moved on: sent, delivered, read or failed. */
   | { type: 'message.status'; message: Message }
   /** A customer's message reached the account. */
-  | { type: 'message.received'; message: Message };
+  | { type: 'message.received'; message: Message }
+  /** A session changed state: waiting for a QR scan, loading, connected, disconnected. */
+  | { type: 'session.status'; session: Session };
 
 export type EngineEventListener = (event: EngineEvent) => void | Promise<void>;
 
@@ -19,4 +21,9 @@ export class EngineEvents {
   async emit(event: EngineEvent): Promise<void> {
     for (const listener of this.listeners) await listener(event);
   }
+}
+
+/** The account an event belongs to. */
+export function accountOf(event: EngineEvent): string {
+  return event.type === 'session.status' ? event.session.accountId : event.message.accountId;
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine, type Account } from '#engine';
-import { AccountDto, InboundMessageDto, InboundResultDto } from './control.dto.js';
+import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto } from './control.dto.js';
 
 @ApiTags('accounts')
 @Controller('__sandbox/accounts')
@@ -33,9 +33,28 @@ export class AccountsController {
       mediaUrl: body.mediaUrl ?? null,
       media: null,
       profileName: body.profileName ?? null,
+      ...(body.session !== undefined ? { lineId: body.session } : {}),
+      ...(body.location ? { kind: 'location' as const, location: { ...body.location } } : {}),
+      ...(body.contacts ? { kind: 'contacts' as const, contacts: body.contacts.map((card) => ({ name: card.name, phones: card.phones.map((phone) => phone.replace(/^\+/, '')) })) } : {}),
     });
     await this.engine.clock.settle();
     return result.received ? { received: true, messageId: result.message.id } : { received: false, reason: result.reason };
+  }
+
+  @Put(':provider/:key/limits')
+  @ApiOperation({ summary: "Change the account's send caps (messages per clock day, per clock second)" })
+  @ApiOkResponse({ type: AccountDto })
+  async setLimits(@Param('provider') provider: string, @Param('key') key: string, @Body() body: SetLimitsDto): Promise<AccountDto> {
+    const account = await this.resolve(provider, key);
+    return this.view(await this.engine.accounts.setLimits(account, body));
+  }
+
+  @Get(':provider/:key/sessions')
+  @ApiOperation({ summary: "The account's sessions (a provider's phones or devices), oldest first" })
+  @ApiOkResponse({ type: [SessionDto] })
+  async sessions(@Param('provider') provider: string, @Param('key') key: string): Promise<SessionDto[]> {
+    const account = await this.resolve(provider, key);
+    return (await this.engine.sessions.list(account)).map((session) => SessionDto.of(session, this.engine.sessions.qrCode(session)));
   }
 
   private async resolve(provider: string, key: string): Promise<Account> {

@@ -1,6 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { parseAccountId, type Account, type Message, type RequestRecord, type WebhookAttempt } from '#engine';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { parseAccountId, type Account, type Message, type QrCode, type RequestRecord, type Session, type WebhookAttempt } from '#engine';
 
 const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received'] as const;
 
@@ -34,6 +51,23 @@ export class AdvanceClockDto {
   ms!: number;
 }
 
+export class GeoLocationDto {
+  @ApiProperty({ example: 55.7558 }) @IsLatitude() latitude!: number;
+  @ApiProperty({ example: 37.6173 }) @IsLongitude() longitude!: number;
+  @ApiPropertyOptional({ example: 'Red Square' }) @IsOptional() @IsString() name?: string;
+  @ApiPropertyOptional({ example: 'Moscow, Russia' }) @IsOptional() @IsString() address?: string;
+}
+
+export class ContactCardDto {
+  @ApiProperty({ example: 'Ivan Petrov' }) @IsString() name!: string;
+
+  @ApiProperty({ example: ['79161234567'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @Matches(/^\+?\d{8,15}$/, { each: true, message: 'phones must be phone numbers (8-15 digits)' })
+  phones!: string[];
+}
+
 export class InboundMessageDto {
   @ApiProperty({ example: '989121234567', description: "The customer's number." })
   @IsString()
@@ -41,9 +75,28 @@ export class InboundMessageDto {
   from!: string;
 
   @ApiPropertyOptional({ example: 'Hello!' })
-  @ValidateIf((dto: InboundMessageDto) => dto.mediaUrl === undefined)
+  @ValidateIf((dto: InboundMessageDto) => dto.mediaUrl === undefined && dto.location === undefined && dto.contacts === undefined)
   @IsString()
   text?: string;
+
+  @ApiPropertyOptional({ example: 'maytapi-s1', description: "The session (a provider's phone or device) it arrives on; the account's own line when absent." })
+  @IsOptional()
+  @IsString()
+  session?: string;
+
+  @ApiPropertyOptional({ type: GeoLocationDto, description: 'Makes it a location message.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GeoLocationDto)
+  location?: GeoLocationDto;
+
+  @ApiPropertyOptional({ type: [ContactCardDto], description: 'Makes it a contacts message.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => ContactCardDto)
+  contacts?: ContactCardDto[];
 
   @ApiPropertyOptional({ example: 'http://localhost:4000/__sandbox/media/sample.jpg', description: 'Makes it a file message.' })
   @IsOptional()
@@ -73,6 +126,82 @@ export class ForceStatusDto {
   reason?: string;
 }
 
+export class SetLimitsDto {
+  @ApiPropertyOptional({ nullable: true, type: Number, example: 30, description: 'Outbound messages per clock day; null lifts the cap.' })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  dailyMessages?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, example: 15, description: 'Outbound messages per clock second; null lifts the cap.' })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  perSecond?: number | null;
+}
+
+export class ScanDto {
+  @ApiPropertyOptional({ example: '79161234567', description: 'The number of the phone that scans (default: a stable made-up number).' })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
+}
+
+export class PairDto {
+  @ApiProperty({ example: 'ABCD-EFGH', description: 'The pairing code as typed on the phone (dash optional).' })
+  @IsString()
+  code!: string;
+
+  @ApiPropertyOptional({ example: '905321234567', description: 'The phone typing it; must be the number the code was issued for.' })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
+}
+
+export class QrCodeDto {
+  @ApiProperty({ description: 'What the QR image encodes.' }) payload!: string;
+  @ApiProperty({ description: 'When the next code replaces it.' }) rotatesAt!: string;
+}
+
+export class PairingDto {
+  @ApiProperty({ example: 'ABCDEFGH' }) code!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty() expiresAt!: string;
+}
+
+export class SessionDto {
+  @ApiProperty({ example: 'maytapi-s1' }) id!: string;
+  @ApiProperty() provider!: string;
+  @ApiProperty() accountKey!: string;
+  @ApiProperty({ description: "The provider's own id for it (Maytapi phone id, Wamessage registration id)." }) label!: string;
+  @ApiProperty({ enum: ['qr', 'loading', 'connected', 'disconnected'] }) state!: string;
+  @ApiProperty() stateSince!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The linked WhatsApp number.' }) phone!: string | null;
+  @ApiProperty({ nullable: true, type: String }) linkedAt!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: QrCodeDto, description: 'The QR code on screen, in state qr.' }) qr!: QrCodeDto | null;
+  @ApiProperty({ nullable: true, type: PairingDto, description: 'A pairing code waiting to be typed.' }) pairing!: PairingDto | null;
+
+  static of(session: Session, qr: QrCode | null): SessionDto {
+    const { provider, key: accountKey } = parseAccountId(session.accountId);
+    return {
+      id: session.id,
+      provider,
+      accountKey,
+      label: session.label,
+      state: session.state,
+      stateSince: iso(session.stateSince),
+      phone: session.phone,
+      linkedAt: session.linkedAt === null ? null : iso(session.linkedAt),
+      createdAt: iso(session.createdAt),
+      qr: qr && { payload: qr.payload, rotatesAt: iso(qr.rotatesAt) },
+      pairing: session.pairing && { code: session.pairing.code, phone: session.pairing.phone, expiresAt: iso(session.pairing.expiresAt) },
+    };
+  }
+}
+
 export class RequestMatchDto {
   @ApiPropertyOptional({ example: 'POST' }) @IsOptional() @IsString() method?: string;
   @ApiPropertyOptional({ example: '/wamessenger/sendMessage/KEY' }) @IsOptional() @IsString() path?: string;
@@ -89,15 +218,19 @@ export class MessageDto {
   @ApiProperty() id!: string;
   @ApiProperty() provider!: string;
   @ApiProperty() accountKey!: string;
+  @ApiProperty({ description: 'The line: the account itself, or the id of one of its sessions.' }) lineId!: string;
   @ApiProperty({ enum: ['outbound', 'inbound'] }) direction!: string;
+  @ApiProperty({ example: 'text' }) kind!: string;
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
   @ApiProperty() text!: string;
   @ApiProperty({ nullable: true, type: String }) mediaUrl!: string | null;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'no_whatsapp' }) failureCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) failureReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) profileName!: string | null;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
 
   static of(message: Message): MessageDto {
@@ -106,15 +239,19 @@ export class MessageDto {
       id: message.id,
       provider,
       accountKey,
+      lineId: message.lineId,
       direction: message.direction,
+      kind: message.kind,
       from: message.from,
       to: message.to,
       text: message.text,
       mediaUrl: message.mediaUrl,
       status: message.status,
-      failureReason: message.failureReason,
+      failureCode: message.failure?.code ?? null,
+      failureReason: message.failure?.reason ?? null,
       profileName: message.profileName,
       createdAt: iso(message.createdAt),
+      sendAt: message.sendAt === null ? null : iso(message.sendAt),
       history: message.history.map((change) => ({ status: change.status, at: iso(change.at) })),
     };
   }
@@ -127,10 +264,20 @@ export class AccountDto {
   @ApiProperty({ example: { receive: false, sendSeen: false }, description: 'Feature switches as they stand now.' })
   features!: Record<string, boolean>;
   @ApiProperty({ nullable: true, type: String }) webhookUrl!: string | null;
+  @ApiProperty({ example: { dailyMessages: 30, perSecond: null }, description: 'Send caps; null = none.' })
+  limits!: { dailyMessages: number | null; perSecond: number | null };
   @ApiProperty() createdAt!: string;
 
   static of(account: Account, features: Record<string, boolean>): AccountDto {
-    return { provider: account.provider, key: account.key, linePhone: account.linePhone, features, webhookUrl: account.webhookUrl, createdAt: iso(account.createdAt) };
+    return {
+      provider: account.provider,
+      key: account.key,
+      linePhone: account.linePhone,
+      features,
+      webhookUrl: account.webhookUrl,
+      limits: account.limits,
+      createdAt: iso(account.createdAt),
+    };
   }
 }
 

@@ -40,6 +40,14 @@ export class SandboxController {
     return { numbers: MAGIC_NUMBERS };
   }
 
+  @Get('media/uploads/:id')
+  @ApiOperation({ summary: 'A file a client uploaded (multipart, base64) with a message' })
+  async upload(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const media = await this.engine.store.media.get(id);
+    if (!media) throw new NotFoundException('no such upload');
+    reply.type(media.mime).send(Buffer.from(media.bytes));
+  }
+
   @Get('media/:file')
   @ApiOperation({ summary: 'Sample media files (what virtual customers send)' })
   async media(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {

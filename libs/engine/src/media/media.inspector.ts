@@ -12,9 +12,7 @@ export class MediaInspector {
   }
 
   async inspect(url: string, policy: MediaPolicy): Promise<MediaVerdict> {
-    if (policy.rules.length === 0) {
-      return { ok: false, code: 'unsupported_format', reason: 'no media format is supported' };
-    }
+    if (policy.rules.length === 0) return NOTHING_SUPPORTED;
     // The format is unknown until the bytes are in, so only the most generous rule can bound the download;
     // the format's own limit is applied after sniffing.
     const maxBytes = Math.max(...policy.rules.map((rule) => rule.maxBytes));
@@ -27,4 +25,12 @@ export class MediaInspector {
     }
     return checkMediaPolicy(sniffMedia(bytes), policy);
   }
+
+  /** Judges bytes the client sent itself (an upload, base64). */
+  inspectBytes(bytes: Uint8Array, policy: MediaPolicy): MediaVerdict {
+    if (policy.rules.length === 0) return NOTHING_SUPPORTED;
+    return checkMediaPolicy(sniffMedia(bytes), policy);
+  }
 }
+
+const NOTHING_SUPPORTED: MediaVerdict = { ok: false, code: 'unsupported_format', reason: 'no media format is supported' };

@@ -1,171 +1,315 @@
 import type { EngineClock } from '../clock/clock.js';
 import type { EngineEvents } from '../events.js';
-import type { MediaInspector, MediaPolicy } from '../media/index.js';
-import type { Account, MediaSummary, Message, MessageStatus } from '../store/models.js';
+import type { MediaInspector, MediaPolicy, MediaVerdict } from '../media/index.js';
+import type {
+  Account,
+  ContactCard,
+  Failure,
+  GeoLocation,
+  MediaSummary,
+  Message,
+  MessageDirection,
+  MessageKind,
+  MessageStatus,
+} from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
+import type { SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
+import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
-import type { SendQueue } from './send-queue.js';
+import { DEFAULT_SEND_PACING, type SendQueue } from './send-queue.js';
+
+export interface MediaUpload {
+  bytes: Uint8Array;
+  fileName?: string;
+}
 
 export interface SendRequest {
   recipients: string[];
   text: string;
+  kind?: MessageKind;
   mediaUrl?: string | null;
-  /** The provider's media rules; required when mediaUrl is given. */
+  /** A file sent in the request itself (multipart, base64); the sandbox keeps it and serves it. */
+  mediaUpload?: MediaUpload;
+  /** The provider's media rules; required with mediaUrl or mediaUpload. */
   mediaPolicy?: MediaPolicy;
+  location?: GeoLocation;
+  contacts?: ContactCard[];
+  providerData?: Record<string, unknown>;
+  /** The session to send from (Maytapi phone, Wamessage device); the account's own line when absent. */
+  sessionId?: string;
+  /** Clock time at which to send; now when absent. */
+  sendAt?: number;
+  /**
+   * Over the per-second cap: refuse the whole request (default), or accept and fail the excess
+   * messages when their turn comes (providers that report rate errors in status callbacks).
+   */
+  overRate?: 'reject' | 'fail';
 }
+
+export type SendRejectionCode = 'media_rejected' | 'daily_limit' | 'rate_limited' | 'session_not_ready' | 'send_time_past';
 
 export type SendResult =
   | { ok: true; messages: Message[] }
-  | { ok: false; code: 'media_rejected'; reason: string };
+  | { ok: false; code: SendRejectionCode; reason: string; media?: MediaVerdict };
 
 export type ReceiveResult = { received: true; message: Message } | { received: false; reason: string };
 
-/** Sequences are distinct so inbound and outbound ids look like the providers' (8-digit sent, 7-digit received). */
-const OUTBOUND_IDS = { name: 'message.outbound', start: 80_000_000 };
-const INBOUND_IDS = { name: 'message.inbound', start: 3_800_000 };
+/** WaMessenger-style numbering (8-digit sent, 7-digit received): the default for providers that set none. */
+const DEFAULT_IDS: Record<MessageDirection, MessageIdFormat> = {
+  outbound: { start: 80_000_000 },
+  inbound: { start: 3_800_000 },
+};
 
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Feature switches the engine itself understands; providers decide defaults and delays. */
 export const FEATURE_RECEIVE = 'receive';
 export const FEATURE_SEND_SEEN = 'sendSeen';
 
-export class MessageService implements TransportSink {
-  constructor(
-    private readonly store: EngineStore,
-    private readonly clock: EngineClock,
-    private readonly accounts: AccountService,
-    private readonly customers: CustomerDirectory,
-    private readonly events: EngineEvents,
-    private readonly media: MediaInspector,
-    private readonly transport: Transport,
-    private readonly queue: SendQueue,
-  ) {}
+export interface MessageServiceDeps {
+  store: EngineStore;
+  clock: EngineClock;
+  accounts: AccountService;
+  sessions: SessionService;
+  customers: CustomerDirectory;
+  events: EngineEvents;
+  media: MediaInspector;
+  transport: Transport;
+  queue: SendQueue;
+  profile(name: string): ProviderProfile;
+  /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
+  mediaBaseUrl: string;
+}
 
-  /** Accepts a message for each recipient and queues it on the account's line. */
+export class MessageService implements TransportSink {
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  /** Accepts a message for each recipient and queues it on the sending line. */
   async send(account: Account, request: SendRequest): Promise<SendResult> {
-    let media: MediaSummary | null = null;
-    let mediaError: string | null = null;
-    if (request.mediaUrl) {
-      if (!request.mediaPolicy) throw new Error('a media url needs the provider media policy');
-      const verdict = await this.media.inspect(request.mediaUrl, request.mediaPolicy);
-      if (verdict.ok) {
-        const { format, kind, mime, size } = verdict.info;
-        media = { format, kind, mime, size };
-      } else if (verdict.code === 'fetch_failed') {
-        // A file that cannot be fetched now is the provider's problem at send time, not a bad request:
-        // queueing providers accept the message and fail it when they try to send it.
-        mediaError = verdict.reason;
-      } else {
-        return { ok: false, code: 'media_rejected', reason: verdict.reason };
-      }
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    if (request.sendAt !== undefined && request.sendAt < now) {
+      return { ok: false, code: 'send_time_past', reason: 'the send time is in the past' };
     }
-    const now = this.clock.now();
+    let from = account.linePhone;
+    let lineId = account.id;
+    if (request.sessionId !== undefined) {
+      const session = await this.deps.sessions.get(request.sessionId);
+      if (!session || session.accountId !== account.id) return { ok: false, code: 'session_not_ready', reason: 'no such session' };
+      if (session.state !== 'connected' || !session.phone) {
+        return { ok: false, code: 'session_not_ready', reason: `the session is not connected (it is ${session.state})` };
+      }
+      from = session.phone;
+      lineId = session.id;
+    }
+    const limit = await this.checkLimits(account, request.recipients.length, request.overRate ?? 'reject');
+    if (!limit.ok) return limit;
+
+    const media = await this.acceptMedia(account, request);
+    if (!media.ok) return media;
+
+    const pacing = this.deps.profile(account.provider).sendPacing ?? DEFAULT_SEND_PACING;
     const messages: Message[] = [];
-    for (const peer of request.recipients) {
-      const id = String(await this.store.sequences.next(OUTBOUND_IDS.name, OUTBOUND_IDS.start));
+    for (const [index, peer] of request.recipients.entries()) {
+      const id = await this.nextId(account, 'outbound');
+      const overRate = index >= limit.withinRate;
       const message: Message = {
         id,
         accountId: account.id,
+        lineId,
+        kind: request.kind ?? (media.summary || media.url ? 'media' : 'text'),
         direction: 'outbound',
         peer,
-        from: account.linePhone,
+        from,
         to: peer,
         text: request.text,
-        mediaUrl: request.mediaUrl ?? null,
-        media,
-        mediaError,
+        mediaUrl: media.url,
+        media: media.summary,
+        location: request.location ?? null,
+        contacts: request.contacts ?? null,
+        failAtDispatch: overRate ? { code: 'rate_limited', reason: 'too many messages in a short time' } : media.failAtDispatch,
         status: 'queued',
-        failureReason: null,
+        failure: null,
         createdAt: now,
+        sendAt: request.sendAt !== undefined && request.sendAt > now ? request.sendAt : null,
         history: [{ status: 'queued', at: now }],
         profileName: null,
+        providerData: request.providerData ?? null,
       };
-      await this.store.messages.insert(message);
-      this.queue.enqueue(account.id, id);
+      await store.messages.insert(message);
+      if (message.sendAt === null) this.deps.queue.enqueue(lineId, id, pacing);
+      else clock.scheduleAt(message.sendAt, () => this.deps.queue.enqueue(lineId, id, pacing), `scheduled send ${id}`);
       messages.push(message);
     }
     return { ok: true, messages };
   }
 
   async get(id: string): Promise<Message | undefined> {
-    return this.store.messages.get(id);
+    return this.deps.store.messages.get(id);
   }
 
   async query(query: MessageQuery): Promise<MessagePage> {
-    return this.store.messages.query(query);
+    return this.deps.store.messages.query(query);
   }
 
   /** A status reported by WhatsApp: applied only if it moves the message forward. */
-  async statusChanged(messageId: string, status: TransportStatus, reason?: string): Promise<void> {
-    const message = await this.store.messages.get(messageId);
+  async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
+    const message = await this.deps.store.messages.get(messageId);
     if (!message || message.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
-    await this.applyStatus(message, status, reason ?? null);
+    await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
   }
 
   /** The control API's override: any status, in any direction, for testing a client's handling. */
   async forceStatus(messageId: string, status: MessageStatus, reason?: string): Promise<Message | undefined> {
-    const message = await this.store.messages.get(messageId);
+    const message = await this.deps.store.messages.get(messageId);
     if (!message) return undefined;
-    return this.applyStatus(message, status, status === 'failed' ? (reason ?? 'forced by the control API') : null);
+    return this.applyStatus(message, status, status === 'failed' ? { code: 'forced', reason: reason ?? 'forced by the control API' } : null);
   }
 
   async inbound(accountId: string, inbound: InboundMessage): Promise<void> {
-    const account = await this.accounts.get(accountId);
+    const account = await this.deps.accounts.get(accountId);
     if (account) await this.receive(account, inbound);
   }
 
-  /** A customer's message reaches the account, unless the account does not receive. */
+  /** A customer's message reaches the account (or one of its sessions), unless the account does not receive. */
   async receive(account: Account, inbound: InboundMessage): Promise<ReceiveResult> {
-    if (!this.accounts.isEnabled(account, FEATURE_RECEIVE)) return { received: false, reason: 'receive is off for this account' };
-    const now = this.clock.now();
-    const id = String(await this.store.sequences.next(INBOUND_IDS.name, INBOUND_IDS.start));
-    const seen = this.accounts.isEnabled(account, FEATURE_SEND_SEEN);
+    const { accounts, store, clock } = this.deps;
+    if (!accounts.isEnabled(account, FEATURE_RECEIVE)) return { received: false, reason: 'receive is off for this account' };
+    let to = account.linePhone;
+    const lineId = inbound.lineId ?? account.id;
+    if (lineId !== account.id) {
+      const session = await this.deps.sessions.get(lineId);
+      if (!session || session.accountId !== account.id) return { received: false, reason: 'no such session' };
+      if (session.state !== 'connected' || !session.phone) return { received: false, reason: `the session is not connected (it is ${session.state})` };
+      to = session.phone;
+    }
+    const now = clock.now();
+    const id = await this.nextId(account, 'inbound');
+    const seen = accounts.isEnabled(account, FEATURE_SEND_SEEN);
     const message: Message = {
       id,
       accountId: account.id,
+      lineId,
+      kind: inbound.kind ?? (inbound.mediaUrl ? 'media' : 'text'),
       direction: 'inbound',
       peer: inbound.from,
       from: inbound.from,
-      to: account.linePhone,
+      to,
       text: inbound.text,
       mediaUrl: inbound.mediaUrl,
       media: inbound.media,
-      mediaError: null,
+      location: inbound.location ?? null,
+      contacts: inbound.contacts ?? null,
+      failAtDispatch: null,
       status: seen ? 'read' : 'received',
-      failureReason: null,
+      failure: null,
       createdAt: now,
+      sendAt: null,
       history: seen ? [{ status: 'received', at: now }, { status: 'read', at: now }] : [{ status: 'received', at: now }],
-      profileName: inbound.profileName ?? this.customers.profileName(inbound.from),
+      profileName: inbound.profileName ?? this.deps.customers.profileName(inbound.from),
+      providerData: null,
     };
-    await this.store.messages.insert(message);
-    await this.events.emit({ type: 'message.received', message });
+    await store.messages.insert(message);
+    await this.deps.events.emit({ type: 'message.received', message });
     return { received: true, message };
   }
 
   /** Called by the send queue when a message's turn on the line comes. */
   async dispatch(messageId: string): Promise<void> {
-    const message = await this.store.messages.get(messageId);
+    const message = await this.deps.store.messages.get(messageId);
     if (!message || message.status !== 'queued') return;
-    const account = await this.accounts.get(message.accountId);
+    const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
-    if (message.mediaError) return this.statusChanged(messageId, 'failed', `the media could not be fetched: ${message.mediaError}`);
+    if (message.failAtDispatch) return this.statusChanged(messageId, 'failed', message.failAtDispatch);
+    if (message.lineId !== account.id) {
+      const session = await this.deps.sessions.get(message.lineId);
+      if (session?.state !== 'connected') {
+        return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason: 'the session was not connected when the message was due' });
+      }
+    }
     try {
-      await this.transport.send(message, account);
+      await this.deps.transport.send(message, account);
     } catch (error) {
-      await this.statusChanged(messageId, 'failed', error instanceof Error ? error.message : String(error));
+      await this.statusChanged(messageId, 'failed', { code: 'transport_error', reason: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  private async applyStatus(message: Message, status: MessageStatus, reason: string | null): Promise<Message> {
-    const at = this.clock.now();
-    const updated: Message = { ...message, status, failureReason: reason, history: [...message.history, { status, at }] };
-    await this.store.messages.save(updated);
-    if (updated.direction === 'outbound') await this.events.emit({ type: 'message.status', message: updated });
+  /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
+  private async nextId(account: Account, direction: MessageDirection): Promise<string> {
+    const format = this.deps.profile(account.provider).messageIds?.[direction] ?? DEFAULT_IDS[direction];
+    for (;;) {
+      const n = await this.deps.store.sequences.next(`${account.provider}.message.${direction}`, format.start);
+      const id = format.format ? format.format(n) : String(n);
+      if (!(await this.deps.store.messages.get(id))) return id;
+    }
+  }
+
+  /** The account's caps; `withinRate` is how many of the new messages fit in this second. */
+  private async checkLimits(
+    account: Account,
+    count: number,
+    overRate: 'reject' | 'fail',
+  ): Promise<{ ok: true; withinRate: number } | { ok: false; code: SendRejectionCode; reason: string }> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const { dailyMessages, perSecond } = account.limits;
+    if (dailyMessages !== null) {
+      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * 60_000;
+      const dayStart = Math.floor((now + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
+      const today = await store.messages.countSince(account.id, 'outbound', dayStart);
+      if (today + count > dailyMessages) {
+        return { ok: false, code: 'daily_limit', reason: `the account may send ${dailyMessages} messages a day and has sent ${today} today` };
+      }
+    }
+    if (perSecond === null) return { ok: true, withinRate: count };
+    const lastSecond = await store.messages.countSince(account.id, 'outbound', now - 999);
+    const withinRate = Math.max(0, perSecond - lastSecond);
+    if (withinRate < count && overRate === 'reject') {
+      return { ok: false, code: 'rate_limited', reason: `the account may send ${perSecond} messages a second` };
+    }
+    return { ok: true, withinRate };
+  }
+
+  /** Judges the request's media; a link that cannot be fetched now is accepted and fails at dispatch. */
+  private async acceptMedia(
+    account: Account,
+    request: SendRequest,
+  ): Promise<
+    | { ok: true; url: string | null; summary: MediaSummary | null; failAtDispatch: Failure | null }
+    | { ok: false; code: 'media_rejected'; reason: string; media: MediaVerdict }
+  > {
+    const { mediaUrl, mediaUpload, mediaPolicy } = request;
+    if (!mediaUrl && !mediaUpload) return { ok: true, url: null, summary: null, failAtDispatch: null };
+    if (!mediaPolicy) throw new Error('media needs the provider media policy');
+    const verdict = mediaUpload ? this.deps.media.inspectBytes(mediaUpload.bytes, mediaPolicy) : await this.deps.media.inspect(mediaUrl!, mediaPolicy);
+    if (!verdict.ok) {
+      // A file that cannot be fetched now is the provider's problem at send time, not a bad request:
+      // queueing providers accept the message and fail it when they try to send it.
+      if (verdict.code === 'fetch_failed' && mediaUrl) {
+        return { ok: true, url: mediaUrl, summary: null, failAtDispatch: { code: 'media_unfetchable', reason: `the media could not be fetched: ${verdict.reason}` } };
+      }
+      return { ok: false, code: 'media_rejected', reason: verdict.reason, media: verdict };
+    }
+    const { format, kind, mime, size } = verdict.info;
+    const fileName = mediaUpload?.fileName;
+    const summary: MediaSummary = { format, kind, mime, size, ...(fileName ? { fileName } : {}) };
+    if (!mediaUpload) return { ok: true, url: mediaUrl!, summary, failAtDispatch: null };
+    const id = `u${await this.deps.store.sequences.next('media.upload', 1)}`;
+    await this.deps.store.media.save({ id, accountId: account.id, fileName: fileName ?? null, mime, bytes: mediaUpload.bytes, createdAt: this.deps.clock.now() });
+    return { ok: true, url: `${this.deps.mediaBaseUrl}/uploads/${id}`, summary, failAtDispatch: null };
+  }
+
+  private async applyStatus(message: Message, status: MessageStatus, failure: Failure | null): Promise<Message> {
+    const at = this.deps.clock.now();
+    const updated: Message = { ...message, status, failure, history: [...message.history, { status, at }] };
+    await this.deps.store.messages.save(updated);
+    if (updated.direction === 'outbound') await this.deps.events.emit({ type: 'message.status', message: updated });
     return updated;
   }
 }

@@ -1,7 +1,11 @@
 import type { EngineClock, ScheduledTask } from '../clock/clock.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 
+/** Time between two messages leaving one line, for providers that do not set their own. */
+export const DEFAULT_SEND_PACING: DurationRange = { minMs: 200, maxMs: 1_000 };
+
 interface Line {
+  pacing: DurationRange;
   ids: string[];
   head: number;
   timer: ScheduledTask | null;
@@ -18,13 +22,13 @@ export class SendQueue {
   constructor(
     private readonly clock: EngineClock,
     private readonly seed: number,
-    private readonly pacingOf: (lineId: string) => DurationRange,
     private readonly dispatch: (messageId: string) => Promise<void>,
   ) {}
 
-  enqueue(lineId: string, messageId: string): void {
+  /** Appends a message to its line; `pacing` is the line's provider's interval between sends. */
+  enqueue(lineId: string, messageId: string, pacing: DurationRange): void {
     let line = this.lines.get(lineId);
-    if (!line) this.lines.set(lineId, (line = { ids: [], head: 0, timer: null, dispatched: 0 }));
+    if (!line) this.lines.set(lineId, (line = { pacing, ids: [], head: 0, timer: null, dispatched: 0 }));
     line.ids.push(messageId);
     if (!line.timer) this.arm(lineId, line);
   }
@@ -35,7 +39,7 @@ export class SendQueue {
   }
 
   private arm(lineId: string, line: Line): void {
-    const interval = pickDuration(seededRandom(this.seed, 'pacing', lineId, line.dispatched), this.pacingOf(lineId));
+    const interval = pickDuration(seededRandom(this.seed, 'pacing', lineId, line.dispatched), line.pacing);
     line.timer = this.clock.schedule(interval, async () => {
       const messageId = line.ids[line.head++]!;
       line.dispatched++;

@@ -1,14 +1,17 @@
-import type { Account, Message, RequestRecord, WebhookAttempt, WebhookEvent } from './models.js';
+import type { Account, Contact, Message, MessageDirection, RequestRecord, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
 import type {
   AccountRepository,
   AttemptQuery,
+  ContactRepository,
   EngineStore,
+  MediaRepository,
   MessagePage,
   MessageQuery,
   MessageRepository,
   RequestJournalRepository,
   RequestQuery,
   SequenceRepository,
+  SessionRepository,
   WebhookRepository,
 } from './store.js';
 
@@ -26,6 +29,9 @@ export class MemoryStore implements EngineStore {
   readonly webhooks: MemoryWebhooks;
   readonly requests: MemoryRequestJournal;
   readonly sequences = new MemorySequences();
+  readonly sessions = new MemorySessions();
+  readonly contacts = new MemoryContacts();
+  readonly media = new MemoryMedia();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
     const { requestJournal, webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
@@ -39,6 +45,9 @@ export class MemoryStore implements EngineStore {
     this.webhooks.clear();
     await this.requests.clear();
     this.sequences.clear();
+    this.sessions.clear();
+    this.contacts.clear();
+    this.media.clear();
   }
 }
 
@@ -97,9 +106,76 @@ class MemoryMessages implements MessageRepository {
     return { total, items };
   }
 
+  async countSince(accountId: string, direction: MessageDirection, since: number) {
+    const timeline = this.timelines.get(timelineKey(accountId, direction)) ?? [];
+    // Creation order is clock order, so counting stops at the first older message.
+    let count = 0;
+    for (let n = timeline.length - 1; n >= 0 && this.byId.get(timeline[n]!)!.createdAt >= since; n--) count++;
+    return count;
+  }
+
   clear() {
     this.byId.clear();
     this.timelines.clear();
+  }
+}
+
+class MemorySessions implements SessionRepository {
+  private readonly byId = new Map<string, Session>();
+  async get(id: string) {
+    return this.byId.get(id);
+  }
+  async save(session: Session) {
+    this.byId.set(session.id, session);
+  }
+  async delete(id: string) {
+    this.byId.delete(id);
+  }
+  async list(accountId: string) {
+    return [...this.byId.values()].filter((session) => session.accountId === accountId);
+  }
+  async findByPairingCode(code: string) {
+    for (const session of this.byId.values()) if (session.pairing?.code === code) return session;
+    return undefined;
+  }
+  clear() {
+    this.byId.clear();
+  }
+}
+
+class MemoryContacts implements ContactRepository {
+  private readonly byKey = new Map<string, Contact>();
+  async get(accountId: string, phone: string) {
+    return this.byKey.get(contactKey(accountId, phone));
+  }
+  async save(contact: Contact) {
+    this.byKey.set(contactKey(contact.accountId, contact.phone), contact);
+  }
+  async delete(accountId: string, phone: string) {
+    return this.byKey.delete(contactKey(accountId, phone));
+  }
+  async list(accountId: string) {
+    return [...this.byKey.values()].filter((contact) => contact.accountId === accountId);
+  }
+  clear() {
+    this.byKey.clear();
+  }
+}
+
+function contactKey(accountId: string, phone: string) {
+  return `${accountId}\u0000${phone}`;
+}
+
+class MemoryMedia implements MediaRepository {
+  private readonly byId = new Map<string, StoredMedia>();
+  async save(media: StoredMedia) {
+    this.byId.set(media.id, media);
+  }
+  async get(id: string) {
+    return this.byId.get(id);
+  }
+  clear() {
+    this.byId.clear();
   }
 }
 

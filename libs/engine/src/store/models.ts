@@ -16,16 +16,61 @@ export interface Account {
   linePhone: string;
   features: Record<string, FeatureSwitch>;
   webhookUrl: string | null;
+  limits: AccountLimits;
+  /**
+   * Provider-owned state the engine stores without reading it (a Maytapi product's phone limit, a
+   * Wamessage user's password hash): providers keep their state in the engine's store, not in memory.
+   */
+  settings: Record<string, unknown>;
+}
+
+export interface AccountLimits {
+  /** Outbound messages accepted per clock day (the day in the provider's time zone); null = no cap. */
+  dailyMessages: number | null;
+  /** Outbound messages accepted in any one clock second; null = no cap. */
+  perSecond: number | null;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
 export type MessageDirection = 'outbound' | 'inbound';
+
+/** What a message carries. Providers name these their own way; unknown kinds travel as 'other'. */
+export type MessageKind = 'text' | 'media' | 'location' | 'contacts' | 'link' | 'reaction' | 'poll' | 'sticker' | 'template' | 'other';
+
+/** Why an accepted message failed; providers translate it into their own error codes. */
+export type FailureCode =
+  | 'no_whatsapp'
+  | 'send_failed'
+  | 'media_unfetchable'
+  | 'session_closed'
+  | 'rate_limited'
+  | 'forced'
+  | 'transport_error';
+
+export interface Failure {
+  code: FailureCode;
+  reason: string;
+}
+
+export interface GeoLocation {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+}
+
+export interface ContactCard {
+  name: string;
+  phones: string[];
+}
 
 export interface MediaSummary {
   format: string;
   kind: string;
   mime: string;
   size: number;
+  /** The file name the sender gave (uploads, base64), when there was one. */
+  fileName?: string;
 }
 
 export interface StatusChange {
@@ -34,9 +79,12 @@ export interface StatusChange {
 }
 
 export interface Message {
-  /** Decimal digits, unique in the sandbox. */
+  /** In the provider's own id format (see ProviderProfile.messageIds); unique in the sandbox. */
   id: string;
   accountId: string;
+  /** The line the message went out on or came in to: the account itself, or one of its sessions. */
+  lineId: string;
+  kind: MessageKind;
   direction: MessageDirection;
   /** The customer's number or group id: the other side of the chat. */
   peer: string;
@@ -45,14 +93,64 @@ export interface Message {
   text: string;
   mediaUrl: string | null;
   media: MediaSummary | null;
-  /** Set when the media could not be fetched at send time: the message fails when its turn comes. */
-  mediaError: string | null;
+  location: GeoLocation | null;
+  contacts: ContactCard[] | null;
+  /** Accepted but doomed (e.g. media that could not be fetched): the message fails with this when its turn comes. */
+  failAtDispatch: Failure | null;
   status: MessageStatus;
-  failureReason: string | null;
+  failure: Failure | null;
   createdAt: number;
+  /** A scheduled send: the clock time it joins the send queue (null = at once). */
+  sendAt: number | null;
   history: StatusChange[];
   /** For inbound messages: the customer's WhatsApp profile name. */
   profileName: string | null;
+  /** Provider-owned data carried verbatim (Devino's callbackUrl and callbackData, say). */
+  providerData: Record<string, unknown> | null;
+}
+
+/**
+ * A linked-device session: what a provider such as Maytapi or Wamessage shows as a phone or device.
+ * It waits on a QR code or pairing code until a (virtual) phone links it, loads, then can send.
+ */
+export type SessionState = 'qr' | 'loading' | 'connected' | 'disconnected';
+
+export interface Session {
+  id: string;
+  accountId: string;
+  /** The provider's own number for it (Maytapi phone id, Wamessage registration id). */
+  label: string;
+  state: SessionState;
+  stateSince: number;
+  /** The linked WhatsApp number, once a phone has linked it. */
+  phone: string | null;
+  linkedAt: number | null;
+  createdAt: number;
+  /** When the current run of QR codes started; codes rotate on the clock from here. */
+  qrSince: number;
+  /** A pairing code waiting to be typed on the phone. */
+  pairing: { code: string; phone: string; expiresAt: number } | null;
+}
+
+export interface Contact {
+  accountId: string;
+  phone: string;
+  name: string;
+  info: string;
+  email: string;
+  web: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A file the sandbox holds because a client uploaded it (multipart, base64) rather than linking it. */
+export interface StoredMedia {
+  id: string;
+  accountId: string;
+  fileName: string | null;
+  mime: string;
+  bytes: Uint8Array;
+  createdAt: number;
 }
 
 export type WebhookEventState = 'pending' | 'delivered';

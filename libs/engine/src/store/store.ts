@@ -1,4 +1,15 @@
-import type { Account, Message, MessageDirection, MessageStatus, RequestRecord, WebhookAttempt, WebhookEvent } from './models.js';
+import type {
+  Account,
+  Contact,
+  Message,
+  MessageDirection,
+  MessageStatus,
+  RequestRecord,
+  Session,
+  StoredMedia,
+  WebhookAttempt,
+  WebhookEvent,
+} from './models.js';
 
 /**
  * Persistence seam. The in-memory store is the default; durable and shared (multi-instance) stores come
@@ -10,6 +21,9 @@ export interface EngineStore {
   readonly webhooks: WebhookRepository;
   readonly requests: RequestJournalRepository;
   readonly sequences: SequenceRepository;
+  readonly sessions: SessionRepository;
+  readonly contacts: ContactRepository;
+  readonly media: MediaRepository;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
 }
@@ -41,6 +55,30 @@ export interface MessageRepository {
   save(message: Message): Promise<void>;
   get(id: string): Promise<Message | undefined>;
   query(query: MessageQuery): Promise<MessagePage>;
+  /** How many of the account's messages in that direction were created at or after `since`. */
+  countSince(accountId: string, direction: MessageDirection, since: number): Promise<number>;
+}
+
+export interface SessionRepository {
+  get(id: string): Promise<Session | undefined>;
+  save(session: Session): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** The account's sessions, oldest first. */
+  list(accountId: string): Promise<Session[]>;
+  /** The session waiting for this pairing code, if any. */
+  findByPairingCode(code: string): Promise<Session | undefined>;
+}
+
+export interface ContactRepository {
+  get(accountId: string, phone: string): Promise<Contact | undefined>;
+  save(contact: Contact): Promise<void>;
+  delete(accountId: string, phone: string): Promise<boolean>;
+  list(accountId: string): Promise<Contact[]>;
+}
+
+export interface MediaRepository {
+  save(media: StoredMedia): Promise<void>;
+  get(id: string): Promise<StoredMedia | undefined>;
 }
 
 export interface AttemptQuery {

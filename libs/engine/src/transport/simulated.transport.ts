@@ -42,8 +42,8 @@ export class SimulatedTransport implements Transport {
   async send(message: Message, account: Account): Promise<void> {
     const sink = this.requireSink();
     const behaviour = behaviourOf(message.peer);
-    if (behaviour === 'no-whatsapp') return sink.statusChanged(message.id, 'failed', 'the number is not on WhatsApp');
-    if (behaviour === 'send-fails') return sink.statusChanged(message.id, 'failed', 'the message could not be sent');
+    if (behaviour === 'no-whatsapp') return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
+    if (behaviour === 'send-fails') return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
     await sink.statusChanged(message.id, 'sent');
     if (behaviour === 'never-delivered') return;
 
@@ -72,9 +72,11 @@ export class SimulatedTransport implements Transport {
         mediaUrl: `${this.mediaBaseUrl}/${REPLY_FILE}`,
         media: null,
         profileName,
+        lineId: message.lineId,
       };
     }
-    return { from: message.peer, text: this.customers.sentence(message.peer, `reply to ${message.id}`), mediaUrl: null, media: null, profileName };
+    const text = this.customers.sentence(message.peer, `reply to ${message.id}`);
+    return { from: message.peer, text, mediaUrl: null, media: null, profileName, lineId: message.lineId };
   }
 
   private requireSink(): TransportSink {

@@ -1,4 +1,4 @@
-import type { Account, MediaSummary, Message } from '../store/models.js';
+import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message, MessageKind } from '../store/models.js';
 
 /**
  * The seam between the engine and WhatsApp. The simulated transport is the default; a live transport
@@ -19,9 +19,15 @@ export interface InboundMessage {
   mediaUrl: string | null;
   media: MediaSummary | null;
   profileName: string | null;
+  /** The session it arrives on; the account's own line when absent. */
+  lineId?: string;
+  /** 'media' when there is a mediaUrl, else 'text', when absent. */
+  kind?: MessageKind;
+  location?: GeoLocation;
+  contacts?: ContactCard[];
 }
 
 export interface TransportSink {
-  statusChanged(messageId: string, status: TransportStatus, reason?: string): Promise<void>;
+  statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void>;
   inbound(accountId: string, message: InboundMessage): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { EngineClock } from '../clock/clock.js';
 import { hashString } from '../random.js';
-import type { Account, FeatureSwitch } from '../store/models.js';
+import type { Account, AccountLimits, FeatureSwitch } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
 import type { ProviderProfile } from './provider-profile.js';
 
@@ -8,6 +8,7 @@ export interface AccountSeed {
   provider: string;
   key: string;
   linePhone?: string;
+  settings?: Record<string, unknown>;
 }
 
 export type AccountLookup = { ok: true; account: Account } | { ok: false; reason: string };
@@ -37,18 +38,23 @@ export class AccountService {
 
   /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
   async resolve(provider: string, key: string): Promise<AccountLookup> {
-    const id = accountId(provider, key);
-    const existing = await this.store.accounts.get(id);
+    const existing = await this.store.accounts.get(accountId(provider, key));
     if (existing) return { ok: true, account: existing };
-    if (!key) return { ok: false, reason: 'empty api key' };
-    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) {
-      return { ok: false, reason: `keys starting with "${INVALID_KEY_PREFIX}" are always refused` };
-    }
-    const seed = this.strict ? this.strict.get(id) : { provider, key };
-    if (!seed) return { ok: false, reason: 'unknown api key (the sandbox runs in strict accounts mode)' };
-    const account = this.create(seed);
-    await this.store.accounts.save(account);
-    return { ok: true, account };
+    return this.admit(provider, key, {});
+  }
+
+  /** The account behind a credential if it exists; never creates one. */
+  async find(provider: string, key: string): Promise<Account | undefined> {
+    return this.store.accounts.get(accountId(provider, key));
+  }
+
+  /**
+   * Creates an account explicitly (a provider's sign-up); refused when the key is taken, invalid, or
+   * not allowed in strict mode.
+   */
+  async register(provider: string, key: string, settings: Record<string, unknown> = {}): Promise<AccountLookup> {
+    if (await this.store.accounts.get(accountId(provider, key))) return { ok: false, reason: 'the account already exists' };
+    return this.admit(provider, key, settings);
   }
 
   async get(id: string): Promise<Account | undefined> {
@@ -76,6 +82,19 @@ export class AccountService {
     return updated;
   }
 
+  async setLimits(account: Account, limits: Partial<AccountLimits>): Promise<Account> {
+    const updated = { ...account, limits: { ...account.limits, ...limits } };
+    await this.store.accounts.save(updated);
+    return updated;
+  }
+
+  /** Merges provider-owned settings into the account. */
+  async updateSettings(account: Account, settings: Record<string, unknown>): Promise<Account> {
+    const updated = { ...account, settings: { ...account.settings, ...settings } };
+    await this.store.accounts.save(updated);
+    return updated;
+  }
+
   isEnabled(account: Account, name: string): boolean {
     return effectiveSwitch(account.features[name], this.clock.now()).enabled;
   }
@@ -84,6 +103,19 @@ export class AccountService {
   effectiveFeatures(account: Account): Record<string, boolean> {
     const now = this.clock.now();
     return Object.fromEntries(Object.keys(account.features).map((name) => [name, effectiveSwitch(account.features[name], now).enabled]));
+  }
+
+  /** Creates a new account if the key may have one. */
+  private async admit(provider: string, key: string, settings: Record<string, unknown>): Promise<AccountLookup> {
+    if (!key) return { ok: false, reason: 'empty api key' };
+    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) {
+      return { ok: false, reason: `keys starting with "${INVALID_KEY_PREFIX}" are always refused` };
+    }
+    const seed = this.strict ? this.strict.get(accountId(provider, key)) : { provider, key };
+    if (!seed) return { ok: false, reason: 'unknown api key (the sandbox runs in strict accounts mode)' };
+    const account = this.create({ ...seed, settings: { ...seed.settings, ...settings } });
+    await this.store.accounts.save(account);
+    return { ok: true, account };
   }
 
   private create(seed: AccountSeed): Account {
@@ -98,6 +130,8 @@ export class AccountService {
       linePhone: seed.linePhone ?? makeLinePhone(profile.lineCountryCode, seed.key, this.options.seed),
       features,
       webhookUrl: null,
+      limits: { dailyMessages: null, perSecond: null, ...profile.limits },
+      settings: { ...seed.settings },
     };
   }
 }
@@ -119,7 +153,7 @@ function effectiveSwitch(feature: FeatureSwitch | undefined, now: number): { ena
 }
 
 /** A stable, plausible mobile number for the account's line, never one of the magic numbers. */
-function makeLinePhone(countryCode: string, key: string, seed: number): string {
+export function makeLinePhone(countryCode: string, key: string, seed: number): string {
   const digits = String(hashString(key, seed)).padStart(9, '0').slice(-9);
   const national = `9${digits}`;
   // The last six digits pick a magic behaviour; a line number must never be one.

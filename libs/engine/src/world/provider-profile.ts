@@ -1,10 +1,29 @@
 import type { EngineEvent } from '../events.js';
-import type { Account } from '../store/models.js';
+import type { DurationRange } from '../random.js';
+import type { Account, AccountLimits } from '../store/models.js';
 
 /** A webhook a provider wants sent for an engine event, in its own wire shape. */
 export interface OutgoingWebhook {
   url: string;
   payload: unknown;
+  /**
+   * Collect payloads with the same key for a window of clock time and send them as one call
+   * (Maytapi sends acks as one array every 2 s). The window opens with the first payload.
+   */
+  batch?: WebhookBatch;
+}
+
+export interface WebhookBatch {
+  key: string;
+  windowMs: number;
+  /** Builds the one body sent for the collected payloads, in arrival order. */
+  wrap(payloads: unknown[]): unknown;
+}
+
+/** How a provider numbers messages: the n-th id (n counts from `start`) as its wire string. */
+export interface MessageIdFormat {
+  start: number;
+  format?(n: number): string;
 }
 
 /**
@@ -23,6 +42,16 @@ export interface ProviderProfile {
     /** Automatic retries after a failed attempt; after the last one the event waits for a resend. */
     retryDelaysMs: number[];
   };
+  /** Time between two messages leaving one line; the engine's default when absent. */
+  sendPacing?: DurationRange;
+  /** Message id formats; WaMessenger-style integers when absent. */
+  messageIds?: { outbound: MessageIdFormat; inbound: MessageIdFormat };
+  /** Caps every new account starts with (the control API can change an account's). */
+  limits?: Partial<AccountLimits>;
+  /** The provider's time zone, in minutes east of UTC: where its day begins for daily caps. */
+  utcOffsetMinutes?: number;
+  /** How long a freshly linked or restarted session loads before it can send; the engine's default when absent. */
+  sessionLoading?: DurationRange;
   /** Translates an engine event into this provider's webhook calls (none when it has no subscriber). */
   toWebhooks(event: EngineEvent, account: Account): OutgoingWebhook[];
 }

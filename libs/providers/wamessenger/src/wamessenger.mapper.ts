@@ -54,7 +54,7 @@ export function toStatusReport(message: Message): StatusReport {
   };
   if (message.status === 'queued') return { status: 'pending', statusInfo: 'Message is in the send queue', ...base, delivery: '' };
   if (message.status === 'failed') {
-    return { status: 'failed', statusInfo: `Message sending failed: ${message.failureReason ?? 'unknown reason'}`, ...base, delivery: '' };
+    return { status: 'failed', statusInfo: `Message sending failed: ${message.failure?.reason ?? 'unknown reason'}`, ...base, delivery: '' };
   }
   return { status: 'OK', statusInfo: 'Message successfully sent', ...base, delivery: deliveryOf(message)?.word ?? '' };
 }

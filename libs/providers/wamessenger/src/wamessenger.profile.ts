@@ -39,7 +39,8 @@ export const wamessengerProfile: ProviderProfile = {
   },
   toWebhooks(event, account) {
     const url = account.webhookUrl;
-    if (!url) return [];
+    // WaMessenger has no visible session, so only message events become webhooks.
+    if (!url || event.type === 'session.status') return [];
     const { message } = event;
     if (event.type === 'message.received') return [{ url, payload: { ...toReceivedItem(message), hash: account.key } }];
     const delivery = deliveryOf(message);
