@@ -74,6 +74,11 @@ export class ControlClient {
     return this.request('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
   }
 
+  /** The account's webhook url, for providers that set it outside their API; null removes it. */
+  setWebhook(provider: string, key: string, url: string | null): Promise<unknown> {
+    return this.request('PUT', `/accounts/${enc(provider)}/${enc(key)}/webhook`, { url });
+  }
+
   /** Send caps per clock day and per clock second; null lifts one. */
   setLimits(provider: string, key: string, limits: { dailyMessages?: number | null; perSecond?: number | null }): Promise<unknown> {
     return this.request('PUT', `/accounts/${enc(provider)}/${enc(key)}/limits`, limits);

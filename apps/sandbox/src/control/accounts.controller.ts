@@ -1,7 +1,7 @@
 import { Body, Controller, Get, NotFoundException, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine, type Account } from '#engine';
-import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto } from './control.dto.js';
+import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
 
 @ApiTags('accounts')
 @Controller('__sandbox/accounts')
@@ -39,6 +39,14 @@ export class AccountsController {
     });
     await this.engine.clock.settle();
     return result.received ? { received: true, messageId: result.message.id } : { received: false, reason: result.reason };
+  }
+
+  @Put(':provider/:key/webhook')
+  @ApiOperation({ summary: "Set the account's webhook url, for providers that set it outside their API (WAMM's web settings, Devino support)" })
+  @ApiOkResponse({ type: AccountDto })
+  async setWebhook(@Param('provider') provider: string, @Param('key') key: string, @Body() body: SetWebhookDto): Promise<AccountDto> {
+    const account = await this.resolve(provider, key);
+    return this.view(await this.engine.accounts.setWebhookUrl(account, body.url));
   }
 
   @Put(':provider/:key/limits')

@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsPositive,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
@@ -124,6 +125,13 @@ export class ForceStatusDto {
   @IsOptional()
   @IsString()
   reason?: string;
+}
+
+export class SetWebhookDto {
+  @ApiProperty({ nullable: true, type: String, example: 'http://127.0.0.1:9000/hook', description: 'null removes it.' })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  url!: string | null;
 }
 
 export class SetLimitsDto {

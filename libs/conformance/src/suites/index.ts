@@ -2,7 +2,9 @@ import type { Suite } from './suite.js';
 import { wamessengerSuite } from './wamessenger.suite.js';
 
 // One line per provider: its suite file carries its probes and scenarios.
-const SUITES: readonly Suite[] = [wamessengerSuite];
+const SUITES: readonly Suite[] = [
+  wamessengerSuite,
+];
 
 export class UnknownProviderError extends Error {}
 
