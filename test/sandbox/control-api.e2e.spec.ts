@@ -21,7 +21,7 @@ describe('control API', () => {
 
   it('says what it is', async () => {
     const health = await control.request('GET', '/health');
-    expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: ['wamessenger'], strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
+    expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: expect.arrayContaining(['wamessenger']), strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
   });
 
   it('reads, switches and advances the clock', async () => {

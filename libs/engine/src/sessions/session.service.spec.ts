@@ -1,0 +1,107 @@
+import { specEngine, specProfile } from '../testing/spec-engine.js';
+import type { WhatsAppEngine } from '../engine.js';
+import type { Account } from '../store/models.js';
+import { PAIRING_CODE_TTL_MS, QR_ROTATION_MS } from './session.service.js';
+
+describe('SessionService', () => {
+  let engine: WhatsAppEngine;
+  let profile: ReturnType<typeof specProfile>;
+  let account: Account;
+
+  beforeEach(async () => {
+    profile = specProfile({ sessionLoading: { minMs: 3_000, maxMs: 3_000 } });
+    engine = specEngine(profile);
+    const lookup = await engine.accounts.resolve('spec', 'key');
+    if (!lookup.ok) throw new Error(lookup.reason);
+    account = lookup.account;
+  });
+
+  const states = () => profile.events.flatMap((event) => (event.type === 'session.status' ? [event.session.state] : []));
+
+  it('waits on the QR screen, loads after a scan, and connects when loading is over', async () => {
+    const session = await engine.sessions.create(account, '1001');
+    expect(session).toMatchObject({ state: 'qr', label: '1001', phone: null });
+
+    const scanned = await engine.sessions.scan(session.id, '79160000123');
+    expect(scanned).toMatchObject({ ok: true, session: { state: 'loading', phone: '79160000123' } });
+    await engine.clock.advance(2_999);
+    expect((await engine.sessions.get(session.id))!.state).toBe('loading');
+    await engine.clock.advance(1);
+    expect((await engine.sessions.get(session.id))!.state).toBe('connected');
+    expect(states()).toEqual(['qr', 'loading', 'connected']);
+  });
+
+  it('shows a new QR code every 20 seconds and none once linked', async () => {
+    const session = await engine.sessions.create(account);
+    const first = engine.sessions.qrCode(session)!;
+    expect(first.payload).toMatch(/^2@[^,]+,[^,]+,[^,]+,[^,]+$/);
+    await engine.clock.advance(QR_ROTATION_MS - 1);
+    expect(engine.sessions.qrCode(session)!.payload).toBe(first.payload);
+    await engine.clock.advance(1);
+    expect(engine.sessions.qrCode(session)!.payload).not.toBe(first.payload);
+    const linked = await engine.sessions.scan(session.id);
+    expect(linked.ok && engine.sessions.qrCode(linked.session)).toBeNull();
+  });
+
+  it('links by pairing code only for the phone it was issued to, and only while it is valid', async () => {
+    const session = await engine.sessions.create(account);
+    const issued = await engine.sessions.requestPairingCode(session, '905321112233');
+    if (!issued.ok) throw new Error(issued.reason);
+    expect(issued.code).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
+
+    expect(await engine.sessions.enterPairingCode(issued.code, '905329999999')).toMatchObject({ ok: false });
+    expect(await engine.sessions.enterPairingCode('ZZZZZZZZ')).toMatchObject({ ok: false, reason: 'no session is waiting for this code' });
+    const typed = `${issued.code.slice(0, 4)}-${issued.code.slice(4).toLowerCase()}`;
+    expect(await engine.sessions.enterPairingCode(typed)).toMatchObject({ ok: true, session: { state: 'loading', phone: '905321112233' } });
+  });
+
+  it('refuses an expired pairing code', async () => {
+    const session = await engine.sessions.create(account);
+    const issued = await engine.sessions.requestPairingCode(session, '905321112233');
+    if (!issued.ok) throw new Error(issued.reason);
+    await engine.clock.advance(PAIRING_CODE_TTL_MS);
+    expect(await engine.sessions.enterPairingCode(issued.code)).toEqual({ ok: false, reason: 'the pairing code has expired' });
+  });
+
+  it('logs out to a fresh QR screen and restores from a backup without a scan', async () => {
+    const session = await engine.sessions.create(account);
+    await engine.sessions.scan(session.id, '79160000123');
+    await engine.clock.advance(3_000);
+    const connected = (await engine.sessions.get(session.id))!;
+    const backup = engine.sessions.backup(connected);
+    if (!backup.ok) throw new Error(backup.reason);
+
+    const loggedOut = await engine.sessions.logout(connected);
+    expect(loggedOut).toMatchObject({ state: 'qr', phone: null });
+    expect(engine.sessions.backup(loggedOut)).toMatchObject({ ok: false });
+
+    expect(await engine.sessions.restore(loggedOut, `${backup.token}x`)).toEqual({ ok: false, reason: 'the backup is not valid' });
+    expect(await engine.sessions.restore(loggedOut, 'not-a-token')).toEqual({ ok: false, reason: 'the backup is not valid' });
+    const restored = await engine.sessions.restore(loggedOut, backup.token);
+    expect(restored).toMatchObject({ ok: true, session: { state: 'loading', phone: '79160000123' } });
+    await engine.clock.advance(3_000);
+    expect((await engine.sessions.get(session.id))!.state).toBe('connected');
+  });
+
+  it('a restart reloads a linked session and a change during loading wins over the pending load', async () => {
+    const session = await engine.sessions.create(account);
+    await engine.sessions.scan(session.id);
+    await engine.clock.advance(3_000);
+    const restarted = await engine.sessions.restart((await engine.sessions.get(session.id))!);
+    expect(restarted.state).toBe('loading');
+    await engine.sessions.logout(restarted);
+    await engine.clock.advance(10_000);
+    expect((await engine.sessions.get(session.id))!.state).toBe('qr');
+  });
+
+  it('a disconnected session reconnects through loading', async () => {
+    const session = await engine.sessions.create(account);
+    await engine.sessions.scan(session.id);
+    await engine.clock.advance(3_000);
+    const down = await engine.sessions.disconnect((await engine.sessions.get(session.id))!);
+    expect(down.state).toBe('disconnected');
+    expect((await engine.sessions.reconnect(down)).state).toBe('loading');
+    await engine.clock.advance(3_000);
+    expect((await engine.sessions.get(session.id))!.state).toBe('connected');
+  });
+});
