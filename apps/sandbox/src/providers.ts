@@ -1,7 +1,9 @@
 import type { ProviderDescriptor } from '#http';
 import { wamessengerProvider } from '#providers/wamessenger';
+import { wammProvider } from '#providers/wamm';
 
 /** Every provider the sandbox serves. Adding a provider is one import and one entry here. */
 export const PROVIDERS: ProviderDescriptor[] = [
   wamessengerProvider,
+  wammProvider,
 ];

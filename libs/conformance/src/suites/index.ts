@@ -1,9 +1,11 @@
 import type { Suite } from './suite.js';
 import { wamessengerSuite } from './wamessenger.suite.js';
+import { wammSuite } from './wamm.suite.js';
 
 // One line per provider: its suite file carries its probes and scenarios.
 const SUITES: readonly Suite[] = [
   wamessengerSuite,
+  wammSuite,
 ];
 
 export class UnknownProviderError extends Error {}

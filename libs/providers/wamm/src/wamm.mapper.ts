@@ -1,0 +1,85 @@
+import type { Message } from '#engine';
+
+/** Wire-format output: engine records in WAMM's shapes, key order and date format. */
+
+/** WAMM is a Moscow service: its dates and its day (for the daily cap) are Moscow time, UTC+3 all year. */
+export const MOSCOW_OFFSET_MINUTES = 180;
+
+export type WammState = 'sending' | 'sent' | 'delivered' | 'viewed' | 'received' | 'error';
+
+/**
+ * Engine statuses in WAMM's words. The seed names sending, delivered, viewed and received; `sent` (one tick)
+ * and `error` (a failed send) are not in the seed.
+ */
+const STATES: Record<Message['status'], WammState> = {
+  queued: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'viewed',
+  received: 'received',
+  failed: 'error',
+};
+
+export function stateOf(message: Message): WammState {
+  // A received message stays "received" even when the account marks it read.
+  return message.direction === 'inbound' ? 'received' : STATES[message.status];
+}
+
+/** `2021-01-24 19:52:00`, Moscow time. */
+export function formatDate(ms: number): string {
+  const iso = new Date(ms + MOSCOW_OFFSET_MINUTES * 60_000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** The number as WAMM shows it: a group's id without the `@g.us` the engine keeps. */
+export function phoneOf(message: Message): string {
+  return message.peer.replace(/@g\.us$/, '');
+}
+
+export interface MessageRow {
+  msg_id: string;
+  from_me: '1' | '0';
+  phone: string;
+  chat_name: string;
+  tip_msg: 'textMessage' | 'file_link';
+  msg_text: string;
+  msg_link: string;
+  date_ins: string;
+  date_upd: string;
+  state: WammState;
+}
+
+/** One entry of msg_get / msg_get_last, keys in the seed's order; ids are strings there. */
+export function toMessageRow(message: Message, chatName: string): MessageRow {
+  const file = message.mediaUrl !== null;
+  return {
+    msg_id: message.id,
+    from_me: message.direction === 'outbound' ? '1' : '0',
+    phone: phoneOf(message),
+    chat_name: chatName,
+    tip_msg: file ? 'file_link' : 'textMessage',
+    msg_text: message.text,
+    msg_link: message.mediaUrl ?? '',
+    date_ins: formatDate(message.createdAt),
+    date_upd: formatDate(message.history[message.history.length - 1]!.at),
+    state: stateOf(message),
+  };
+}
+
+/** msg_state's `msg_data`: exactly msg_id, phone, state, in that order (a client splits the JSON text on commas). */
+export function toStateData(message: Message) {
+  return { msg_id: message.id, phone: phoneOf(message), state: stateOf(message) };
+}
+
+/** The webhook for a status change, in the shape WAMM integrations parse. */
+export function toStateWebhook(message: Message) {
+  return { tip: 'msg_state', msg_data: { msg_id: message.id, state: stateOf(message) } };
+}
+
+/**
+ * The webhook for a received message: a msg_get row. Its chat_name is the sender's WhatsApp profile name
+ * (webhooks are built without a store lookup, so a saved contact's name shows in msg_get rows only).
+ */
+export function toMessageWebhook(message: Message) {
+  return { tip: 'msg', msg_data: toMessageRow(message, message.profileName ?? '') };
+}
