@@ -4,14 +4,24 @@ import { essence, isJsonMediaType, preview } from './contract.js';
 export type RequestBody =
   | { json: unknown }
   | { form: Array<[string, string]> }
-  | { multipart: Array<[string, string]> }
+  | { multipart: Array<[string, string | MultipartFile]> }
   | { raw: string; contentType: string };
+
+/** A file part of a multipart body (an upload). */
+export interface MultipartFile {
+  filename: string;
+  /** `application/octet-stream` when absent. */
+  contentType?: string;
+  data: Uint8Array;
+}
 
 export interface ApiRequest {
   method: string;
   /** Relative to the base url, starting with `/`; path parameters already encoded. */
   path: string;
   query?: Record<string, string>;
+  /** Extra request headers, e.g. `authorization`; they win over the content type the body sets. */
+  headers?: Record<string, string>;
   body?: RequestBody;
 }
 
@@ -56,7 +66,10 @@ export async function send(baseUrl: string, req: ApiRequest, timeoutMs = 30_000)
       init.body = new URLSearchParams(req.body.form).toString();
     } else if ('multipart' in req.body) {
       const form = new FormData();
-      for (const [name, value] of req.body.multipart) form.append(name, value);
+      for (const [name, value] of req.body.multipart) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, new Blob([value.data], { type: value.contentType ?? 'application/octet-stream' }), value.filename);
+      }
       init.body = form;
       requestContentType = 'multipart/form-data';
     } else {
@@ -66,6 +79,7 @@ export async function send(baseUrl: string, req: ApiRequest, timeoutMs = 30_000)
     // fetch sets the multipart boundary itself.
     if (!('multipart' in req.body)) init.headers = { 'content-type': requestContentType };
   }
+  if (req.headers) init.headers = { ...(init.headers as Record<string, string> | undefined), ...req.headers };
   const exchange: Exchange = { method, url, path: req.path, requestContentType };
   try {
     const res = await fetch(url, init);

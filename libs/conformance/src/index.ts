@@ -14,6 +14,6 @@ export {
 } from './contract.js';
 export { ControlClient, type ClockState, type SandboxHealth, type SandboxMessage, type WebhookAttempt } from './control.js';
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
-export type { ApiRequest, ApiResponse, RequestBody } from './http.js';
+export type { ApiRequest, ApiResponse, MultipartFile, RequestBody } from './http.js';
 export { getSuite, providers, UnknownProviderError } from './suites/index.js';
 export type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suites/suite.js';

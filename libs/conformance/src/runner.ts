@@ -37,14 +37,16 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const controlInfo = await detectControl(control, suite.provider);
 
   const run = new Run(suite, contract, options.baseUrl);
+  const key = options.key ?? `wa-conformance-${randomBytes(4).toString('hex')}`;
   await run.probes({
-    key: options.key ?? `wa-conformance-${randomBytes(4).toString('hex')}`,
+    key,
     phone: options.phone ?? suite.defaultPhone,
     mediaUrl: options.mediaUrl,
     sandbox: controlInfo.available,
+    control: controlInfo.available ? control : undefined,
   });
   if (controlInfo.available) {
-    await run.scenarios(control);
+    await run.scenarios(control, key);
   } else {
     for (const scenario of suite.scenarios) {
       run.record({
@@ -108,7 +110,7 @@ class Run {
     this.checks.push(check);
   }
 
-  async probes(params: { key: string; phone: string; mediaUrl: string | undefined; sandbox: boolean }): Promise<void> {
+  async probes(params: { key: string; phone: string; mediaUrl: string | undefined; sandbox: boolean; control: ControlClient | undefined }): Promise<void> {
     const receivers: WebhookReceiver[] = [];
     const ctx: ProbeContext = {
       provider: this.suite.provider,
@@ -136,7 +138,7 @@ class Run {
     }
   }
 
-  async scenarios(control: ControlClient): Promise<void> {
+  async scenarios(control: ControlClient, key: string): Promise<void> {
     let before: ClockState;
     try {
       before = await control.clock();
@@ -148,7 +150,7 @@ class Run {
       return;
     }
     try {
-      for (const scenario of this.suite.scenarios) await this.scenario(scenario.name, control, scenario.run);
+      for (const scenario of this.suite.scenarios) await this.scenario(scenario.name, control, key, scenario.run);
     } finally {
       try {
         await control.setClock({ mode: before.mode, speed: before.speed });
@@ -171,11 +173,12 @@ class Run {
     return missing.map((o) => o.operationId);
   }
 
-  private async scenario(name: string, control: ControlClient, body: (ctx: ScenarioContext) => Promise<void>): Promise<void> {
+  private async scenario(name: string, control: ControlClient, key: string, body: (ctx: ScenarioContext) => Promise<void>): Promise<void> {
     const receivers: WebhookReceiver[] = [];
     const ctx: ScenarioContext = {
       provider: this.suite.provider,
       control,
+      key,
       freshKey: (label) => `conformance-${label}-${randomBytes(4).toString('hex')}`,
       api: async (req, expect) => {
         const { exchange, check } = await this.exchange(req, '', undefined, expect);

@@ -36,6 +36,8 @@ export interface ProbeContext {
   readonly mediaUrl: string | undefined;
   /** True when the target answered the wa-sandbox control API. */
   readonly sandbox: boolean;
+  /** The sandbox's control API when `sandbox` is true (probes may play the phone with it), else undefined. */
+  readonly control: ControlClient | undefined;
   /**
    * Sends a request and records one contract check for it; `expect` adds the intent of the probe
    * (e.g. an invalid value must be refused), on top of what the contract allows. Resolves undefined when no response arrived.
@@ -50,6 +52,11 @@ export interface ProbeContext {
 export interface ScenarioContext {
   readonly provider: string;
   readonly control: ControlClient;
+  /**
+   * The run's key (`--key`, or the random one the probes used): for providers whose account is named by
+   * the base url, where a fresh key cannot make a fresh account (Maytapi binds the product to its first key).
+   */
+  readonly key: string;
   /** A key no other scenario or run uses, so runs never see each other's messages. */
   freshKey(label: string): string;
   /**
