@@ -1,0 +1,34 @@
+import { ProviderError, type ProviderErrorLike } from '#http';
+
+/**
+ * Wamessage documents no error format. Inferred: every answer, error or not, is the envelope the seen
+ * success carries (`description`, `data`), with `status` false, the HTTP status again as `code`, a
+ * Turkish `description` like the success text, and `data` null. The English reason goes in `x-sandbox-error`.
+ */
+export interface ErrorBody {
+  status: false;
+  code: number;
+  description: string;
+  data: null;
+}
+
+export function errorBody(code: number, description: string): ErrorBody {
+  return { status: false, code, description, data: null };
+}
+
+export function wamessageError(status: number, description: string, reason: string): ProviderError {
+  return new ProviderError(status, errorBody(status, description), reason);
+}
+
+export const badRequest = (description: string, reason: string) => wamessageError(400, description, reason);
+export const unauthorized = (description: string, reason: string) => wamessageError(401, description, reason);
+export const notFound = (description: string, reason: string) => wamessageError(404, description, reason);
+export const conflict = (description: string, reason: string) => wamessageError(409, description, reason);
+
+export const DEVICE_NOT_FOUND = 'Cihaz bulunamadı';
+
+export function fallbackError(status: number, reason: string): ProviderErrorLike {
+  if (status === 404) return { status, body: errorBody(404, 'İstenen kaynak bulunamadı'), reason };
+  if (status >= 500) return { status, body: errorBody(status, 'Sunucu hatası, lütfen daha sonra tekrar deneyin'), reason };
+  return { status: 400, body: errorBody(400, 'Geçersiz istek'), reason };
+}

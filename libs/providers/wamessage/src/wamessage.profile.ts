@@ -1,0 +1,38 @@
+import type { MediaPolicy, ProviderProfile } from '#engine';
+
+export const WAMESSAGE = 'wamessage';
+
+/**
+ * Wamessage is a Turkish service: `send_time` is read, and times are shown, in Turkey's time
+ * (UTC+3 all year since 2016). Inferred: the seed gives the format but no time zone.
+ */
+export const TURKEY_UTC_OFFSET_MINUTES = 180;
+
+const MB = 1024 * 1024;
+
+/**
+ * Inferred: the seed accepts a `file` upload without naming limits, so WhatsApp's own limits apply:
+ * images 5 MB, audio and video 16 MB, anything else goes as a document up to 100 MB (WhatsApp sends any
+ * file as a document, so a format the sandbox cannot name, such as text or CSV, is a document too).
+ */
+export const WAMESSAGE_MEDIA_POLICY: MediaPolicy = {
+  rules: [
+    ...(['jpeg', 'png', 'gif', 'webp'] as const).map((format) => ({ format, maxBytes: 5 * MB })),
+    ...(['mp3', 'aac', 'ogg', 'amr', 'mp4', '3gp'] as const).map((format) => ({ format, maxBytes: 16 * MB })),
+    ...(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'wav', 'zip', 'rar', 'exe', 'apk', 'unknown'] as const).map(
+      (format) => ({ format, maxBytes: 100 * MB }),
+    ),
+  ],
+};
+
+export const wamessageProfile: ProviderProfile = {
+  name: WAMESSAGE,
+  featureDefaults: {},
+  lineCountryCode: '90',
+  utcOffsetMinutes: TURKEY_UTC_OFFSET_MINUTES,
+  // Inferred: the seed shows no message id; ten-digit numbers keep Wamessage's ids apart from other providers'.
+  messageIds: { outbound: { start: 1_000_000_001 }, inbound: { start: 2_000_000_001 } },
+  webhooks: { retentionMs: 24 * 60 * 60 * 1000, retryDelaysMs: [] },
+  // Wamessage documents no webhooks: clients learn nothing after "Mesaj gönderildi".
+  toWebhooks: () => [],
+};
