@@ -1,5 +1,7 @@
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
 import { accountOf, EngineEvents, type EngineEvent } from './events.js';
+import { ConversationWindows } from './conversations/conversation-window.js';
+import { TemplateRegistry } from './conversations/template-registry.js';
 import { MediaInspector } from './media/index.js';
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
@@ -42,6 +44,10 @@ export class WhatsAppEngine {
   readonly contacts: ContactBook;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
+  /** Approved message templates (WhatsApp Business). */
+  readonly templates: TemplateRegistry;
+  /** The 24-hour customer-service windows and what a business line may send (WhatsApp Business). */
+  readonly conversations: ConversationWindows;
   readonly seed: number;
 
   private readonly profiles = new Map<string, ProviderProfile>();
@@ -84,6 +90,8 @@ export class WhatsAppEngine {
       mediaBaseUrl: options.mediaBaseUrl,
     });
     activeTransport.attach(this.messages);
+    this.templates = new TemplateRegistry(this.store, this.clock);
+    this.conversations = new ConversationWindows(this.store, this.clock, this.events, this.templates);
     this.events.on((event) => this.publishWebhooks(event));
   }
 
@@ -109,6 +117,7 @@ export class WhatsAppEngine {
     this.batcher.clear();
     this.clock.reset();
     await this.store.clear();
+    await this.templates.restoreBaseline();
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {

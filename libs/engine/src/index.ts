@@ -1,4 +1,5 @@
 export * from './clock/clock.js';
+export * from './conversations/index.js';
 export * from './engine.js';
 export * from './events.js';
 export * from './media/index.js';

@@ -6,10 +6,11 @@ import { JournalController } from './journal.controller.js';
 import { MessagesController } from './messages.controller.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SessionsController } from './sessions.controller.js';
+import { TemplatesController } from './templates.controller.js';
 
 /** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
 @Module({
-  controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController],
+  controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController, TemplatesController],
   providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) }],
 })
 export class ControlModule {}

@@ -1,11 +1,13 @@
 import type { Suite } from './suite.js';
 import { wamessengerSuite } from './wamessenger.suite.js';
+import { devinoSuite } from './devino.suite.js';
 import { wammSuite } from './wamm.suite.js';
 import { wamessageSuite } from './wamessage.suite.js';
 
 // One line per provider: its suite file carries its probes and scenarios.
 const SUITES: readonly Suite[] = [
   wamessengerSuite,
+  devinoSuite,
   wammSuite,
   wamessageSuite,
 ];

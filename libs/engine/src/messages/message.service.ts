@@ -46,6 +46,16 @@ export interface SendRequest {
    * messages when their turn comes (providers that report rate errors in status callbacks).
    */
   overRate?: 'reject' | 'fail';
+  /**
+   * Media the policy refuses: refuse the whole request (default), or accept and fail the message with
+   * `media_rejected` when its turn comes (providers that report media errors in status callbacks).
+   */
+  mediaRejected?: 'reject' | 'fail';
+  /**
+   * The provider already knows WhatsApp will refuse the message (a closed conversation window, a template
+   * that does not match): it is accepted and fails with this when its turn comes.
+   */
+  failAtDispatch?: Failure;
 }
 
 export type SendRejectionCode = 'media_rejected' | 'daily_limit' | 'rate_limited' | 'session_not_ready' | 'send_time_past';
@@ -132,7 +142,7 @@ export class MessageService implements TransportSink {
         media: media.summary,
         location: request.location ?? null,
         contacts: request.contacts ?? null,
-        failAtDispatch: overRate ? { code: 'rate_limited', reason: 'too many messages in a short time' } : media.failAtDispatch,
+        failAtDispatch: overRate ? { code: 'rate_limited', reason: 'too many messages in a short time' } : (media.failAtDispatch ?? request.failAtDispatch ?? null),
         status: 'queued',
         failure: null,
         createdAt: now,
@@ -293,6 +303,9 @@ export class MessageService implements TransportSink {
       // queueing providers accept the message and fail it when they try to send it.
       if (verdict.code === 'fetch_failed' && mediaUrl) {
         return { ok: true, url: mediaUrl, summary: null, failAtDispatch: { code: 'media_unfetchable', reason: `the media could not be fetched: ${verdict.reason}` } };
+      }
+      if (request.mediaRejected === 'fail') {
+        return { ok: true, url: mediaUrl ?? null, summary: null, failAtDispatch: { code: 'media_rejected', reason: verdict.reason } };
       }
       return { ok: false, code: 'media_rejected', reason: verdict.reason, media: verdict };
     }

@@ -1,8 +1,9 @@
-import type { Account, Contact, Message, MessageDirection, RequestRecord, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
+import type { Account, Contact, Message, MessageDirection, MessageTemplate, RequestRecord, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
 import type {
   AccountRepository,
   AttemptQuery,
   ContactRepository,
+  ConversationRepository,
   EngineStore,
   MediaRepository,
   MessagePage,
@@ -12,6 +13,7 @@ import type {
   RequestQuery,
   SequenceRepository,
   SessionRepository,
+  TemplateRepository,
   WebhookRepository,
 } from './store.js';
 
@@ -32,6 +34,8 @@ export class MemoryStore implements EngineStore {
   readonly sessions = new MemorySessions();
   readonly contacts = new MemoryContacts();
   readonly media = new MemoryMedia();
+  readonly templates = new MemoryTemplates();
+  readonly conversations = new MemoryConversations();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
     const { requestJournal, webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
@@ -48,6 +52,8 @@ export class MemoryStore implements EngineStore {
     this.sessions.clear();
     this.contacts.clear();
     this.media.clear();
+    this.templates.clear();
+    this.conversations.clear();
   }
 }
 
@@ -176,6 +182,46 @@ class MemoryMedia implements MediaRepository {
   }
   clear() {
     this.byId.clear();
+  }
+}
+
+class MemoryTemplates implements TemplateRepository {
+  private readonly byKey = new Map<string, MessageTemplate>();
+  async get(name: string, language: string) {
+    return this.byKey.get(templateKey(name, language));
+  }
+  async save(template: MessageTemplate) {
+    this.byKey.set(templateKey(template.name, template.language), template);
+  }
+  async delete(name: string, language: string) {
+    return this.byKey.delete(templateKey(name, language));
+  }
+  async list() {
+    return [...this.byKey.values()].sort((a, b) => (a.name === b.name ? compare(a.language, b.language) : compare(a.name, b.name)));
+  }
+  clear() {
+    this.byKey.clear();
+  }
+}
+
+function templateKey(name: string, language: string) {
+  return `${name}\u0000${language}`;
+}
+
+function compare(a: string, b: string) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+class MemoryConversations implements ConversationRepository {
+  private readonly lastInboundAt = new Map<string, number>();
+  async lastInbound(lineId: string, peer: string) {
+    return this.lastInboundAt.get(`${lineId}\u0000${peer}`);
+  }
+  async recordInbound(lineId: string, peer: string, at: number) {
+    this.lastInboundAt.set(`${lineId}\u0000${peer}`, at);
+  }
+  clear() {
+    this.lastInboundAt.clear();
   }
 }
 

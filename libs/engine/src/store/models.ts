@@ -45,7 +45,23 @@ export type FailureCode =
   | 'session_closed'
   | 'rate_limited'
   | 'forced'
-  | 'transport_error';
+  | 'transport_error'
+  /** Media the provider's rules refuse (format, size, codec), for providers that report it after accepting. */
+  | 'media_rejected'
+  /** A business line writing to its own number. */
+  | 'own_number'
+  /** Free text to a customer whose 24-hour customer-service window is closed (WhatsApp Business rules). */
+  | 'outside_window'
+  /** No template by that name in any language. */
+  | 'template_not_found'
+  /** The template exists, but not in the requested language or locale. */
+  | 'template_language'
+  /** The parameters given are not exactly the template's {{1}}…{{n}}. */
+  | 'template_param_count'
+  /** The template's body with its parameters filled in is longer than WhatsApp allows. */
+  | 'template_param_too_long'
+  /** A parameter holds a newline, a tab or four spaces in a row, which WhatsApp refuses. */
+  | 'template_param_format';
 
 export interface Failure {
   code: FailureCode;
@@ -188,4 +204,20 @@ export interface RequestRecord {
   provider: string | null;
   status: number;
   durationMs: number;
+}
+
+/**
+ * An approved WhatsApp Business message template (Meta's HSM) in one language: what a business may send
+ * outside the 24-hour customer-service window. `{{1}}`…`{{n}}` in the body are its parameters.
+ */
+export interface MessageTemplate {
+  /** Meta's rule: lowercase letters, digits and underscores. */
+  name: string;
+  /** Normalised language or locale code: `en`, `ru`, `pt_BR`. */
+  language: string;
+  /** The body text with its `{{n}}` placeholders. */
+  text: string;
+  /** How many parameters the body takes (its placeholders are exactly `{{1}}`…`{{n}}`). */
+  parameterCount: number;
+  updatedAt: number;
 }

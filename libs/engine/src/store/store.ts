@@ -3,6 +3,7 @@ import type {
   Contact,
   Message,
   MessageDirection,
+  MessageTemplate,
   MessageStatus,
   RequestRecord,
   Session,
@@ -24,6 +25,8 @@ export interface EngineStore {
   readonly sessions: SessionRepository;
   readonly contacts: ContactRepository;
   readonly media: MediaRepository;
+  readonly templates: TemplateRepository;
+  readonly conversations: ConversationRepository;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
 }
@@ -79,6 +82,21 @@ export interface ContactRepository {
 export interface MediaRepository {
   save(media: StoredMedia): Promise<void>;
   get(id: string): Promise<StoredMedia | undefined>;
+}
+
+/** Message templates, one record per (name, language). */
+export interface TemplateRepository {
+  get(name: string, language: string): Promise<MessageTemplate | undefined>;
+  save(template: MessageTemplate): Promise<void>;
+  delete(name: string, language: string): Promise<boolean>;
+  /** Ordered by name, then language. */
+  list(): Promise<MessageTemplate[]>;
+}
+
+/** When each customer last wrote to each line: what opens WhatsApp's 24-hour customer-service window. */
+export interface ConversationRepository {
+  lastInbound(lineId: string, peer: string): Promise<number | undefined>;
+  recordInbound(lineId: string, peer: string, at: number): Promise<void>;
 }
 
 export interface AttemptQuery {

@@ -1,0 +1,2 @@
+export * from './conversation-window.js';
+export * from './template-registry.js';

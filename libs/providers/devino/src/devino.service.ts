@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { WhatsAppEngine, type Account, type Failure } from '#engine';
+import { unauthorized, rejected, type DevinoReason, type RejectedResult } from './devino.errors.js';
+import type { DevinoMessageInput, ParsedMessage } from './devino.dto.js';
+import type { DevinoProviderData } from './devino.mapper.js';
+import { DEVINO, DEVINO_MEDIA_POLICIES, DEVINO_UNDECLARED_MEDIA_POLICY, mediaClassOf } from './devino.profile.js';
+
+export type SendResultEntry = { code: 'OK'; messageId: string } | RejectedResult;
+
+/**
+ * Recipients whose last six digits make Devino itself refuse the message, so a client can test the
+ * reasons a real account meets only when its balance is spent (402), sending is not allowed (403) or
+ * Devino fails inside (500).
+ */
+export const DEVINO_MAGIC_REJECTIONS: ReadonlyArray<{ suffix: string; key: string }> = [
+  { suffix: '000402', key: 'billing.error' },
+  { suffix: '000403', key: 'forbidden' },
+  { suffix: '000500', key: 'unknown' },
+];
+
+/** Devino's one method as engine calls. Input arrives parsed; output leaves in wire shape. */
+@Injectable()
+export class DevinoService {
+  constructor(private readonly engine: WhatsAppEngine) {}
+
+  async account(key: string): Promise<Account> {
+    const lookup = await this.engine.accounts.resolve(DEVINO, key);
+    if (!lookup.ok) throw unauthorized(lookup.reason);
+    return lookup.account;
+  }
+
+  /** Each message on its own, in order: a bad one is answered REJECTED and never stops the others. */
+  async send(account: Account, messages: ParsedMessage[]): Promise<SendResultEntry[]> {
+    const results: SendResultEntry[] = [];
+    for (const parsed of messages) results.push(parsed.ok ? await this.sendOne(account, parsed.input, results.length) : rejected(parsed.reasons));
+    return results;
+  }
+
+  private async sendOne(account: Account, input: DevinoMessageInput, index: number): Promise<SendResultEntry> {
+    const refusal = this.refusal(account, input, index);
+    if (refusal) return rejected([refusal]);
+    const verdict = await this.businessVerdict(account, input);
+    const providerData: DevinoProviderData = {
+      from: input.from,
+      callbackUrl: input.callbackUrl,
+      callbackData: input.callbackData,
+      validity: input.validity,
+      templateId: input.template?.name ?? null,
+    };
+    const result = await this.engine.messages.send(account, {
+      recipients: [input.to],
+      text: verdict.text ?? input.text ?? '',
+      ...(input.template ? { kind: 'template' as const } : {}),
+      ...(input.content
+        ? {
+            mediaUrl: input.content.url,
+            mediaPolicy: input.content.type ? DEVINO_MEDIA_POLICIES[mediaClassOf(input.content.type)] : DEVINO_UNDECLARED_MEDIA_POLICY,
+            mediaRejected: 'fail' as const,
+          }
+        : {}),
+      providerData: { ...providerData },
+      overRate: 'fail',
+      ...(verdict.failure ? { failAtDispatch: verdict.failure } : {}),
+    });
+    if (!result.ok) return rejected([{ key: result.code === 'daily_limit' ? 'billing.error' : 'unknown' }]);
+    return { code: 'OK', messageId: result.messages[0]!.id };
+  }
+
+  /** What Devino refuses before WhatsApp sees the message: a sender that is not the account's, the magic numbers. */
+  private refusal(account: Account, input: DevinoMessageInput, index: number): DevinoReason | null {
+    // A number is available only as the account's own line; a sender name is taken as one the account registered.
+    if (/^\d+$/.test(input.from) && input.from !== account.linePhone) return { key: 'not.available', ref: `messages[${index}].from` };
+    const magic = DEVINO_MAGIC_REJECTIONS.find((candidate) => input.to.endsWith(candidate.suffix));
+    return magic ? { key: magic.key } : null;
+  }
+
+  /** What WhatsApp will say once the message's turn comes: own number, then the business messaging rules. */
+  private async businessVerdict(account: Account, input: DevinoMessageInput): Promise<{ text: string | null; failure: Failure | null }> {
+    if (input.to === account.linePhone) return { text: null, failure: { code: 'own_number', reason: 'the recipient is the business number the message is sent from' } };
+    const verdict = await this.engine.conversations.judge(account.id, input.to, input.template ?? undefined);
+    return verdict.ok ? { text: verdict.text, failure: null } : { text: null, failure: verdict.failure };
+  }
+}
