@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from '#http';
 import { wamessengerProvider } from '#providers/wamessenger';
 import { devinoProvider } from '#providers/devino';
+import { maytapiProvider } from '#providers/maytapi';
 import { wammProvider } from '#providers/wamm';
 import { wamessageProvider } from '#providers/wamessage';
 
@@ -8,6 +9,7 @@ import { wamessageProvider } from '#providers/wamessage';
 export const PROVIDERS: ProviderDescriptor[] = [
   wamessengerProvider,
   devinoProvider,
+  maytapiProvider,
   wammProvider,
   wamessageProvider,
 ];

@@ -1,6 +1,7 @@
 import type { Suite } from './suite.js';
 import { wamessengerSuite } from './wamessenger.suite.js';
 import { devinoSuite } from './devino.suite.js';
+import { maytapiSuite } from './maytapi.suite.js';
 import { wammSuite } from './wamm.suite.js';
 import { wamessageSuite } from './wamessage.suite.js';
 
@@ -8,6 +9,7 @@ import { wamessageSuite } from './wamessage.suite.js';
 const SUITES: readonly Suite[] = [
   wamessengerSuite,
   devinoSuite,
+  maytapiSuite,
   wammSuite,
   wamessageSuite,
 ];

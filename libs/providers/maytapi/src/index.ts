@@ -1,0 +1,6 @@
+export * from './maytapi.dto.js';
+export * from './maytapi.mapper.js';
+export * from './maytapi.module.js';
+export * from './maytapi.product.js';
+export * from './maytapi.profile.js';
+export * from './maytapi.screen.js';

@@ -1,0 +1,327 @@
+import { Injectable } from '@nestjs/common';
+import { WhatsAppEngine, type Account, type Message, type SendRequest, type Session } from '#engine';
+import type { SendInput } from './maytapi.dto.js';
+import { badRequest, invalidPhone, maytapiError, unauthorized } from './maytapi.errors.js';
+import {
+  attemptLog,
+  engineIdOf,
+  failureLog,
+  phoneStatus,
+  toLogs,
+  toPhone,
+  toProduct,
+  toStatus,
+  type LogEntry,
+} from './maytapi.mapper.js';
+import { phoneIdOfSession, phoneNumberOf, productOf, type PhoneSettings, type ProductSettings } from './maytapi.product.js';
+import { BASE64_IMAGE_POLICY, MAYTAPI, MAYTAPI_MEDIA_POLICY } from './maytapi.profile.js';
+import { qrCodePng, screenPng } from './maytapi.screen.js';
+
+/** A phone of a product: its engine session and what Maytapi remembers about it. */
+export interface Phone {
+  id: string;
+  session: Session;
+  settings: PhoneSettings;
+}
+
+/** How many log lines `logs` answers, newest first. */
+const LOG_LIMIT = 100;
+
+/** Maytapi's product, phone and message operations as engine calls. Input arrives parsed; output leaves in wire shape. */
+@Injectable()
+export class MaytapiService {
+  constructor(private readonly engine: WhatsAppEngine) {}
+
+  /**
+   * The product behind the product id in the url, checked against `x-maytapi-key`. Zero-config: the first
+   * key used with a product id is bound to it; another key is refused from then on, as a wrong token is.
+   */
+  async product(productId: string, key: string | undefined, apiBase: string): Promise<Account> {
+    if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
+    if (key.toLowerCase().startsWith('invalid')) throw unauthorized('Token is not valid', 'keys starting with "invalid" are always refused');
+    const lookup = await this.engine.accounts.resolve(MAYTAPI, productId);
+    if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
+    let account = lookup.account;
+    const product = productOf(account);
+    if (product.apiKey !== null && product.apiKey !== key) {
+      throw unauthorized('Token is not valid', `product ${productId} is bound to another x-maytapi-key (the first key used with it)`);
+    }
+    if (product.apiKey === null || product.apiBase !== apiBase) account = await this.save(account, { apiKey: key, apiBase });
+    return account;
+  }
+
+  productData(account: Account) {
+    return toProduct(account, productOf(account));
+  }
+
+  async listPhones(account: Account) {
+    const now = this.engine.clock.now();
+    return (await this.phones(account)).map((phone) => toPhone(phone.session, phone.settings, now));
+  }
+
+  async queues(account: Account) {
+    const now = this.engine.clock.now();
+    const queued = await this.queuedMessages(account);
+    const queues = (await this.phones(account)).map((phone) => ({
+      id: Number(phone.id),
+      status: phoneStatus(phone.session, now),
+      queue: queued.filter((message) => message.lineId === phone.session.id).length,
+    }));
+    return { success: true, queues };
+  }
+
+  async addPhone(account: Account, number: string | null) {
+    const product = productOf(account);
+    const count = (await this.phones(account)).length;
+    if (count >= product.phoneLimit) {
+      throw badRequest(`Phone limit reached: this product can have ${product.phoneLimit} phones`, `phone_limit ${product.phoneLimit} reached`);
+    }
+    const session = await this.engine.sessions.create(account);
+    const settings: PhoneSettings = { sessionId: session.id, number, webhook: null, ackDelivery: false, backups: [] };
+    await this.save(account, { phones: { ...product.phones, [session.label]: settings } });
+    return { id: Number(session.label), pid: account.key, number };
+  }
+
+  async setWebhook(account: Account, url: string) {
+    return this.productData(await this.engine.accounts.setWebhookUrl(account, url));
+  }
+
+  async setAckPreference(account: Account, on: boolean) {
+    return this.productData(await this.save(account, { ackDelivery: on }));
+  }
+
+  async logs(account: Account) {
+    const entries: LogEntry[] = [];
+    for (const attempt of await this.engine.store.webhooks.attempts({ accountId: account.id, limit: LOG_LIMIT })) {
+      entries.push(attemptLog(attempt, await this.phoneOfPayload(account, attempt.body)));
+    }
+    const failed = await this.engine.messages.query({
+      accountId: account.id,
+      direction: 'outbound',
+      statuses: ['failed'],
+      order: 'newest',
+      offset: 0,
+      limit: LOG_LIMIT,
+    });
+    for (const message of failed.items) entries.push(failureLog(message, phoneIdOfSession(account, message.lineId) ?? ''));
+    entries.sort((a, b) => a.at - b.at);
+    return toLogs(account, entries.slice(-LOG_LIMIT));
+  }
+
+  /** One of the product's phones; Maytapi's own error for an id it does not know. */
+  async phone(account: Account, phoneId: string): Promise<Phone> {
+    const settings = productOf(account).phones[phoneId];
+    const session = settings && (await this.engine.sessions.get(settings.sessionId));
+    if (!settings || !session) throw invalidPhone(phoneId);
+    return { id: phoneId, session, settings };
+  }
+
+  status(phone: Phone) {
+    return toStatus(phone.session, phone.settings, this.engine.clock.now());
+  }
+
+  qrCode(phone: Phone): Buffer {
+    const qr = this.engine.sessions.qrCode(phone.session);
+    if (!qr) {
+      const status = phoneStatus(phone.session, this.engine.clock.now());
+      throw badRequest(`Phone ${phone.id} is not on the QR code screen (status: ${status})`, `no QR code: the session is ${phone.session.state}`);
+    }
+    return qrCodePng(qr.payload);
+  }
+
+  screen(phone: Phone): Buffer {
+    const { session } = phone;
+    return screenPng({
+      status: phoneStatus(session, this.engine.clock.now()),
+      qrPayload: this.engine.sessions.qrCode(session)?.payload ?? null,
+      number: phoneNumberOf(session, phone.settings),
+    });
+  }
+
+  async restart(phone: Phone): Promise<void> {
+    await this.engine.sessions.restart(phone.session);
+  }
+
+  /** Logging out unlinks the phone: backups taken during that link stop working (the spec says so). */
+  async logout(account: Account, phone: Phone): Promise<void> {
+    await this.engine.sessions.logout(phone.session);
+    const product = productOf(account);
+    await this.save(account, {
+      phones: { ...product.phones, [phone.id]: { ...phone.settings, backups: [] } },
+      revokedBackups: [...product.revokedBackups, ...phone.settings.backups],
+    });
+  }
+
+  /** The "WhatsApp local storage" that restores the session: the engine's signed credentials travel in WABrowserId. */
+  async backup(account: Account, phone: Phone) {
+    const result = this.engine.sessions.backup(phone.session);
+    if (!result.ok || phone.session.state !== 'connected') {
+      const status = phoneStatus(phone.session, this.engine.clock.now());
+      throw badRequest(`Phone ${phone.id} is not logged in (status: ${status}): backup needs an active session`, result.ok ? 'the session is not connected' : result.reason);
+    }
+    const product = productOf(account);
+    await this.save(account, { phones: { ...product.phones, [phone.id]: { ...phone.settings, backups: [...phone.settings.backups, result.token] } } });
+    return {
+      success: true,
+      data: {
+        WABrowserId: `"${result.token}"`,
+        debugCursor: String(this.engine.clock.now()),
+        'remember-me': 'true',
+        'whatsapp-mutex': `"${result.phone}"`,
+      },
+    };
+  }
+
+  async restore(account: Account, phone: Phone, token: string): Promise<void> {
+    if (productOf(account).revokedBackups.includes(token)) {
+      throw badRequest('The backup data is not valid anymore: the phone logged out after it was taken', 'backup revoked by a logout');
+    }
+    const result = await this.engine.sessions.restore(phone.session, token);
+    if (!result.ok) throw badRequest('The backup data is not valid', result.reason);
+  }
+
+  async queue(account: Account, phone: Phone) {
+    const queued = await this.queuedMessages(account);
+    return { success: true, stats: { sending: queued.filter((message) => message.lineId === phone.session.id).length } };
+  }
+
+  /** Clears the phone's send queue: messages still waiting fail and are never sent. */
+  async purgeQueue(account: Account, phone: Phone) {
+    for (const message of await this.queuedMessages(account)) {
+      if (message.lineId === phone.session.id) await this.engine.messages.forceStatus(message.id, 'failed', 'removed from the queue by purgeQueue');
+    }
+    return { success: true };
+  }
+
+  phoneConfig(phone: Phone) {
+    return { success: true, status: { webhook: phone.settings.webhook, ack_delivery: phone.settings.ackDelivery } };
+  }
+
+  async setPhoneConfig(account: Account, phone: Phone, config: { webhook: string | null; ackDelivery: boolean }) {
+    const updated = { ...phone.settings, webhook: config.webhook, ackDelivery: config.ackDelivery };
+    await this.save(account, { phones: { ...productOf(account).phones, [phone.id]: updated } });
+    return this.phoneConfig({ ...phone, settings: updated });
+  }
+
+  async send(account: Account, phone: Phone, input: SendInput) {
+    const status = phoneStatus(phone.session, this.engine.clock.now());
+    if (status !== 'active') throw notLoggedIn(phone.id, status);
+    const request = await this.toSendRequest(account, phone, input);
+    const result = await this.engine.messages.send(account, { ...request, recipients: [input.to.peer], sessionId: phone.session.id });
+    if (!result.ok) {
+      switch (result.code) {
+        case 'media_rejected':
+          if (request.mediaUpload) throw badRequest(`Base64 media must be a jpeg, png, gif or webp image under 1 MB (${result.reason})`, result.reason);
+          throw badRequest(`Unsupported media: ${result.reason}`, result.reason);
+        case 'session_not_ready':
+          throw notLoggedIn(phone.id, status);
+        case 'daily_limit':
+        case 'rate_limited':
+          throw maytapiError(429, `Too many messages: ${result.reason}`, result.reason);
+        case 'send_time_past':
+          throw badRequest(result.reason);
+      }
+    }
+    return { success: true, data: { chatId: input.to.chatId, msgId: result.messages[0]!.id } };
+  }
+
+  private async toSendRequest(account: Account, phone: Phone, input: SendInput): Promise<Omit<SendRequest, 'recipients'>> {
+    const data = (extra: Record<string, unknown>) => ({ providerData: { type: input.type, ...extra } });
+    switch (input.type) {
+      case 'text': {
+        if (input.replyTo) await this.referenced(account, input.replyTo, 'reply_to');
+        return { kind: 'text', text: input.text, ...data({ replyTo: input.replyTo }) };
+      }
+      case 'media': {
+        if (input.replyTo) await this.referenced(account, input.replyTo, 'reply_to');
+        const extra = data({ declaredType: input.declaredType, filename: input.filename });
+        if ('url' in input.source) return { kind: 'media', text: input.caption, mediaUrl: input.source.url, mediaPolicy: MAYTAPI_MEDIA_POLICY, ...extra };
+        // BASE64_IMAGE_POLICY holds the seed's rule: images only, under 1 MB.
+        return {
+          kind: 'media',
+          text: input.caption,
+          mediaUpload: { bytes: input.source.base64, ...(input.filename ? { fileName: input.filename } : {}) },
+          mediaPolicy: BASE64_IMAGE_POLICY,
+          ...extra,
+        };
+      }
+      case 'location':
+        return { kind: 'location', text: input.name, location: { latitude: input.latitude, longitude: input.longitude, ...(input.name ? { name: input.name } : {}) }, ...data({}) };
+      case 'contact':
+        return { kind: 'contacts', text: '', contacts: [{ name: input.number, phones: [input.number] }], ...data({}) };
+      case 'vcard':
+        return { kind: 'contacts', text: '', contacts: input.cards, ...data({}) };
+      case 'link':
+        return { kind: 'link', text: input.text ? `${input.url}\n${input.text}` : input.url, ...data({ url: input.url, caption: input.text }) };
+      case 'reaction': {
+        const target = await this.referenced(account, input.target, 'reply_to');
+        return { kind: 'reaction', text: input.emoji, ...data({ target: target.id }) };
+      }
+      case 'forward': {
+        const target = await this.referenced(account, input.target, 'message');
+        // The forwarded copy carries the original's text; its media stays where it is (no second download).
+        return { kind: target.kind, text: target.text, ...data({ target: target.id, forwardCaption: input.forwardCaption }) };
+      }
+      case 'delete': {
+        const target = await this.referenced(account, input.target, 'message');
+        if (target.direction !== 'outbound' || target.lineId !== phone.session.id) throw badRequest('Only messages sent from this phone can be deleted');
+        return { kind: 'other', text: '', ...data({ target: target.id }) };
+      }
+      case 'edit': {
+        const target = await this.referenced(account, input.target, 'reply_to');
+        if (target.direction !== 'outbound' || target.lineId !== phone.session.id) throw badRequest('Only messages sent from this phone can be edited');
+        return { kind: 'text', text: input.text, ...data({ target: target.id }) };
+      }
+      case 'poll':
+        return { kind: 'poll', text: input.question, ...data({ options: input.options }) };
+      case 'other':
+        return { kind: 'other', text: input.text, ...data({ declaredType: input.declaredType }) };
+    }
+  }
+
+  /** A message a send refers to (reply, reaction, forward, delete, edit), in any id form Maytapi hands out. */
+  private async referenced(account: Account, wireId: string, field: string): Promise<Message> {
+    const message = await this.engine.messages.get(engineIdOf(wireId));
+    if (!message || message.accountId !== account.id) throw badRequest(`${field}: message ${wireId} not found`);
+    return message;
+  }
+
+  private async phones(account: Account): Promise<Phone[]> {
+    const byLabel = productOf(account).phones;
+    const sessions = await this.engine.sessions.list(account);
+    return sessions.flatMap((session) => {
+      const settings = byLabel[session.label];
+      return settings && settings.sessionId === session.id ? [{ id: session.label, session, settings }] : [];
+    });
+  }
+
+  private async queuedMessages(account: Account): Promise<Message[]> {
+    const page = await this.engine.messages.query({
+      accountId: account.id,
+      direction: 'outbound',
+      statuses: ['queued'],
+      order: 'oldest',
+      offset: 0,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    return page.items;
+  }
+
+  /** The phone a logged webhook belongs to: named in message and status payloads, found from the message for acks. */
+  private async phoneOfPayload(account: Account, body: unknown): Promise<string> {
+    const payload = body as { phone_id?: unknown; data?: Array<{ msgId?: unknown }> } | undefined;
+    if (typeof payload?.phone_id === 'number') return String(payload.phone_id);
+    const msgId = payload?.data?.[0]?.msgId;
+    const message = typeof msgId === 'string' ? await this.engine.messages.get(msgId) : undefined;
+    return (message && phoneIdOfSession(account, message.lineId)) ?? '';
+  }
+
+  private async save(account: Account, patch: Partial<ProductSettings>): Promise<Account> {
+    return this.engine.accounts.updateSettings(account, patch);
+  }
+}
+
+function notLoggedIn(phoneId: string, status: string) {
+  const why = status === 'qr-code' || status === 'idle' ? 'scan the QR code first' : status === 'loading' ? 'wait until it has loaded' : 'its connection is down';
+  return badRequest(`Phone ${phoneId} is not logged in (status: ${status}): ${why}`, `the phone's session is not connected (${status})`);
+}

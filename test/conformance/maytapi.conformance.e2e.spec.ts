@@ -1,0 +1,87 @@
+import { formatReport, runConformance } from '#conformance';
+import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+
+const PRODUCT = 'dc01968f-0000-4000-8000-7cfcf51aa423';
+const TOKEN = 'b267697c-0000-4000-8000-2435e812efc1';
+/** A whole run drives dozens of requests and minutes of clock time through real HTTP. */
+const RUN_MS = 60_000;
+
+describe('the Maytapi conformance suite', () => {
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
+    sandbox = await startSandbox({ clockMode: 'real' });
+  });
+  afterAll(() => sandbox.close());
+
+  it('passes against the sandbox, every operation and scenario included', async () => {
+    const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
+    const text = formatReport(report);
+    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details]) }).toEqual({ ok: true, failed: [] });
+    expect(report.summary.skipped).toBe(0);
+    expect(report.checks.filter((check) => check.kind === 'scenario').length).toBe(6);
+    expect(report.unexercisedOperations).toEqual([]);
+    expect(text).toMatch(/^conformance maytapi: \d+ passed, 0 failed, 0 skipped$/m);
+    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
+    expect(clock.mode).toBe('real');
+  }, RUN_MS);
+
+  it('passes again on the same product and token (phones are reused, the token stays bound)', async () => {
+    const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
+    expect(report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details])).toEqual([]);
+  }, RUN_MS);
+
+  const quirks: Array<[string, Rewrite, RegExp]> = [
+    [
+      'errors answering success "false" (a string) instead of false',
+      (_request, response) => (response.body.startsWith('{"success":false') ? { ...response, body: response.body.replace('"success":false', '"success":"false"') } : undefined),
+      /✗ contract [^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*success[^\n]*"false" \(string\)/,
+    ],
+    [
+      'product answering ack_delivery as 0/1 (the seed) instead of a boolean',
+      ({ path }, response) => (path.endsWith('/product') ? { ...response, body: response.body.replace(/"ack_delivery":(true|false)/, (_m, on) => `"ack_delivery":${on === 'true' ? 1 : 0}`) } : undefined),
+      /✗ contract getProduct[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*ack_delivery/,
+    ],
+    [
+      'status reporting loggedIn and isQr at once',
+      ({ path }, response) => (path.endsWith('/status') && response.body.includes('"isQr":true') ? { ...response, body: response.body.replace('"loggedIn":false', '"loggedIn":true') } : undefined),
+      /✗ contract getStatus[^\n]*\(the phone\)\n(\s+[^\n]*\n)*?\s+[^\n]*must match exactly one schema in oneOf/,
+    ],
+  ];
+
+  it.each(quirks.map((quirk, index) => [...quirk, index] as const))('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected, index) => {
+    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
+    try {
+      // A product of its own: each quirk starts from a new phone on the QR screen.
+      const report = await runConformance({ provider: 'maytapi', baseUrl: `${proxy.origin}/maytapi/api/${PRODUCT}-quirk${index}`, key: TOKEN, controlUrl: `${proxy.origin}/__sandbox` });
+      const text = formatReport(report);
+      expect(report.ok).toBe(false);
+      expect(text).toMatch(expected);
+    } finally {
+      await proxy.close();
+    }
+  }, RUN_MS);
+
+  it('skips the scenarios, saying why, and touches no phone state against a server without the control API', async () => {
+    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
+      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
+    );
+    try {
+      const report = await runConformance({ provider: 'maytapi', baseUrl: `${proxy.origin}/maytapi/api/${PRODUCT}-real`, key: TOKEN });
+      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
+      expect(scenarios.length).toBe(6);
+      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
+      expect(formatReport(report)).toMatch(/no control API at .*: scenario skipped/);
+      expect(report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details])).toEqual([]);
+      expect(report.unexercisedOperations).toEqual([]);
+      // Destructive operations went to a phone id that does not exist: the real phone never left its QR screen.
+      const sessions = await sandbox.control.sessions('maytapi', `${PRODUCT}-real`);
+      expect(sessions.length).toBeGreaterThan(0);
+      expect(sessions.every((session) => session.state === 'qr' && session.stateSince === session.createdAt)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  }, RUN_MS);
+});
