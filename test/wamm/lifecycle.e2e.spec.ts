@@ -64,6 +64,20 @@ describe('WAMM on the simulated engine', () => {
     ]);
   });
 
+  it("names the chat in a message webhook after the saved contact, else the sender's WhatsApp name", async () => {
+    await control.setWebhook('wamm', 'named', receiver.url);
+    await send(`${base}/api2/contact_to/named/${q({ phone: '79005556677', name: 'Олег Иванов' })}`);
+    await control.inbound('wamm', 'named', { from: '79005556677', text: 'saved', profileName: 'Oleg on WhatsApp' });
+    await control.inbound('wamm', 'named', { from: '79005556688', text: 'stranger', profileName: 'Anna' });
+    await control.advance(1_000);
+    const names = (received(receiver) as Array<{ tip: string; msg_data: Record<string, string> }>).map((event) => [event.msg_data.msg_text, event.msg_data.chat_name]);
+    // Webhook calls may arrive in either order.
+    expect(names.sort()).toEqual([
+      ['saved', 'Олег Иванов'],
+      ['stranger', 'Anna'],
+    ]);
+  });
+
   it('reports a failed send as "error" in msg_state and the webhook', async () => {
     await control.setWebhook('wamm', 'fails', receiver.url);
     const id = await msgTo('fails', '79001000003', 'doomed');

@@ -123,7 +123,7 @@ export class WhatsAppEngine {
   private async publishWebhooks(event: EngineEvent): Promise<void> {
     const account = await this.accounts.get(accountOf(event));
     if (!account) return;
-    for (const webhook of this.profile(account.provider).toWebhooks(event, account)) {
+    for (const webhook of await this.profile(account.provider).toWebhooks(event, account, { contacts: this.contacts })) {
       if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
       else await this.webhooks.enqueue(account, webhook.url, webhook.payload);
     }

@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../events.js';
 import type { DurationRange } from '../random.js';
 import type { Account, AccountLimits } from '../store/models.js';
+import type { ContactBook } from './contacts.js';
 
 /** A webhook a provider wants sent for an engine event, in its own wire shape. */
 export interface OutgoingWebhook {
@@ -18,6 +19,11 @@ export interface WebhookBatch {
   windowMs: number;
   /** Builds the one body sent for the collected payloads, in arrival order. */
   wrap(payloads: unknown[]): unknown;
+}
+
+/** What a profile may look up while it builds webhooks (WAMM names a chat after the saved contact). */
+export interface WebhookWorld {
+  contacts: ContactBook;
 }
 
 /** How a provider numbers messages: the n-th id (n counts from `start`) as its wire string. */
@@ -53,5 +59,5 @@ export interface ProviderProfile {
   /** How long a freshly linked or restarted session loads before it can send; the engine's default when absent. */
   sessionLoading?: DurationRange;
   /** Translates an engine event into this provider's webhook calls (none when it has no subscriber). */
-  toWebhooks(event: EngineEvent, account: Account): OutgoingWebhook[];
+  toWebhooks(event: EngineEvent, account: Account, world: WebhookWorld): OutgoingWebhook[] | Promise<OutgoingWebhook[]>;
 }

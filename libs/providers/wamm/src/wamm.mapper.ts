@@ -76,10 +76,7 @@ export function toStateWebhook(message: Message) {
   return { tip: 'msg_state', msg_data: { msg_id: message.id, state: stateOf(message) } };
 }
 
-/**
- * The webhook for a received message: a msg_get row. Its chat_name is the sender's WhatsApp profile name
- * (webhooks are built without a store lookup, so a saved contact's name shows in msg_get rows only).
- */
-export function toMessageWebhook(message: Message) {
-  return { tip: 'msg', msg_data: toMessageRow(message, message.profileName ?? '') };
+/** The webhook for a received message: a msg_get row, named after the saved contact, else the sender's WhatsApp name. */
+export function toMessageWebhook(message: Message, contactName: string | undefined) {
+  return { tip: 'msg', msg_data: toMessageRow(message, contactName ?? message.profileName ?? '') };
 }

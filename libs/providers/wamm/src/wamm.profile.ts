@@ -43,10 +43,11 @@ export const wammProfile: ProviderProfile = {
     retentionMs: 24 * 60 * 60 * 1000,
     retryDelaysMs: [10_000, 60_000, 300_000],
   },
-  toWebhooks(event, account) {
+  async toWebhooks(event, account, world) {
     const url = account.webhookUrl;
     if (!url || event.type === 'session.status') return [];
-    if (event.type === 'message.received') return [{ url, payload: toMessageWebhook(event.message) }];
-    return [{ url, payload: toStateWebhook(event.message) }];
+    if (event.type === 'message.status') return [{ url, payload: toStateWebhook(event.message) }];
+    const contact = await world.contacts.get(account, event.message.peer);
+    return [{ url, payload: toMessageWebhook(event.message, contact?.name) }];
   },
 };
