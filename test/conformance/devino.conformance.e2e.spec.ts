@@ -1,5 +1,6 @@
-import { formatReport, runConformance } from '#conformance';
-import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { runConformance } from '#conformance';
+import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import type { Rewrite } from '../support/rewriting-proxy.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 
 describe('the Devino conformance suite', () => {
@@ -13,14 +14,8 @@ describe('the Devino conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'devino', baseUrl: `${sandbox.origin}/devino` });
-    const text = formatReport(report);
-    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details]) }).toEqual({ ok: true, failed: [] });
-    expect(report.summary.skipped).toBe(0);
-    expect(report.checks.filter((check) => check.kind === 'scenario').length).toBe(7);
-    expect(report.unexercisedOperations).toEqual([]);
-    expect(text).toMatch(/^conformance devino: \d+ passed, 0 failed, 0 skipped$/m);
-    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
-    expect(clock.mode).toBe('real');
+    expectPassed(report, 7);
+    await expectClockBackToReal(sandbox.origin);
   });
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
@@ -43,31 +38,12 @@ describe('the Devino conformance suite', () => {
   ];
 
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
-    try {
-      const report = await runConformance({ provider: 'devino', baseUrl: `${proxy.origin}/devino`, controlUrl: `${proxy.origin}/__sandbox` });
-      const text = formatReport(report);
-      expect(report.ok).toBe(false);
-      expect(text).toMatch(expected);
-      expect(text).toMatch(/^conformance devino: \d+ passed, [1-9]\d* failed, 0 skipped$/m);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, expected);
   });
 
   it('skips the scenarios, saying why, against a server without the control API', async () => {
-    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
-      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
-    );
-    try {
-      const report = await runConformance({ provider: 'devino', baseUrl: `${proxy.origin}/devino` });
-      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
-      expect(scenarios.length).toBe(7);
-      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
-      expect(formatReport(report)).toMatch(/no control API at .*: scenario skipped/);
-      expect(report.ok).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino` }));
+    expectScenariosSkipped(report, 7);
   });
 });

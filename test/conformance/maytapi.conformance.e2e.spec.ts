@@ -1,5 +1,6 @@
-import { formatReport, runConformance } from '#conformance';
-import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { runConformance } from '#conformance';
+import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import type { Rewrite } from '../support/rewriting-proxy.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 
 const PRODUCT = 'dc01968f-0000-4000-8000-7cfcf51aa423';
@@ -18,14 +19,8 @@ describe('the Maytapi conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
-    const text = formatReport(report);
-    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details]) }).toEqual({ ok: true, failed: [] });
-    expect(report.summary.skipped).toBe(0);
-    expect(report.checks.filter((check) => check.kind === 'scenario').length).toBe(6);
-    expect(report.unexercisedOperations).toEqual([]);
-    expect(text).toMatch(/^conformance maytapi: \d+ passed, 0 failed, 0 skipped$/m);
-    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
-    expect(clock.mode).toBe('real');
+    expectPassed(report, 6);
+    await expectClockBackToReal(sandbox.origin);
   }, RUN_MS);
 
   it('passes again on the same product and token (phones are reused, the token stays bound)', async () => {
@@ -52,36 +47,18 @@ describe('the Maytapi conformance suite', () => {
   ];
 
   it.each(quirks.map((quirk, index) => [...quirk, index] as const))('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected, index) => {
-    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
-    try {
-      // A product of its own: each quirk starts from a new phone on the QR screen.
-      const report = await runConformance({ provider: 'maytapi', baseUrl: `${proxy.origin}/maytapi/api/${PRODUCT}-quirk${index}`, key: TOKEN, controlUrl: `${proxy.origin}/__sandbox` });
-      const text = formatReport(report);
-      expect(report.ok).toBe(false);
-      expect(text).toMatch(expected);
-    } finally {
-      await proxy.close();
-    }
+    // A product of its own: each quirk starts from a new phone on the QR screen.
+    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-quirk${index}`, key: TOKEN, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, expected);
   }, RUN_MS);
 
   it('skips the scenarios, saying why, and touches no phone state against a server without the control API', async () => {
-    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
-      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
-    );
-    try {
-      const report = await runConformance({ provider: 'maytapi', baseUrl: `${proxy.origin}/maytapi/api/${PRODUCT}-real`, key: TOKEN });
-      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
-      expect(scenarios.length).toBe(6);
-      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
-      expect(formatReport(report)).toMatch(/no control API at .*: scenario skipped/);
-      expect(report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details])).toEqual([]);
-      expect(report.unexercisedOperations).toEqual([]);
-      // Destructive operations went to a phone id that does not exist: the real phone never left its QR screen.
-      const sessions = await sandbox.control.sessions('maytapi', `${PRODUCT}-real`);
-      expect(sessions.length).toBeGreaterThan(0);
-      expect(sessions.every((session) => session.state === 'qr' && session.stateSince === session.createdAt)).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-real`, key: TOKEN }));
+    expectScenariosSkipped(report, 6);
+    expect(report.unexercisedOperations).toEqual([]);
+    // Destructive operations went to a phone id that does not exist: the real phone never left its QR screen.
+    const sessions = await sandbox.control.sessions('maytapi', `${PRODUCT}-real`);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((session) => session.state === 'qr' && session.stateSince === session.createdAt)).toBe(true);
   }, RUN_MS);
 });

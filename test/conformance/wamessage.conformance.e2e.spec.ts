@@ -1,5 +1,6 @@
 import { formatReport, runConformance } from '#conformance';
-import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import type { Rewrite } from '../support/rewriting-proxy.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 
 const SEND = '/wamessage/whatsapp/sendmessage/multi';
@@ -17,14 +18,8 @@ describe('the Wamessage conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessage', baseUrl: `${sandbox.origin}/wamessage` });
-    const text = formatReport(report);
-    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details].join('\n')) }).toEqual({ ok: true, failed: [] });
-    expect(report.summary.skipped).toBe(0);
-    expect(report.checks.filter((check) => check.kind === 'scenario')).toHaveLength(4);
-    expect(report.unexercisedOperations).toEqual([]);
-    expect(text).toMatch(/^conformance wamessage: \d+ passed, 0 failed, 0 skipped$/m);
-    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
-    expect(clock.mode).toBe('real');
+    expectPassed(report, 4);
+    await expectClockBackToReal(sandbox.origin);
   }, RUN_TIMEOUT_MS);
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
@@ -51,34 +46,15 @@ describe('the Wamessage conformance suite', () => {
   ];
 
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
-    try {
-      const report = await runConformance({ provider: 'wamessage', baseUrl: `${proxy.origin}/wamessage`, controlUrl: `${proxy.origin}/__sandbox` });
-      const text = formatReport(report);
-      expect(report.ok).toBe(false);
-      expect(text).toMatch(expected);
-      expect(text).toMatch(/^conformance wamessage: \d+ passed, [1-9]\d* failed, 0 skipped$/m);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'wamessage', baseUrl: `${proxy}/wamessage`, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, expected);
   }, RUN_TIMEOUT_MS);
 
   it('without the control API skips what only the sandbox can do (typing the code, scenarios), saying why', async () => {
-    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
-      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
-    );
-    try {
-      const report = await runConformance({ provider: 'wamessage', baseUrl: `${proxy.origin}/wamessage` });
-      const text = formatReport(report);
-      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
-      expect(scenarios.length).toBe(4);
-      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
-      expect(text).toMatch(/no control API at .*: scenario skipped/);
-      expect(text).toMatch(/only a wa-sandbox can type the code/);
-      expect(text).toMatch(/the user has no connected device to send from/);
-      expect(report.ok).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'wamessage', baseUrl: `${proxy}/wamessage` }));
+    expectScenariosSkipped(report, 4);
+    const text = formatReport(report);
+    expect(text).toMatch(/only a wa-sandbox can type the code/);
+    expect(text).toMatch(/the user has no connected device to send from/);
   }, RUN_TIMEOUT_MS);
 });

@@ -1,5 +1,6 @@
-import { formatReport, runConformance } from '#conformance';
-import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { runConformance } from '#conformance';
+import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import type { Rewrite } from '../support/rewriting-proxy.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 
 describe('the WaMessenger conformance suite', () => {
@@ -13,14 +14,8 @@ describe('the WaMessenger conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessenger', baseUrl: `${sandbox.origin}/wamessenger` });
-    const text = formatReport(report);
-    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => check.name) }).toEqual({ ok: true, failed: [] });
-    expect(report.summary.skipped).toBe(0);
-    expect(report.checks.some((check) => check.kind === 'scenario')).toBe(true);
-    expect(report.unexercisedOperations).toEqual([]);
-    expect(text).toMatch(/^conformance wamessenger: \d+ passed, 0 failed, 0 skipped$/m);
-    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
-    expect(clock.mode).toBe('real');
+    expectPassed(report, 8);
+    await expectClockBackToReal(sandbox.origin);
   });
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
@@ -45,31 +40,12 @@ describe('the WaMessenger conformance suite', () => {
   ];
 
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
-    try {
-      const report = await runConformance({ provider: 'wamessenger', baseUrl: `${proxy.origin}/wamessenger`, controlUrl: `${proxy.origin}/__sandbox` });
-      const text = formatReport(report);
-      expect(report.ok).toBe(false);
-      expect(text).toMatch(expected);
-      expect(text).toMatch(/^conformance wamessenger: \d+ passed, [1-9]\d* failed, 0 skipped$/m);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger`, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, expected);
   });
 
   it('skips the scenarios, saying why, against a server without the control API', async () => {
-    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
-      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
-    );
-    try {
-      const report = await runConformance({ provider: 'wamessenger', baseUrl: `${proxy.origin}/wamessenger` });
-      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
-      expect(scenarios.length).toBeGreaterThan(0);
-      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
-      expect(formatReport(report)).toMatch(/no control API at .*: scenario skipped/);
-      expect(report.ok).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger` }));
+    expectScenariosSkipped(report, 8);
   });
 });

@@ -1,5 +1,6 @@
-import { formatReport, runConformance } from '#conformance';
-import { startRewritingProxy, type Rewrite } from '../support/rewriting-proxy.js';
+import { runConformance } from '#conformance';
+import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import type { Rewrite } from '../support/rewriting-proxy.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
 
 describe('the WAMM conformance suite', () => {
@@ -13,14 +14,8 @@ describe('the WAMM conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamm', baseUrl: `${sandbox.origin}/wamm` });
-    const text = formatReport(report);
-    expect({ ok: report.ok, failed: report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details]) }).toEqual({ ok: true, failed: [] });
-    expect(report.summary.skipped).toBe(0);
-    expect(report.checks.filter((check) => check.kind === 'scenario')).toHaveLength(8);
-    expect(report.unexercisedOperations).toEqual([]);
-    expect(text).toMatch(/^conformance wamm: \d+ passed, 0 failed, 0 skipped$/m);
-    const clock = (await (await fetch(`${sandbox.origin}/__sandbox/clock`)).json()) as { mode: string };
-    expect(clock.mode).toBe('real');
+    expectPassed(report, 8);
+    await expectClockBackToReal(sandbox.origin);
   });
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
@@ -48,31 +43,12 @@ describe('the WAMM conformance suite', () => {
   ];
 
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const proxy = await startRewritingProxy(sandbox.origin, rewrite);
-    try {
-      const report = await runConformance({ provider: 'wamm', baseUrl: `${proxy.origin}/wamm`, controlUrl: `${proxy.origin}/__sandbox` });
-      const text = formatReport(report);
-      expect(report.ok).toBe(false);
-      expect(text).toMatch(expected);
-      expect(text).toMatch(/^conformance wamm: \d+ passed, [1-9]\d* failed, 0 skipped$/m);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'wamm', baseUrl: `${proxy}/wamm`, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, expected);
   });
 
   it('skips the scenarios, saying why, against a server without the control API', async () => {
-    const proxy = await startRewritingProxy(sandbox.origin, ({ path }) =>
-      path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined,
-    );
-    try {
-      const report = await runConformance({ provider: 'wamm', baseUrl: `${proxy.origin}/wamm` });
-      const scenarios = report.checks.filter((check) => check.kind === 'scenario');
-      expect(scenarios).toHaveLength(8);
-      expect(scenarios.every((check) => check.status === 'skipped')).toBe(true);
-      expect(formatReport(report)).toMatch(/no control API at .*: scenario skipped/);
-      expect(report.ok).toBe(true);
-    } finally {
-      await proxy.close();
-    }
+    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'wamm', baseUrl: `${proxy}/wamm` }));
+    expectScenariosSkipped(report, 8);
   });
 });
