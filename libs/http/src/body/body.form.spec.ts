@@ -1,4 +1,5 @@
-import { assembleFields, looksLikeForm, parseForm, resolveCharset } from './body.form.js';
+import qs from 'qs';
+import { assembleFields, looksLikeForm, parseForm, QS_OPTIONS, resolveCharset } from './body.form.js';
 import type { UploadedFile } from './body.state.js';
 
 describe('looksLikeForm', () => {
@@ -32,6 +33,28 @@ describe('parseForm', () => {
     const parsed = parseForm('__proto__[polluted]=1&constructor[prototype][x]=1&ok=1');
     expect(parsed).toEqual({ ok: '1' });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  test('a form without brackets parses exactly as qs parses it', () => {
+    // Pseudo-random forms (a fixed LCG, so every run checks the same ones) from the pieces that exercise
+    // qs's rules: separators, `+`, good and malformed escapes, prototype keys, repeats, digit keys, non-ASCII.
+    const pieces = ['a', 'b', '1', '0', '=', '&', '&&', '+', '%20', '%2B', '%26', '%3D', '%E2%9C%93', '%E2%9C', '%', '%zz', '%5', '.', 'toString', '__proto__', 'constructor', 'text', 'سلام', ' '];
+    let state = 42;
+    const pick = (count: number): number => {
+      state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+      return (state >>> 16) % count;
+    };
+    const forms = ['', '=', '&', 'a', 'a=', '=a', 'a=1&a=2&b', 'b=1&a=2&1=x&a=3', 'toString=1&hasOwnProperty=2&ok=3'];
+    for (let n = 0; n < 3000; n++) {
+      let form = '';
+      for (let length = pick(12); length > 0; length--) form += pieces[pick(pieces.length)];
+      forms.push(form);
+    }
+    for (const form of forms) {
+      const parsed = parseForm(form);
+      expect([form, JSON.stringify(parsed)]).toEqual([form, JSON.stringify(qs.parse(form, QS_OPTIONS))]);
+      expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    }
   });
 
   test('percent-escapes in another charset', () => {

@@ -9,7 +9,7 @@ import type { ParsedBody } from './body.state.js';
  * the body limit bounds the work anyway. Keys shadowing Object.prototype (`__proto__`, `toString`…)
  * are dropped.
  */
-const QS_OPTIONS = {
+export const QS_OPTIONS = {
   arrayLimit: 100_000,
   parameterLimit: Infinity,
   depth: 20,
@@ -53,9 +53,41 @@ function percentDecoderFor(charset: string): (text: string) => string {
 
 /** Parses an `application/x-www-form-urlencoded` string already decoded from `charset`. */
 export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
-  if (charset === 'utf-8') return qs.parse(text, QS_OPTIONS);
+  if (charset === 'utf-8') return BRACKETS.test(text) ? qs.parse(text, QS_OPTIONS) : parseFlatForm(text);
   const decode = percentDecoderFor(charset);
   return qs.parse(text, { ...QS_OPTIONS, decoder: (value: string) => decode(value) });
+}
+
+// qs reads `%5B`/`%5D` as brackets too; without any, every key is a plain name.
+const BRACKETS = /[[\]]|%5[bd]/i;
+
+/**
+ * What qs.parse gives (with QS_OPTIONS) for a UTF-8 form without brackets, at a fraction of the cost:
+ * sendMessage bodies are such forms, and qs was the largest cost of parsing them. Same rules: parts
+ * split on `&`, the key up to the first `=`, a part without `=` is a key with the value `''`, empty
+ * keys and keys shadowing Object.prototype are dropped, a repeated key keeps its last value.
+ */
+function parseFlatForm(text: string): ParsedBody {
+  const body: ParsedBody = {};
+  if (text === '') return body;
+  for (const part of text.split('&')) {
+    const equals = part.indexOf('=');
+    const key = decodeFormComponent(equals === -1 ? part : part.slice(0, equals));
+    if (key === '' || Object.hasOwn(Object.prototype, key)) continue;
+    body[key] = equals === -1 ? '' : decodeFormComponent(part.slice(equals + 1));
+  }
+  return body;
+}
+
+/** qs's UTF-8 decoder: `+` is a space, and a malformed escape leaves the text as it is. */
+function decodeFormComponent(text: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
 }
 
 // A form key as clients write it: percent-encoded, PHP brackets possibly raw.
