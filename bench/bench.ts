@@ -1,0 +1,502 @@
+/**
+ * `npm run bench`: how fast the sandbox is, in one run on one machine, side by side with the limit
+ * (a bare Fastify server) and with the tools users would pick instead (Prism, WireMock). Prints a table
+ * and writes it as JSON. It reports and does not gate: a missed target still exits 0, a measurement
+ * that failed (errors or non-2xx answers under load, webhooks lost, a server that would not start) exits 1.
+ * `--quick` is a smoke run: 1 s warm-up, 3 s per route, 3 start-ups, 2,000 messages for webhooks.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../apps/sandbox/src/paths.js';
+import { measureRoute, sendRequests, type LoadResult, type LoadSettings, type RouteRequest } from './load.js';
+import { installPeers, javaAvailability, PEERS, startPrism, startWireMock, type Availability, type PeerName, type WireMockStubs } from './peers.js';
+import { cpuTicksByProcess, freePort, memoryOf, othersCpuPercent, startServer, stopAllOnExit, waitUntilServing, type ServerProcess } from './processes.js';
+import { getJson, startSandbox, type RunningSandbox } from './sandbox.js';
+import { measureWebhookDelivery, type WebhookResult } from './webhooks.js';
+
+const ROUTES = ['getStatus', 'sendMessage'] as const;
+type Route = (typeof ROUTES)[number];
+
+/** The issue's targets (2-core machine, load generator on the same machine). */
+const TARGETS = {
+  sendMessageRatio: 0.5,
+  getStatusRatio: 0.6,
+  p99Ms: 20,
+  startupMs: 1_500,
+  rssAfterMessagesBytes: 200 * 1024 * 1024,
+  webhookEventsPerSecond: 3_000,
+};
+
+const MB = 1024 * 1024;
+const KEY = 'bench';
+const SEND_BODY = 'phonenumber=989121234567&text=hello';
+
+interface Settings extends LoadSettings {
+  quick: boolean;
+  startupRuns: number;
+  webhookMessages: number;
+  memoryMessages: number;
+  peers: boolean;
+  out: string;
+}
+
+type TargetKind = 'limit' | 'sandbox' | 'peer';
+
+interface LoadRow {
+  target: string;
+  kind: TargetKind;
+  route: Route;
+  result?: LoadResult;
+  /** Why this row has no result. */
+  skipped?: string;
+  /** Of the target's process, right after the load. */
+  rssBytes?: number;
+  /** Share of the machine other processes used meanwhile: above a few percent, the numbers are skewed. */
+  othersCpuPercent?: number;
+}
+
+interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const USAGE = `usage: npm run bench [-- --quick] [--connections 50] [--duration 10] [--warmup 3] [--startup-runs 5]
+                         [--webhook-messages 20000] [--memory-messages 100000] [--no-peers] [--out file.json]`;
+
+const root = projectRoot();
+const settings = readSettings();
+const rows: LoadRow[] = [];
+const failures: string[] = [];
+
+stopAllOnExit();
+await main();
+
+async function main(): Promise<void> {
+  const machine = await describeMachine();
+  console.log(`wa-sandbox benchmark on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${settings.quick ? ', quick run' : ''}`);
+  console.log(`load: ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target and route\n`);
+  if (machine.othersCpuPercentAtStart > 5) console.log(`note: other processes are using ${Math.round(machine.othersCpuPercentAtStart)} % of the CPU: the numbers will be skewed\n`);
+
+  const peers = settings.peers ? await preparePeers() : undefined;
+  const startup = await phase('start-up', measureStartup);
+  await phase('load', () => measureLoads(peers));
+  const memory = await phase('memory', measureMemory);
+  const webhooks = await phase('webhooks', measureWebhooks);
+
+  const checks = evaluateTargets(startup, memory, webhooks);
+  printReport(startup, memory, webhooks, checks);
+  const out = writeJson(machine, startup, memory, webhooks, checks, peers);
+  console.log(`\nJSON: ${relative(process.cwd(), out) || out}`);
+  if (failures.length > 0) {
+    console.log(`\n${failures.length} measurement(s) failed:\n${failures.map((failure) => `  - ${failure}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+function readSettings(): Settings {
+  try {
+    return parseSettings();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function parseSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'startup-runs': { type: 'string' },
+      'webhook-messages': { type: 'string' },
+      'memory-messages': { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  const quick = values.quick === true;
+  const number = (name: keyof typeof values, full: number, short: number, min: number): number => {
+    const text = values[name];
+    if (typeof text !== 'string') return quick ? short : full;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} needs a number of at least ${min}, got ${text}`);
+    return value;
+  };
+  return {
+    quick,
+    connections: Math.round(number('connections', 50, 50, 1)),
+    durationS: number('duration', 10, 3, 1),
+    warmupS: number('warmup', 3, 1, 0),
+    startupRuns: Math.round(number('startup-runs', 5, 3, 1)),
+    webhookMessages: Math.round(number('webhook-messages', 20_000, 2_000, 1)),
+    memoryMessages: Math.round(number('memory-messages', 100_000, 100_000, 1)),
+    peers: values['no-peers'] !== true,
+    out: typeof values.out === 'string' ? values.out : join(root, 'bench', 'results', 'latest.json'),
+  };
+}
+
+/** Runs one part of the benchmark; a failure is recorded and the run goes on with the next part. */
+async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    console.log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- start-up
+
+interface StartupResult {
+  runsMs: number[];
+  medianMs: number;
+}
+
+/** Time from spawning `node dist/apps/sandbox/src/main.js` to its first 200 on a WaMessenger route, in fresh processes. */
+async function measureStartup(): Promise<StartupResult> {
+  const runsMs: number[] = [];
+  for (let run = 0; run < settings.startupRuns; run++) {
+    const sandbox = await startSandbox(root);
+    runsMs.push(sandbox.startupMs);
+    await sandbox.server.stop();
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  const medianMs = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  console.log(`start-up: ${runsMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(medianMs)} ms)`);
+  return { runsMs, medianMs };
+}
+
+// -------------------------------------------------------------------------------------------------- load
+
+/** Measures the limit, the sandbox and the peers on both routes; the limit once first and once last, to show drift. */
+async function measureLoads(peers: Record<PeerName, Availability> | undefined): Promise<void> {
+  const sandbox = await startSandbox(root);
+  let stubs: WireMockStubs;
+  try {
+    stubs = await prepareSandboxRoutes(sandbox);
+    await measureBareFastify(stubs);
+    await measureTarget('wa-sandbox', 'sandbox', sandbox.server, sandbox.base, stubs.messageId);
+  } finally {
+    await sandbox.server.stop();
+  }
+
+  if (peers) {
+    await measurePeer('prism', peers.prism, (port) => startPrism(peerFolder(), join(root, 'contracts', 'wamessenger.openapi.yaml'), port), '', stubs.messageId);
+    const java = javaAvailability();
+    await measurePeer('wiremock', java.ok ? peers.wiremock : java, (port) => startWireMock(peerFolder(), stubs, port), '/wamessenger', stubs.messageId);
+  }
+  await measureBareFastify(stubs, 'again');
+}
+
+/** One message sent and read (the clock jumps a minute), so getStatus answers a full report; its JSON is what the stubs answer. */
+async function prepareSandboxRoutes(sandbox: RunningSandbox): Promise<WireMockStubs> {
+  const { url, ...request } = sendMessageRequest(sandbox.base);
+  const sent = await fetch(url, request);
+  const messageId = await sent.text();
+  if (sent.status !== 200) throw new Error(`sendMessage answered ${sent.status}: ${messageId}`);
+  await sandbox.control.advance(60_000);
+  const report = await getJson<{ delivery: string }>(sandbox, `/getStatus/${KEY}?id=${messageId}`);
+  if (report.delivery !== 'read') throw new Error(`the prepared message is "${report.delivery}", not read, a minute later`);
+  return { statusReport: JSON.stringify(report), messageId };
+}
+
+async function measureBareFastify(stubs: WireMockStubs, run?: string): Promise<void> {
+  const port = await freePort();
+  const started = performance.now();
+  const server = startServer('bare Fastify', process.execPath, [join(root, 'dist/bench/bare-fastify.js'), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
+  try {
+    await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
+    await measureTarget(`limit: bare Fastify${run ? `, ${run}` : ''}`, 'limit', server, `http://127.0.0.1:${port}/wamessenger`, stubs.messageId);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measurePeer(name: PeerName, availability: Availability, start: (port: number) => ServerProcess, basePath: string, messageId: string): Promise<void> {
+  const title = PEERS[name].title;
+  // Routes measured before a failure keep their rows; the others say why they have none.
+  const skip = (reason: string): void => {
+    console.log(`${title}: skipped: ${reason}`);
+    for (const route of ROUTES) {
+      if (!rows.some((row) => row.target === title && row.route === route)) rows.push({ target: title, kind: 'peer', route, skipped: reason });
+    }
+  };
+  if (!availability.ok) return skip(availability.reason);
+  const port = await freePort();
+  let server: ServerProcess;
+  try {
+    server = start(port);
+  } catch (error) {
+    return skip(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    const base = `http://127.0.0.1:${port}${basePath}`;
+    await waitUntilServing(server, `${base}/getStatus/${KEY}?id=${messageId}`, performance.now(), 60_000);
+    await measureTarget(title, 'peer', server, base, messageId);
+  } catch (error) {
+    skip(error instanceof Error ? error.message : String(error));
+  } finally {
+    await server.stop();
+  }
+}
+
+function routeRequest(base: string, route: Route, messageId: string): RouteRequest {
+  return route === 'getStatus' ? { url: `${base}/getStatus/${KEY}?id=${messageId}`, method: 'GET' } : sendMessageRequest(base);
+}
+
+/** One text to one ordinary number, as a PHP client posts it. */
+function sendMessageRequest(base: string): RouteRequest {
+  return { url: `${base}/sendMessage/${KEY}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: SEND_BODY };
+}
+
+async function measureTarget(target: string, kind: TargetKind, server: ServerProcess, base: string, messageId: string): Promise<void> {
+  for (const route of ROUTES) {
+    const before = cpuTicksByProcess();
+    const started = performance.now();
+    const result = await measureRoute(routeRequest(base, route, messageId), settings);
+    const seconds = (performance.now() - started) / 1000;
+    const others = othersCpuPercent(before, cpuTicksByProcess(), new Set([process.pid, server.pid]), seconds, cpus().length);
+    const row: LoadRow = { target, kind, route, result, rssBytes: memoryOf(server.pid).rss, othersCpuPercent: others };
+    rows.push(row);
+    if (result.errors > 0 || result.non2xx > 0) failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
+    console.log(`${target.padEnd(28)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
+  }
+}
+
+function peerFolder(): string {
+  return join(root, '.bench', 'peers');
+}
+
+async function preparePeers(): Promise<Record<PeerName, Availability>> {
+  try {
+    return await installPeers(peerFolder());
+  } catch (error) {
+    const reason = `installing failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { prism: { ok: false, reason }, wiremock: { ok: false, reason } };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ memory
+
+interface MemoryResult {
+  idleRssBytes: number;
+  messages: number;
+  rssAfterMessagesBytes: number;
+  peakRssBytes: number;
+}
+
+/**
+ * A fresh sandbox (default settings): RSS once it has answered and settled, then after storing the
+ * messages, sent one per request as clients send them (all to one key: its send queue grows).
+ */
+async function measureMemory(): Promise<MemoryResult> {
+  const sandbox = await startSandbox(root);
+  try {
+    await settle();
+    const idleRssBytes = memoryOf(sandbox.server.pid).rss;
+    const sent = await sendRequests(sendMessageRequest(sandbox.base), settings.connections, settings.memoryMessages);
+    if (sent.errors > 0 || sent.non2xx > 0) failures.push(`memory: ${sent.errors} connection errors and ${sent.non2xx} non-2xx answers storing ${sent.requests} messages`);
+    await settle();
+    const { rss, peak } = memoryOf(sandbox.server.pid);
+    console.log(`memory: idle ${formatMB(idleRssBytes)}, after ${formatRate(sent.requests)} messages ${formatMB(rss)} (peak ${formatMB(peak)})`);
+    return { idleRssBytes, messages: sent.requests, rssAfterMessagesBytes: rss, peakRssBytes: peak };
+  } finally {
+    await sandbox.server.stop();
+  }
+}
+
+/** Gives the server a moment to finish what a burst left behind (timers, GC) before its memory is read. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2_000));
+}
+
+// ---------------------------------------------------------------------------------------------- webhooks
+
+async function measureWebhooks(): Promise<WebhookResult> {
+  const sandbox = await startSandbox(root, ['--clock', 'manual']);
+  try {
+    const result = await measureWebhookDelivery(sandbox, settings.webhookMessages);
+    if (result.lost > 0) failures.push(`webhooks: ${result.lost} of ${result.expected} events never reached the receiver`);
+    console.log(`webhooks: ${formatRate(result.received)} of ${formatRate(result.expected)} events in ${result.seconds.toFixed(1)} s (${formatRate(result.eventsPerSecond)}/s), ${result.lost} lost, ${result.duplicates} duplicates, ${result.failedAttempts} failed attempts`);
+    return result;
+  } finally {
+    await sandbox.server.stop();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ report
+
+function limitRate(route: Route): number | undefined {
+  const limits = rows.filter((row) => row.kind === 'limit' && row.route === route && row.result);
+  if (limits.length === 0) return undefined;
+  return limits.reduce((sum, row) => sum + row.result!.requestsPerSecond, 0) / limits.length;
+}
+
+function ratioOf(row: LoadRow): number | undefined {
+  const limit = limitRate(row.route);
+  return row.result && limit ? row.result.requestsPerSecond / limit : undefined;
+}
+
+function sandboxRow(route: Route): LoadRow | undefined {
+  return rows.find((row) => row.kind === 'sandbox' && row.route === route && row.result);
+}
+
+function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhooks?: WebhookResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const [route, minimum] of [['sendMessage', TARGETS.sendMessageRatio], ['getStatus', TARGETS.getStatusRatio]] as const) {
+    const row = sandboxRow(route);
+    const ratio = row && ratioOf(row);
+    if (row && ratio !== undefined) {
+      checks.push({ target: `${route} ≥ ${minimum * 100} % of bare Fastify`, measured: `${Math.round(ratio * 100)} % (${formatRate(row.result!.requestsPerSecond)} of ${formatRate(limitRate(route)!)} req/s)`, met: ratio >= minimum });
+    }
+    if (row) checks.push({ target: `${route} p99 < ${TARGETS.p99Ms} ms at ${settings.connections} connections`, measured: `${row.result!.p99Ms} ms`, met: row.result!.p99Ms < TARGETS.p99Ms });
+  }
+  for (const peer of rows.filter((candidate) => candidate.kind === 'peer' && candidate.result)) {
+    const ours = sandboxRow(peer.route);
+    if (!ours) continue;
+    const factor = ours.result!.requestsPerSecond / peer.result!.requestsPerSecond;
+    checks.push({ target: `ahead of ${peer.target} on ${peer.route}`, measured: `${formatRate(ours.result!.requestsPerSecond)} vs ${formatRate(peer.result!.requestsPerSecond)} req/s (×${factor.toFixed(2)})`, met: factor > 1 });
+  }
+  if (startup) checks.push({ target: `first response within ${TARGETS.startupMs / 1000} s of start`, measured: `${(startup.medianMs / 1000).toFixed(2)} s (median of ${startup.runsMs.length})`, met: startup.medianMs <= TARGETS.startupMs });
+  // Judged only with the target's 100,000 messages (--memory-messages can ask for fewer).
+  if (memory && memory.messages >= 100_000) {
+    checks.push({
+      target: `RSS under ${TARGETS.rssAfterMessagesBytes / MB} MB after 100,000 messages`,
+      measured: `${formatMB(memory.rssAfterMessagesBytes)} after ${formatRate(memory.messages)}`,
+      met: memory.rssAfterMessagesBytes < TARGETS.rssAfterMessagesBytes,
+    });
+  }
+  if (webhooks) {
+    checks.push({
+      target: `≥ ${formatRate(TARGETS.webhookEventsPerSecond)} webhook deliveries/s, none lost`,
+      measured: `${formatRate(webhooks.eventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`,
+      met: webhooks.eventsPerSecond >= TARGETS.webhookEventsPerSecond && webhooks.lost === 0,
+    });
+  }
+  return checks;
+}
+
+function printReport(startup: StartupResult | undefined, memory: MemoryResult | undefined, webhooks: WebhookResult | undefined, checks: TargetCheck[]): void {
+  // `others` is the share of the machine other processes used during the row's run: above a few percent, the row is skewed.
+  const header = ['target', 'route', 'req/s', 'p50', 'p99', 'ratio', 'RSS', 'others', 'target met?'];
+  const table: string[][] = [header];
+  for (const row of rows) {
+    if (!row.result) {
+      table.push([row.target, row.route, '-', '-', '-', '-', '-', '-', `skipped: ${row.skipped ?? ''}`]);
+      continue;
+    }
+    const ratio = ratioOf(row);
+    table.push([
+      row.target,
+      row.route,
+      formatRate(row.result.requestsPerSecond),
+      `${row.result.p50Ms} ms`,
+      `${row.result.p99Ms} ms`,
+      ratio === undefined ? '-' : ratio.toFixed(2),
+      row.rssBytes === undefined ? '-' : formatMB(row.rssBytes),
+      row.othersCpuPercent === undefined ? '-' : `${Math.round(row.othersCpuPercent)} %`,
+      verdictFor(row, ratio),
+    ]);
+  }
+  const none = ['-', '-', '-', '-'];
+  if (startup) table.push(['start-up', 'first 200', ...none, '-', '-', `${mark(startup.medianMs <= TARGETS.startupMs)} ${(startup.medianMs / 1000).toFixed(2)} s median ≤ ${TARGETS.startupMs / 1000} s`]);
+  if (memory) {
+    table.push(['memory', 'idle', ...none, formatMB(memory.idleRssBytes), '-', '']);
+    const verdict = memory.messages >= 100_000 ? `${mark(memory.rssAfterMessagesBytes < TARGETS.rssAfterMessagesBytes)} < ${TARGETS.rssAfterMessagesBytes / MB} MB` : 'not judged (under 100,000 messages)';
+    table.push(['memory', `${formatRate(memory.messages)} msgs`, ...none, formatMB(memory.rssAfterMessagesBytes), '-', verdict]);
+  }
+  if (webhooks) {
+    const met = webhooks.eventsPerSecond >= TARGETS.webhookEventsPerSecond && webhooks.lost === 0;
+    table.push(['webhooks', 'delivery', `${formatRate(webhooks.eventsPerSecond)}/s`, '-', '-', '-', '-', '-', `${mark(met)} ≥ ${formatRate(TARGETS.webhookEventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`]);
+  }
+  const widths = header.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
+  for (const cells of table.slice(1)) console.log(line(cells));
+
+  console.log('\ntargets:');
+  for (const check of checks) console.log(`  ${mark(check.met)} ${check.target}: ${check.measured}`);
+  const skewed = rows.filter((row) => (row.othersCpuPercent ?? 0) > 5);
+  if (skewed.length > 0) console.log(`\nnote: other processes used over 5 % of the CPU during ${skewed.length} of ${rows.length} load runs (see othersCpuPercent in the JSON): those numbers are skewed`);
+}
+
+function verdictFor(row: LoadRow, ratio: number | undefined): string {
+  if (row.kind === 'limit') return 'reference';
+  if (row.kind === 'sandbox') {
+    const minimum = row.route === 'sendMessage' ? TARGETS.sendMessageRatio : TARGETS.getStatusRatio;
+    const ratioMet = ratio !== undefined && ratio >= minimum;
+    const latencyMet = row.result!.p99Ms < TARGETS.p99Ms;
+    return `${mark(ratioMet)} ≥ ${minimum.toFixed(2)}, ${mark(latencyMet)} p99 < ${TARGETS.p99Ms} ms`;
+  }
+  const ours = sandboxRow(row.route);
+  return ours ? `${mark(ours.result!.requestsPerSecond > row.result!.requestsPerSecond)} sandbox ahead` : '-';
+}
+
+function mark(met: boolean): string {
+  return met ? 'met' : 'MISSED';
+}
+
+function formatRate(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function formatMB(bytes: number): string {
+  return `${Math.round(bytes / MB)} MB`;
+}
+
+// -------------------------------------------------------------------------------------------------- JSON
+
+async function describeMachine() {
+  const processors = cpus();
+  const before = cpuTicksByProcess();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return {
+    cpu: processors[0]?.model ?? 'unknown',
+    cores: processors.length,
+    memoryBytes: totalmem(),
+    node: process.versions.node,
+    os: `${process.platform} ${release()}`,
+    othersCpuPercentAtStart: othersCpuPercent(before, cpuTicksByProcess(), new Set([process.pid]), 1, processors.length),
+  };
+}
+
+function gitCommit(): string | undefined {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
+function writeJson(
+  machine: Awaited<ReturnType<typeof describeMachine>>,
+  startup: StartupResult | undefined,
+  memory: MemoryResult | undefined,
+  webhooks: WebhookResult | undefined,
+  checks: TargetCheck[],
+  peers: Record<PeerName, Availability> | undefined,
+): string {
+  const report = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    commit: gitCommit(),
+    machine,
+    settings,
+    load: rows.map((row) => ({ ...row, ratioToBareFastify: ratioOf(row) })),
+    startup,
+    memory,
+    webhooks,
+    peers: peers ?? 'not measured (--no-peers)',
+    targets: checks,
+    failures,
+  };
+  mkdirSync(dirname(settings.out), { recursive: true });
+  writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
+  return settings.out;
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { ControlClient } from '#conformance';
+import { freePort, startServer, waitUntilServing, type ServerProcess } from './processes.js';
+
+/** A sandbox started exactly as `npm start` starts it (plus port, host and any extra flags). */
+export interface RunningSandbox {
+  server: ServerProcess;
+  origin: string;
+  /** `<origin>/wamessenger` */
+  base: string;
+  control: ControlClient;
+  /** Milliseconds from spawning the process to its first 200 on a WaMessenger route. */
+  startupMs: number;
+}
+
+export async function startSandbox(root: string, flags: string[] = []): Promise<RunningSandbox> {
+  const port = await freePort();
+  const started = performance.now();
+  const server = startServer('wa-sandbox', process.execPath, [join(root, 'dist/apps/sandbox/src/main.js'), '--port', String(port), '--host', '127.0.0.1', ...flags], root);
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    // `pending` answers 200 (`No Pending Message`) for any new key: the first answer a client can use.
+    const startupMs = await waitUntilServing(server, `${origin}/wamessenger/pending/bench-startup`, started, 30_000);
+    return { server, origin, base: `${origin}/wamessenger`, control: new ControlClient(`${origin}/__sandbox`), startupMs };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** GET a WaMessenger route that answers JSON; fails on anything but 200. */
+export async function getJson<T>(sandbox: RunningSandbox, path: string): Promise<T> {
+  const response = await fetch(`${sandbox.base}${path}`);
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 200)} (${response.headers.get('x-sandbox-error') ?? ''})`);
+  return JSON.parse(text) as T;
+}
