@@ -1,9 +1,11 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine, type Account } from '#engine';
 import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 @ApiTags('accounts')
+@UsePipes(controlValidation)
 @Controller('__sandbox/accounts')
 export class AccountsController {
   constructor(private readonly engine: WhatsAppEngine) {}

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine } from '#engine';
 import { AdvanceClockDto, ClockStateDto, SetClockDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 @ApiTags('clock')
+@UsePipes(controlValidation)
 @Controller('__sandbox/clock')
 export class ClockController {
   constructor(private readonly engine: WhatsAppEngine) {}

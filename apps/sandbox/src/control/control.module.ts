@@ -1,5 +1,4 @@
-import { Module, ValidationPipe } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
 import { ClockController } from './clock.controller.js';
 import { JournalController } from './journal.controller.js';
@@ -11,6 +10,5 @@ import { TemplatesController } from './templates.controller.js';
 /** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
 @Module({
   controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController, TemplatesController],
-  providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) }],
 })
 export class ControlModule {}

@@ -1,9 +1,11 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { accountId, WhatsAppEngine, type RequestQuery } from '#engine';
 import { RequestMatchDto, RequestRecordDto, WebhookAttemptDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 @ApiTags('journals')
+@UsePipes(controlValidation)
 @Controller('__sandbox')
 export class JournalController {
   constructor(private readonly engine: WhatsAppEngine) {}

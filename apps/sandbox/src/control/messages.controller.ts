@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine } from '#engine';
 import { ForceStatusDto, MessageDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 @ApiTags('messages')
+@UsePipes(controlValidation)
 @Controller('__sandbox/messages')
 export class MessagesController {
   constructor(private readonly engine: WhatsAppEngine) {}

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
@@ -9,8 +9,10 @@ import { SANDBOX_CONFIG } from '../engine.module.js';
 import type { SandboxConfig } from '../config.js';
 import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 @ApiTags('sandbox')
+@UsePipes(controlValidation)
 @Controller('__sandbox')
 export class SandboxController {
   private readonly mediaDir = join(projectRoot(), 'fixtures', 'media');

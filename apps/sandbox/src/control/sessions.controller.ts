@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine, type Session, type SessionResult } from '#engine';
 import { PairDto, ScanDto, SessionDto } from './control.dto.js';
+import { controlValidation } from './control.validation.js';
 
 /** The control API plays the phone: it scans QR codes, types pairing codes and drops the connection. */
 @ApiTags('sessions')
+@UsePipes(controlValidation)
 @Controller('__sandbox/sessions')
 export class SessionsController {
   constructor(private readonly engine: WhatsAppEngine) {}

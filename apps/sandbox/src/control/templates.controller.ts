@@ -1,10 +1,11 @@
-import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Put, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Put, type OnModuleInit, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TemplateDefinitionError, WhatsAppEngine, type TemplateInput } from '#engine';
 import { projectRoot } from '../paths.js';
 import { PutTemplateDto, RemovedTemplatesDto, TemplateDto } from './templates.dto.js';
+import { controlValidation } from './control.validation.js';
 
 /** Where the templates every sandbox starts with live: `{"templates":[{"name","language","text"}]}` per file. */
 export const TEMPLATE_FIXTURES_DIR = join('fixtures', 'templates');
@@ -14,6 +15,7 @@ export const TEMPLATE_FIXTURES_DIR = join('fixtures', 'templates');
  * by name. Seeded at start from fixtures/templates/*.json; a reset brings back exactly those.
  */
 @ApiTags('templates')
+@UsePipes(controlValidation)
 @Controller('__sandbox/templates')
 export class TemplatesController implements OnModuleInit {
   constructor(private readonly engine: WhatsAppEngine) {}
