@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, USAGE } from './config.js';
+import type { AddressInfo } from 'node:net';
 import { createSandboxApp } from './app.js';
+import { PROVIDERS } from './providers.js';
 
 async function main(): Promise<void> {
   let config;
@@ -25,8 +27,11 @@ async function main(): Promise<void> {
   }
   const clock = config.clockMode === 'manual' ? 'manual clock' : `real clock x${config.clockSpeed}`;
   const accounts = config.accountsFile ? `strict accounts from ${config.accountsFile}` : 'any api key works';
-  console.log(`wa-sandbox listening on http://${config.host}:${config.port} (${clock}, seed ${config.seed}, ${accounts})`);
-  console.log(`  providers: ${config.publicUrl}/wamessenger/...   docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
+  // With --port 0 the system picks the port: print the one it picked.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
+  console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
+  console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 
