@@ -16,8 +16,10 @@ interface BadInput {
 
 const send = (name: string, body: unknown, status: number, message: string | RegExp, path = '/PHONE/sendMessage'): BadInput => ({ name, method: 'POST', path, body, status, message });
 const TEXT = { to_number: '905301234567', type: 'text', message: 'hi' };
-// A PNG whose bytes make the JSON body pass 1 MB once base64-encoded.
-const BIG_PNG_BASE64 = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(900 * 1024, 7)]).toString('base64');
+/** PNG-signed bytes of a given size: what the sandbox identifies as a PNG image. */
+const pngBase64 = (bytes: number) => Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(bytes - 16, 7)]).toString('base64');
+// Over the 1 MB image limit, and over the 2 MB request body limit once base64-encoded.
+const HUGE_PNG_BASE64 = pngBase64(1600 * 1024);
 const PDF_BASE64 = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n').toString('base64');
 
 /**
@@ -43,7 +45,8 @@ const CASES: BadInput[] = [
   send('unsupported media: OGG in Vorbis (the spec: ogg in opus only)', { ...TEXT, type: 'media', message: 'MEDIA/sample-vorbis.ogg' }, 400, /^Unsupported media: audio\/ogg with codec vorbis is not supported/),
   send('media that is neither a link nor base64', { ...TEXT, type: 'media', message: 'not a link!' }, 400, 'message must be the media link (http or https) or a base64 image'),
   send('base64 media that is not an image', { ...TEXT, type: 'media', message: `data:application/pdf;base64,${PDF_BASE64}` }, 400, /^Base64 media must be a jpeg, png, gif or webp image under 1 MB \(format pdf/),
-  send('oversized base64 image', { ...TEXT, type: 'media', message: `data:image/png;base64,${BIG_PNG_BASE64}` }, 400, 'Base64 media must be an image under 1 MB; send larger files as a link'),
+  send('oversized base64 image', { ...TEXT, type: 'media', message: `data:image/png;base64,${pngBase64(1100 * 1024)}` }, 400, 'Base64 media must be a jpeg, png, gif or webp image under 1 MB (file is 1.1 MB, the limit for png is 1 MB)'),
+  send('base64 image making the request body too large', { ...TEXT, type: 'media', message: `data:image/png;base64,${HUGE_PNG_BASE64}` }, 400, 'Base64 media must be an image under 1 MB; send larger files as a link'),
   send('data: media not in base64', { ...TEXT, type: 'media', message: 'data:image/png,rawbytes' }, 400, 'A data: media must be base64 encoded'),
   send('broken base64', { ...TEXT, type: 'media', message: 'data:image/png;base64,@@@@' }, 400, 'The base64 media is not valid base64'),
   send('location without latitude', { to_number: '905301234567', type: 'location', longitude: '29.06' }, 400, 'latitude is required and must be a number between -90 and 90'),

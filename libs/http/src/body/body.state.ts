@@ -18,7 +18,8 @@ export interface BodyParsingOptions {
 }
 
 export const DEFAULT_BODY_PARSING_OPTIONS: BodyParsingOptions = {
-  bodyLimit: 1024 * 1024,
+  // Room for a base64 image of just under 1 MB (Maytapi's limit), which base64 makes about 1.37 MB.
+  bodyLimit: 2 * 1024 * 1024,
   fileSizeLimit: 110 * 1024 * 1024,
 };
 

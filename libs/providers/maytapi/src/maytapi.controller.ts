@@ -175,7 +175,7 @@ export class MaytapiController {
   async sendMessage(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
     const { account, phone } = await this.phone(pid, phoneId, key, request);
     if (bodyProblem(request) === 'body too large') {
-      throw badRequest('Base64 media must be an image under 1 MB; send larger files as a link', 'the request body is over 1 MB');
+      throw badRequest('Base64 media must be an image under 1 MB; send larger files as a link', 'the request body is over the 2 MB body limit');
     }
     return this.service.send(account, phone, parseSendInput(body(request)));
   }
