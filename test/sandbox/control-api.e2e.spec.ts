@@ -24,6 +24,19 @@ describe('control API', () => {
     expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: expect.arrayContaining(['wamessenger']), strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
   });
 
+  it('serves the docs: the control API and every provider contract, with /docs/ sent to /docs', async () => {
+    const page = await fetch(`${sandbox.origin}/docs`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const slashed = await fetch(`${sandbox.origin}/docs/?urls.primaryName=Maytapi`, { redirect: 'manual' });
+    expect([slashed.status, slashed.headers.get('location')]).toEqual([301, '/docs?urls.primaryName=Maytapi']);
+    const control = (await (await fetch(`${sandbox.origin}/docs/control.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(control.paths)).toEqual(expect.arrayContaining(['/__sandbox/clock/advance', '/__sandbox/sessions/{id}/scan', '/__sandbox/templates']));
+    for (const provider of ['wamessenger', 'wamm', 'devino', 'wamessage', 'maytapi']) {
+      const contract = await fetch(`${sandbox.origin}/contracts/${provider}.openapi.yaml`);
+      expect([provider, contract.status, (await contract.text()).startsWith('openapi: 3.1')]).toEqual([provider, 200, true]);
+    }
+  });
+
   it('reads, switches and advances the clock', async () => {
     expect(await control.request('PUT', '/clock', { speed: 60 })).toMatchObject({ mode: 'manual', speed: 60 });
     expect(await control.advance(90_000)).toMatchObject({ nowMs: TEST_START + 90_000, now: new Date(TEST_START + 90_000).toISOString() });

@@ -30,6 +30,12 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
       reply.type('application/yaml; charset=utf-8').send(await readFile(join(contractsDir, `${provider.name}.openapi.yaml`), 'utf8'));
     });
   }
+  // The UI's page links its assets relatively (`./docs/swagger-ui.css`): under `/docs/` they would resolve
+  // to `/docs/docs/…` and the page would stay blank, so the trailing-slash form redirects.
+  fastify.addHook('onRequest', async (request, reply) => {
+    const [path, query] = request.url.split('?', 2);
+    if (path === '/docs/') await reply.redirect(query === undefined ? '/docs' : `/docs?${query}`, 301);
+  });
   SwaggerModule.setup('docs', app, controlDocument, {
     jsonDocumentUrl: 'docs/control.json',
     explorer: true,
