@@ -31,8 +31,9 @@ export interface EngineOptions {
 }
 
 /**
- * The simulated WhatsApp engine: one clock, one world of accounts and customers, messages with their
- * delivery lifecycle, and webhook delivery. Providers are thin adapters over it.
+ * The simulated WhatsApp engine: one clock, one world of accounts, sessions, contacts and customers,
+ * messages with their delivery lifecycle, WhatsApp Business templates and conversation windows, and
+ * webhook delivery. Providers are thin adapters over it.
  */
 export class WhatsAppEngine {
   readonly clock: EngineClock;
