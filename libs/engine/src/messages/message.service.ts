@@ -167,6 +167,12 @@ export class MessageService implements TransportSink {
     return this.deps.store.messages.query(query);
   }
 
+  /** The account's messages still waiting to be sent (scheduled ones included), oldest first. */
+  async queued(account: Account): Promise<Message[]> {
+    const page = await this.query({ accountId: account.id, direction: 'outbound', statuses: ['queued'], order: 'oldest', offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    return page.items;
+  }
+
   /** A status reported by WhatsApp: applied only if it moves the message forward. */
   async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);

@@ -61,7 +61,7 @@ export class MaytapiService {
 
   async queues(account: Account) {
     const now = this.engine.clock.now();
-    const queued = await this.queuedMessages(account);
+    const queued = await this.engine.messages.queued(account);
     const queues = (await this.phones(account)).map((phone) => ({
       id: Number(phone.id),
       status: phoneStatus(phone.session, now),
@@ -181,13 +181,13 @@ export class MaytapiService {
   }
 
   async queue(account: Account, phone: Phone) {
-    const queued = await this.queuedMessages(account);
+    const queued = await this.engine.messages.queued(account);
     return { success: true, stats: { sending: queued.filter((message) => message.lineId === phone.session.id).length } };
   }
 
   /** Clears the phone's send queue: messages still waiting fail and are never sent. */
   async purgeQueue(account: Account, phone: Phone) {
-    for (const message of await this.queuedMessages(account)) {
+    for (const message of await this.engine.messages.queued(account)) {
       if (message.lineId === phone.session.id) await this.engine.messages.forceStatus(message.id, 'failed', 'removed from the queue by purgeQueue');
     }
     return { success: true };
@@ -293,18 +293,6 @@ export class MaytapiService {
       const settings = byLabel[session.label];
       return settings && settings.sessionId === session.id ? [{ id: session.label, session, settings }] : [];
     });
-  }
-
-  private async queuedMessages(account: Account): Promise<Message[]> {
-    const page = await this.engine.messages.query({
-      accountId: account.id,
-      direction: 'outbound',
-      statuses: ['queued'],
-      order: 'oldest',
-      offset: 0,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
-    return page.items;
   }
 
   /** The phone a logged webhook belongs to: named in message and status payloads, found from the message for acks. */

@@ -43,15 +43,7 @@ export class WamessengerService {
 
   /** Messages still in the send queue, oldest first. */
   async pending(account: Account) {
-    const result = await this.engine.messages.query({
-      accountId: account.id,
-      direction: 'outbound',
-      statuses: ['queued'],
-      order: 'oldest',
-      offset: 0,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
-    return result.items.map(toPendingItem);
+    return (await this.engine.messages.queued(account)).map(toPendingItem);
   }
 
   async setWebhook(account: Account, url: string) {
