@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { EngineClock } from '../clock/clock.js';
 import type { Account, WebhookEvent } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
@@ -21,6 +23,12 @@ export interface ResendResult {
  * deliver an event twice, as real providers do.
  */
 export class WebhookDispatcher {
+  /**
+   * Kept-alive connections to receivers: a new connection per event, as `fetch` made, halved the delivery
+   * rate in the benchmark. Idle sockets are unref'd by the agent, so they never hold the process open.
+   */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
   constructor(
     private readonly store: EngineStore,
     private readonly clock: EngineClock,
@@ -103,34 +111,51 @@ export class WebhookDispatcher {
     if (event && event.state === 'pending' && event.expiresAt <= this.clock.now()) await this.store.webhooks.delete(eventId);
   }
 
-  private async post(url: string, payload: unknown): Promise<{ ok: boolean; status: number | null; latencyMs: number; error: string | null }> {
+  private post(url: string, payload: unknown): Promise<{ ok: boolean; status: number | null; latencyMs: number; error: string | null }> {
     const started = performance.now();
-    try {
-      const response = await fetch(url, {
+    const body = JSON.stringify(payload);
+    return new Promise((resolve) => {
+      const finish = (status: number | null, error: string | null) => {
+        clearTimeout(deadline);
+        resolve({ ok: error === null, status, latencyMs: elapsed(started), error });
+      };
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        return resolve({ ok: false, status: null, latencyMs: 0, error: 'invalid url' });
+      }
+      const secure = target.protocol === 'https:';
+      const options: RequestOptions = {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'wa-sandbox-webhooks' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: 'manual',
+        agent: secure ? this.agents.https : this.agents.http,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'wa-sandbox-webhooks' },
+      };
+      const request: ClientRequest = (secure ? httpsRequest : httpRequest)(target, options, (response) => {
+        const status = response.statusCode ?? null;
+        const ok = status !== null && status >= 200 && status < 300;
+        // The receiver's body is not read, but it must be drained for the connection to be reused.
+        response.resume();
+        response.once('end', () => finish(status, ok ? null : `HTTP ${status}`));
+        response.once('error', (error) => finish(status, describeError(error)));
       });
-      await response.body?.cancel();
-      const ok = response.status >= 200 && response.status < 300;
-      return { ok, status: response.status, latencyMs: elapsed(started), error: ok ? null : `HTTP ${response.status}` };
-    } catch (error) {
-      return { ok: false, status: null, latencyMs: elapsed(started), error: describeFetchError(error) };
-    }
+      // One deadline for the whole attempt (connect, send, answer), like the timeout fetch had.
+      const deadline = setTimeout(() => request.destroy(new TimeoutError()), this.options.timeoutMs);
+      request.once('error', (error) => finish(null, describeError(error)));
+      request.end(body);
+    });
   }
+}
+
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
 }
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
-function describeFetchError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'timed out';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
-  }
-  return String(error);
+function describeError(error: Error): string {
+  if (error instanceof TimeoutError) return 'timed out';
+  return (error as NodeJS.ErrnoException).code ?? error.message;
 }

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WhatsAppEngine } from '../engine.js';
+import { specProfile, SPEC_START } from '../testing/spec-engine.js';
+import type { Account } from '../store/models.js';
+
+/** A receiver that answers each request with `status`, or never answers when `status` is null. */
+async function receiver(status: number | null): Promise<{ url: string; connections: number; requests: unknown[]; close(): Promise<void> }> {
+  const state = { connections: 0, requests: [] as unknown[] };
+  const server: Server = createServer((request, reply) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      state.requests.push(JSON.parse(body));
+      if (status !== null) reply.writeHead(status).end('ok');
+    });
+  });
+  server.on('connection', () => state.connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    get connections() {
+      return state.connections;
+    },
+    requests: state.requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()),
+  };
+}
+
+describe('WebhookDispatcher', () => {
+  let engine: WhatsAppEngine;
+  let account: Account;
+
+  beforeEach(async () => {
+    engine = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, mediaBaseUrl: 'http://sandbox.test', webhookTimeoutMs: 300 });
+    engine.registerProvider(specProfile({ webhooks: { retentionMs: 60_000, retryDelaysMs: [] } }));
+    const lookup = await engine.accounts.resolve('spec', 'key');
+    if (!lookup.ok) throw new Error(lookup.reason);
+    account = lookup.account;
+  });
+
+  const deliver = async (url: string, payload: unknown) => {
+    await engine.webhooks.enqueue(account, url, payload);
+    await engine.clock.settle();
+    return (await engine.store.webhooks.attempts({ accountId: account.id })).at(-1)!;
+  };
+
+  it('posts the payload as JSON and reuses the connection for the next event', async () => {
+    const hook = await receiver(200);
+    try {
+      expect(await deliver(hook.url, { n: 1 })).toMatchObject({ ok: true, status: 200, error: null });
+      expect(await deliver(hook.url, { n: 2 })).toMatchObject({ ok: true, status: 200 });
+      expect(hook.requests).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(hook.connections).toBe(1);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('records a refusal, a closed port and a receiver that never answers as failed attempts', async () => {
+    const refusing = await receiver(503);
+    const silent = await receiver(null);
+    const closed = await receiver(200);
+    await closed.close();
+    try {
+      expect(await deliver(refusing.url, {})).toMatchObject({ ok: false, status: 503, error: 'HTTP 503' });
+      expect(await deliver(closed.url, {})).toMatchObject({ ok: false, status: null, error: 'ECONNREFUSED' });
+      // The one real wait in the engine's specs: a network timeout is wall time (300 ms here).
+      expect(await deliver(silent.url, {})).toMatchObject({ ok: false, status: null, error: 'timed out' });
+      expect(await engine.webhooks.pending(account.id)).toHaveLength(3);
+    } finally {
+      await Promise.all([refusing.close(), silent.close()]);
+    }
+  });
+});
