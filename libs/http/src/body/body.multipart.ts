@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { assembleFields } from './body.form.js';
-import { recordProblem, type BodyParsingOptions, type UploadedFile } from './body.state.js';
+import { BODY_TOO_LARGE, recordProblem, type BodyParsingOptions, type UploadedFile } from './body.state.js';
 
 /**
  * Reads a multipart request (which @fastify/multipart's content-type parser only flagged) into
@@ -51,7 +51,7 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
         if (problem !== undefined) continue;
         fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(String(part.value));
         if (part.valueTruncated || part.fieldnameTruncated || fieldBytes > options.bodyLimit) {
-          problem = 'body too large';
+          problem = BODY_TOO_LARGE;
           continue;
         }
         fields.push([name, part.value]);

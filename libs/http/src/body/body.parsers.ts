@@ -5,6 +5,7 @@ import { decodeText, looksLikeForm, parseForm, resolveCharset } from './body.for
 import { readMultipart } from './body.multipart.js';
 import { readLimited } from './body.read.js';
 import {
+  BODY_TOO_LARGE,
   DEFAULT_BODY_PARSING_OPTIONS,
   isRecord,
   recordProblem,
@@ -71,7 +72,7 @@ export async function registerBodyParsers(
   /** The body as text, or `{}` with the problem recorded. */
   const readText = async (request: FastifyRequest, payload: Readable, charset: string): Promise<string | ParsedBody> => {
     const read = await readLimited(payload, settings.bodyLimit, request.headers['content-length']);
-    if (read.kind === 'too-large') return recordProblem(request, 'body too large');
+    if (read.kind === 'too-large') return recordProblem(request, BODY_TOO_LARGE);
     if (read.kind === 'failed') return recordProblem(request, read.reason);
     return decodeText(read.data, charset);
   };

@@ -23,6 +23,9 @@ export const DEFAULT_BODY_PARSING_OPTIONS: BodyParsingOptions = {
   fileSizeLimit: 110 * 1024 * 1024,
 };
 
+/** The problem recorded for a body over `bodyLimit`: providers that answer it specially compare with this. */
+export const BODY_TOO_LARGE = 'body too large';
+
 // Keyed by the Fastify request: the object `@Req()` hands to Nest controllers.
 const problems = new WeakMap<FastifyRequest, string>();
 

@@ -29,6 +29,7 @@ export { registerBodyParsers } from './body.parsers.js';
 export {
   bodyOf,
   bodyProblem,
+  BODY_TOO_LARGE,
   DEFAULT_BODY_PARSING_OPTIONS,
   type BodyParsingOptions,
   type ParsedBody,

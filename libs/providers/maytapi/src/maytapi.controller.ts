@@ -2,7 +2,7 @@ import { All, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '#engine';
-import { bodyOf, bodyProblem, type ParsedBody } from '#http';
+import { BODY_TOO_LARGE, bodyOf, bodyProblem, type ParsedBody } from '#http';
 import { parseAckPreference, parseBackupData, parsePhoneConfig, parsePhoneNumber, parseSendInput, parseWebhookUrl } from './maytapi.dto.js';
 import { badRequest, invalidPhone, maytapiError } from './maytapi.errors.js';
 import { MAYTAPI } from './maytapi.profile.js';
@@ -174,7 +174,7 @@ export class MaytapiController {
   @HttpCode(200)
   async sendMessage(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
     const { account, phone } = await this.phone(pid, phoneId, key, request);
-    if (bodyProblem(request) === 'body too large') {
+    if (bodyProblem(request) === BODY_TOO_LARGE) {
       throw badRequest('Base64 media must be an image under 1 MB; send larger files as a link', 'the request body is over the 2 MB body limit');
     }
     return this.service.send(account, phone, parseSendInput(body(request)));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WhatsAppEngine, type Account, type Message, type SendRequest, type Session } from '#engine';
+import { INVALID_KEY_PREFIX, WhatsAppEngine, type Account, type Message, type SendRequest, type Session } from '#engine';
 import type { SendInput } from './maytapi.dto.js';
 import { badRequest, invalidPhone, maytapiError, unauthorized } from './maytapi.errors.js';
 import {
@@ -38,7 +38,7 @@ export class MaytapiService {
    */
   async product(productId: string, key: string | undefined, apiBase: string): Promise<Account> {
     if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
-    if (key.toLowerCase().startsWith('invalid')) throw unauthorized('Token is not valid', 'keys starting with "invalid" are always refused');
+    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
     const lookup = await this.engine.accounts.resolve(MAYTAPI, productId);
     if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
     let account = lookup.account;
