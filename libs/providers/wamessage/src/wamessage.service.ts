@@ -101,10 +101,7 @@ export class WamessageService {
   /** Whether the device is linked yet; the first call that sees it connected registers it. */
   async loginControl(account: Account, registrationId: string, phone: string | null) {
     const session = await this.session(account, registrationId);
-    const devicePhone = session.phone ?? session.pairing?.phone ?? null;
-    if (phone !== null && devicePhone !== null && phone !== devicePhone) {
-      throw badRequest('Telefon numarası cihazla eşleşmiyor', `registration id ${registrationId} belongs to ${devicePhone}, not ${phone}`);
-    }
+    const devicePhone = phoneOfDevice(session, registrationId, phone);
     const now = this.engine.clock.now();
     const state = linkStateOf(session, now);
     const data = { registrationId: Number(registrationId), phone: devicePhone, connected: state === 'connected', status: state };
@@ -119,9 +116,10 @@ export class WamessageService {
 
   async devices(account: Account, page: number) {
     const now = this.engine.clock.now();
+    const sessions = new Map((await this.engine.sessions.list(account)).map((session) => [session.label, session]));
     const listed = [];
     for (const [registrationId, record] of Object.entries(registeredDevices(account)).sort(([a], [b]) => Number(a) - Number(b))) {
-      const session = await this.engine.sessions.findByLabel(account, registrationId);
+      const session = sessions.get(registrationId);
       if (session) listed.push(toDevice(registrationId, record, session, now));
     }
     const shown = page === ALL_PAGES ? listed : listed.slice((page - 1) * DEVICES_PAGE_SIZE, page * DEVICES_PAGE_SIZE);
@@ -131,10 +129,7 @@ export class WamessageService {
   /** Unlinks the device and forgets it: its registration id stops working; sends still scheduled on it fail. */
   async logout(account: Account, input: LogoutInput) {
     const session = await this.session(account, input.registrationId);
-    const devicePhone = session.phone ?? session.pairing?.phone ?? null;
-    if (input.phone !== null && devicePhone !== null && input.phone !== devicePhone) {
-      throw badRequest('Telefon numarası cihazla eşleşmiyor', `registration id ${input.registrationId} belongs to ${devicePhone}, not ${input.phone}`);
-    }
+    const devicePhone = phoneOfDevice(session, input.registrationId, input.phone);
     // Logged out first, so the change is announced like any unlinking, then forgotten with its registration id.
     await this.engine.sessions.logout(session);
     await this.engine.sessions.remove(session);
@@ -197,6 +192,15 @@ export class WamessageService {
     const current = (await this.engine.accounts.find(WAMESSAGE, account.key)) ?? account;
     await this.engine.accounts.updateSettings(current, { devices: change(registeredDevices(current)) });
   }
+}
+
+/** The device's number (linked, or waiting for its code), refused when the caller names another one. */
+function phoneOfDevice(session: Session, registrationId: string, claimed: string | null): string | null {
+  const devicePhone = session.phone ?? session.pairing?.phone ?? null;
+  if (claimed !== null && devicePhone !== null && claimed !== devicePhone) {
+    throw badRequest('Telefon numarası cihazla eşleşmiyor', `registration id ${registrationId} belongs to ${devicePhone}, not ${claimed}`);
+  }
+  return devicePhone;
 }
 
 function userOf(account: Account): UserSettings | undefined {
