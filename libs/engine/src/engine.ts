@@ -1,5 +1,5 @@
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
-import { accountOf, EngineEvents, type EngineEvent } from './events.js';
+import { accountOf, EngineEvents, orderKeyOf, type EngineEvent } from './events.js';
 import { ConversationWindows } from './conversations/conversation-window.js';
 import { TemplateRegistry } from './conversations/template-registry.js';
 import { MediaInspector } from './media/index.js';
@@ -74,8 +74,8 @@ export class WhatsAppEngine {
     this.webhooks = new WebhookDispatcher(this.store, this.clock, profile, {
       timeoutMs: options.webhookTimeoutMs ?? 5_000,
     });
-    this.batcher = new WebhookBatcher(this.clock, async (account, url, payload) => {
-      await this.webhooks.enqueue(account, url, payload);
+    this.batcher = new WebhookBatcher(this.clock, async (account, url, payload, orderKey) => {
+      await this.webhooks.enqueue(account, url, payload, orderKey);
     });
     this.messages = new MessageService({
       store: this.store,
@@ -126,7 +126,7 @@ export class WhatsAppEngine {
     if (!account) return;
     for (const webhook of await this.profile(account.provider).toWebhooks(event, account, { contacts: this.contacts })) {
       if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
-      else await this.webhooks.enqueue(account, webhook.url, webhook.payload);
+      else await this.webhooks.enqueue(account, webhook.url, webhook.payload, orderKeyOf(event));
     }
   }
 }

@@ -27,3 +27,13 @@ export class EngineEvents {
 export function accountOf(event: EngineEvent): string {
   return event.type === 'session.status' ? event.session.accountId : event.message.accountId;
 }
+
+/**
+ * What an event's webhooks keep their order within: a chat (one line and one customer) for messages, the
+ * session for session changes. A receiver gets different chats' events at once, one chat's in order.
+ */
+export function orderKeyOf(event: EngineEvent): string {
+  if (event.type === 'session.status') return `session ${event.session.id}`;
+  const { accountId, lineId, peer } = event.message;
+  return `chat ${accountId} ${lineId} ${peer}`;
+}

@@ -109,6 +109,43 @@ describe('EngineClock, manual mode', () => {
     expect(ran).toEqual(['good']);
   });
 
+  it('moves on while held work runs, but not to the time that work may schedule for', async () => {
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
+    const ran: string[] = [];
+    const at = (label: string) => () => void ran.push(`${label}@${clock.now() - START}`);
+    let release!: () => void;
+    const request = new Promise<void>((resolve) => (release = resolve));
+    clock.schedule(0, () => {
+      const startedAt = clock.now();
+      // Like a webhook attempt: an HTTP request that, when it fails, schedules a retry 10 s after it began.
+      const attempt = request.then(() => {
+        at('ended')();
+        clock.scheduleAt(startedAt + 10_000, at('retry'));
+      });
+      clock.hold(attempt, startedAt + 10_000);
+    });
+    clock.schedule(1_000, at('a'));
+    clock.schedule(9_999, () => {
+      at('b')();
+      release(); // the request ends only now, after time has moved on without it
+    });
+    clock.schedule(10_000, at('c'));
+    await clock.advance(60_000);
+    expect(ran).toEqual(['a@1000', 'b@9999', 'ended@9999', 'c@10000', 'retry@10000']);
+  });
+
+  it('settle() waits for held work, and a failure in it is reported like a failing task', async () => {
+    const errors: string[] = [];
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, onTaskError: (_e, label) => errors.push(label) });
+    let ended = false;
+    clock.hold(nextTurn().then(() => void (ended = true)), START + 5_000);
+    clock.hold(nextTurn().then(() => Promise.reject(new Error('boom'))), START + 5_000, 'failing work');
+    await clock.settle();
+    expect(ended).toBe(true);
+    expect(errors).toEqual(['failing work']);
+    expect(clock.now()).toBe(START);
+  });
+
   it('rejects nonsense', async () => {
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START });
     await expect(clock.advance(-1)).rejects.toThrow(RangeError);

@@ -5,6 +5,7 @@
  * - `real`: virtual time follows the wall clock, multiplied by `speed` (60 = one virtual minute per second).
  * - `manual`: time stands still until `advance()`; advancing runs every task that falls due, in order of
  *   due time, awaiting each one, so a retry scheduled by a failed delivery lands at the right virtual time.
+ *   Work that should not make time wait (a webhook's HTTP request) runs beside the clock with `hold()`.
  *
  * Tasks due "now" run on the next turn of the event loop in both modes, without waiting for an advance.
  */
@@ -52,6 +53,12 @@ export interface ScheduledTask {
   cancel(): void;
 }
 
+interface Hold {
+  /** The earliest virtual time the work may schedule a task for; time does not reach it until the work ends. */
+  horizon: number;
+  done: Promise<void>;
+}
+
 interface Task extends ScheduledTask {
   seq: number;
   run: TaskFn;
@@ -78,7 +85,8 @@ export class EngineClock {
   private wallTimer: unknown = undefined;
   private dueSoon = false;
   private advancing = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly holds = new Set<Hold>();
 
   constructor(options: ClockOptions) {
     if (!(options.speed > 0)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
@@ -127,17 +135,37 @@ export class EngineClock {
   }
 
   /**
+   * Lets `work` run beside the clock instead of inside a task: `advance()` goes on running later tasks
+   * while it runs, but does not move time to `horizon`, the earliest time the work may schedule a task
+   * for, until it has ended. A webhook attempt holds until its retry would be due: deliveries overlap,
+   * and a retry still runs at its own virtual time. `settle()` waits for held work.
+   */
+  hold(work: Promise<void>, horizon: number, label = 'held work'): void {
+    const done = work.catch((error: unknown) => this.onTaskError(error, label));
+    const entry: Hold = { horizon, done };
+    this.holds.add(entry);
+    void done.finally(() => this.holds.delete(entry));
+  }
+
+  /**
    * Moves virtual time forward by `ms`, running every task that falls due in order and awaiting each,
    * then waits for work still in flight. Works in both modes (in real mode it is a jump forward).
    */
   async advance(ms: number): Promise<ClockState> {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
-    await this.settle();
+    // Held work is waited for below, only as far as its horizon asks.
+    await this.settleTasks(false);
     const target = this.now() + ms;
     this.advancing = true;
     try {
       for (;;) {
         const next = this.peekLive();
+        const blocking = this.holdsReaching(next && next.at <= target ? next.at : target);
+        if (blocking.length > 0) {
+          // Held work may schedule tasks before `next`: wait for it, then look again.
+          await Promise.all(blocking);
+          continue;
+        }
         if (!next || next.at > target) break;
         this.pop();
         this.liveTasks--;
@@ -158,10 +186,17 @@ export class EngineClock {
    * now are started here rather than left for the next turn of the event loop, which may come later.
    */
   async settle(): Promise<void> {
+    await this.settleTasks(true);
+  }
+
+  /** Runs what is due and waits for running tasks, and for held work too when `withHeld` is set. */
+  private async settleTasks(withHeld: boolean): Promise<void> {
     for (;;) {
       this.fireDue();
-      if (this.inFlight.size === 0) return;
-      await Promise.allSettled([...this.inFlight]);
+      const waiting = [...this.running];
+      if (withHeld) for (const held of this.holds) waiting.push(held.done);
+      if (waiting.length === 0) return;
+      await Promise.allSettled(waiting);
     }
   }
 
@@ -202,6 +237,12 @@ export class EngineClock {
     this.wallBase = this.wall.now();
   }
 
+  private holdsReaching(time: number): Promise<void>[] {
+    const blocking: Promise<void>[] = [];
+    for (const held of this.holds) if (held.horizon <= time) blocking.push(held.done);
+    return blocking;
+  }
+
   private runDueSoon(): void {
     if (this.dueSoon) return;
     this.dueSoon = true;
@@ -233,8 +274,8 @@ export class EngineClock {
         this.onTaskError(error, task.label);
       }
     })();
-    this.inFlight.add(running);
-    void running.finally(() => this.inFlight.delete(running));
+    this.running.add(running);
+    void running.finally(() => this.running.delete(running));
     return running;
   }
 

@@ -176,6 +176,8 @@ export interface WebhookEvent {
   accountId: string;
   url: string;
   payload: unknown;
+  /** Events with the same key reach the receiver in the order they were made (one chat's, say). */
+  orderKey: string;
   createdAt: number;
   /** After this clock time an undelivered event is dropped. */
   expiresAt: number;

@@ -15,7 +15,8 @@ export class WebhookBatcher {
 
   constructor(
     private readonly clock: EngineClock,
-    private readonly deliver: (account: Account, url: string, payload: unknown) => Promise<void>,
+    /** `orderKey` is the batch's key: one batch stream's calls arrive in order. */
+    private readonly deliver: (account: Account, url: string, payload: unknown, orderKey: string) => Promise<void>,
   ) {}
 
   add(account: Account, url: string, payload: unknown, batch: WebhookBatch): void {
@@ -26,7 +27,7 @@ export class WebhookBatcher {
       this.open.set(key, opened);
       this.clock.schedule(batch.windowMs, () => {
         this.open.delete(key);
-        return this.deliver(account, url, batch.wrap(opened.payloads));
+        return this.deliver(account, url, batch.wrap(opened.payloads), key);
       }, `webhook batch ${key}`);
     }
     current.payloads.push(payload);

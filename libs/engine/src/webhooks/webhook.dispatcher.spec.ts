@@ -73,4 +73,36 @@ describe('WebhookDispatcher', () => {
       await Promise.all([refusing.close(), silent.close()]);
     }
   });
+
+  it('sends different chats\' events at once, and one chat\'s in order, each after the last was answered', async () => {
+    // This receiver answers the first event of chat A only once chat B's event has arrived: a
+    // dispatcher that sent one event at a time would wait on A until it timed out.
+    const arrivals: string[] = [];
+    let answerA1: () => void = () => undefined;
+    const server = createServer((request, reply) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const { name } = JSON.parse(body) as { name: string };
+        arrivals.push(name);
+        if (name === 'A1') answerA1 = () => reply.writeHead(200).end('ok');
+        else reply.writeHead(200).end('ok');
+        if (name === 'B') answerA1();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      await engine.webhooks.enqueue(account, url, { name: 'A1' }, 'chat A');
+      await engine.webhooks.enqueue(account, url, { name: 'A2' }, 'chat A');
+      await engine.webhooks.enqueue(account, url, { name: 'B' }, 'chat B');
+      await engine.clock.settle();
+      expect(arrivals).toEqual(['A1', 'B', 'A2']);
+      const attempts = await engine.store.webhooks.attempts({ accountId: account.id });
+      expect(attempts.map((attempt) => attempt.ok)).toEqual([true, true, true]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

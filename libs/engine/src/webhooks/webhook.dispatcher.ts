@@ -5,10 +5,20 @@ import type { Account, WebhookEvent } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
 import { parseAccountId } from '../world/accounts.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
+import { OrderedPool } from './ordered-pool.js';
 
 export interface WebhookDispatcherOptions {
   /** How long one delivery attempt may take before it counts as failed. */
   timeoutMs: number;
+  /** Most requests in flight at once, over all receivers (default 64). */
+  concurrency?: number;
+}
+
+interface AttemptOutcome {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
 }
 
 export interface ResendResult {
@@ -21,6 +31,10 @@ export interface ResendResult {
  * the provider's schedule, then waits (pending) until its retention runs out or a resend is asked for.
  * Every attempt is written to the journal. Delivery is at-least-once: a resend racing a retry may
  * deliver an event twice, as real providers do.
+ *
+ * Events go out concurrently, except that events with the same order key (one chat's) are sent one
+ * after another. Requests run beside the clock (`clock.hold`), so a manual advance does not wait for each
+ * round trip in turn, yet a retry is still made at its own virtual time.
  */
 export class WebhookDispatcher {
   /**
@@ -28,22 +42,28 @@ export class WebhookDispatcher {
    * rate in the benchmark. Idle sockets are unref'd by the agent, so they never hold the process open.
    */
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  private readonly requests: OrderedPool;
 
   constructor(
     private readonly store: EngineStore,
     private readonly clock: EngineClock,
     private readonly profileOf: (provider: string) => ProviderProfile,
     private readonly options: WebhookDispatcherOptions,
-  ) {}
+  ) {
+    this.requests = new OrderedPool(options.concurrency ?? 64);
+  }
 
-  async enqueue(account: Account, url: string, payload: unknown): Promise<WebhookEvent> {
+  /** `orderKey`: events sharing it are delivered in the order they were enqueued (default: no order). */
+  async enqueue(account: Account, url: string, payload: unknown, orderKey?: string): Promise<WebhookEvent> {
     const profile = this.profileOf(account.provider);
     const now = this.clock.now();
+    const id = String(await this.store.sequences.next('webhook.event', 1));
     const event: WebhookEvent = {
-      id: String(await this.store.sequences.next('webhook.event', 1)),
+      id,
       accountId: account.id,
       url,
       payload,
+      orderKey: orderKey ?? `event ${id}`,
       createdAt: now,
       expiresAt: now + profile.webhooks.retentionMs,
       state: 'pending',
@@ -74,16 +94,24 @@ export class WebhookDispatcher {
   private async attempt(eventId: string, retryOnFailure: boolean): Promise<void> {
     const event = await this.store.webhooks.get(eventId);
     if (!event || event.state !== 'pending') return;
-    if (event.expiresAt <= this.clock.now()) {
+    const at = this.clock.now();
+    if (event.expiresAt <= at) {
       await this.store.webhooks.delete(eventId);
       return;
     }
-    const outcome = await this.post(event.url, event.payload);
+    const retryDelay = retryOnFailure ? this.profileOf(parseAccountId(event.accountId).provider).webhooks.retryDelaysMs[event.attempts] : undefined;
+    const delivery = this.requests.run(event.orderKey, () => this.post(event.url, event.payload)).then((outcome) => this.record(event, at, outcome, retryDelay));
+    // Nothing this attempt schedules falls before its retry or the event's expiry: time may run on to there.
+    this.clock.hold(delivery, Math.min(event.expiresAt, retryDelay === undefined ? Infinity : at + retryDelay), `webhook ${eventId}`);
+    if (!retryOnFailure) await delivery; // a resend sends one event after another
+  }
+
+  private async record(event: WebhookEvent, at: number, outcome: AttemptOutcome, retryDelay: number | undefined): Promise<void> {
     await this.store.webhooks.recordAttempt({
-      eventId,
+      eventId: event.id,
       accountId: event.accountId,
       url: event.url,
-      at: this.clock.now(),
+      at,
       ok: outcome.ok,
       status: outcome.status,
       latencyMs: outcome.latencyMs,
@@ -92,17 +120,19 @@ export class WebhookDispatcher {
     });
     if (outcome.ok) {
       // Delivered events are forgotten; the journal keeps the record.
-      await this.store.webhooks.delete(eventId);
+      await this.store.webhooks.delete(event.id);
       return;
     }
-    const attempts = event.attempts + 1;
-    await this.store.webhooks.save({ ...event, attempts });
+    // Read again: a resend may have changed its url while the request was out.
+    const current = await this.store.webhooks.get(event.id);
+    if (!current || current.state !== 'pending') return;
+    const attempts = current.attempts + 1;
+    await this.store.webhooks.save({ ...current, attempts });
     if (attempts === 1) {
-      this.clock.scheduleAt(event.expiresAt, () => this.expire(eventId), `webhook expiry ${eventId}`);
+      this.clock.scheduleAt(current.expiresAt, () => this.expire(event.id), `webhook expiry ${event.id}`);
     }
-    const retryDelay = this.profileOf(parseAccountId(event.accountId).provider).webhooks.retryDelaysMs[attempts - 1];
-    if (retryOnFailure && retryDelay !== undefined) {
-      this.clock.schedule(retryDelay, () => this.attempt(eventId, true), `webhook retry ${eventId}`);
+    if (retryDelay !== undefined) {
+      this.clock.scheduleAt(at + retryDelay, () => this.attempt(event.id, true), `webhook retry ${event.id}`);
     }
   }
 
@@ -111,7 +141,7 @@ export class WebhookDispatcher {
     if (event && event.state === 'pending' && event.expiresAt <= this.clock.now()) await this.store.webhooks.delete(eventId);
   }
 
-  private post(url: string, payload: unknown): Promise<{ ok: boolean; status: number | null; latencyMs: number; error: string | null }> {
+  private post(url: string, payload: unknown): Promise<AttemptOutcome> {
     const started = performance.now();
     const body = JSON.stringify(payload);
     return new Promise((resolve) => {
