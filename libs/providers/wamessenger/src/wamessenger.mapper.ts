@@ -8,18 +8,34 @@ export const PAGE_SIZE = 100;
 const TEHRAN_OFFSET_MS = (3 * 60 + 30) * 60 * 1000;
 
 /** `2022-08-29 21:52:05` for sent-message reports. */
-export function formatSentDate(ms: number): string {
-  return formatTehran(ms, '-');
-}
+export const formatSentDate = tehranFormatter('-');
 
 /** `2022/08/29 21:54:18` for received messages: the seed uses slashes there. */
-export function formatReceivedDate(ms: number): string {
-  return formatTehran(ms, '/');
+export const formatReceivedDate = tehranFormatter('/');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Formats clock times as Tehran local time. The date part is formatted once per day and the time of day
+ * by arithmetic: formatting through `Date#toISOString` took about 3 % of getStatus's CPU.
+ */
+function tehranFormatter(separator: string): (ms: number) => string {
+  let day = Number.NaN;
+  let date = '';
+  return (ms) => {
+    const local = ms + TEHRAN_OFFSET_MS;
+    const localDay = Math.floor(local / DAY_MS);
+    if (localDay !== day) {
+      day = localDay;
+      date = new Date(localDay * DAY_MS).toISOString().slice(0, 10).replaceAll('-', separator);
+    }
+    const second = Math.floor((local - localDay * DAY_MS) / 1000);
+    return `${date} ${twoDigits(Math.floor(second / 3600))}:${twoDigits(Math.floor(second / 60) % 60)}:${twoDigits(second % 60)}`;
+  };
 }
 
-function formatTehran(ms: number, separator: string): string {
-  const iso = new Date(ms + TEHRAN_OFFSET_MS).toISOString();
-  return `${iso.slice(0, 4)}${separator}${iso.slice(5, 7)}${separator}${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 const DELIVERY: Partial<Record<Message['status'], { code: 1 | 2 | 3; word: 'server' | 'phone' | 'read' }>> = {
