@@ -43,7 +43,7 @@ interface Settings extends LoadSettings {
   out: string;
 }
 
-type TargetKind = 'limit' | 'sandbox' | 'peer';
+type TargetKind = 'limit' | 'framework' | 'sandbox' | 'peer';
 
 interface LoadRow {
   target: string;
@@ -182,6 +182,7 @@ async function measureLoads(peers: Record<PeerName, Availability> | undefined): 
   try {
     stubs = await prepareSandboxRoutes(sandbox);
     await measureBareFastify(stubs);
+    await measureBareNest(stubs);
     await measureTarget('wa-sandbox', 'sandbox', sandbox.server, sandbox.base, stubs.messageId);
   } finally {
     await sandbox.server.stop();
@@ -214,6 +215,19 @@ async function measureBareFastify(stubs: WireMockStubs, run?: string): Promise<v
   try {
     await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
     await measureTarget(`limit: bare Fastify${run ? `, ${run}` : ''}`, 'limit', server, `http://127.0.0.1:${port}/wamessenger`, stubs.messageId);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** NestJS on Fastify with stub answers: the most any NestJS app can do here, the sandbox's own ceiling. */
+async function measureBareNest(stubs: WireMockStubs): Promise<void> {
+  const port = await freePort();
+  const started = performance.now();
+  const server = startServer('bare NestJS', process.execPath, [join(root, 'dist/bench/bare-nest.js'), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
+  try {
+    await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
+    await measureTarget('framework: bare NestJS on Fastify', 'framework', server, `http://127.0.0.1:${port}/wamessenger`, stubs.messageId);
   } finally {
     await server.stop();
   }
@@ -429,6 +443,7 @@ function printReport(startup: StartupResult | undefined, memory: MemoryResult | 
 
 function verdictFor(row: LoadRow, ratio: number | undefined): string {
   if (row.kind === 'limit') return 'reference';
+  if (row.kind === 'framework') return 'reference: the framework alone';
   if (row.kind === 'sandbox') {
     const minimum = row.route === 'sendMessage' ? TARGETS.sendMessageRatio : TARGETS.getStatusRatio;
     const ratioMet = ratio !== undefined && ratio >= minimum;
