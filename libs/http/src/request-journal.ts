@@ -7,17 +7,16 @@ import { firstSegment } from './exception.filter.js';
  * Control API and docs requests are not recorded, so checking the journal does not change it.
  */
 export function recordRequests(fastify: FastifyInstance, journal: RequestJournalRepository, clock: EngineClock, providers: string[]): void {
-  const known = new Set(providers);
+  // The registered names themselves are recorded, not the request's copies: the journal keeps what it records.
+  const known = new Map(providers.map((name) => [name, name]));
   fastify.addHook('onResponse', async (request, reply) => {
     const segment = firstSegment(request.url);
     if (segment === '__sandbox' || segment === 'docs' || segment === 'contracts') return;
-    const query = request.url.indexOf('?');
     await journal.record({
       at: clock.now(),
       method: request.method,
       url: request.url,
-      path: query === -1 ? request.url : request.url.slice(0, query),
-      provider: known.has(segment) ? segment : null,
+      provider: known.get(segment) ?? null,
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
     });

@@ -123,7 +123,8 @@ export interface RequestQuery {
 }
 
 export interface RequestJournalRepository {
-  record(entry: Omit<RequestRecord, 'id'>): Promise<void>;
+  /** The store numbers the request and takes its path from its url. */
+  record(entry: Omit<RequestRecord, 'id' | 'path'>): Promise<void>;
   /** Oldest first. */
   list(query: RequestQuery): Promise<RequestRecord[]>;
   count(query: RequestQuery): Promise<number>;
