@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import qs from 'qs';
+import type { IParseOptions } from 'qs';
 import type { ParsedBody } from './body.state.js';
 
 /**
@@ -14,7 +14,13 @@ export const QS_OPTIONS = {
   parameterLimit: Infinity,
   depth: 20,
   duplicates: 'last',
-} as const satisfies qs.IParseOptions;
+} as const satisfies IParseOptions;
+
+// Imported on the first form that needs it (brackets, another charset, multipart), not at start-up,
+// where importing qs and its dependencies took about 20 ms. The promise is kept: import() itself costs
+// microseconds per call.
+let qsModule: Promise<typeof import('qs')> | undefined;
+const loadQs = () => (qsModule ??= import('qs').then((module) => module.default));
 
 const decoders = new Map<string, TextDecoder>();
 
@@ -52,8 +58,10 @@ function percentDecoderFor(charset: string): (text: string) => string {
 }
 
 /** Parses an `application/x-www-form-urlencoded` string already decoded from `charset`. */
-export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
-  if (charset === 'utf-8') return BRACKETS.test(text) ? qs.parse(text, QS_OPTIONS) : parseFlatForm(text);
+export async function parseForm(text: string, charset = 'utf-8'): Promise<ParsedBody> {
+  if (charset === 'utf-8' && !BRACKETS.test(text)) return parseFlatForm(text);
+  const qs = await loadQs();
+  if (charset === 'utf-8') return qs.parse(text, QS_OPTIONS);
   const decode = percentDecoderFor(charset);
   return qs.parse(text, { ...QS_OPTIONS, decoder: (value: string) => decode(value) });
 }
@@ -108,7 +116,7 @@ export function looksLikeForm(text: string): boolean {
  * not strings (files, JSON-typed fields) travel through qs as unique placeholders, so qs never
  * walks into them (it would enumerate every byte of a file's Buffer).
  */
-export function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): ParsedBody {
+export async function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): Promise<ParsedBody> {
   const nonce = randomUUID();
   const opaque = new Map<string, unknown>();
   const query = fields
@@ -123,7 +131,7 @@ export function assembleFields(fields: ReadonlyArray<readonly [name: string, val
       return `${encodeURIComponent(name)}=${encodeURIComponent(text)}`;
     })
     .join('&');
-  const parsed = qs.parse(query, QS_OPTIONS);
+  const parsed = (await loadQs()).parse(query, QS_OPTIONS);
   return opaque.size === 0 ? parsed : (restore(parsed, opaque) as ParsedBody);
 }
 

@@ -67,7 +67,7 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
       request.raw.resume();
     }
   }
-  request.body = problem === undefined ? assembleFields(fields) : recordProblem(request, problem);
+  request.body = problem === undefined ? await assembleFields(fields) : recordProblem(request, problem);
 }
 
 /** The file's bytes, or undefined when they exceed `room` (the rest of it is then discarded). */

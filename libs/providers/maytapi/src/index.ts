@@ -3,4 +3,3 @@ export * from './maytapi.mapper.js';
 export * from './maytapi.module.js';
 export * from './maytapi.product.js';
 export * from './maytapi.profile.js';
-export * from './maytapi.screen.js';

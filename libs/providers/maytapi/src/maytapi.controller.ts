@@ -76,7 +76,7 @@ export class MaytapiController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const image = this.service.qrCode((await this.phone(pid, phoneId, key, request)).phone);
+    const image = await this.service.qrCode((await this.phone(pid, phoneId, key, request)).phone);
     reply.type(PNG);
     return image;
   }
@@ -89,7 +89,7 @@ export class MaytapiController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const image = this.service.screen((await this.phone(pid, phoneId, key, request)).phone);
+    const image = await this.service.screen((await this.phone(pid, phoneId, key, request)).phone);
     reply.type(PNG);
     return image;
   }

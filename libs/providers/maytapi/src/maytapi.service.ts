@@ -15,7 +15,6 @@ import {
 } from './maytapi.mapper.js';
 import { phoneIdOfSession, phoneNumberOf, productOf, type PhoneSettings, type ProductSettings } from './maytapi.product.js';
 import { BASE64_IMAGE_POLICY, MAYTAPI, MAYTAPI_MEDIA_POLICY } from './maytapi.profile.js';
-import { qrCodePng, screenPng } from './maytapi.screen.js';
 
 /** A phone of a product: its engine session and what Maytapi remembers about it. */
 export interface Phone {
@@ -23,6 +22,11 @@ export interface Phone {
   session: Session;
   settings: PhoneSettings;
 }
+
+// The PNG renderer is imported on the first image, not at start-up, where importing it with pngjs and
+// qrcode took about 25 ms.
+let screenModule: Promise<typeof import('./maytapi.screen.js')> | undefined;
+const loadScreen = () => (screenModule ??= import('./maytapi.screen.js'));
 
 /** How many log lines `logs` answers, newest first. */
 const LOG_LIMIT = 100;
@@ -120,22 +124,25 @@ export class MaytapiService {
     return toStatus(phone.session, phone.settings, this.engine.clock.now());
   }
 
-  qrCode(phone: Phone): Buffer {
+  async qrCode(phone: Phone): Promise<Buffer> {
     const qr = this.engine.sessions.qrCode(phone.session);
     if (!qr) {
       const status = phoneStatus(phone.session, this.engine.clock.now());
       throw badRequest(`Phone ${phone.id} is not on the QR code screen (status: ${status})`, `no QR code: the session is ${phone.session.state}`);
     }
+    const { qrCodePng } = await loadScreen();
     return qrCodePng(qr.payload);
   }
 
-  screen(phone: Phone): Buffer {
+  async screen(phone: Phone): Promise<Buffer> {
     const { session } = phone;
-    return screenPng({
+    const view = {
       status: phoneStatus(session, this.engine.clock.now()),
       qrPayload: this.engine.sessions.qrCode(session)?.payload ?? null,
       number: phoneNumberOf(session, phone.settings),
-    });
+    };
+    const { screenPng } = await loadScreen();
+    return screenPng(view);
   }
 
   async restart(phone: Phone): Promise<void> {

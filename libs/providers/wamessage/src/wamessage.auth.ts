@@ -1,5 +1,4 @@
 import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
 
 /**
  * Passwords are kept as `scrypt$<salt>$<hash>` (base64url), never in clear; tokens are HS256 JWTs
@@ -69,6 +68,10 @@ export function tokenSettingsFromEnv(env: NodeJS.ProcessEnv): TokenSettings {
   return { secret: secret ? new TextEncoder().encode(secret) : PROCESS_SECRET, ttlSeconds };
 }
 
+// Imported on the first login or token check, not at start-up, where importing jose took about 30 ms.
+let joseModule: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (joseModule ??= import('jose'));
+
 export class TokenIssuer {
   constructor(
     private readonly settings: TokenSettings,
@@ -83,6 +86,7 @@ export class TokenIssuer {
   async issue(claims: TokenClaims): Promise<{ token: string; expiresAt: number }> {
     const issuedAt = Math.floor(this.now() / 1000);
     const expiresAt = issuedAt + this.settings.ttlSeconds;
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT({ user_id: claims.user_id, phone: claims.phone })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(issuedAt)
@@ -92,6 +96,7 @@ export class TokenIssuer {
   }
 
   async verify(token: string): Promise<TokenCheck> {
+    const { errors, jwtVerify } = await loadJose();
     try {
       const { payload } = await jwtVerify(token, this.settings.secret, {
         algorithms: ['HS256'],
