@@ -159,7 +159,7 @@ interface StartupResult {
   medianMs: number;
 }
 
-/** Time from spawning `node dist/apps/sandbox/src/main.js` to its first 200 on a WaMessenger route, in fresh processes. */
+/** Time from spawning the sandbox as `npm start` runs it to its first 200 on a WaMessenger route, in fresh processes. */
 async function measureStartup(): Promise<StartupResult> {
   const runsMs: number[] = [];
   for (let run = 0; run < settings.startupRuns; run++) {

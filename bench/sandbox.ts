@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ControlClient } from '#conformance';
 import { freePort, startServer, waitUntilServing, type ServerProcess } from './processes.js';
@@ -16,7 +17,7 @@ export interface RunningSandbox {
 export async function startSandbox(root: string, flags: string[] = []): Promise<RunningSandbox> {
   const port = await freePort();
   const started = performance.now();
-  const server = startServer('wa-sandbox', process.execPath, [join(root, 'dist/apps/sandbox/src/main.js'), '--port', String(port), '--host', '127.0.0.1', ...flags], root);
+  const server = startServer('wa-sandbox', process.execPath, [...startArguments(root), '--port', String(port), '--host', '127.0.0.1', ...flags], root);
   const origin = `http://127.0.0.1:${port}`;
   try {
     // `pending` answers 200 (`No Pending Message`) for any new key: the first answer a client can use.
@@ -26,6 +27,14 @@ export async function startSandbox(root: string, flags: string[] = []): Promise<
     await server.stop();
     throw error;
   }
+}
+
+/** The arguments `npm start` gives node (its V8 settings included), read from package.json so the two never differ. */
+function startArguments(root: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json's start script must run node, it runs: ${manifest.scripts.start}`);
+  return args;
 }
 
 /** GET a WaMessenger route that answers JSON; fails on anything but 200. */
