@@ -32,9 +32,11 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
   }
   // The UI's page links its assets relatively (`./docs/swagger-ui.css`): under `/docs/` they would resolve
   // to `/docs/docs/…` and the page would stay blank, so the trailing-slash form redirects.
-  fastify.addHook('onRequest', async (request, reply) => {
-    const [path, query] = request.url.split('?', 2);
-    if (path === '/docs/') await reply.redirect(query === undefined ? '/docs' : `/docs?${query}`, 301);
+  // A callback hook that returns at once for other urls: it runs on every request to the sandbox.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const { url } = request;
+    if (url !== '/docs/' && !url.startsWith('/docs/?')) return done();
+    void reply.redirect(`/docs${url.slice('/docs/'.length)}`, 301); // replied, so the chain stops here
   });
   SwaggerModule.setup('docs', app, controlDocument, {
     jsonDocumentUrl: 'docs/control.json',

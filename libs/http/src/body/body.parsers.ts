@@ -112,7 +112,9 @@ export async function registerBodyParsers(
     );
   });
 
-  fastify.addHook('preValidation', async (request) => {
-    if (request.isMultipart()) await readMultipart(request, settings);
+  // A callback hook, not an async one: it runs on every request, and most have nothing to do here.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (!request.isMultipart()) return done();
+    readMultipart(request, settings).then(() => done(), done);
   });
 }
