@@ -280,7 +280,7 @@ async function measureTarget(target: string, kind: TargetKind, server: ServerPro
     const row: LoadRow = { target, kind, route, result, rssBytes: memoryOf(server.pid).rss, othersCpuPercent: others };
     rows.push(row);
     if (result.errors > 0 || result.non2xx > 0) failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
-    console.log(`${target.padEnd(28)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
+    console.log(`${target.padEnd(34)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
   }
 }
 
