@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: how fast the sandbox is, in one run on one machine, side by side with the limit
- * (a bare Fastify server) and with the tools users would pick instead (Prism, WireMock). Prints a table
+ * (a bare Fastify server), the framework alone (bare NestJS) and the tools users would pick instead
+ * (Prism, WireMock). The limit, the framework and the sandbox are measured back to back in rounds, and
+ * each ratio is taken within a round, so the machine's drift over the run cancels out. Prints a table
  * and writes it as JSON. It reports and does not gate: a missed target still exits 0, a measurement
  * that failed (errors or non-2xx answers under load, webhooks lost, a server that would not start) exits 1.
- * `--quick` is a smoke run: 1 s warm-up, 3 s per route, 3 start-ups, 2,000 messages for webhooks.
+ * `--quick` is a smoke run: one round, 1 s warm-up, 3 s per route, 3 start-ups, 2,000 messages for webhooks.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,8 @@ const SEND_BODY = 'phonenumber=989121234567&text=hello';
 
 interface Settings extends LoadSettings {
   quick: boolean;
+  /** Rounds of limit, framework and sandbox back to back; ratios are medians of the rounds' ratios. */
+  rounds: number;
   startupRuns: number;
   webhookMessages: number;
   memoryMessages: number;
@@ -49,6 +53,8 @@ interface LoadRow {
   target: string;
   kind: TargetKind;
   route: Route;
+  /** 1-based; peers are measured once, in round 1. */
+  round: number;
   result?: LoadResult;
   /** Why this row has no result. */
   skipped?: string;
@@ -64,7 +70,7 @@ interface TargetCheck {
   met: boolean;
 }
 
-const USAGE = `usage: npm run bench [-- --quick] [--connections 50] [--duration 10] [--warmup 3] [--startup-runs 5]
+const USAGE = `usage: npm run bench [-- --quick] [--rounds 3] [--connections 50] [--duration 10] [--warmup 3] [--startup-runs 5]
                          [--webhook-messages 20000] [--memory-messages 100000] [--no-peers] [--out file.json]`;
 
 const root = projectRoot();
@@ -78,7 +84,7 @@ await main();
 async function main(): Promise<void> {
   const machine = await describeMachine();
   console.log(`wa-sandbox benchmark on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${settings.quick ? ', quick run' : ''}`);
-  console.log(`load: ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target and route\n`);
+  console.log(`load: ${settings.rounds} round(s); ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target, route and round\n`);
   if (machine.othersCpuPercentAtStart > 5) console.log(`note: other processes are using ${Math.round(machine.othersCpuPercentAtStart)} % of the CPU: the numbers will be skewed\n`);
 
   const peers = settings.peers ? await preparePeers() : undefined;
@@ -110,6 +116,7 @@ function parseSettings(): Settings {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -130,6 +137,7 @@ function parseSettings(): Settings {
   };
   return {
     quick,
+    rounds: Math.round(number('rounds', 3, 1, 1)),
     connections: Math.round(number('connections', 50, 50, 1)),
     durationS: number('duration', 10, 3, 1),
     warmupS: number('warmup', 3, 1, 0),
@@ -175,17 +183,42 @@ async function measureStartup(): Promise<StartupResult> {
 
 // -------------------------------------------------------------------------------------------------- load
 
-/** Measures the limit, the sandbox and the peers on both routes; the limit once first and once last, to show drift. */
+interface LoadTarget {
+  target: string;
+  kind: TargetKind;
+  server: ServerProcess;
+  base: string;
+}
+
+/**
+ * Measures the limit, the framework and the sandbox back to back on each route, round after round (the
+ * sandbox reset before each round), then each peer once.
+ */
 async function measureLoads(peers: Record<PeerName, Availability> | undefined): Promise<void> {
-  const sandbox = await startSandbox(root);
+  const servers: ServerProcess[] = [];
   let stubs: WireMockStubs;
   try {
+    const sandbox = await startSandbox(root);
+    servers.push(sandbox.server);
     stubs = await prepareSandboxRoutes(sandbox);
-    await measureBareFastify(stubs);
-    await measureBareNest(stubs);
-    await measureTarget('wa-sandbox', 'sandbox', sandbox.server, sandbox.base, stubs.messageId);
+    const limit = await startStubServer('bare Fastify', 'dist/bench/bare-fastify.js', stubs);
+    servers.push(limit.server);
+    const framework = await startStubServer('bare NestJS', 'dist/bench/bare-nest.js', stubs);
+    servers.push(framework.server);
+    const targets: LoadTarget[] = [
+      { target: 'limit: bare Fastify', kind: 'limit', ...limit },
+      { target: 'framework: bare NestJS on Fastify', kind: 'framework', ...framework },
+      { target: 'wa-sandbox', kind: 'sandbox', server: sandbox.server, base: sandbox.base },
+    ];
+    for (let round = 1; round <= settings.rounds; round++) {
+      // Every round starts from the same state: one prepared message, nothing else stored.
+      const messageId = round === 1 ? stubs.messageId : await resetSandbox(sandbox);
+      for (const route of ROUTES) {
+        for (const target of targets) await measureRow(target, route, round, messageId);
+      }
+    }
   } finally {
-    await sandbox.server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 
   if (peers) {
@@ -193,7 +226,6 @@ async function measureLoads(peers: Record<PeerName, Availability> | undefined): 
     const java = javaAvailability();
     await measurePeer('wiremock', java.ok ? peers.wiremock : java, (port) => startWireMock(peerFolder(), stubs, port), '/wamessenger', stubs.messageId);
   }
-  await measureBareFastify(stubs, 'again');
 }
 
 /** One message sent and read (the clock jumps a minute), so getStatus answers a full report; its JSON is what the stubs answer. */
@@ -208,29 +240,24 @@ async function prepareSandboxRoutes(sandbox: RunningSandbox): Promise<WireMockSt
   return { statusReport: JSON.stringify(report), messageId };
 }
 
-async function measureBareFastify(stubs: WireMockStubs, run?: string): Promise<void> {
-  const port = await freePort();
-  const started = performance.now();
-  const server = startServer('bare Fastify', process.execPath, [join(root, 'dist/bench/bare-fastify.js'), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
-  try {
-    await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
-    await measureTarget(`limit: bare Fastify${run ? `, ${run}` : ''}`, 'limit', server, `http://127.0.0.1:${port}/wamessenger`, stubs.messageId);
-  } finally {
-    await server.stop();
-  }
+/** Forgets what the last round stored and prepares the getStatus message again; answers its id. */
+async function resetSandbox(sandbox: RunningSandbox): Promise<string> {
+  await sandbox.control.reset();
+  return (await prepareSandboxRoutes(sandbox)).messageId;
 }
 
-/** NestJS on Fastify with stub answers: the most any NestJS app can do here, the sandbox's own ceiling. */
-async function measureBareNest(stubs: WireMockStubs): Promise<void> {
+/** A server answering the two routes with the sandbox's answers and no work behind them (the limit, the framework). */
+async function startStubServer(name: string, script: string, stubs: WireMockStubs): Promise<{ server: ServerProcess; base: string }> {
   const port = await freePort();
   const started = performance.now();
-  const server = startServer('bare NestJS', process.execPath, [join(root, 'dist/bench/bare-nest.js'), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
+  const server = startServer(name, process.execPath, [join(root, script), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
   try {
     await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
-    await measureTarget('framework: bare NestJS on Fastify', 'framework', server, `http://127.0.0.1:${port}/wamessenger`, stubs.messageId);
-  } finally {
+  } catch (error) {
     await server.stop();
+    throw error;
   }
+  return { server, base: `http://127.0.0.1:${port}/wamessenger` };
 }
 
 async function measurePeer(name: PeerName, availability: Availability, start: (port: number) => ServerProcess, basePath: string, messageId: string): Promise<void> {
@@ -239,7 +266,7 @@ async function measurePeer(name: PeerName, availability: Availability, start: (p
   const skip = (reason: string): void => {
     console.log(`${title}: skipped: ${reason}`);
     for (const route of ROUTES) {
-      if (!rows.some((row) => row.target === title && row.route === route)) rows.push({ target: title, kind: 'peer', route, skipped: reason });
+      if (!rows.some((row) => row.target === title && row.route === route)) rows.push({ target: title, kind: 'peer', route, round: 1, skipped: reason });
     }
   };
   if (!availability.ok) return skip(availability.reason);
@@ -253,7 +280,7 @@ async function measurePeer(name: PeerName, availability: Availability, start: (p
   try {
     const base = `http://127.0.0.1:${port}${basePath}`;
     await waitUntilServing(server, `${base}/getStatus/${KEY}?id=${messageId}`, performance.now(), 60_000);
-    await measureTarget(title, 'peer', server, base, messageId);
+    for (const route of ROUTES) await measureRow({ target: title, kind: 'peer', server, base }, route, 1, messageId);
   } catch (error) {
     skip(error instanceof Error ? error.message : String(error));
   } finally {
@@ -270,18 +297,16 @@ function sendMessageRequest(base: string): RouteRequest {
   return { url: `${base}/sendMessage/${KEY}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: SEND_BODY };
 }
 
-async function measureTarget(target: string, kind: TargetKind, server: ServerProcess, base: string, messageId: string): Promise<void> {
-  for (const route of ROUTES) {
-    const before = cpuTicksByProcess();
-    const started = performance.now();
-    const result = await measureRoute(routeRequest(base, route, messageId), settings);
-    const seconds = (performance.now() - started) / 1000;
-    const others = othersCpuPercent(before, cpuTicksByProcess(), new Set([process.pid, server.pid]), seconds, cpus().length);
-    const row: LoadRow = { target, kind, route, result, rssBytes: memoryOf(server.pid).rss, othersCpuPercent: others };
-    rows.push(row);
-    if (result.errors > 0 || result.non2xx > 0) failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
-    console.log(`${target.padEnd(34)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
-  }
+async function measureRow({ target, kind, server, base }: LoadTarget, route: Route, round: number, messageId: string): Promise<void> {
+  const before = cpuTicksByProcess();
+  const started = performance.now();
+  const result = await measureRoute(routeRequest(base, route, messageId), settings);
+  const seconds = (performance.now() - started) / 1000;
+  const others = othersCpuPercent(before, cpuTicksByProcess(), new Set([process.pid, server.pid]), seconds, cpus().length);
+  rows.push({ target, kind, route, round, result, rssBytes: memoryOf(server.pid).rss, othersCpuPercent: others });
+  if (result.errors > 0 || result.non2xx > 0) failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
+  const label = kind === 'peer' ? target : `${target} (round ${round})`;
+  console.log(`${label.padEnd(44)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
 }
 
 function peerFolder(): string {
@@ -347,36 +372,89 @@ async function measureWebhooks(): Promise<WebhookResult> {
 
 // ------------------------------------------------------------------------------------------------ report
 
-function limitRate(route: Route): number | undefined {
-  const limits = rows.filter((row) => row.kind === 'limit' && row.route === route && row.result);
-  if (limits.length === 0) return undefined;
-  return limits.reduce((sum, row) => sum + row.result!.requestsPerSecond, 0) / limits.length;
+/** One target on one route over its rounds: medians, and the spread of its ratios. */
+interface LoadSummary {
+  target: string;
+  kind: TargetKind;
+  route: Route;
+  rounds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Median of the rounds' ratios to bare Fastify. */
+  ratio?: number;
+  ratioMin?: number;
+  ratioMax?: number;
+  /** After the last round. */
+  rssBytes?: number;
+  /** The most other processes used of the machine during any of its rounds. */
+  othersCpuPercent?: number;
 }
 
+/**
+ * The row's rate as a share of bare Fastify's: in the same round for the rows measured in rounds, and of
+ * bare Fastify's median over the rounds for the peers, which are measured once, after them.
+ */
 function ratioOf(row: LoadRow): number | undefined {
-  const limit = limitRate(row.route);
-  return row.result && limit ? row.result.requestsPerSecond / limit : undefined;
+  if (!row.result) return undefined;
+  const limits = rows.filter((candidate) => candidate.kind === 'limit' && candidate.route === row.route && candidate.result);
+  const limit = row.kind === 'peer' ? median(limits.map((candidate) => candidate.result!.requestsPerSecond)) : limits.find((candidate) => candidate.round === row.round)?.result!.requestsPerSecond;
+  return limit ? row.result.requestsPerSecond / limit : undefined;
 }
 
-function sandboxRow(route: Route): LoadRow | undefined {
-  return rows.find((row) => row.kind === 'sandbox' && row.route === route && row.result);
+/** One summary per target and route, in the order they were first measured; skipped rows have none. */
+function summaries(): LoadSummary[] {
+  const groups = new Map<string, LoadRow[]>();
+  for (const row of rows) {
+    if (!row.result) continue;
+    const key = `${row.target}\u0000${row.route}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => {
+    const ratios = group.map(ratioOf).filter((ratio): ratio is number => ratio !== undefined);
+    const { target, kind, route } = group[0]!;
+    return {
+      target,
+      kind,
+      route,
+      rounds: group.length,
+      requestsPerSecond: median(group.map((row) => row.result!.requestsPerSecond))!,
+      p50Ms: median(group.map((row) => row.result!.p50Ms))!,
+      p99Ms: median(group.map((row) => row.result!.p99Ms))!,
+      ...(ratios.length > 0 ? { ratio: median(ratios)!, ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) } : {}),
+      rssBytes: group.at(-1)!.rssBytes,
+      othersCpuPercent: Math.max(...group.map((row) => row.othersCpuPercent ?? 0)),
+    };
+  });
+}
+
+function sandboxSummary(route: Route): LoadSummary | undefined {
+  return summaries().find((summary) => summary.kind === 'sandbox' && summary.route === route);
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhooks?: WebhookResult): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const [route, minimum] of [['sendMessage', TARGETS.sendMessageRatio], ['getStatus', TARGETS.getStatusRatio]] as const) {
-    const row = sandboxRow(route);
-    const ratio = row && ratioOf(row);
-    if (row && ratio !== undefined) {
-      checks.push({ target: `${route} ≥ ${minimum * 100} % of bare Fastify`, measured: `${Math.round(ratio * 100)} % (${formatRate(row.result!.requestsPerSecond)} of ${formatRate(limitRate(route)!)} req/s)`, met: ratio >= minimum });
-    }
-    if (row) checks.push({ target: `${route} p99 < ${TARGETS.p99Ms} ms at ${settings.connections} connections`, measured: `${row.result!.p99Ms} ms`, met: row.result!.p99Ms < TARGETS.p99Ms });
-  }
-  for (const peer of rows.filter((candidate) => candidate.kind === 'peer' && candidate.result)) {
-    const ours = sandboxRow(peer.route);
+    const ours = sandboxSummary(route);
     if (!ours) continue;
-    const factor = ours.result!.requestsPerSecond / peer.result!.requestsPerSecond;
-    checks.push({ target: `ahead of ${peer.target} on ${peer.route}`, measured: `${formatRate(ours.result!.requestsPerSecond)} vs ${formatRate(peer.result!.requestsPerSecond)} req/s (×${factor.toFixed(2)})`, met: factor > 1 });
+    if (ours.ratio !== undefined) {
+      const spread = ours.rounds > 1 ? `, rounds ${percent(ours.ratioMin!)}–${percent(ours.ratioMax!)}` : '';
+      checks.push({ target: `${route} ≥ ${minimum * 100} % of bare Fastify`, measured: `${percent(ours.ratio)} (median of ${ours.rounds} round(s)${spread})`, met: ours.ratio >= minimum });
+    }
+    checks.push({ target: `${route} p99 < ${TARGETS.p99Ms} ms at ${settings.connections} connections`, measured: `${ours.p99Ms} ms`, met: ours.p99Ms < TARGETS.p99Ms });
+  }
+  for (const peer of summaries().filter((summary) => summary.kind === 'peer')) {
+    const ours = sandboxSummary(peer.route);
+    if (!ours) continue;
+    const factor = ours.requestsPerSecond / peer.requestsPerSecond;
+    checks.push({ target: `ahead of ${peer.target} on ${peer.route}`, measured: `${formatRate(ours.requestsPerSecond)} vs ${formatRate(peer.requestsPerSecond)} req/s (×${factor.toFixed(2)})`, met: factor > 1 });
   }
   if (startup) checks.push({ target: `first response within ${TARGETS.startupMs / 1000} s of start`, measured: `${(startup.medianMs / 1000).toFixed(2)} s (median of ${startup.runsMs.length})`, met: startup.medianMs <= TARGETS.startupMs });
   // Judged only with the target's 100,000 messages (--memory-messages can ask for fewer).
@@ -399,27 +477,28 @@ function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhook
 
 function printReport(startup: StartupResult | undefined, memory: MemoryResult | undefined, webhooks: WebhookResult | undefined, checks: TargetCheck[]): void {
   // `others` is the share of the machine other processes used during the row's run: above a few percent, the row is skewed.
-  const header = ['target', 'route', 'req/s', 'p50', 'p99', 'ratio', 'RSS', 'others', 'target met?'];
+  // Medians over the rounds; `ratios` is the spread of the rounds' ratios. `others` is the most of the
+  // machine other processes used during a round: above a few percent, the row is skewed.
+  const header = ['target', 'route', 'req/s', 'p50', 'p99', 'ratio', 'ratios', 'RSS', 'others', 'target met?'];
   const table: string[][] = [header];
-  for (const row of rows) {
-    if (!row.result) {
-      table.push([row.target, row.route, '-', '-', '-', '-', '-', '-', `skipped: ${row.skipped ?? ''}`]);
-      continue;
-    }
-    const ratio = ratioOf(row);
+  for (const summary of summaries()) {
     table.push([
-      row.target,
-      row.route,
-      formatRate(row.result.requestsPerSecond),
-      `${row.result.p50Ms} ms`,
-      `${row.result.p99Ms} ms`,
-      ratio === undefined ? '-' : ratio.toFixed(2),
-      row.rssBytes === undefined ? '-' : formatMB(row.rssBytes),
-      row.othersCpuPercent === undefined ? '-' : `${Math.round(row.othersCpuPercent)} %`,
-      verdictFor(row, ratio),
+      summary.target,
+      summary.route,
+      formatRate(summary.requestsPerSecond),
+      `${summary.p50Ms} ms`,
+      `${summary.p99Ms} ms`,
+      summary.ratio === undefined ? '-' : summary.ratio.toFixed(2),
+      summary.rounds > 1 && summary.ratioMin !== undefined ? `${summary.ratioMin.toFixed(2)}–${summary.ratioMax!.toFixed(2)}` : '-',
+      summary.rssBytes === undefined ? '-' : formatMB(summary.rssBytes),
+      `${Math.round(summary.othersCpuPercent ?? 0)} %`,
+      verdictFor(summary),
     ]);
   }
-  const none = ['-', '-', '-', '-'];
+  for (const row of rows.filter((candidate) => !candidate.result)) {
+    table.push([row.target, row.route, '-', '-', '-', '-', '-', '-', '-', `skipped: ${row.skipped ?? ''}`]);
+  }
+  const none = ['-', '-', '-', '-', '-'];
   if (startup) table.push(['start-up', 'first 200', ...none, '-', '-', `${mark(startup.medianMs <= TARGETS.startupMs)} ${(startup.medianMs / 1000).toFixed(2)} s median ≤ ${TARGETS.startupMs / 1000} s`]);
   if (memory) {
     table.push(['memory', 'idle', ...none, formatMB(memory.idleRssBytes), '-', '']);
@@ -428,10 +507,10 @@ function printReport(startup: StartupResult | undefined, memory: MemoryResult | 
   }
   if (webhooks) {
     const met = webhooks.eventsPerSecond >= TARGETS.webhookEventsPerSecond && webhooks.lost === 0;
-    table.push(['webhooks', 'delivery', `${formatRate(webhooks.eventsPerSecond)}/s`, '-', '-', '-', '-', '-', `${mark(met)} ≥ ${formatRate(TARGETS.webhookEventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`]);
+    table.push(['webhooks', 'delivery', `${formatRate(webhooks.eventsPerSecond)}/s`, '-', '-', '-', '-', '-', '-', `${mark(met)} ≥ ${formatRate(TARGETS.webhookEventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`]);
   }
   const widths = header.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string => cells.map((cell, column) => (column >= 2 && column <= 8 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
   console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const cells of table.slice(1)) console.log(line(cells));
 
@@ -441,17 +520,20 @@ function printReport(startup: StartupResult | undefined, memory: MemoryResult | 
   if (skewed.length > 0) console.log(`\nnote: other processes used over 5 % of the CPU during ${skewed.length} of ${rows.length} load runs (see othersCpuPercent in the JSON): those numbers are skewed`);
 }
 
-function verdictFor(row: LoadRow, ratio: number | undefined): string {
-  if (row.kind === 'limit') return 'reference';
-  if (row.kind === 'framework') return 'reference: the framework alone';
-  if (row.kind === 'sandbox') {
-    const minimum = row.route === 'sendMessage' ? TARGETS.sendMessageRatio : TARGETS.getStatusRatio;
-    const ratioMet = ratio !== undefined && ratio >= minimum;
-    const latencyMet = row.result!.p99Ms < TARGETS.p99Ms;
-    return `${mark(ratioMet)} ≥ ${minimum.toFixed(2)}, ${mark(latencyMet)} p99 < ${TARGETS.p99Ms} ms`;
+function verdictFor(summary: LoadSummary): string {
+  if (summary.kind === 'limit') return 'reference';
+  if (summary.kind === 'framework') return 'reference: the framework alone';
+  if (summary.kind === 'sandbox') {
+    const minimum = summary.route === 'sendMessage' ? TARGETS.sendMessageRatio : TARGETS.getStatusRatio;
+    const ratioMet = summary.ratio !== undefined && summary.ratio >= minimum;
+    return `${mark(ratioMet)} ≥ ${minimum.toFixed(2)}, ${mark(summary.p99Ms < TARGETS.p99Ms)} p99 < ${TARGETS.p99Ms} ms`;
   }
-  const ours = sandboxRow(row.route);
-  return ours ? `${mark(ours.result!.requestsPerSecond > row.result!.requestsPerSecond)} sandbox ahead` : '-';
+  const ours = sandboxSummary(summary.route);
+  return ours ? `${mark(ours.requestsPerSecond > summary.requestsPerSecond)} sandbox ahead` : '-';
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 100)} %`;
 }
 
 function mark(met: boolean): string {
@@ -503,7 +585,8 @@ function writeJson(
     commit: gitCommit(),
     machine,
     settings,
-    load: rows.map((row) => ({ ...row, ratioToBareFastify: ratioOf(row) })),
+    load: summaries(),
+    loadRuns: rows.map((row) => ({ ...row, ratioToBareFastify: ratioOf(row) })),
     startup,
     memory,
     webhooks,
