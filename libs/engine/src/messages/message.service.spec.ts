@@ -72,7 +72,7 @@ describe('MessageService', () => {
     const { engine, account } = await setUp({ limits: { perSecond: 2 } });
     const three = ['79161110001', '79161110002', '79161110003'];
     expect(await engine.messages.send(account, { recipients: three, text: 'x' })).toMatchObject({ ok: false, code: 'rate_limited' });
-    const accepted = await engine.messages.send(account, { recipients: three, text: 'x', overRate: 'fail' });
+    const accepted = await engine.messages.send(account, { recipients: three, text: 'x', refusals: 'fail-at-dispatch' });
     if (!accepted.ok) throw new Error(accepted.reason);
     await engine.clock.advance(10_000);
     const statuses = await Promise.all(accepted.messages.map((message) => engine.messages.get(message.id)));

@@ -42,15 +42,11 @@ export interface SendRequest {
   /** Clock time at which to send; now when absent. */
   sendAt?: number;
   /**
-   * Over the per-second cap: refuse the whole request (default), or accept and fail the excess
-   * messages when their turn comes (providers that report rate errors in status callbacks).
+   * What the send rules refuse (messages over the per-second cap, media the policy refuses): refuse the
+   * whole request (default), or accept and fail each such message when its turn comes, with
+   * `rate_limited` or `media_rejected` (providers that report these errors in status callbacks).
    */
-  overRate?: 'reject' | 'fail';
-  /**
-   * Media the policy refuses: refuse the whole request (default), or accept and fail the message with
-   * `media_rejected` when its turn comes (providers that report media errors in status callbacks).
-   */
-  mediaRejected?: 'reject' | 'fail';
+  refusals?: 'reject' | 'fail-at-dispatch';
   /**
    * The provider already knows WhatsApp will refuse the message (a closed conversation window, a template
    * that does not match): it is accepted and fails with this when its turn comes.
@@ -117,7 +113,7 @@ export class MessageService implements TransportSink {
       from = session.phone;
       lineId = session.id;
     }
-    const limit = await this.checkLimits(account, request.recipients.length, request.overRate ?? 'reject');
+    const limit = await this.checkLimits(account, request.recipients.length, request.refusals ?? 'reject');
     if (!limit.ok) return limit;
 
     const media = await this.acceptMedia(account, request);
@@ -270,7 +266,7 @@ export class MessageService implements TransportSink {
   private async checkLimits(
     account: Account,
     count: number,
-    overRate: 'reject' | 'fail',
+    refusals: 'reject' | 'fail-at-dispatch',
   ): Promise<{ ok: true; withinRate: number } | { ok: false; code: SendRejectionCode; reason: string }> {
     const { store, clock } = this.deps;
     const now = clock.now();
@@ -286,7 +282,7 @@ export class MessageService implements TransportSink {
     if (perSecond === null) return { ok: true, withinRate: count };
     const lastSecond = await store.messages.countSince(account.id, 'outbound', now - 999);
     const withinRate = Math.max(0, perSecond - lastSecond);
-    if (withinRate < count && overRate === 'reject') {
+    if (withinRate < count && refusals === 'reject') {
       return { ok: false, code: 'rate_limited', reason: `the account may send ${perSecond} messages a second` };
     }
     return { ok: true, withinRate };
@@ -310,7 +306,7 @@ export class MessageService implements TransportSink {
       if (verdict.code === 'fetch_failed' && mediaUrl) {
         return { ok: true, url: mediaUrl, summary: null, failAtDispatch: { code: 'media_unfetchable', reason: `the media could not be fetched: ${verdict.reason}` } };
       }
-      if (request.mediaRejected === 'fail') {
+      if (request.refusals === 'fail-at-dispatch') {
         return { ok: true, url: mediaUrl ?? null, summary: null, failAtDispatch: { code: 'media_rejected', reason: verdict.reason } };
       }
       return { ok: false, code: 'media_rejected', reason: verdict.reason, media: verdict };

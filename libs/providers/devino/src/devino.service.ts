@@ -55,11 +55,11 @@ export class DevinoService {
         ? {
             mediaUrl: input.content.url,
             mediaPolicy: input.content.type ? DEVINO_MEDIA_POLICIES[mediaClassOf(input.content.type)] : DEVINO_UNDECLARED_MEDIA_POLICY,
-            mediaRejected: 'fail' as const,
           }
         : {}),
       providerData: { ...providerData },
-      overRate: 'fail',
+      // Devino reports WhatsApp's refusals in status callbacks, not in its answer.
+      refusals: 'fail-at-dispatch',
       ...(verdict.failure ? { failAtDispatch: verdict.failure } : {}),
     });
     if (!result.ok) return rejected([{ key: result.code === 'daily_limit' ? 'billing.error' : 'unknown' }]);
