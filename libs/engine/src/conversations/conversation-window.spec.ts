@@ -43,19 +43,19 @@ describe('ConversationWindows', () => {
   it('judges free text by the window and a template by the registry, at any time', async () => {
     const { engine, account } = await setUp();
     await engine.templates.put({ name: 'code', language: 'en', text: 'Your code is {{1}}' });
-    expect(await engine.conversations.judge(account.id, CUSTOMER)).toEqual({
+    expect(await engine.conversations.judge(account, CUSTOMER)).toEqual({
       ok: false,
       failure: { code: 'outside_window', reason: expect.stringMatching(/has not written/) },
     });
-    expect(await engine.conversations.judge(account.id, CUSTOMER, { name: 'code', language: 'en', params: { 1: '1234' } })).toEqual({ ok: true, text: 'Your code is 1234' });
-    expect(await engine.conversations.judge(account.id, CUSTOMER, { name: 'code', language: 'ru', params: { 1: '1234' } })).toMatchObject({
+    expect(await engine.conversations.judge(account, CUSTOMER, { name: 'code', language: 'en', params: { 1: '1234' } })).toEqual({ ok: true, text: 'Your code is 1234' });
+    expect(await engine.conversations.judge(account, CUSTOMER, { name: 'code', language: 'ru', params: { 1: '1234' } })).toMatchObject({
       ok: false,
       failure: { code: 'template_language' },
     });
     await customerWrites(engine, account);
-    expect(await engine.conversations.judge(account.id, CUSTOMER)).toEqual({ ok: true, text: null });
+    expect(await engine.conversations.judge(account, CUSTOMER)).toEqual({ ok: true, text: null });
     await engine.clock.advance(CONVERSATION_WINDOW_MS);
-    expect(await engine.conversations.judge(account.id, CUSTOMER)).toMatchObject({ ok: false, failure: { code: 'outside_window', reason: expect.stringMatching(/window closed at/) } });
+    expect(await engine.conversations.judge(account, CUSTOMER)).toMatchObject({ ok: false, failure: { code: 'outside_window', reason: expect.stringMatching(/window closed at/) } });
   });
 
   it('forgets every window on reset', async () => {
@@ -63,5 +63,13 @@ describe('ConversationWindows', () => {
     await customerWrites(engine, account);
     await engine.reset();
     expect((await engine.conversations.window(account.id, CUSTOMER)).open).toBe(false);
+  });
+
+  it('refuses a line writing to its own number, template or not', async () => {
+    const { engine, account } = await setUp();
+    await engine.templates.put({ name: 'code', language: 'en', text: 'Your code is {{1}}' });
+    for (const template of [undefined, { name: 'code', language: 'en', params: { 1: '1' } }]) {
+      expect(await engine.conversations.judge(account, account.linePhone, template)).toMatchObject({ ok: false, failure: { code: 'own_number' } });
+    }
   });
 });

@@ -15,6 +15,12 @@ export interface ConversationWindow {
   closesAt: number | null;
 }
 
+/** A business line: the account (its id names the line) and its number. An `Account` is one. */
+export interface BusinessLine {
+  id: string;
+  linePhone: string;
+}
+
 /** What a business line may send under WhatsApp Business rules: free text in the window, templates any time. */
 export type BusinessMessageVerdict = { ok: true; text: string | null } | { ok: false; failure: Failure };
 
@@ -41,15 +47,17 @@ export class ConversationWindows {
   }
 
   /**
-   * Judges an outbound business message: a template is checked against the registry (and may go out at
-   * any time); free text needs the window open. Resolves the template's filled-in text for a template.
+   * Judges an outbound business message: a line may not write to its own number; a template is checked
+   * against the registry (and may go out at any time); free text needs the window open. Resolves the
+   * template's filled-in text for a template.
    */
-  async judge(lineId: string, peer: string, template?: TemplateUse): Promise<BusinessMessageVerdict> {
+  async judge(line: BusinessLine, peer: string, template?: TemplateUse): Promise<BusinessMessageVerdict> {
+    if (peer === line.linePhone) return { ok: false, failure: { code: 'own_number', reason: 'the recipient is the business number the message is sent from' } };
     if (template) {
       const check = await this.templates.check(template);
       return check.ok ? { ok: true, text: check.text } : { ok: false, failure: { code: check.code, reason: check.reason } };
     }
-    const window = await this.window(lineId, peer);
+    const window = await this.window(line.id, peer);
     if (window.open) return { ok: true, text: null };
     const reason =
       window.lastInboundAt === null

@@ -74,10 +74,9 @@ export class DevinoService {
     return magic ? { key: magic.key } : null;
   }
 
-  /** What WhatsApp will say once the message's turn comes: own number, then the business messaging rules. */
+  /** What WhatsApp will say once the message's turn comes, under the business messaging rules. */
   private async businessVerdict(account: Account, input: DevinoMessageInput): Promise<{ text: string | null; failure: Failure | null }> {
-    if (input.to === account.linePhone) return { text: null, failure: { code: 'own_number', reason: 'the recipient is the business number the message is sent from' } };
-    const verdict = await this.engine.conversations.judge(account.id, input.to, input.template ?? undefined);
+    const verdict = await this.engine.conversations.judge(account, input.to, input.template ?? undefined);
     return verdict.ok ? { text: verdict.text, failure: null } : { text: null, failure: verdict.failure };
   }
 }
