@@ -9,7 +9,7 @@ export class AppModule {
   static forRoot(config: SandboxConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineModule.forRoot(config), ControlModule, ...PROVIDERS.map((provider) => provider.module)],
+      imports: [EngineModule.forRoot(config, PROVIDERS.map((provider) => provider.profile)), ControlModule, ...PROVIDERS.map((provider) => provider.module)],
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { ProviderProfile } from '#engine';
 
 /**
  * What the sandbox needs to serve a provider. Each provider library exports one; the app lists them.
@@ -8,6 +9,8 @@ export interface ProviderDescriptor {
   name: string;
   title: string;
   module: Type;
+  /** What the engine needs to know of the provider; registered with the engine when the sandbox starts. */
+  profile: ProviderProfile;
   /**
    * The provider's answer when a request under its prefix fails outside its handlers (unknown route,
    * unexpected error): never Nest's JSON, never a stack trace.

@@ -1,5 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine } from '#engine';
+import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { DevinoController } from './devino.controller.js';
 import { fallbackError } from './devino.errors.js';
@@ -7,17 +6,12 @@ import { devinoProfile, DEVINO } from './devino.profile.js';
 import { DevinoService } from './devino.service.js';
 
 @Module({ controllers: [DevinoController], providers: [DevinoService] })
-export class DevinoModule implements OnModuleInit {
-  constructor(private readonly engine: WhatsAppEngine) {}
-
-  onModuleInit(): void {
-    this.engine.registerProvider(devinoProfile);
-  }
-}
+export class DevinoModule {}
 
 export const devinoProvider: ProviderDescriptor = {
   name: DEVINO,
   title: 'Devino',
   module: DevinoModule,
+  profile: devinoProfile,
   fallbackError,
 };

@@ -1,5 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine } from '#engine';
+import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { MaytapiController } from './maytapi.controller.js';
 import { fallbackError } from './maytapi.errors.js';
@@ -7,17 +6,12 @@ import { MAYTAPI, maytapiProfile } from './maytapi.profile.js';
 import { MaytapiService } from './maytapi.service.js';
 
 @Module({ controllers: [MaytapiController], providers: [MaytapiService] })
-export class MaytapiModule implements OnModuleInit {
-  constructor(private readonly engine: WhatsAppEngine) {}
-
-  onModuleInit(): void {
-    this.engine.registerProvider(maytapiProfile);
-  }
-}
+export class MaytapiModule {}
 
 export const maytapiProvider: ProviderDescriptor = {
   name: MAYTAPI,
   title: 'Maytapi',
   module: MaytapiModule,
+  profile: maytapiProfile,
   fallbackError,
 };

@@ -1,5 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine } from '#engine';
+import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { WamessageController } from './wamessage.controller.js';
 import { fallbackError } from './wamessage.errors.js';
@@ -7,17 +6,12 @@ import { wamessageProfile, WAMESSAGE } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
 @Module({ controllers: [WamessageController], providers: [WamessageService] })
-export class WamessageModule implements OnModuleInit {
-  constructor(private readonly engine: WhatsAppEngine) {}
-
-  onModuleInit(): void {
-    this.engine.registerProvider(wamessageProfile);
-  }
-}
+export class WamessageModule {}
 
 export const wamessageProvider: ProviderDescriptor = {
   name: WAMESSAGE,
   title: 'Wamessage',
   module: WamessageModule,
+  profile: wamessageProfile,
   fallbackError,
 };

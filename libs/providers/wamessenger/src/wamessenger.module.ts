@@ -1,5 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine } from '#engine';
+import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { WamessengerController } from './wamessenger.controller.js';
 import { fallbackError } from './wamessenger.errors.js';
@@ -7,17 +6,12 @@ import { wamessengerProfile, WAMESSENGER } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
 @Module({ controllers: [WamessengerController], providers: [WamessengerService] })
-export class WamessengerModule implements OnModuleInit {
-  constructor(private readonly engine: WhatsAppEngine) {}
-
-  onModuleInit(): void {
-    this.engine.registerProvider(wamessengerProfile);
-  }
-}
+export class WamessengerModule {}
 
 export const wamessengerProvider: ProviderDescriptor = {
   name: WAMESSENGER,
   title: 'WaMessenger',
   module: WamessengerModule,
+  profile: wamessengerProfile,
   fallbackError,
 };
