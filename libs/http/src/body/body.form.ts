@@ -1,26 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import type { IParseOptions } from 'qs';
 import type { ParsedBody } from './body.state.js';
-
-/**
- * PHP-style assembly: `a[0]=x&a[1]=y` and `a[]=x&a[]=y` → arrays, `a[b]=c` → objects, a repeated plain
- * name → the last value (as PHP's $_POST does). Limits sized for 1000+ recipients in one request;
- * the body limit bounds the work anyway. Keys shadowing Object.prototype (`__proto__`, `toString`…)
- * are dropped.
- */
-export const QS_OPTIONS = {
-  arrayLimit: 100_000,
-  parameterLimit: Infinity,
-  depth: 20,
-  duplicates: 'last',
-} as const satisfies IParseOptions;
-
-// Imported on the first form that needs it (brackets, another charset, multipart), not at start-up,
-// where importing qs and its dependencies took about 20 ms. The promise is kept: import() itself costs
-// microseconds per call.
-let qsModule: Promise<typeof import('qs')> | undefined;
-const loadQs = () => (qsModule ??= import('qs').then((module) => module.default));
+import { assemblePairs } from './form.assembly.js';
 
 const decoders = new Map<string, TextDecoder>();
 
@@ -58,22 +38,30 @@ function percentDecoderFor(charset: string): (text: string) => string {
 }
 
 /** Parses an `application/x-www-form-urlencoded` string already decoded from `charset`. */
-export async function parseForm(text: string, charset = 'utf-8'): Promise<ParsedBody> {
+export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
   if (charset === 'utf-8' && !BRACKETS.test(text)) return parseFlatForm(text);
-  const qs = await loadQs();
-  if (charset === 'utf-8') return qs.parse(text, QS_OPTIONS);
-  const decode = percentDecoderFor(charset);
-  return qs.parse(text, { ...QS_OPTIONS, decoder: (value: string) => decode(value) });
+  const decode = charset === 'utf-8' ? decodeFormComponent : percentDecoderFor(charset);
+  // Encoded brackets are brackets even where an escape beside them is malformed (qs's rule too).
+  return assemblePairs(formPairs(text.replace(ENCODED_BRACKETS, (escape) => (escape[2] === 'B' || escape[2] === 'b' ? '[' : ']')), decode));
 }
 
-// qs reads `%5B`/`%5D` as brackets too; without any, every key is a plain name.
+/** The form's decoded pairs: the key up to the first `=`, a part without `=` a key with the value `''`. */
+function* formPairs(text: string, decode: (text: string) => string): Generator<readonly [string, string]> {
+  if (text === '') return;
+  for (const part of text.split('&')) {
+    const equals = part.indexOf('=');
+    yield equals === -1 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))];
+  }
+}
+
+// Brackets, raw or percent-encoded (`%5B`, `%5D`); without any, every key is a plain name.
 const BRACKETS = /[[\]]|%5[bd]/i;
+const ENCODED_BRACKETS = /%5[bd]/gi;
 
 /**
- * What qs.parse gives (with QS_OPTIONS) for a UTF-8 form without brackets, at a fraction of the cost:
- * sendMessage bodies are such forms, and qs was the largest cost of parsing them. Same rules: parts
- * split on `&`, the key up to the first `=`, a part without `=` is a key with the value `''`, empty
- * keys and keys shadowing Object.prototype are dropped, a repeated key keeps its last value.
+ * What assemblePairs gives for a UTF-8 form without brackets, without building its containers:
+ * sendMessage bodies are such forms. Same rules: empty keys and keys shadowing Object.prototype are
+ * dropped, a repeated key keeps its last value.
  */
 function parseFlatForm(text: string): ParsedBody {
   const body: ParsedBody = {};
@@ -87,7 +75,7 @@ function parseFlatForm(text: string): ParsedBody {
   return body;
 }
 
-/** qs's UTF-8 decoder: `+` is a space, and a malformed escape leaves the text as it is. */
+/** `+` is a space, and a malformed escape leaves the text as it is (as PHP and qs decode). */
 function decodeFormComponent(text: string): string {
   const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
   if (!spaced.includes('%')) return spaced;
@@ -111,36 +99,7 @@ export function looksLikeForm(text: string): boolean {
   );
 }
 
-/**
- * Assembles multipart fields exactly as a form body with the same names would be. Values that are
- * not strings (files, JSON-typed fields) travel through qs as unique placeholders, so qs never
- * walks into them (it would enumerate every byte of a file's Buffer).
- */
-export async function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): Promise<ParsedBody> {
-  const nonce = randomUUID();
-  const opaque = new Map<string, unknown>();
-  const query = fields
-    .map(([name, value]) => {
-      let text: string;
-      if (typeof value === 'string') {
-        text = value;
-      } else {
-        text = `\u0000${nonce}:${opaque.size}`;
-        opaque.set(text, value);
-      }
-      return `${encodeURIComponent(name)}=${encodeURIComponent(text)}`;
-    })
-    .join('&');
-  const parsed = (await loadQs()).parse(query, QS_OPTIONS);
-  return opaque.size === 0 ? parsed : (restore(parsed, opaque) as ParsedBody);
-}
-
-function restore(value: unknown, opaque: ReadonlyMap<string, unknown>): unknown {
-  if (typeof value === 'string') return opaque.has(value) ? opaque.get(value) : value;
-  if (Array.isArray(value)) return value.map((item) => restore(item, opaque));
-  if (typeof value === 'object' && value !== null) {
-    const object = value as Record<string, unknown>;
-    for (const key of Object.keys(object)) object[key] = restore(object[key], opaque);
-  }
-  return value;
+/** Assembles multipart fields exactly as a form body with the same names would be; files stay whole. */
+export function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): ParsedBody {
+  return assemblePairs(fields);
 }

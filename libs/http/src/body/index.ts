@@ -18,7 +18,7 @@
  * good body) and `bodyProblem(req)`. A problem always comes with `{}`.
  *
  * Behaviour: JSON (`application/json`, `…+json`, `text/json`, any case/charset) must be an object;
- * forms and multipart fields are assembled PHP-style by qs (`a[0]`, `a[]`, `a[b]`; a repeated plain
+ * forms and multipart fields are assembled PHP-style in one pass (`a[0]`, `a[]`, `a[b]`; a repeated plain
  * name keeps its last value). Any other type, no type, or a type Fastify deems invalid (hidden from
  * `request.headers` so Fastify does not answer 415) is read as a form when it looks like one.
  * GET and HEAD bodies are not read (Fastify's rule, and PHP's: $_POST is for POST); DELETE, PUT,
