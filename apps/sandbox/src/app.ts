@@ -3,7 +3,7 @@ import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WhatsAppEngine } from '#engine';
-import { recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
+import { frameworkErrorOptions, limitHeaderSize, MAX_PATH_SEGMENT, recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
@@ -18,15 +18,17 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   const adapter = new FastifyAdapter({
     logger: config.logRequests,
     // WAMM-style clients call `/route/{token}/?query`: a trailing slash must not change the route.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: MAX_PATH_SEGMENT },
     // Multipart uploads are bounded by the body parsers; this is the ceiling for everything else.
     bodyLimit: 110 * 1024 * 1024,
+    ...frameworkErrorOptions(PROVIDERS),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: options.logger ?? ['error', 'warn'],
   });
   const fastify = app.getHttpAdapter().getInstance();
+  limitHeaderSize(fastify, PROVIDERS);
   await registerBodyParsers(fastify);
   const engine = app.get(WhatsAppEngine);
   recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { EngineClock, RequestJournalRepository } from '#engine';
-import { firstSegment } from './exception.filter.js';
+import { firstSegment } from './provider-answers.js';
 
 /**
  * Records every request a client makes to a provider (WireMock-style journal, for verify counts).

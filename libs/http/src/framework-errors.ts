@@ -1,0 +1,89 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ServerOptions } from 'node:http';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { ProviderDescriptor } from './provider-descriptor.js';
+import { ProviderAnswers, rawErrorResponse, sendError } from './provider-answers.js';
+
+/**
+ * The longest path segment the router takes. Fastify's default (100) answered WAMM's `msg_to` with the
+ * text as a segment with its own 414 past 100 characters; the request line is bounded anyway by
+ * MAX_HEADER_BYTES, so a segment may use all of it.
+ */
+export const MAX_PATH_SEGMENT = 64 * 1024;
+
+/**
+ * Request line and headers together (Node's default is 16 KB). WAMM's texts go in the path or the
+ * query, up to 1,500 characters: percent-encoded, 1,500 four-byte characters (emoji) take 18,000 bytes.
+ */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * What Node's parser itself accepts. It is larger than MAX_HEADER_BYTES because a request Node refuses
+ * reaches us as bytes without its path (the parser keeps only the chunk it failed on), so it cannot be
+ * answered in a provider's format; up to here, `limitHeaderSize` refuses it as a request with a path.
+ */
+const NODE_HEADER_LIMIT = 1024 * 1024;
+
+/**
+ * Fastify options that answer the errors it raises before any route or handler (a malformed
+ * percent-escape in the path, an over-long segment, oversized headers, an unparseable request) in the
+ * format of the provider whose prefix the request is under, with the reason in `x-sandbox-error`, as
+ * every other error: never Fastify's own JSON.
+ */
+export function frameworkErrorOptions(
+  providers: readonly ProviderDescriptor[],
+): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> & { http: ServerOptions } {
+  const answers = new ProviderAnswers(providers);
+  return {
+    http: { maxHeaderSize: NODE_HEADER_LIMIT },
+    frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 400);
+      sendError(reply, answers.errorFor(request.raw.url ?? '/', status, describeFrameworkError(error)));
+    },
+    // A request Node's parser refused never becomes a Fastify request: only its raw bytes are left.
+    clientErrorHandler(error: ConnectionError, socket: Socket) {
+      if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+      const [status, reason] = clientErrorStatus(error.code);
+      // Typed as a JSON-serialised Buffer; Node hands the Buffer itself.
+      const answer = answers.errorFor(requestTarget(error.rawPacket as unknown as Buffer | undefined), status, reason);
+      socket.end(rawErrorResponse(answer, STATUS_CODES[answer.status] ?? ''));
+    },
+  };
+}
+
+function describeFrameworkError(error: FastifyError): string {
+  if (error.code === 'FST_ERR_BAD_URL') return 'malformed percent-escape in the path';
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return 'path segment too long';
+  return error.message;
+}
+
+function clientErrorStatus(code: string | undefined): [number, string] {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'request timed out'];
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, `request line and headers over ${NODE_HEADER_LIMIT} bytes`];
+  return [400, `malformed HTTP request${code ? ` (${code})` : ''}`];
+}
+
+/** The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. */
+function requestTarget(raw: Buffer | undefined): string {
+  if (!raw) return '/';
+  const line = raw.subarray(0, Math.min(raw.length, 512)).toString('latin1');
+  const match = /^[A-Z]+ (\/\S*)/.exec(line);
+  return match?.[1] ?? '/';
+}
+
+/**
+ * Refuses a request whose request line and headers exceed MAX_HEADER_BYTES, in its provider's format.
+ * A callback hook: it runs on every request, and summing a request's header lengths costs well under
+ * a microsecond.
+ */
+export function limitHeaderSize(fastify: FastifyInstance, providers: readonly ProviderDescriptor[]): void {
+  const answers = new ProviderAnswers(providers);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const url = request.raw.url ?? '/';
+    let bytes = url.length;
+    for (const field of request.raw.rawHeaders) bytes += field.length + 2;
+    if (bytes <= MAX_HEADER_BYTES) return done();
+    sendError(reply, answers.errorFor(url, 431, `request line and headers over ${MAX_HEADER_BYTES} bytes`));
+  });
+}
