@@ -1,6 +1,10 @@
 /** Native ESM: run with node --experimental-vm-modules (see package.json "test"). */
 export default {
   testEnvironment: 'node',
+  // End-to-end tests do real I/O on loopback (a 101 MB media stream, whole conformance runs): alone the
+  // slowest take 2–6 s, and a busy 2-core machine makes that up to three times longer. Jest's default
+  // 5 s failed them there; 30 s still ends a test that hangs. Time inside tests moves with the manual clock.
+  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', {
