@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm start` builds only when a source file is newer than the last build, so a restart is instant.
+// Builds dist/ only when a source file is newer than the last build: run by `npm install` (prepare), so
+// the first `npm start` starts at once, and before start, conformance and bench, so an edit is never stale.
 import { execSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Written after each build this script runs (tsc leaves its own build info untouched when nothing changed). */
 const STAMP = 'dist/.build-stamp';
-const SOURCES = ['apps', 'libs', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['apps', 'libs', 'bench', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newestMtime(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -17,7 +18,10 @@ function newestMtime(path) {
 
 const built = statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 if (Math.max(...SOURCES.map(newestMtime)) > built) {
-  console.error('wa-sandbox: building (sources changed since the last build)...');
+  const why = built === 0 ? 'the first build' : 'sources changed since the last build';
+  console.error(`wa-sandbox: compiling TypeScript to dist/ (${why}; about 10–30 s)...`);
+  const started = performance.now();
   execSync('npm run -s build', { stdio: 'inherit' });
   writeFileSync(STAMP, new Date().toISOString());
+  console.error(`wa-sandbox: compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

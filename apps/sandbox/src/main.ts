@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, USAGE } from './config.js';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { createSandboxApp } from './app.js';
 import { PROVIDERS } from './providers.js';
 
@@ -16,15 +16,14 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const app = await createSandboxApp(config);
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
-    console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${code}); choose another with --port/PORT or --host/HOST`);
+  // Checked before building the app: a clear line at once, instead of Nest's own error line after the start-up.
+  const unavailable = await cannotListen(config.host, config.port);
+  if (unavailable) {
+    console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${unavailable}); choose another with --port/PORT or --host/HOST`);
     process.exit(2);
   }
+  const app = await createSandboxApp(config);
+  await app.listen({ port: config.port, host: config.host });
   const clock = config.clockMode === 'manual' ? 'manual clock' : `real clock x${config.clockSpeed}`;
   const accounts = config.accountsFile ? `strict accounts from ${config.accountsFile}` : 'any api key works';
   // With --port 0 the system picks the port: print the one it picked.
@@ -33,6 +32,15 @@ async function main(): Promise<void> {
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
   console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
+}
+
+/** Why the address cannot be listened on (`EADDRINUSE`, `EADDRNOTAVAIL`…), or undefined when it can. */
+function cannotListen(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
 }
 
 main().catch((error: unknown) => {
