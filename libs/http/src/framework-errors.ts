@@ -64,11 +64,15 @@ function clientErrorStatus(code: string | undefined): [number, string] {
   return [400, `malformed HTTP request${code ? ` (${code})` : ''}`];
 }
 
-/** The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. */
+/**
+ * The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. On a
+ * kept-alive connection the packet may start with what is left of the request before, so the line
+ * is looked for, not assumed first.
+ */
 function requestTarget(raw: Buffer | undefined): string {
   if (!raw) return '/';
-  const line = raw.subarray(0, Math.min(raw.length, 512)).toString('latin1');
-  const match = /^[A-Z]+ (\/\S*)/.exec(line);
+  const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const match = /(?:^|\n)[A-Z]+ (\/[^ \r\n]*) HTTP\/1\.[01]\r?\n/.exec(text);
   return match?.[1] ?? '/';
 }
 

@@ -55,5 +55,6 @@ export function asCheckPhoneError(error: unknown): unknown {
 export function fallbackError(status: number, reason: string): ProviderErrorLike {
   if (status === 404) return { status, body: { err: 'not found' }, reason };
   if (status >= 500) return { status: 500, body: { err: ERR.failExecution }, reason };
-  return { status, body: { err: ERR.failExecution }, reason };
+  // WAMM answers its errors with HTTP 200, whatever went wrong.
+  return { status: 200, body: { err: ERR.failExecution }, reason };
 }
