@@ -2,6 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatReport } from './report.js';
+import type { FuzzReport } from './fuzz.js';
+import { fuzzProvider } from './fuzz.targets.js';
 import { runConformance } from './runner.js';
 import { providers } from './suites/index.js';
 
@@ -18,6 +20,9 @@ is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenario
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
+  --fuzz <n>             instead: n malformed requests per operation (200 is what CI runs; see README,
+                         Reliability); exits 1 on any 5xx, hang, or answer the contract does not declare
+  --seed <n>             with --fuzz: which requests (default 1); the same seed sends the same ones
   -h, --help             this text
 
 exit status: 0 all passed, 1 a check failed, 2 bad usage`;
@@ -40,6 +45,8 @@ async function main(): Promise<void> {
         'media-url': { type: 'string' },
         'contracts-dir': { type: 'string' },
         json: { type: 'string' },
+        fuzz: { type: 'string' },
+        seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -61,6 +68,18 @@ async function main(): Promise<void> {
     if (url !== undefined && !URL.canParse(url)) usage(`${flag}: not a url: ${url}`);
   }
 
+  if (values.fuzz !== undefined) {
+    const requests = Number(values.fuzz);
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isInteger(requests) || requests < 1) usage(`--fuzz: not a positive whole number: ${values.fuzz}`);
+    if (!Number.isInteger(seed)) usage(`--seed: not a whole number: ${values.seed}`);
+    const fuzzReport = await fuzzProvider({ provider, baseUrl, key: values.key, contractsDir: values['contracts-dir'], requestsPerOperation: requests, seed });
+    process.stdout.write(`${formatFuzzReport(provider, fuzzReport)}\n`);
+    if (values.json) await writeFile(values.json, `${JSON.stringify(fuzzReport, null, 2)}\n`);
+    process.exitCode = fuzzReport.findings.length === 0 ? 0 : 1;
+    return;
+  }
+
   const report = await runConformance({
     provider,
     baseUrl,
@@ -73,6 +92,15 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatReport(report)}\n`);
   if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   process.exitCode = report.ok ? 0 : 1;
+}
+
+function formatFuzzReport(provider: string, report: FuzzReport): string {
+  const statuses = Object.entries(report.statuses).map(([status, count]) => `${status}×${count}`).join(' ');
+  const lines = [`fuzz ${provider}: ${report.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s (${statuses}), ${report.findings.length} findings`];
+  if (report.slowest) lines.push(`  slowest: ${report.slowest.ms} ms, ${report.slowest.operationId}: ${report.slowest.request}`);
+  for (const finding of report.findings.slice(0, 50)) lines.push(`  ✗ ${finding.operationId} (${finding.mutation}): ${finding.problem}\n      ${finding.request}`);
+  if (report.findings.length > 50) lines.push(`  … and ${report.findings.length - 50} more (--json has them all)`);
+  return lines.join('\n');
 }
 
 main().catch((err: unknown) => {

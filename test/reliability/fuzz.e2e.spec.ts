@@ -1,0 +1,40 @@
+import { fuzzProvider, type FuzzFinding } from '#conformance';
+import { PROVIDERS } from '../../apps/sandbox/src/providers.js';
+import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+
+/**
+ * Every operation of every contract, 200 malformed requests each: no 5xx, no hang, and every answer one
+ * the contract declares. `npm run conformance -- --fuzz` runs the same against any base URL.
+ */
+/** One finding per operation, mutation and kind of problem: a failure reads as a list of defects, not 4,000 lines. */
+function distinct(findings: FuzzFinding[]): FuzzFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.operationId} ${finding.mutation} ${finding.problem.slice(0, 80)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+describe('contract-driven fuzzing', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  const baseUrlOf = (provider: string) => `${sandbox.origin}/${provider}${provider === 'maytapi' ? '/api/fuzz-product' : ''}`;
+
+  test.each(PROVIDERS.map((provider) => provider.name))(
+    '%s',
+    async (provider) => {
+      const report = await fuzzProvider({ provider, baseUrl: baseUrlOf(provider), key: 'fuzz-key', requestsPerOperation: 200, seed: 12 });
+      expect(report.sent).toBeGreaterThanOrEqual(200);
+      expect(report.sent % 200).toBe(0);
+      expect(distinct(report.findings)).toEqual([]);
+    },
+    // Up to 4,000 requests a provider, some of them 2 MB forms: about 10–30 s alone on 2 cores.
+    180_000,
+  );
+});
