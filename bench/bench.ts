@@ -17,6 +17,7 @@ import { measureRoute, sendRequests, type LoadResult, type LoadSettings, type Ro
 import { installPeers, javaAvailability, PEERS, startPrism, startWireMock, type Availability, type PeerName, type WireMockStubs } from './peers.js';
 import { cpuTicksByProcess, freePort, memoryOf, othersCpuPercent, startServer, stopAllOnExit, waitUntilServing, type ServerProcess } from './processes.js';
 import { getJson, startSandbox, type RunningSandbox } from './sandbox.js';
+import { measureStalls, type StallResult } from './stalls.js';
 import { measureWebhookDelivery, type WebhookResult } from './webhooks.js';
 
 const ROUTES = ['getStatus', 'sendMessage'] as const;
@@ -30,6 +31,8 @@ const TARGETS = {
   startupMs: 1_500,
   rssAfterMessagesBytes: 200 * 1024 * 1024,
   webhookEventsPerSecond: 3_000,
+  hugeBodyAnswerMs: 1_000,
+  healthDuringHugeBodyMs: 50,
 };
 
 const MB = 1024 * 1024;
@@ -45,6 +48,8 @@ interface Settings extends LoadSettings {
   memoryMessages: number;
   peers: boolean;
   out: string;
+  /** The phases to run (all by default). */
+  only: ReadonlySet<string>;
 }
 
 type TargetKind = 'limit' | 'framework' | 'sandbox' | 'peer';
@@ -71,7 +76,10 @@ interface TargetCheck {
 }
 
 const USAGE = `usage: npm run bench [-- --quick] [--rounds 3] [--connections 50] [--duration 10] [--warmup 3] [--startup-runs 5]
-                         [--webhook-messages 20000] [--memory-messages 100000] [--no-peers] [--out file.json]`;
+                         [--webhook-messages 20000] [--memory-messages 100000] [--no-peers] [--out file.json]
+                         [--only start-up,load,memory,webhooks,huge-bodies]`;
+
+const PHASES = ['start-up', 'load', 'memory', 'webhooks', 'huge-bodies'] as const;
 
 const root = projectRoot();
 const settings = readSettings();
@@ -87,15 +95,16 @@ async function main(): Promise<void> {
   console.log(`load: ${settings.rounds} round(s); ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target, route and round\n`);
   if (machine.othersCpuPercentAtStart > 5) console.log(`note: other processes are using ${Math.round(machine.othersCpuPercentAtStart)} % of the CPU: the numbers will be skewed\n`);
 
-  const peers = settings.peers ? await preparePeers() : undefined;
+  const peers = settings.peers && settings.only.has('load') ? await preparePeers() : undefined;
   const startup = await phase('start-up', measureStartup);
   await phase('load', () => measureLoads(peers));
   const memory = await phase('memory', measureMemory);
   const webhooks = await phase('webhooks', measureWebhooks);
+  const stalls = await phase('huge-bodies', measureHugeBodies);
 
-  const checks = evaluateTargets(startup, memory, webhooks);
+  const checks = evaluateTargets(startup, memory, webhooks, stalls);
   printReport(startup, memory, webhooks, checks);
-  const out = writeJson(machine, startup, memory, webhooks, checks, peers);
+  const out = writeJson(machine, startup, memory, webhooks, stalls, checks, peers);
   console.log(`\nJSON: ${relative(process.cwd(), out) || out}`);
   if (failures.length > 0) {
     console.log(`\n${failures.length} measurement(s) failed:\n${failures.map((failure) => `  - ${failure}`).join('\n')}`);
@@ -125,8 +134,12 @@ function parseSettings(): Settings {
       'memory-messages': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       out: { type: 'string' },
+      only: { type: 'string' },
     },
   });
+  const only = typeof values.only === 'string' ? values.only.split(',').map((name) => name.trim()) : [...PHASES];
+  const unknown = only.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
   const quick = values.quick === true;
   const number = (name: keyof typeof values, full: number, short: number, min: number): number => {
     const text = values[name];
@@ -146,11 +159,13 @@ function parseSettings(): Settings {
     memoryMessages: Math.round(number('memory-messages', 100_000, 100_000, 1)),
     peers: values['no-peers'] !== true,
     out: typeof values.out === 'string' ? values.out : join(root, 'bench', 'results', 'latest.json'),
+    only: new Set(only),
   };
 }
 
 /** Runs one part of the benchmark; a failure is recorded and the run goes on with the next part. */
-async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+async function phase<T>(name: (typeof PHASES)[number], run: () => Promise<T>): Promise<T | undefined> {
+  if (!settings.only.has(name)) return undefined;
   try {
     return await run();
   } catch (error) {
@@ -370,6 +385,21 @@ async function measureWebhooks(): Promise<WebhookResult> {
   }
 }
 
+// ------------------------------------------------------------------------------------------- huge bodies
+
+async function measureHugeBodies(): Promise<StallResult[]> {
+  const sandbox = await startSandbox(root);
+  try {
+    const results = await measureStalls(sandbox);
+    for (const result of results) {
+      console.log(`huge body: ${result.body} (${formatMB(result.bytes)}): ${result.status} in ${result.answerMs} ms; health meanwhile at most ${result.healthMaxMs} ms (${result.healthChecks} checks)`);
+    }
+    return results;
+  } finally {
+    await sandbox.server.stop();
+  }
+}
+
 // ------------------------------------------------------------------------------------------------ report
 
 /** One target on one route over its rounds: medians, and the spread of its ratios. */
@@ -439,7 +469,7 @@ function median(values: number[]): number | undefined {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhooks?: WebhookResult): TargetCheck[] {
+function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhooks?: WebhookResult, stalls?: StallResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const [route, minimum] of [['sendMessage', TARGETS.sendMessageRatio], ['getStatus', TARGETS.getStatusRatio]] as const) {
     const ours = sandboxSummary(route);
@@ -470,6 +500,13 @@ function evaluateTargets(startup?: StartupResult, memory?: MemoryResult, webhook
       target: `≥ ${formatRate(TARGETS.webhookEventsPerSecond)} webhook deliveries/s, none lost`,
       measured: `${formatRate(webhooks.eventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`,
       met: webhooks.eventsPerSecond >= TARGETS.webhookEventsPerSecond && webhooks.lost === 0,
+    });
+  }
+  for (const stall of stalls ?? []) {
+    checks.push({
+      target: `${stall.body}: answered within ${TARGETS.hugeBodyAnswerMs / 1000} s, health within ${TARGETS.healthDuringHugeBodyMs} ms`,
+      measured: `${stall.status} in ${stall.answerMs} ms, health at most ${stall.healthMaxMs} ms`,
+      met: stall.status < 500 && stall.answerMs <= TARGETS.hugeBodyAnswerMs && stall.healthMaxMs <= TARGETS.healthDuringHugeBodyMs,
     });
   }
   return checks;
@@ -576,6 +613,7 @@ function writeJson(
   startup: StartupResult | undefined,
   memory: MemoryResult | undefined,
   webhooks: WebhookResult | undefined,
+  hugeBodies: StallResult[] | undefined,
   checks: TargetCheck[],
   peers: Record<PeerName, Availability> | undefined,
 ): string {
@@ -590,6 +628,7 @@ function writeJson(
     startup,
     memory,
     webhooks,
+    hugeBodies,
     peers: peers ?? 'not measured (--no-peers)',
     targets: checks,
     failures,

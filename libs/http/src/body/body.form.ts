@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import type { ParsedBody } from './body.state.js';
-import { assemblePairs } from './form.assembly.js';
+import { assemblePairs, FormAssembler } from './form.assembly.js';
 
 const decoders = new Map<string, TextDecoder>();
 
@@ -41,22 +41,22 @@ function percentDecoderFor(charset: string): (text: string) => string {
 export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
   if (charset === 'utf-8' && !BRACKETS.test(text)) return parseFlatForm(text);
   const decode = charset === 'utf-8' ? decodeFormComponent : percentDecoderFor(charset);
-  // Encoded brackets are brackets even where an escape beside them is malformed (qs's rule too).
-  return assemblePairs(formPairs(text.replace(ENCODED_BRACKETS, (escape) => (escape[2] === 'B' || escape[2] === 'b' ? '[' : ']')), decode));
-}
-
-/** The form's decoded pairs: the key up to the first `=`, a part without `=` a key with the value `''`. */
-function* formPairs(text: string, decode: (text: string) => string): Generator<readonly [string, string]> {
-  if (text === '') return;
+  // Encoded brackets are brackets even beside a malformed escape that leaves the rest undecoded (qs's rule).
+  const decodeWithBrackets = (part: string) => decode(part.includes('%5') ? part.replace(ENCODED_BRACKETS, bracketOf) : part);
+  const assembler = new FormAssembler();
+  if (text === '') return assembler.result();
   for (const part of text.split('&')) {
     const equals = part.indexOf('=');
-    yield equals === -1 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))];
+    if (equals === -1) assembler.add(decodeWithBrackets(part), '');
+    else assembler.add(decodeWithBrackets(part.slice(0, equals)), decodeWithBrackets(part.slice(equals + 1)));
   }
+  return assembler.result();
 }
 
 // Brackets, raw or percent-encoded (`%5B`, `%5D`); without any, every key is a plain name.
 const BRACKETS = /[[\]]|%5[bd]/i;
 const ENCODED_BRACKETS = /%5[bd]/gi;
+const bracketOf = (escape: string) => (escape[2] === 'B' || escape[2] === 'b' ? '[' : ']');
 
 /**
  * What assemblePairs gives for a UTF-8 form without brackets, without building its containers:
