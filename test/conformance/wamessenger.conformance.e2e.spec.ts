@@ -37,6 +37,20 @@ describe('the WaMessenger conformance suite', () => {
       ({ path }, response) => (path.includes('/pending/') && response.body === 'No Pending Message' ? { ...response, contentType: 'application/json', body: '[]' } : undefined),
       /✗ [^\n]*pending/,
     ],
+    [
+      'getStatus answering "status":"pending" for a queued message',
+      ({ path }, response) => (path.includes('/getStatus/') ? { ...response, body: response.body.replace('"status":"OK","statusInfo":"Message is in the send queue"', '"status":"pending","statusInfo":"Message is in the send queue"') } : undefined),
+      /✗ scenario pending[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*status[^\n]*pending/,
+    ],
+    [
+      'sendMessage refusing a text-only array send without url (Bad Request)',
+      // The proxy sees only answers: it refuses every array send, and the report must name the text-only one.
+      ({ path }, response) =>
+        path.includes('/sendMessage/') && response.contentType.startsWith('application/json')
+          ? { status: 400, contentType: 'text/plain; charset=utf-8', body: 'Bad Request' }
+          : undefined,
+      /✗ contract sendMessage[^\n]*text only \(no url\)/,
+    ],
   ];
 
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {

@@ -36,7 +36,6 @@ function cases(media: string): BadInput[] {
     send('phonenumber too short', { json: { phonenumber: '12345', text: 'hi' } }),
     send('one bad number in a bulk send', { form: httpBuildQuery({ phonenumber: ['989121234567', 'nope'], text: 'hi', url: `${media}/sample.jpg` }) }),
     send('empty phonenumber list', { json: { phonenumber: [], text: 'hi', url: `${media}/sample.jpg` } }),
-    send('bulk send without url (the seed marks it required)', { form: httpBuildQuery({ phonenumber: ['989121234567', '989121234568'], text: 'hi' }) }),
     send('url that is not a link', { json: { phonenumber: '989121234567', text: 'hi', url: 'ftp://files/x.pdf' } }),
     send('url as a number', { json: { phonenumber: '989121234567', text: 'hi', url: 7 } }),
     send('audio over 16 MB', { json: { phonenumber: '989121234567', text: 'hi', url: `${media}/big/${17 * 1024 * 1024}/sample.mp3` } }),
