@@ -46,8 +46,15 @@ export const wammProfile: ProviderProfile = {
   async toWebhooks(event, account, world) {
     const url = account.webhookUrl;
     if (!url || event.type === 'session.status') return [];
-    if (event.type === 'message.status') return [{ url, payload: toStateWebhook(event.message) }];
-    const contact = await world.contacts.get(account, event.message.peer);
-    return [{ url, payload: toMessageWebhook(event.message, contact?.name) }];
+    const { message } = event;
+    const state = { url, payload: toStateWebhook(message) };
+    // A sent message is announced as a "msg" too when it leaves the line (integrations log outgoing
+    // messages from it), before its first state change.
+    if (event.type === 'message.status' && message.status !== 'sent') return [state];
+    const contact = await world.contacts.get(account, message.peer);
+    // Named as msg_get names the chat: the saved contact, else the customer's WhatsApp name (none for a group).
+    const chatName = contact?.name ?? (message.peer.endsWith('@g.us') ? '' : message.profileName ?? world.customers.profileName(message.peer));
+    const row = { url, payload: toMessageWebhook(message, chatName, account.linePhone) };
+    return event.type === 'message.status' ? [row, state] : [row];
   },
 };
