@@ -19,7 +19,7 @@ describe('the WAMM conformance suite', () => {
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamm', baseUrl: `${sandbox.origin}/wamm` });
-    expectPassed(report, 8);
+    expectPassed(report, 9);
     await expectClockBackToReal(sandbox.origin);
   }, RUN_TIMEOUT_MS);
 
@@ -50,6 +50,12 @@ describe('the WAMM conformance suite', () => {
   it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
     const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'wamm', baseUrl: `${proxy}/wamm`, controlUrl: `${proxy}/__sandbox` }));
     expectReadableFailure(report, expected);
+  }, RUN_TIMEOUT_MS);
+
+  it('fails, with a readable report, against a server that refuses raw UTF-8 in the query (as a bare Node server does)', async () => {
+    // The proxy is a bare node:http server: its parser answers a raw UTF-8 target with 400 before any handler.
+    const report = await throughProxy(sandbox.origin, () => undefined, (proxy) => runConformance({ provider: 'wamm', baseUrl: `${proxy}/wamm`, controlUrl: `${proxy}/__sandbox` }));
+    expectReadableFailure(report, /✗ scenario raw UTF-8 query[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*400/);
   }, RUN_TIMEOUT_MS);
 
   // Webhooks go from the sandbox straight to the suite's receiver, past any proxy: these implementations
@@ -86,6 +92,6 @@ describe('the WAMM conformance suite', () => {
 
   it('skips the scenarios, saying why, against a server without the control API', async () => {
     const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'wamm', baseUrl: `${proxy}/wamm` }));
-    expectScenariosSkipped(report, 8);
+    expectScenariosSkipped(report, 9);
   }, RUN_TIMEOUT_MS);
 });

@@ -3,7 +3,7 @@ import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WhatsAppEngine } from '#engine';
-import { recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
+import { acceptRawUtf8Targets, recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
@@ -28,6 +28,8 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   });
   const fastify = app.getHttpAdapter().getInstance();
   await registerBodyParsers(fastify);
+  // Clients send raw UTF-8 in query strings (WAMM's own examples do); Node's parser alone refuses it.
+  acceptRawUtf8Targets(fastify.server);
   const engine = app.get(WhatsAppEngine);
   recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));

@@ -88,7 +88,8 @@ async function rows(ctx: ScenarioContext, req: ApiRequest): Promise<Row[]> {
 
 async function expectError(ctx: ScenarioContext, req: ApiRequest, body: string): Promise<void> {
   const res = await ctx.api(req, JSON_200);
-  ctx.equal(res.text, body, `${req.method} ${req.path}${req.query ? `?${new URLSearchParams(req.query).toString()}` : ''} raw body`);
+  const query = req.rawQuery ?? (req.query ? new URLSearchParams(req.query).toString() : '');
+  ctx.equal(res.text, body, `${req.method} ${req.path}${query ? `?${query}` : ''} raw body`);
 }
 
 /** Runs every check and reports all failures together. */
@@ -287,10 +288,24 @@ const inputErrors: Scenario = {
   },
 };
 
+const rawUtf8Query: Scenario = {
+  name: 'raw UTF-8 query: msg_to?text=привет unencoded, as the seed writes it, sends the text as written; errors stay {"err":…}',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('utf8');
+    const path = `/api2/msg_to/${enc(key)}/`;
+    const text = 'wa-conformance: привет, мир';
+    const sent = await ctx.api({ method: 'GET', path, rawQuery: `phone=${PHONE}&text=${text.replaceAll(' ', '%20')}` }, JSON_200);
+    ctx.check(SENT.test(sent.text), `msg_to with a raw UTF-8 text answered ${sent.text}, expected {"err":0,"msg_id":…}`);
+    const id = (sent.json as { msg_id: number }).msg_id;
+    ctx.equal((await ctx.control.message(String(id))).text, text, `text of message ${id}, sent as raw UTF-8`);
+    await expectError(ctx, { method: 'GET', path, rawQuery: 'phone=телефон&text=привет' }, '{"err":"phone fail"}');
+  },
+};
+
 export const wammSuite: Suite = {
   provider: PROVIDER,
   contract: 'wamm.openapi.yaml',
   defaultPhone: PHONE,
   probes,
-  scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors],
+  scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors, rawUtf8Query],
 };
