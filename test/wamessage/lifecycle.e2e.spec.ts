@@ -105,7 +105,8 @@ describe('Wamessage on the simulated engine', () => {
     const history = (await control.message(id)).history;
     expect(history.map((change) => change.status).slice(0, 2)).toEqual(['queued', 'sent']);
     expect(Date.parse(history[1]!.at)).toBeGreaterThanOrEqual(tomorrow);
-  });
+    // Registering and logging in each hash a password with scrypt, slow on purpose: room for a busy machine.
+  }, 30_000);
 
   describe('with a linked device', () => {
     let registrationId: number;

@@ -103,7 +103,8 @@ describe('WaMessenger bad inputs', () => {
       expect(JSON.parse(text)).toEqual(expected.body);
     }
     expect(response.headers.get('x-sandbox-error')).toBeTruthy();
-  });
+    // The over-size cases fetch up to 101 MB from the media server: room for a machine busy with other work.
+  }, 30_000);
 
   it.each([
     ['application/json', '{"seen":"off","junk":'],

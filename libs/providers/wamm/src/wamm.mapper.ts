@@ -49,6 +49,13 @@ export interface MessageRow {
   state: WammState;
 }
 
+/** How WAMM names a chat: the saved contact, else the customer's WhatsApp name; a group without a contact has none. */
+export function chatNameOf(message: Message, contactName: string | undefined, whatsAppName: (phone: string) => string): string {
+  if (contactName !== undefined) return contactName;
+  if (message.peer.endsWith('@g.us')) return '';
+  return message.profileName ?? whatsAppName(message.peer);
+}
+
 /** One entry of msg_get / msg_get_last, keys in the seed's order; ids are strings there. */
 export function toMessageRow(message: Message, chatName: string): MessageRow {
   const file = message.mediaUrl !== null;

@@ -1,5 +1,5 @@
 import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
-import { MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
+import { chatNameOf, MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
 
@@ -52,8 +52,7 @@ export const wammProfile: ProviderProfile = {
     // messages from it), before its first state change.
     if (event.type === 'message.status' && message.status !== 'sent') return [state];
     const contact = await world.contacts.get(account, message.peer);
-    // Named as msg_get names the chat: the saved contact, else the customer's WhatsApp name (none for a group).
-    const chatName = contact?.name ?? (message.peer.endsWith('@g.us') ? '' : message.profileName ?? world.customers.profileName(message.peer));
+    const chatName = chatNameOf(message, contact?.name, (phone) => world.customers.profileName(phone));
     const row = { url, payload: toMessageWebhook(message, chatName, account.linePhone) };
     return event.type === 'message.status' ? [row, state] : [row];
   },
