@@ -39,6 +39,11 @@ describe('the Wamessage conformance suite', () => {
       /✗ contract sendMessageMulti[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*contacts/,
     ],
     [
+      'send answering data.contacts cleaned up (+ dropped) instead of as sent',
+      ({ path }, response) => (path === SEND && response.status === 200 ? { ...response, body: response.body.replace(/("contacts":"[^"]*)\+/, '$1') } : undefined),
+      /✗ scenario send_time[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*contacts/,
+    ],
+    [
       'a missing token refused with 403 instead of 401',
       (_request, response) => (response.status === 401 && response.body.includes('Authorization') ? { ...response, status: 403 } : undefined),
       /✗ contract devices[^\n]*403[^\n]*\(no token → refused\)/,

@@ -74,7 +74,7 @@ describe('Wamessage seed examples, with only the base URL changed', () => {
 
     const client = await call(seed.clientSend, token, id);
     const body = client.json as { description: string; data: { contacts: string; message: string } };
-    expect([client.status, body.description, body.data.contacts, body.data.message]).toEqual([200, seed.clientSend.reads.description, '994501234567', 'Salam']);
+    expect([client.status, body.description, body.data.contacts, body.data.message]).toEqual([200, seed.clientSend.reads.description, '+994501234567', 'Salam']);
 
     expect((await call(seed.logout, token, id)).json).toMatchObject({ status: true, data: { registrationId, phone } });
     expect((await call(seed.devices, token, id)).json).toMatchObject({ data: [] });

@@ -36,7 +36,6 @@ function cases(media: string): BadInput[] {
     send('phonenumber too short', { json: { phonenumber: '12345', text: 'hi' } }),
     send('one bad number in a bulk send', { form: httpBuildQuery({ phonenumber: ['989121234567', 'nope'], text: 'hi', url: `${media}/sample.jpg` }) }),
     send('empty phonenumber list', { json: { phonenumber: [], text: 'hi', url: `${media}/sample.jpg` } }),
-    send('bulk send without url (the seed marks it required)', { form: httpBuildQuery({ phonenumber: ['989121234567', '989121234568'], text: 'hi' }) }),
     send('url that is not a link', { json: { phonenumber: '989121234567', text: 'hi', url: 'ftp://files/x.pdf' } }),
     send('url as a number', { json: { phonenumber: '989121234567', text: 'hi', url: 7 } }),
     send('audio over 16 MB', { json: { phonenumber: '989121234567', text: 'hi', url: `${media}/big/${17 * 1024 * 1024}/sample.mp3` } }),
@@ -104,7 +103,8 @@ describe('WaMessenger bad inputs', () => {
       expect(JSON.parse(text)).toEqual(expected.body);
     }
     expect(response.headers.get('x-sandbox-error')).toBeTruthy();
-  });
+    // The over-size cases fetch up to 101 MB from the media server: room for a machine busy with other work.
+  }, 30_000);
 
   it.each([
     ['application/json', '{"seen":"off","junk":'],

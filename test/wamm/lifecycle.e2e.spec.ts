@@ -38,7 +38,7 @@ describe('WAMM on the simulated engine', () => {
   const msgTo = async (token: string, phone: string, text: string) => ((await json(`/api2/msg_to/${token}/${q({ phone, text })}`)) as { msg_id: number }).msg_id;
   const rows = async (path: string) => ((await json(path)) as { msg_data: Row[] }).msg_data;
 
-  it('posts {"tip":"msg_state"} for each status change and {"tip":"msg"} for a reply, to the url set through the control API', async () => {
+  it('posts {"tip":"msg_state"} for each status change and {"tip":"msg"} for the send and the reply, to the url set through the control API', async () => {
     await control.setWebhook('wamm', 'hooks', receiver.url);
     // …000004 reads the message, then replies with a text.
     const id = await msgTo('hooks', '79001000004', 'ping');
@@ -51,12 +51,21 @@ describe('WAMM on the simulated engine', () => {
       { msg_id: String(id), state: 'viewed' },
     ]);
     expect(JSON.stringify(states[0])).toBe(`{"tip":"msg_state","msg_data":{"msg_id":"${id}","state":"sent"}}`);
-    const replies = events.filter((event) => event.tip === 'msg');
-    expect(replies).toHaveLength(1);
-    const reply = replies[0]!.msg_data;
-    expect(Object.keys(reply)).toEqual(['msg_id', 'from_me', 'phone', 'chat_name', 'tip_msg', 'msg_text', 'msg_link', 'date_ins', 'date_upd', 'state']);
-    expect(reply).toMatchObject({ from_me: '0', phone: '79001000004', tip_msg: 'textMessage', msg_link: '', state: 'received' });
+    const { linePhone } = (await control.request('GET', '/accounts/wamm/hooks')) as { linePhone: string };
+    const messages = events.filter((event) => event.tip === 'msg');
+    expect(messages.map((event) => event.msg_data.from_me)).toEqual(['1', '0']);
+    // The send is announced as a "msg" when it leaves the line, right before its first msg_state.
+    expect(events.findIndex((event) => event.tip === 'msg')).toBe(events.indexOf(states[0]!) - 1);
+    const [sent, reply] = messages.map((event) => event.msg_data) as [Record<string, string>, Record<string, string>];
+    const keys = ['msg_id', 'from_me', 'phone', 'chat_name', 'tip_msg', 'msg_text', 'msg_link', 'date_ins', 'date_upd', 'state', 'id', 'from_api', 'phone_acc'];
+    expect(Object.keys(sent)).toEqual(keys);
+    expect(sent).toMatchObject({ msg_id: String(id), id: String(id), from_me: '1', from_api: '1', phone_acc: linePhone, phone: '79001000004', msg_text: 'ping', state: 'sent' });
+    expect(Object.keys(reply)).toEqual(keys);
+    expect(reply).toMatchObject({ id: reply.msg_id, from_me: '0', from_api: '0', phone_acc: linePhone, phone: '79001000004', tip_msg: 'textMessage', msg_link: '', state: 'received' });
     expect(reply.chat_name).not.toBe('');
+    // Both name the chat as msg_get does.
+    expect(sent.chat_name).toBe(reply.chat_name);
+    expect(linePhone).toMatch(/^7\d{10}$/);
     // The reply is a row of msg_get too, with the same id.
     expect((await rows(`/api2/msg_get/hooks/?phone=79001000004&col=10`)).map((row) => [row.msg_id, row.from_me])).toEqual([
       [reply.msg_id, '0'],

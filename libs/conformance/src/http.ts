@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { essence, isJsonMediaType, preview } from './contract.js';
 
 /** How a request body is encoded. Field lists keep their order and allow repeated or bracketed names. */
@@ -20,6 +22,12 @@ export interface ApiRequest {
   /** Relative to the base url, starting with `/`; path parameters already encoded. */
   path: string;
   query?: Record<string, string>;
+  /**
+   * Instead of `query`: the query string exactly as it goes on the wire, e.g. unencoded UTF-8
+   * (`text=привет`) as some providers' own examples send it. fetch would percent-encode it, so such a
+   * request goes out through node:http, without a body.
+   */
+  rawQuery?: string;
   /** Extra request headers, e.g. `authorization`; they win over the content type the body sets. */
   headers?: Record<string, string>;
   body?: RequestBody;
@@ -52,6 +60,7 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
 }
 
 export async function send(baseUrl: string, req: ApiRequest, timeoutMs = 30_000): Promise<Exchange> {
+  if (req.rawQuery !== undefined) return sendRawQuery(baseUrl, req, req.rawQuery, timeoutMs);
   const method = req.method.toUpperCase();
   const url = joinUrl(baseUrl, req.path, req.query);
   const init: RequestInit = { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) };
@@ -83,21 +92,56 @@ export async function send(baseUrl: string, req: ApiRequest, timeoutMs = 30_000)
   const exchange: Exchange = { method, url, path: req.path, requestContentType };
   try {
     const res = await fetch(url, init);
-    const text = await res.text();
-    const contentType = res.headers.get('content-type');
-    let json: unknown;
-    if (contentType !== null && isJsonMediaType(contentType)) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-    }
-    exchange.response = { status: res.status, contentType, headers: res.headers, text, json };
+    exchange.response = toApiResponse(res.status, res.headers, await res.text());
   } catch (err) {
     exchange.error = describeFetchError(err);
   }
   return exchange;
+}
+
+function toApiResponse(status: number, headers: Headers, text: string): ApiResponse {
+  const contentType = headers.get('content-type');
+  let json: unknown;
+  if (contentType !== null && isJsonMediaType(contentType)) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status, contentType, headers, text, json };
+}
+
+/** A request whose query bytes go out as given (node:http writes a path's characters up to U+00FF as bytes). */
+function sendRawQuery(baseUrl: string, req: ApiRequest, rawQuery: string, timeoutMs: number): Promise<Exchange> {
+  const method = req.method.toUpperCase();
+  const url = `${joinUrl(baseUrl, req.path)}?${rawQuery}`;
+  const exchange: Exchange = { method, url, path: req.path };
+  const target = new URL(joinUrl(baseUrl, req.path));
+  const path = `${target.pathname}?${Buffer.from(rawQuery, 'utf8').toString('latin1')}`;
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const outgoing = request(target, { method, path, headers: req.headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+        exchange.response = toApiResponse(res.statusCode ?? 0, headers, Buffer.concat(chunks).toString('utf8'));
+        resolve(exchange);
+      });
+      res.on('error', (err) => {
+        exchange.error = describeFetchError(err);
+        resolve(exchange);
+      });
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    outgoing.on('error', (err) => {
+      exchange.error = describeFetchError(err);
+      resolve(exchange);
+    });
+    outgoing.end();
+  });
 }
 
 /** `200 text/plain "80379458"` — for report lines. */

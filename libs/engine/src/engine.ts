@@ -124,7 +124,7 @@ export class WhatsAppEngine {
   private async publishWebhooks(event: EngineEvent): Promise<void> {
     const account = await this.accounts.get(accountOf(event));
     if (!account) return;
-    for (const webhook of await this.profile(account.provider).toWebhooks(event, account, { contacts: this.contacts })) {
+    for (const webhook of await this.profile(account.provider).toWebhooks(event, account, { contacts: this.contacts, customers: this.customers })) {
       if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
       else await this.webhooks.enqueue(account, webhook.url, webhook.payload, orderKeyOf(event));
     }

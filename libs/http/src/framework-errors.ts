@@ -4,6 +4,7 @@ import type { ServerOptions } from 'node:http';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ProviderDescriptor } from './provider-descriptor.js';
 import { ProviderAnswers, rawErrorResponse, sendError } from './provider-answers.js';
+import { replayWithEncodedTarget, type ParserError } from './raw-utf8-target.js';
 
 /**
  * The longest path segment the router takes. Fastify's default (100) answered WAMM's `msg_to` with the
@@ -29,7 +30,8 @@ const NODE_HEADER_LIMIT = 1024 * 1024;
  * Fastify options that answer the errors it raises before any route or handler (a malformed
  * percent-escape in the path, an over-long segment, oversized headers, an unparseable request) in the
  * format of the provider whose prefix the request is under, with the reason in `x-sandbox-error`, as
- * every other error: never Fastify's own JSON.
+ * every other error: never Fastify's own JSON. A target with raw UTF-8, which Node's parser refuses,
+ * is first replayed percent-encoded (raw-utf8-target.ts) and answered as any request.
  */
 export function frameworkErrorOptions(
   providers: readonly ProviderDescriptor[],
@@ -42,8 +44,9 @@ export function frameworkErrorOptions(
       sendError(reply, answers.errorFor(request.raw.url ?? '/', status, describeFrameworkError(error)));
     },
     // A request Node's parser refused never becomes a Fastify request: only its raw bytes are left.
-    clientErrorHandler(error: ConnectionError, socket: Socket) {
+    clientErrorHandler(this: FastifyInstance, error: ConnectionError, socket: Socket) {
       if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+      if (replayWithEncodedTarget(this.server, error as unknown as ParserError, socket)) return;
       const [status, reason] = clientErrorStatus(error.code);
       // Typed as a JSON-serialised Buffer; Node hands the Buffer itself.
       const answer = answers.errorFor(requestTarget(error.rawPacket as unknown as Buffer | undefined), status, reason);

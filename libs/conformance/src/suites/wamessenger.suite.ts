@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 const STEP = { stepMs: 250, maxMs: 60_000 };
 
 interface MessageStatus {
-  status: 'OK' | 'pending' | 'failed';
+  status: 'OK' | 'failed';
   statusInfo: string;
   id: string;
   phonenumber: string;
@@ -65,6 +65,12 @@ async function probes(ctx: ProbeContext): Promise<void> {
     path: `/sendMessage/${k}`,
     body: { multipart: [['phonenumber', P], ['text', text('send one (multipart)')]] },
   }, one));
+  // What public clients send for every message: an array of one, text only, without url.
+  await ctx.call('send many, form-urlencoded phonenumber[0], text only (no url)', {
+    method: 'POST',
+    path: `/sendMessage/${k}`,
+    body: { form: [['phonenumber[0]', P], ['text', text('send many, text only (form)')]] },
+  }, ok);
   if (media) {
     await ctx.call('send many, form-urlencoded phonenumber[0]/phonenumber[1]', {
       method: 'POST',
@@ -179,14 +185,14 @@ const lifecycle: Scenario = {
     let last: MessageStatus | undefined;
     await ctx.stepUntil(`message ${id} read`, STEP, async () => {
       last = await getStatus(ctx, key, id);
-      const state = last.status === 'OK' ? last.delivery : last.status;
+      const state = last.status === 'OK' ? last.delivery || 'queued' : last.status;
       if (states[states.length - 1] !== state) {
         states.push(state);
         await agrees(last, {});
       }
       return state === 'read' || state === 'failed';
     });
-    const seen = states[0] === 'pending' ? states.slice(1) : states;
+    const seen = states[0] === 'queued' ? states.slice(1) : states;
     ctx.equal(seen, ['server', 'phone', 'read'], 'getStatus delivery states after the send queue');
     if (last) await agrees(last, { page: '1', phonenumber: '0912' });
   },
@@ -275,7 +281,7 @@ const receive: Scenario = {
 };
 
 const pendingQueue: Scenario = {
-  name: 'pending: lists a queued message, then "No Pending Message" once everything is sent',
+  name: 'pending: lists a queued message (getStatus OK, not yet executed), then "No Pending Message" once everything is sent',
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('pending');
     const pending = () => ctx.api(get(`/pending/${enc(key)}`), { status: 200 });
@@ -286,6 +292,9 @@ const pendingQueue: Scenario = {
     const queued = await pending();
     ctx.check(!isText(queued) && (queued.json as PendingItem[]).some((m) => m.id === id),
       `pending right after the send does not list message ${id}: ${queued.text}`);
+    // Clients test status == "OK" right after a send: a queued message is OK, not yet executed or delivered.
+    const waiting = await getStatus(ctx, key, id);
+    ctx.equal([waiting.status, waiting.execute, waiting.delivery], ['OK', '', ''], `getStatus [status, execute, delivery] of queued message ${id}`);
     await ctx.stepUntil('send queue empty', { stepMs: 250, maxMs: 10_000 }, async () => isText(await pending()));
     ctx.equal((await getStatus(ctx, key, id)).status, 'OK', `getStatus "status" of message ${id} once the queue is empty`);
   },

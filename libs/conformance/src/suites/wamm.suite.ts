@@ -17,6 +17,8 @@ const SENT = /^\{"err":0,"msg_id":[1-9][0-9]*\}$/;
 const JSON_200 = { status: 200, mediaType: 'application/json' };
 
 interface Row { msg_id: string; from_me: string; phone: string; chat_name: string; state: string }
+/** A "msg" webhook's row: what integrations read beside the msg_get fields. */
+interface WebhookRow extends Row { id: string; from_api: string; phone_acc: string }
 
 const enc = encodeURIComponent;
 const get = (method: string, key: string, query?: Record<string, string>): ApiRequest => ({ method: 'GET', path: `/api2/${method}/${enc(key)}/`, query });
@@ -86,7 +88,8 @@ async function rows(ctx: ScenarioContext, req: ApiRequest): Promise<Row[]> {
 
 async function expectError(ctx: ScenarioContext, req: ApiRequest, body: string): Promise<void> {
   const res = await ctx.api(req, JSON_200);
-  ctx.equal(res.text, body, `${req.method} ${req.path}${req.query ? `?${new URLSearchParams(req.query).toString()}` : ''} raw body`);
+  const query = req.rawQuery ?? (req.query ? new URLSearchParams(req.query).toString() : '');
+  ctx.equal(res.text, body, `${req.method} ${req.path}${query ? `?${query}` : ''} raw body`);
 }
 
 /** Runs every check and reports all failures together. */
@@ -164,7 +167,7 @@ const dailyCap: Scenario = {
 };
 
 const lifecycle: Scenario = {
-  name: 'lifecycle: sending → sent → delivered → viewed in msg_state, {"tip":"msg_state"} webhooks, a reply as {"tip":"msg"}',
+  name: 'lifecycle: sending → sent → delivered → viewed in msg_state, {"tip":"msg_state"} webhooks, the send and the reply as {"tip":"msg"} with id, from_api, phone_acc',
   async run(ctx: ScenarioContext) {
     const { key, receiver } = await webhookAccount(ctx, 'lifecycle');
     // …000004 reads the message and then replies.
@@ -176,12 +179,23 @@ const lifecycle: Scenario = {
       return state === 'viewed';
     });
     ctx.equal(states, ['sending', 'sent', 'delivered', 'viewed'], `msg_state states of message ${id}`);
-    await ctx.stepUntil('the reply webhook', { stepMs: SECOND, maxMs: 30_000 }, async () => receiver.accepted.some((r) => (r.json as { tip?: string }).tip === 'msg'));
+    const msgEvents = () => receiver.accepted.filter((r) => (r.json as { tip?: string }).tip === 'msg');
+    const fromMe = (flag: string) => msgEvents().find((r) => (r.json as { msg_data?: Row }).msg_data?.from_me === flag);
+    await ctx.stepUntil('the reply webhook', { stepMs: SECOND, maxMs: 30_000 }, async () => fromMe('0') !== undefined);
     const stateEvents = receiver.accepted.filter((r) => (r.json as { tip?: string }).tip === 'msg_state');
     const errors = stateEvents.flatMap((r) => ctx.webhookErrors('msgState', r));
-    const reply = receiver.accepted.find((r) => (r.json as { tip?: string }).tip === 'msg')!;
-    errors.push(...ctx.webhookErrors('msg', reply));
+    const sent = fromMe('1');
+    const reply = fromMe('0')!;
+    if (!sent) ctx.fail(`no {"tip":"msg"} webhook with from_me "1" for the sent message ${id}: integrations log outgoing messages from it`);
+    errors.push(...ctx.webhookErrors('msg', sent), ...ctx.webhookErrors('msg', reply));
     if (errors.length > 0) ctx.fail(...errors);
+    const { linePhone } = await ctx.control.request<{ linePhone: string }>('GET', `/accounts/${PROVIDER}/${enc(key)}`);
+    const sentRow = (sent.json as { msg_data: WebhookRow }).msg_data;
+    ctx.equal({ msg_id: sentRow.msg_id, id: sentRow.id, from_api: sentRow.from_api, phone_acc: sentRow.phone_acc, phone: sentRow.phone },
+      { msg_id: String(id), id: String(id), from_api: '1', phone_acc: linePhone, phone: REPLIES_TEXT }, 'msg webhook of the sent message');
+    ctx.check(receiver.accepted.indexOf(sent) < receiver.accepted.indexOf(stateEvents[0]!), `the sent message's {"tip":"msg"} came after its first msg_state`);
+    const replyExtras = (reply.json as { msg_data: WebhookRow }).msg_data;
+    ctx.equal({ id: replyExtras.id, from_api: replyExtras.from_api, phone_acc: replyExtras.phone_acc }, { id: replyExtras.msg_id, from_api: '0', phone_acc: linePhone }, 'msg webhook of the reply: id, from_api, phone_acc');
     ctx.equal(stateEvents.map((r) => (r.json as { msg_data: { msg_id: string; state: string } }).msg_data), [
       { msg_id: String(id), state: 'sent' },
       { msg_id: String(id), state: 'delivered' },
@@ -274,10 +288,24 @@ const inputErrors: Scenario = {
   },
 };
 
+const rawUtf8Query: Scenario = {
+  name: 'raw UTF-8 query: msg_to?text=привет unencoded, as the seed writes it, sends the text as written; errors stay {"err":…}',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('utf8');
+    const path = `/api2/msg_to/${enc(key)}/`;
+    const text = 'wa-conformance: привет, мир';
+    const sent = await ctx.api({ method: 'GET', path, rawQuery: `phone=${PHONE}&text=${text.replaceAll(' ', '%20')}` }, JSON_200);
+    ctx.check(SENT.test(sent.text), `msg_to with a raw UTF-8 text answered ${sent.text}, expected {"err":0,"msg_id":…}`);
+    const id = (sent.json as { msg_id: number }).msg_id;
+    ctx.equal((await ctx.control.message(String(id))).text, text, `text of message ${id}, sent as raw UTF-8`);
+    await expectError(ctx, { method: 'GET', path, rawQuery: 'phone=телефон&text=привет' }, '{"err":"phone fail"}');
+  },
+};
+
 export const wammSuite: Suite = {
   provider: PROVIDER,
   contract: 'wamm.openapi.yaml',
   defaultPhone: PHONE,
   probes,
-  scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors],
+  scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors, rawUtf8Query],
 };

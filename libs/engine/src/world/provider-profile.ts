@@ -2,6 +2,7 @@ import type { EngineEvent } from '../events.js';
 import type { DurationRange } from '../random.js';
 import type { Account, AccountLimits } from '../store/models.js';
 import type { ContactBook } from './contacts.js';
+import type { CustomerDirectory } from './customers.js';
 
 /** A webhook a provider wants sent for an engine event, in its own wire shape. */
 export interface OutgoingWebhook {
@@ -24,6 +25,8 @@ export interface WebhookBatch {
 /** What a profile may look up while it builds webhooks (WAMM names a chat after the saved contact). */
 export interface WebhookWorld {
   contacts: ContactBook;
+  /** Customers' WhatsApp profile names, for payloads that name the chat of a sent message. */
+  customers: CustomerDirectory;
 }
 
 /** How a provider numbers messages: the n-th id (n counts from `start`) as its wire string. */

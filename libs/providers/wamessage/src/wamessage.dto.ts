@@ -20,6 +20,8 @@ export interface RegisterInput extends Credentials {
 export interface SendInput {
   registrationId: string;
   contacts: string[];
+  /** `contacts` as the client wrote it: the answer echoes it, and integrations look numbers up by it later. */
+  contactsAsSent: string;
   message: string;
   upload: { bytes: Uint8Array; fileName: string } | null;
   mediaUrl: string | null;
@@ -124,13 +126,14 @@ export function parseLogout(body: Record<string, unknown>): LogoutInput {
 export function parseSendInput(body: Record<string, unknown>): SendInput {
   const registrationId = parseRegistrationId(body.reg_id, 'reg_id');
   const contacts = parseContacts(body.contacts);
+  const contactsAsSent = Array.isArray(body.contacts) ? body.contacts.map(String).join(',') : String(body.contacts);
   const message = body.message ?? '';
   if (typeof message !== 'string') throw badRequest('message alanı geçersiz', 'message must be a string');
   const { upload, mediaUrl } = parseFile(body.file);
   if (message.trim() === '' && !upload && !mediaUrl) {
     throw badRequest('Mesaj içeriği veya dosya zorunludur', 'message is required unless a file is sent');
   }
-  return { registrationId, contacts, message, upload, mediaUrl, sendAt: parseSendTime(body.send_time), sendSpeed: parseSendSpeed(body.send_speed) };
+  return { registrationId, contacts, contactsAsSent, message, upload, mediaUrl, sendAt: parseSendTime(body.send_time), sendSpeed: parseSendSpeed(body.send_speed) };
 }
 
 /** `contacts`: numbers separated by commas (semicolons and new lines forgiven), or a JSON/bracket array. */

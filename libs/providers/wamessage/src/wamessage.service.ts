@@ -171,7 +171,7 @@ export class WamessageService {
     const first = result.messages[0]!;
     return ok(SENT_DESCRIPTION, {
       reg_id: Number(input.registrationId),
-      contacts: input.contacts.join(','),
+      contacts: input.contactsAsSent,
       message: input.message,
       send_time: first.sendAt === null ? null : formatTurkeyTime(first.sendAt),
       send_speed: input.sendSpeed,

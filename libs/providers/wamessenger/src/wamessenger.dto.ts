@@ -27,8 +27,8 @@ export function parseSendInput(body: Record<string, unknown>): SendInput {
   if (url !== undefined && url !== null && typeof url !== 'string') throw badRequest('url must be a string');
   const mediaUrl = typeof url === 'string' && url.trim() !== '' ? url.trim() : null;
   if (mediaUrl && !/^(https?:\/\/[^\s/]+|data:)/i.test(mediaUrl)) throw badRequest('url must be an http(s) link to the file');
-  // The seed marks url required for a send to several numbers.
-  if (bulk && !mediaUrl) throw badRequest('url is required when phonenumber is an array');
+  // The seed's table marks url required for a send to several numbers, but public clients send every
+  // message, text-only ones included, as an array (`phonenumber[0]=…`) without url: the live API takes them.
   return { bulk, recipients, text, url: mediaUrl };
 }
 

@@ -49,6 +49,13 @@ export interface MessageRow {
   state: WammState;
 }
 
+/** How WAMM names a chat: the saved contact, else the customer's WhatsApp name; a group without a contact has none. */
+export function chatNameOf(message: Message, contactName: string | undefined, whatsAppName: (phone: string) => string): string {
+  if (contactName !== undefined) return contactName;
+  if (message.peer.endsWith('@g.us')) return '';
+  return message.profileName ?? whatsAppName(message.peer);
+}
+
 /** One entry of msg_get / msg_get_last, keys in the seed's order; ids are strings there. */
 export function toMessageRow(message: Message, chatName: string): MessageRow {
   const file = message.mediaUrl !== null;
@@ -76,7 +83,14 @@ export function toStateWebhook(message: Message) {
   return { tip: 'msg_state', msg_data: { msg_id: message.id, state: stateOf(message) } };
 }
 
-/** The webhook for a received message: a msg_get row, named after the saved contact, else the sender's WhatsApp name. */
-export function toMessageWebhook(message: Message, contactName: string | undefined) {
-  return { tip: 'msg', msg_data: toMessageRow(message, contactName ?? message.profileName ?? '') };
+/**
+ * The webhook for a message received or sent: a msg_get row plus what WAMM integrations read beside it:
+ * `id` (the message id again), `from_api` ("1" for a message sent through the API, as every sandbox send is)
+ * and `phone_acc`, the account's own line number, by which an integration with several lines finds the channel.
+ */
+export function toMessageWebhook(message: Message, chatName: string, linePhone: string) {
+  return {
+    tip: 'msg',
+    msg_data: { ...toMessageRow(message, chatName), id: message.id, from_api: message.direction === 'outbound' ? '1' : '0', phone_acc: linePhone },
+  };
 }

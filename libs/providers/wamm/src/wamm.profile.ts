@@ -1,5 +1,5 @@
 import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
-import { MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
+import { chatNameOf, MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
 
@@ -46,8 +46,14 @@ export const wammProfile: ProviderProfile = {
   async toWebhooks(event, account, world) {
     const url = account.webhookUrl;
     if (!url || event.type === 'session.status') return [];
-    if (event.type === 'message.status') return [{ url, payload: toStateWebhook(event.message) }];
-    const contact = await world.contacts.get(account, event.message.peer);
-    return [{ url, payload: toMessageWebhook(event.message, contact?.name) }];
+    const { message } = event;
+    const state = { url, payload: toStateWebhook(message) };
+    // A sent message is announced as a "msg" too when it leaves the line (integrations log outgoing
+    // messages from it), before its first state change.
+    if (event.type === 'message.status' && message.status !== 'sent') return [state];
+    const contact = await world.contacts.get(account, message.peer);
+    const chatName = chatNameOf(message, contact?.name, (phone) => world.customers.profileName(phone));
+    const row = { url, payload: toMessageWebhook(message, chatName, account.linePhone) };
+    return event.type === 'message.status' ? [row, state] : [row];
   },
 };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { behaviourOf, WhatsAppEngine, type Account, type Message, type MessageDirection, type SendRejectionCode } from '#engine';
 import type { Base64File, ContactInput, Peer } from './wamm.dto.js';
 import { ERR, wammError } from './wamm.errors.js';
-import { toMessageRow, toStateData } from './wamm.mapper.js';
+import { chatNameOf, toMessageRow, toStateData } from './wamm.mapper.js';
 import { WAMM, WAMM_MEDIA_POLICY } from './wamm.profile.js';
 
 /**
@@ -130,7 +130,8 @@ export class WammService {
       .slice(0, col);
     if (messages.length === 0) throw wammError(ERR.msgsNotFound, peer ? `no messages with ${peer.phone}` : 'no messages');
     const names = new Map((await this.engine.contacts.list(account)).map((contact) => [contact.phone, contact.name]));
-    return { err: 0, msg_data: messages.map((message) => toMessageRow(message, names.get(message.peer) ?? this.profileName(message))) };
+    const whatsAppName = (phone: string) => this.engine.customers.profileName(phone);
+    return { err: 0, msg_data: messages.map((message) => toMessageRow(message, chatNameOf(message, names.get(message.peer), whatsAppName))) };
   }
 
   /** The newest `col` messages of one direction; with a peer, only that exact chat (the store filters by prefix). */
@@ -150,11 +151,5 @@ export class WammService {
       if (offset + pageSize >= page.total) break;
     }
     return found.slice(0, col);
-  }
-
-  /** A chat without a saved contact shows the customer's WhatsApp profile name; a group without one shows nothing. */
-  private profileName(message: Message): string {
-    if (message.peer.endsWith('@g.us')) return '';
-    return message.profileName ?? this.engine.customers.profileName(message.peer);
   }
 }
