@@ -136,10 +136,14 @@ export function parseSendInput(body: Record<string, unknown>): SendInput {
   return { registrationId, contacts, contactsAsSent, message, upload, mediaUrl, sendAt: parseSendTime(body.send_time), sendSpeed: parseSendSpeed(body.send_speed) };
 }
 
+/** Numbers in one send: the seed names no limit; the bound keeps one request from holding the sandbox for seconds. */
+export const MAX_CONTACTS = 1_000;
+
 /** `contacts`: numbers separated by commas (semicolons and new lines forgiven), or a JSON/bracket array. */
 export function parseContacts(value: unknown): string[] {
   const items = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(/[,;\n]/) : null;
   if (items === null) throw badRequest('contacts alanı zorunludur', 'contacts is required: numbers separated by commas');
+  if (items.length > MAX_CONTACTS) throw badRequest(`En fazla ${MAX_CONTACTS} numaraya gönderilebilir`, `contacts has ${items.length} numbers, at most ${MAX_CONTACTS} are taken in one request`);
   const contacts: string[] = [];
   for (const item of items) {
     if (typeof item === 'string' && item.trim() === '') continue;
