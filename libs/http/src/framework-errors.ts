@@ -4,7 +4,7 @@ import type { ServerOptions } from 'node:http';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ProviderDescriptor } from './provider-descriptor.js';
 import { ProviderAnswers, rawErrorResponse, sendError } from './provider-answers.js';
-import { replayWithEncodedTarget, type ParserError } from './raw-utf8-target.js';
+import { findRequestLine, replayWithEncodedTarget, type ParserError } from './raw-utf8-target.js';
 
 /**
  * The longest path segment the router takes. Fastify's default (100) answered WAMM's `msg_to` with the
@@ -67,16 +67,9 @@ function clientErrorStatus(code: string | undefined): [number, string] {
   return [400, `malformed HTTP request${code ? ` (${code})` : ''}`];
 }
 
-/**
- * The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. On a
- * kept-alive connection the packet may start with what is left of the request before, so the line
- * is looked for, not assumed first.
- */
+/** The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. */
 function requestTarget(raw: Buffer | undefined): string {
-  if (!raw) return '/';
-  const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
-  const match = /(?:^|\n)[A-Z]+ (\/[^ \r\n]*) HTTP\/1\.[01]\r?\n/.exec(text);
-  return match?.[1] ?? '/';
+  return (raw && findRequestLine(raw)?.target) || '/';
 }
 
 /**

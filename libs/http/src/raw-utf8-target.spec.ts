@@ -14,6 +14,10 @@ describe('withEncodedTarget', () => {
     expect(replayed('POST /a?n=ж HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1')).toBe('POST /a?n=%D0%B6 HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nx=1');
   });
 
+  it('finds the request after the tail of the one before on a kept-alive connection', () => {
+    expect(replayed('…&phone%5B%5D=989121GET /a?t=ж HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('GET /a?t=%D0%B6 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  });
+
   it.each([
     ['a target without UTF-8 (another parse error)', 'GET /a?t=\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a head that did not arrive whole', 'GET /a?t=ж HTTP/1.1\r\nHost: x\r\n'],

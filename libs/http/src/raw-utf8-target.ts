@@ -33,22 +33,36 @@ const replayed = new WeakSet<Duplex>();
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
+// A request line, raw bytes allowed in its target (read as latin-1, one character a byte).
+const REQUEST_LINE = /(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) (\/[^ \r\n]*) (HTTP\/1\.[01])\r\n/;
+
+/**
+ * Where the failed request starts in the packet, with its method, target and version. On a kept-alive
+ * connection the packet may begin with the tail of the request before (the rest of a body the route did
+ * not read), so the request line is looked for, not assumed first.
+ */
+export function findRequestLine(packet: Buffer): { start: number; method: string; target: string; version: string } | null {
+  const match = REQUEST_LINE.exec(packet.subarray(0, Math.min(packet.length, 256 * 1024)).toString('latin1'));
+  return match ? { start: match.index, method: match[1]!, target: match[2]!, version: match[3]! } : null;
+}
+
 /**
  * The request with bytes ≥ 0x80 of its target percent-encoded and `Connection: close`, or null when the
  * packet does not hold one whole request whose target has such bytes.
  */
 export function withEncodedTarget(packet: Buffer): Buffer | null {
-  const headEnd = packet.indexOf(CRLF_CRLF);
+  const line = findRequestLine(packet);
+  if (!line || !/[\x80-\xff]/.test(line.target)) return null;
+  const request = packet.subarray(line.start);
+  const headEnd = request.indexOf(CRLF_CRLF);
   if (headEnd < 0) return null;
-  const [requestLine = '', ...headerLines] = packet.subarray(0, headEnd).toString('latin1').split('\r\n');
-  const parts = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(requestLine);
-  if (!parts || !/[\x80-\xff]/.test(parts[2]!)) return null;
-  const body = packet.subarray(headEnd + CRLF_CRLF.length);
-  if (headerLines.some((line) => /^transfer-encoding:/i.test(line))) return null;
-  const length = headerLines.find((line) => /^content-length:/i.test(line));
+  const headerLines = request.subarray(0, headEnd).toString('latin1').split('\r\n').slice(1);
+  const body = request.subarray(headEnd + CRLF_CRLF.length);
+  if (headerLines.some((header) => /^transfer-encoding:/i.test(header))) return null;
+  const length = headerLines.find((header) => /^content-length:/i.test(header));
   if (Number(length?.slice(length.indexOf(':') + 1).trim() ?? 0) !== body.length) return null;
-  const target = parts[2]!.replace(/[\x80-\xff]/g, (byte) => `%${byte.charCodeAt(0).toString(16).toUpperCase()}`);
-  const head = [`${parts[1]} ${target} ${parts[3]}`, ...headerLines.filter((line) => !/^connection:/i.test(line)), 'Connection: close'].join('\r\n');
+  const target = line.target.replace(/[\x80-\xff]/g, (byte) => `%${byte.charCodeAt(0).toString(16).toUpperCase()}`);
+  const head = [`${line.method} ${target} ${line.version}`, ...headerLines.filter((header) => !/^connection:/i.test(header)), 'Connection: close'].join('\r\n');
   return Buffer.concat([Buffer.from(head, 'latin1'), CRLF_CRLF, body]);
 }
 
