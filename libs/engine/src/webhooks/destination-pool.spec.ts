@@ -1,4 +1,4 @@
-import { OrderedPool } from './ordered-pool.js';
+import { DestinationPool } from './destination-pool.js';
 
 /** A job the test ends by hand, recording when it starts. */
 function gate(log: string[], name: string) {
@@ -17,12 +17,12 @@ function gate(log: string[], name: string) {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('OrderedPool', () => {
-  it('runs jobs with different keys at once, up to the limit, and the rest as slots free up', async () => {
-    const pool = new OrderedPool(2);
+describe('DestinationPool', () => {
+  it('runs one destination\'s jobs up to its own limit, in the order given, and the rest as its slots free up', async () => {
+    const pool = new DestinationPool(2, 10);
     const log: string[] = [];
     const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
-    const results = [pool.run('1', a!.job), pool.run('2', b!.job), pool.run('3', c!.job)];
+    const results = [pool.run('x', a!.job), pool.run('x', b!.job), pool.run('x', c!.job)];
     await turn();
     expect(log).toEqual(['start a', 'start b']);
     b!.open();
@@ -33,35 +33,62 @@ describe('OrderedPool', () => {
     await expect(Promise.all(results)).resolves.toEqual(['a', 'b', 'c']);
   });
 
-  it('runs jobs with the same key one after another, in the order given, even when one fails', async () => {
-    const pool = new OrderedPool(8);
+  it('lets a destination whose jobs never end take only its own slots: the others\' jobs still start at once', async () => {
+    const pool = new DestinationPool(2, 10);
     const log: string[] = [];
-    const first = gate(log, 'first');
-    const results = [
-      pool.run('chat', first.job),
-      pool.run('chat', () => Promise.reject(new Error('second failed'))),
-      pool.run('chat', async () => void log.push('third')),
-      pool.run('other chat', async () => void log.push('other')),
-    ];
+    const hung = Array.from({ length: 4 }, (_, index) => gate(log, `hung ${index}`));
+    for (const job of hung) void pool.run('hung', job.job);
+    const healthy = [gate(log, 'healthy 1'), gate(log, 'healthy 2')];
+    const results = healthy.map((job) => pool.run('healthy', job.job));
     await turn();
-    expect(log).toEqual(['start first', 'other']);
-    first.open();
-    await expect(results[1]).rejects.toThrow('second failed');
-    await Promise.all([results[0], results[2], results[3]]);
-    expect(log).toEqual(['start first', 'other', 'end first', 'third']);
+    expect(log).toEqual(['start hung 0', 'start hung 1', 'start healthy 1', 'start healthy 2']);
+    for (const job of healthy) job.open();
+    await expect(Promise.all(results)).resolves.toEqual(['healthy 1', 'healthy 2']);
+    for (const job of hung) job.open();
   });
 
-  it('never runs more jobs than the limit, however they are given', async () => {
-    const pool = new OrderedPool(3);
+  it('shares freed slots among waiting destinations in turn once the total is reached', async () => {
+    const pool = new DestinationPool(3, 3);
+    const log: string[] = [];
+    const first = Array.from({ length: 5 }, (_, index) => gate(log, `x${index}`));
+    const second = gate(log, 'y0');
+    const all = [...first.map((job) => pool.run('x', job.job)), pool.run('y', second.job)];
+    await turn();
+    expect(log).toEqual(['start x0', 'start x1', 'start x2']);
+    first[0]!.open();
+    await turn();
+    // x3 was given first, but y has had no turn yet.
+    expect(log.slice(3)).toEqual(['end x0', 'start y0']);
+    first[1]!.open();
+    await turn();
+    expect(log.slice(5)).toEqual(['end x1', 'start x3']);
+    for (const job of [...first, second]) job.open();
+    await Promise.all(all);
+  });
+
+  it('frees the slot of a job that fails', async () => {
+    const pool = new DestinationPool(1, 1);
+    await expect(pool.run('x', () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    await expect(pool.run('x', async () => 'next')).resolves.toBe('next');
+  });
+
+  it('never runs more jobs than the limits, however they are given', async () => {
+    const pool = new DestinationPool(2, 5);
     let running = 0;
     let most = 0;
-    const job = async () => {
+    const perDestination = new Map<string, number>();
+    let mostForOne = 0;
+    const job = (destination: string) => async () => {
       running++;
+      perDestination.set(destination, (perDestination.get(destination) ?? 0) + 1);
       most = Math.max(most, running);
+      mostForOne = Math.max(mostForOne, perDestination.get(destination)!);
       await turn();
       running--;
+      perDestination.set(destination, perDestination.get(destination)! - 1);
     };
-    await Promise.all(Array.from({ length: 50 }, (_, index) => pool.run(String(index % 7), job)));
-    expect(most).toBe(3);
+    await Promise.all(Array.from({ length: 60 }, (_, index) => pool.run(String(index % 3), job(String(index % 3)))));
+    expect(most).toBe(5);
+    expect(mostForOne).toBe(2);
   });
 });
