@@ -114,7 +114,8 @@ export class WebhookDispatcher {
 
   /**
    * Re-sends every pending event to the account's current url: each chat's first event now (instead of
-   * at its next retry), and the rest of the chat after it, in order.
+   * at its next retry), and the rest of the chat after it, in order. A resent attempt counts as one of the
+   * event's attempts: if it fails, the schedule's next retry follows, and after the last none.
    */
   async resend(account: Account): Promise<ResendResult> {
     const url = account.webhookUrl;
