@@ -58,7 +58,9 @@ export class WhatsAppEngine {
   /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
   constructor(options: EngineOptions, transport?: Transport) {
     this.seed = options.seed;
-    this.clock = new EngineClock(options.clock);
+    const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
+    // An advance waits for webhook deliveries up to one attempt's limit, however many receivers never answer.
+    this.clock = new EngineClock({ ...options.clock, heldWorkPatienceMs: webhookTimeoutMs });
     this.store = options.store ?? new MemoryStore();
     this.customers = new CustomerDirectory(options.seed);
     this.accounts = new AccountService(this.store, this.clock, this.profiles, {
@@ -72,7 +74,7 @@ export class WhatsAppEngine {
     this.contacts = new ContactBook(this.store, this.clock);
     this.queue = new SendQueue(this.clock, options.seed, (id) => this.messages.dispatch(id));
     this.webhooks = new WebhookDispatcher(this.store, this.clock, profile, {
-      timeoutMs: options.webhookTimeoutMs ?? 5_000,
+      timeoutMs: webhookTimeoutMs,
     });
     this.batcher = new WebhookBatcher(this.clock, async (account, url, payload, orderKey) => {
       await this.webhooks.enqueue(account, url, payload, orderKey);
@@ -116,6 +118,7 @@ export class WhatsAppEngine {
     await this.clock.settle();
     this.queue.clear();
     this.batcher.clear();
+    this.webhooks.clear();
     this.clock.reset();
     await this.store.clear();
     await this.templates.restoreBaseline();

@@ -134,6 +134,34 @@ describe('EngineClock, manual mode', () => {
     expect(ran).toEqual(['a@1000', 'b@9999', 'ended@9999', 'c@10000', 'retry@10000']);
   });
 
+  it('waits for held work that never ends only its patience in wall time, in all, then moves on without it', async () => {
+    const wall = new FakeWall();
+    const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, wall, heldWorkPatienceMs: 5_000 });
+    const ran: string[] = [];
+    const never = new Promise<void>(() => undefined);
+    // Two attempts that never end: one holds time short of 10 s, the other (made later) short of 40 s.
+    clock.schedule(0, () => clock.hold(never, START + 10_000));
+    clock.schedule(30_000, () => {
+      ran.push(`second attempt@${clock.now() - START}`);
+      clock.hold(never, START + 40_000);
+    });
+    clock.schedule(50_000, () => void ran.push(`later task@${clock.now() - START}`));
+    let answered = false;
+    const advanced = clock.advance(60_000).then((state) => {
+      answered = true;
+      return state;
+    });
+    await nextTurn();
+    wall.tick(4_999);
+    await nextTurn();
+    expect(answered).toBe(false);
+    expect(ran).toEqual([]);
+    // Patience runs out once for the whole advance, not once per held work.
+    wall.tick(1);
+    expect((await advanced).nowMs).toBe(START + 60_000);
+    expect(ran).toEqual(['second attempt@30000', 'later task@50000']);
+  });
+
   it('settle() waits for held work, and a failure in it is reported like a failing task', async () => {
     const errors: string[] = [];
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, onTaskError: (_e, label) => errors.push(label) });

@@ -5,7 +5,8 @@
  * - `real`: virtual time follows the wall clock, multiplied by `speed` (60 = one virtual minute per second).
  * - `manual`: time stands still until `advance()`; advancing runs every task that falls due, in order of
  *   due time, awaiting each one, so a retry scheduled by a failed delivery lands at the right virtual time.
- *   Work that should not make time wait (a webhook's HTTP request) runs beside the clock with `hold()`.
+ *   Work that should not make time wait (a webhook's HTTP request) runs beside the clock with `hold()`;
+ *   an advance waits for it only up to `heldWorkPatienceMs` of wall time in all.
  *
  * Tasks due "now" run on the next turn of the event loop in both modes, without waiting for an advance.
  */
@@ -42,6 +43,12 @@ export interface ClockOptions {
   /** Virtual time at start and after reset (epoch ms); defaults to the wall time at creation. */
   startAt?: number;
   wall?: WallTime;
+  /**
+   * The longest one `advance()` waits, in wall time and in all, for held work (default: no limit). Past
+   * it, time moves on without the work still running: the engine sets one webhook timeout, so a receiver
+   * that never answers holds an advance up no longer than one attempt may last.
+   */
+  heldWorkPatienceMs?: number;
   onTaskError?: (error: unknown, label: string) => void;
 }
 
@@ -73,6 +80,7 @@ export class EngineClock {
   private speed: number;
   private readonly startAt: number;
   private readonly wall: WallTime;
+  private readonly heldWorkPatienceMs: number;
   private readonly onTaskError: (error: unknown, label: string) => void;
 
   /** Virtual time = virtualBase + (wall - wallBase) * speed in real mode; virtualBase alone in manual mode. */
@@ -91,6 +99,7 @@ export class EngineClock {
   constructor(options: ClockOptions) {
     if (!(options.speed > 0)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
     this.wall = options.wall ?? systemWallTime;
+    this.heldWorkPatienceMs = options.heldWorkPatienceMs ?? Infinity;
     this.mode = options.mode;
     this.speed = options.speed;
     this.startAt = options.startAt ?? this.wall.now();
@@ -137,8 +146,9 @@ export class EngineClock {
   /**
    * Lets `work` run beside the clock instead of inside a task: `advance()` goes on running later tasks
    * while it runs, but does not move time to `horizon`, the earliest time the work may schedule a task
-   * for, until it has ended. A webhook attempt holds until its retry would be due: deliveries overlap,
-   * and a retry still runs at its own virtual time. `settle()` waits for held work.
+   * for, until it has ended (or the advance has run out of patience, see `heldWorkPatienceMs`). A webhook
+   * attempt holds until its retry would be due: deliveries overlap, and a retry still runs at its own
+   * virtual time. `settle()` waits for held work, however long it takes.
    */
   hold(work: Promise<void>, horizon: number, label = 'held work'): void {
     const done = work.catch((error: unknown) => this.onTaskError(error, label));
@@ -150,20 +160,23 @@ export class EngineClock {
   /**
    * Moves virtual time forward by `ms`, running every task that falls due in order and awaiting each,
    * then waits for work still in flight. Works in both modes (in real mode it is a jump forward).
+   * Held work is waited for up to `heldWorkPatienceMs` of wall time in all; work still running then goes
+   * on beside the clock, and a task it schedules for a time already passed runs as soon as it is scheduled.
    */
   async advance(ms: number): Promise<ClockState> {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
+    const patientUntil = this.wall.now() + this.heldWorkPatienceMs;
     // Held work is waited for below, only as far as its horizon asks.
-    await this.settleTasks(false);
+    await this.settleTasks(-Infinity);
     const target = this.now() + ms;
     this.advancing = true;
     try {
       for (;;) {
         const next = this.peekLive();
-        const blocking = this.holdsReaching(next && next.at <= target ? next.at : target);
+        const blocking = this.wall.now() < patientUntil ? this.holdsReaching(next && next.at <= target ? next.at : target) : [];
         if (blocking.length > 0) {
-          // Held work may schedule tasks before `next`: wait for it, then look again.
-          await Promise.all(blocking);
+          // Held work may schedule tasks before `next`: wait for it (or for patience to run out), then look again.
+          await this.until(Promise.all(blocking), patientUntil);
           continue;
         }
         if (!next || next.at > target) break;
@@ -176,7 +189,7 @@ export class EngineClock {
     } finally {
       this.advancing = false;
     }
-    await this.settle();
+    await this.settleTasks(patientUntil);
     this.rearm();
     return this.state();
   }
@@ -186,17 +199,33 @@ export class EngineClock {
    * now are started here rather than left for the next turn of the event loop, which may come later.
    */
   async settle(): Promise<void> {
-    await this.settleTasks(true);
+    await this.settleTasks(Infinity);
   }
 
-  /** Runs what is due and waits for running tasks, and for held work too when `withHeld` is set. */
-  private async settleTasks(withHeld: boolean): Promise<void> {
+  /** Runs what is due and waits for running tasks, and for held work too until the wall time `heldUntil`. */
+  private async settleTasks(heldUntil: number): Promise<void> {
     for (;;) {
       this.fireDue();
-      const waiting = [...this.running];
-      if (withHeld) for (const held of this.holds) waiting.push(held.done);
-      if (waiting.length === 0) return;
-      await Promise.allSettled(waiting);
+      const withHeld = this.holds.size > 0 && this.wall.now() < heldUntil;
+      if (!withHeld && this.running.size === 0) return;
+      const tasks = Promise.allSettled(this.running);
+      const held = withHeld ? this.until(Promise.allSettled([...this.holds].map((entry) => entry.done)), heldUntil) : undefined;
+      await Promise.all([tasks, held]);
+    }
+  }
+
+  /** Waits for `work`, or until the wall time `deadline`, whichever comes first. */
+  private async until(work: Promise<unknown>, deadline: number): Promise<void> {
+    if (deadline === Infinity) {
+      await work;
+      return;
+    }
+    let timer: unknown;
+    const timeUp = new Promise<void>((resolve) => (timer = this.wall.setTimeout(resolve, Math.max(0, deadline - this.wall.now()))));
+    try {
+      await Promise.race([work, timeUp]);
+    } finally {
+      this.wall.clearTimeout(timer);
     }
   }
 

@@ -28,6 +28,28 @@ async function receiver(status: number | null): Promise<{ url: string; connectio
   };
 }
 
+/** A receiver that refuses (503) the first `refusals[name]` calls carrying `{ name }` and accepts the rest. */
+async function scriptedReceiver(refusals: Record<string, number>) {
+  const arrivals: string[] = [];
+  const server = createServer((request, reply) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const { name } = JSON.parse(body) as { name: string };
+      const refuse = (refusals[name] ?? 0) > 0;
+      if (refuse) refusals[name]!--;
+      arrivals.push(refuse ? `${name} refused` : name);
+      reply.writeHead(refuse ? 503 : 200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    arrivals,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => server.closeAllConnections()),
+  };
+}
+
 describe('WebhookDispatcher', () => {
   let engine: WhatsAppEngine;
   let account: Account;
@@ -104,5 +126,68 @@ describe('WebhookDispatcher', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  describe('a chat whose event is refused', () => {
+    async function engineWith(retryDelaysMs: number[]) {
+      const retrying = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, mediaBaseUrl: 'http://sandbox.test', webhookTimeoutMs: 2_000 });
+      retrying.registerProvider(specProfile({ webhooks: { retentionMs: 60_000, retryDelaysMs } }));
+      const lookup = await retrying.accounts.resolve('spec', 'key');
+      if (!lookup.ok) throw new Error(lookup.reason);
+      return { engine: retrying, account: lookup.account };
+    }
+
+    it('holds the chat\'s later events until its retry is accepted, at the retry\'s own time; other chats go on', async () => {
+      const { engine: retrying, account: owner } = await engineWith([10_000]);
+      const hook = await scriptedReceiver({ A1: 1 });
+      try {
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A1' }, 'chat A');
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A2' }, 'chat A');
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'B' }, 'chat B');
+        await retrying.clock.advance(9_999);
+        expect(hook.arrivals).toEqual(['A1 refused', 'B']);
+        expect(await retrying.webhooks.pending(owner.id)).toHaveLength(2); // A1 and A2, which waits behind it
+        await retrying.clock.advance(1);
+        expect(hook.arrivals).toEqual(['A1 refused', 'B', 'A1', 'A2']);
+        const attempts = await retrying.store.webhooks.attempts({ accountId: owner.id });
+        expect(attempts.map((attempt) => attempt.at - SPEC_START)).toEqual([0, 0, 10_000, 10_000]);
+      } finally {
+        await hook.close();
+      }
+    });
+
+    it('moves the chat on when the refused event is dropped at the end of its retention', async () => {
+      const { engine: retrying, account: owner } = await engineWith([]);
+      const hook = await scriptedReceiver({ A1: 1 });
+      try {
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A1' }, 'chat A');
+        await retrying.clock.advance(30_000);
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A2' }, 'chat A');
+        await retrying.clock.advance(29_999);
+        expect(hook.arrivals).toEqual(['A1 refused']);
+        await retrying.clock.advance(1);
+        expect(hook.arrivals).toEqual(['A1 refused', 'A2']);
+        expect(await retrying.webhooks.pending(owner.id)).toEqual([]);
+      } finally {
+        await hook.close();
+      }
+    });
+
+    it('re-sends the chat in order on a resend, once its retries are spent', async () => {
+      const { engine: retrying, account: owner } = await engineWith([10_000]);
+      const hook = await scriptedReceiver({ A1: 2 });
+      try {
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A1' }, 'chat A');
+        await retrying.webhooks.enqueue(owner, hook.url, { name: 'A2' }, 'chat A');
+        await retrying.clock.advance(20_000);
+        expect(hook.arrivals).toEqual(['A1 refused', 'A1 refused']);
+        const withUrl = await retrying.accounts.setWebhookUrl(owner, hook.url);
+        expect(await retrying.webhooks.resend(withUrl)).toEqual({ resent: 2 });
+        await retrying.clock.advance(0);
+        expect(hook.arrivals).toEqual(['A1 refused', 'A1 refused', 'A1', 'A2']);
+      } finally {
+        await hook.close();
+      }
+    });
   });
 });
