@@ -133,7 +133,7 @@ export class MessageService implements TransportSink {
     const pacing = profile.sendPacing ?? DEFAULT_SEND_PACING;
     const messages: Message[] = [];
     for (const [index, peer] of request.recipients.entries()) {
-      const duplicate = profile.duplicateWindowMs === undefined ? undefined : await findDuplicate(store, account, peer, { text: request.text, mediaUrl: media.url }, now - profile.duplicateWindowMs);
+      const duplicate = profile.duplicateWindowMs === undefined ? undefined : await findDuplicate(store, account, peer, { text: request.text, mediaUrl: media.url }, now - profile.duplicateWindowMs + 1);
       const id = await this.nextId(account, 'outbound');
       const overRate = index >= limit.withinRate;
       const message: Message = {
