@@ -27,13 +27,21 @@ export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
     }
-    const upstream = await fetch(targetOrigin + request.url, {
-      method: request.method ?? 'GET',
-      headers,
-      ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
-    });
-    // Bytes pass through untouched unless rewritten, so media the sandbox serves survives the proxy.
-    const bytes = Buffer.from(await upstream.arrayBuffer());
+    let upstream: Response;
+    let bytes: Buffer;
+    try {
+      upstream = await fetch(targetOrigin + request.url, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
+      });
+      // Bytes pass through untouched unless rewritten, so media the sandbox serves survives the proxy.
+      bytes = Buffer.from(await upstream.arrayBuffer());
+    } catch (error) {
+      // The sandbox went away under a request (a test that timed out closed it): answer, never crash the worker.
+      if (!reply.headersSent) reply.writeHead(502, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error));
+      return;
+    }
     const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: bytes.toString('utf8') };
     const answer = rewrite({ method: request.method ?? 'GET', path: requestPath }, original);
     if (answer) reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
