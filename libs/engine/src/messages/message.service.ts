@@ -55,7 +55,7 @@ export interface SendRequest {
    * that does not match): it is accepted and fails with this when its turn comes.
    */
   failAtDispatch?: Failure;
-  /** Clock time after which a message not yet delivered fails with `expired` (a provider's validity). */
+  /** How long after acceptance a message not yet delivered fails with `expired` (a provider's validity), in clock ms. */
   validityMs?: number;
 }
 

@@ -99,7 +99,7 @@ export class DevinoService {
 
   /**
    * What Devino, the operator and WhatsApp will say once the message's turn comes: a magic recipient's
-   * failure, then the business messaging rules, then WhatsApp's caption limit.
+   * failure, then WhatsApp's caption limit, then the business messaging rules.
    */
   private async businessVerdict(account: Account, input: DevinoMessageInput): Promise<{ text: string | null; failure: Failure | null }> {
     const magic = DEVINO_MAGIC_FAILURES.find((candidate) => input.to.endsWith(`00${candidate.code}`));
