@@ -105,12 +105,13 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
 
   it('accepts messages over the account’s per-second rate and fails the excess with 2301', async () => {
     await control.setLimits('devino', KEY, { perSecond: 2 });
-    const template = { templateId: 'verification_code', templateParams: { 1: '1' } };
-    const ids = await sendAll([template, template, template]);
+    // Different codes: the same text to the same customer again would be a duplicate (2009).
+    const template = (code: string) => ({ templateId: 'verification_code', templateParams: { 1: code } });
+    const ids = await sendAll([template('1'), template('2'), template('3')]);
     await control.advance(60_000);
     expect(ids.map((id) => statuses(id)[0])).toEqual(['SENT 0', 'SENT 0', 'FAILED 2301']);
     // The next clock second has room again.
-    const [later] = await sendAll([template]);
+    const [later] = await sendAll([template('4')]);
     await control.advance(60_000);
     expect(statuses(later!)[0]).toBe('SENT 0');
   });

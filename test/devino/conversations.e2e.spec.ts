@@ -63,13 +63,14 @@ describe('Devino: the 24-hour window and templates, on the clock', () => {
     expect(await control.message(id)).toMatchObject({ kind: 'template', text: 'Your verification code is 4321' });
   });
 
-  it('fails template errors with 2308, 2309, 2310 and 2311', async () => {
+  it('fails template errors with 2308, 2309, 2310, 2311, and a filled-in body over 1024 characters with 2300', async () => {
     await control.request('PUT', '/templates/order_shipped/ru', { text: 'Заказ {{1}} отправлен, трек {{2}}' });
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ templateId: 'order_shipped', languageCode: 'ru', templateParams: { 1: 'A-1' } }, 'FAILED 2308', 'template_param_count'],
       [{ templateId: 'no_such_template', languageCode: 'ru', templateParams: { 1: 'A-1' } }, 'FAILED 2309', 'template_not_found'],
       [{ templateId: 'order_shipped', languageCode: 'en', templateParams: { 1: 'A-1', 2: 'RU123' } }, 'FAILED 2310', 'template_language'],
-      [{ templateId: 'order_shipped', languageCode: 'ru', templateParams: { 1: 'A'.repeat(1020), 2: 'RU123' } }, 'FAILED 2311', 'template_param_too_long'],
+      [{ templateId: 'order_shipped', languageCode: 'ru', templateParams: { 1: 'A'.repeat(32_769), 2: 'RU123' } }, 'FAILED 2311', 'template_param_too_long'],
+      [{ templateId: 'order_shipped', languageCode: 'ru', templateParams: { 1: 'A'.repeat(1020), 2: 'RU123' } }, 'FAILED 2300', 'text_too_long'],
       [{ templateId: 'order_shipped', languageCode: 'RU', templateParams: { 1: 'A-1', 2: 'RU123' } }, 'SENT 0', ''],
     ];
     for (const [message, expected, failureCode] of cases) {

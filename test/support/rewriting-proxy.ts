@@ -10,26 +10,42 @@ export interface ProxiedResponse {
 /** Changes one response, or returns undefined to pass it through untouched. */
 export type Rewrite = (request: { method: string; path: string }, response: ProxiedResponse) => ProxiedResponse | undefined;
 
+/** Changes one request's body before it is forwarded, or returns undefined to forward it untouched. */
+export type RequestRewrite = (request: { method: string; path: string; body: string }) => string | undefined;
+
 /**
  * A server in front of a sandbox that forwards everything and rewrites what `rewrite` picks: "another
  * implementation" that breaks one quirk, for proving the conformance kit catches it.
  */
-export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite): Promise<{ origin: string; close(): Promise<void> }> {
+export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite, rewriteRequest?: RequestRewrite): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer(async (request, reply) => {
-    const body = await readAll(request);
+    const received = await readAll(request);
+    const requestPath = (request.url ?? '/').split('?')[0]!;
+    const rewritten = rewriteRequest?.({ method: request.method ?? 'GET', path: requestPath, body: received.toString('utf8') });
+    const body = rewritten === undefined ? received : Buffer.from(rewritten, 'utf8');
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
     }
-    const upstream = await fetch(targetOrigin + request.url, {
-      method: request.method ?? 'GET',
-      headers,
-      ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
-    });
-    const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: await upstream.text() };
-    const path = (request.url ?? '/').split('?')[0]!;
-    const answer = rewrite({ method: request.method ?? 'GET', path }, original) ?? original;
-    reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+    let upstream: Response;
+    let bytes: Buffer;
+    try {
+      upstream = await fetch(targetOrigin + request.url, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
+      });
+      // Bytes pass through untouched unless rewritten, so media the sandbox serves survives the proxy.
+      bytes = Buffer.from(await upstream.arrayBuffer());
+    } catch (error) {
+      // The sandbox went away under a request (a test that timed out closed it): answer, never crash the worker.
+      if (!reply.headersSent) reply.writeHead(502, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: bytes.toString('utf8') };
+    const answer = rewrite({ method: request.method ?? 'GET', path: requestPath }, original);
+    if (answer) reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+    else reply.writeHead(original.status, { 'content-type': original.contentType }).end(bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

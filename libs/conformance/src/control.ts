@@ -79,8 +79,8 @@ export class ControlClient {
     return this.request('PUT', `/accounts/${enc(provider)}/${enc(key)}/webhook`, { url });
   }
 
-  /** Send caps per clock day and per clock second; null lifts one. */
-  setLimits(provider: string, key: string, limits: { dailyMessages?: number | null; perSecond?: number | null }): Promise<unknown> {
+  /** Send caps per clock day and per clock second, and the prepaid balance; null lifts one. */
+  setLimits(provider: string, key: string, limits: { dailyMessages?: number | null; perSecond?: number | null; balance?: number | null }): Promise<unknown> {
     return this.request('PUT', `/accounts/${enc(provider)}/${enc(key)}/limits`, limits);
   }
 

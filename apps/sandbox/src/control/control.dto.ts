@@ -125,6 +125,11 @@ export class ForceStatusDto {
   @IsOptional()
   @IsString()
   reason?: string;
+
+  @ApiPropertyOptional({ example: '2009', description: "With status failed: one of the provider's own failure codes, reported in its webhooks (Devino's 2000–2313)." })
+  @IsOptional()
+  @IsString()
+  code?: string;
 }
 
 export class SetWebhookDto {
@@ -148,6 +153,13 @@ export class SetLimitsDto {
   @IsInt()
   @Min(0)
   perSecond?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, example: 0, description: 'Messages the account can still pay for (of the kinds its provider bills); null = unmetered.' })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  balance?: number | null;
 }
 
 export class ScanDto {
@@ -236,6 +248,7 @@ export class MessageDto {
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String, example: 'no_whatsapp' }) failureCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) failureReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2009', description: "The provider's own failure code, when one was forced or only the provider knows it." }) providerFailureCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) profileName!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
@@ -257,6 +270,7 @@ export class MessageDto {
       status: message.status,
       failureCode: message.failure?.code ?? null,
       failureReason: message.failure?.reason ?? null,
+      providerFailureCode: message.failure?.providerCode ?? null,
       profileName: message.profileName,
       createdAt: iso(message.createdAt),
       sendAt: message.sendAt === null ? null : iso(message.sendAt),
@@ -272,8 +286,8 @@ export class AccountDto {
   @ApiProperty({ example: { receive: false, sendSeen: false }, description: 'Feature switches as they stand now.' })
   features!: Record<string, boolean>;
   @ApiProperty({ nullable: true, type: String }) webhookUrl!: string | null;
-  @ApiProperty({ example: { dailyMessages: 30, perSecond: null }, description: 'Send caps; null = none.' })
-  limits!: { dailyMessages: number | null; perSecond: number | null };
+  @ApiProperty({ example: { dailyMessages: 30, perSecond: null, balance: null }, description: 'Send caps and balance; null = none.' })
+  limits!: { dailyMessages: number | null; perSecond: number | null; balance: number | null };
   @ApiProperty() createdAt!: string;
 
   static of(account: Account, features: Record<string, boolean>): AccountDto {

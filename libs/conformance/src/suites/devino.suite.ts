@@ -6,6 +6,7 @@ const PROVIDER = 'devino';
 // The seed's own recipient: normal behaviour on a wa-sandbox (magic numbers end in 00000x).
 const PHONE = '79034567890';
 const NO_WHATSAPP = '79030000000';
+const NEVER_DELIVERED = '79030000001';
 const HOUR = 3_600_000;
 const SENDER = 'MyCompany';
 // Delivery takes at most 1 + 4 + 30 s of clock time on a wa-sandbox.
@@ -73,9 +74,11 @@ function statusItems(ctx: ScenarioContext, receiver: WebhookReceiver): StatusIte
   return receiver.accepted.flatMap((request) => request.json as StatusItem[]);
 }
 
+const FINAL_STATUSES = ['READ', 'FAILED', 'VP_EXPIRED'];
+
 /** The final status of each message (`READ 0`, `FAILED 2312`), stepping the clock until all have one. */
 async function outcomes(ctx: ScenarioContext, receiver: WebhookReceiver, ids: string[]): Promise<string[]> {
-  const finalOf = (id: string) => statusItems(ctx, receiver).filter((item) => String(item.messageId) === id).find((item) => item.status === 'READ' || item.status === 'FAILED');
+  const finalOf = (id: string) => statusItems(ctx, receiver).filter((item) => String(item.messageId) === id).find((item) => FINAL_STATUSES.includes(item.status));
   await ctx.stepUntil(`final status of ${ids.join(', ')}`, STEP, async () => ids.every((id) => finalOf(id) !== undefined));
   return ids.map((id) => `${finalOf(id)!.status} ${finalOf(id)!.errorCode}`);
 }
@@ -152,7 +155,7 @@ const window: Scenario = {
 };
 
 const templates: Scenario = {
-  name: 'templates: wrong parameter count 2308, no template 2309, no such language 2310, too long 2311',
+  name: 'templates: wrong parameter count 2308, no template 2309, no such language 2310, a parameter over 32,768 characters 2311, a body over 1024 2300',
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('templates');
     const name = key.replace(/-/g, '_');
@@ -164,10 +167,11 @@ const templates: Scenario = {
         template('ru', { 1: 'a' }),
         template('ru', { 1: 'a', 2: 'b' }, `${name}_missing`),
         template('en', { 1: 'a', 2: 'b' }),
+        template('ru', { 1: 'x'.repeat(32_769), 2: 'b' }),
         template('ru', { 1: 'x'.repeat(1024), 2: 'b' }),
         template('RU', { 1: 'a', 2: 'b' }),
       ]);
-      ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2308', 'FAILED 2309', 'FAILED 2310', 'FAILED 2311', 'READ 0'], 'final statuses');
+      ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2308', 'FAILED 2309', 'FAILED 2310', 'FAILED 2311', 'FAILED 2300', 'READ 0'], 'final statuses');
     } finally {
       await ctx.control.request('DELETE', `/templates/${name}`);
     }
@@ -175,15 +179,93 @@ const templates: Scenario = {
 };
 
 const whatsappErrors: Scenario = {
-  name: 'WhatsApp errors: no WhatsApp 2305, own number 2307, over the per-second rate 2301',
+  name: 'WhatsApp errors: no WhatsApp 2305, own number 2307, templates over the per-second rate 2301 (free text uncapped)',
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('errors');
     const receiver = await ctx.receiver();
     const own = (await account(ctx, key)).linePhone;
     await ctx.control.setLimits(PROVIDER, key, { perSecond: 3 });
+    await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
+    const template = (to: string, code: string) => ({ from: SENDER, to, templateId: 'verification_code', templateParams: { 1: code }, callbackUrl: receiver.url });
+    const text = (n: number) => ({ from: SENDER, to: PHONE, text: `wa-conformance: free text ${n}`, callbackUrl: receiver.url });
+    const ids = await sendOk(ctx, key, [template(NO_WHATSAPP, '1'), template(own, '2'), template(PHONE, '3'), template(PHONE, '4'), text(1), text(2), text(3), text(4)]);
+    ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2305', 'FAILED 2307', 'READ 0', 'FAILED 2301', 'READ 0', 'READ 0', 'READ 0', 'READ 0'], 'final statuses');
+  },
+};
+
+/** The recipients that fail with a code of their own: last six digits `00` and the code. */
+const MAGIC_CODES = [2000, 2001, 2002, 2003, 2004, 2006, 2007, 2008, 2012, 2017, 2302];
+
+const statusCodes: Scenario = {
+  name: 'status codes: recipients ending 00 + code fail with 2000–2012, 2017, 2302; a forced failure carries the code chosen',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('codes');
+    const receiver = await ctx.receiver();
     const template = (to: string) => ({ from: SENDER, to, templateId: 'verification_code', templateParams: { 1: '1' }, callbackUrl: receiver.url });
-    const ids = await sendOk(ctx, key, [template(NO_WHATSAPP), template(own), template(PHONE), template(PHONE)]);
-    ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2305', 'FAILED 2307', 'READ 0', 'FAILED 2301'], 'final statuses');
+    const ids = await sendOk(ctx, key, [...MAGIC_CODES.map((code) => template(`7903000${code}`)), template(NEVER_DELIVERED)]);
+    const forced = ids.pop()!;
+    ctx.equal(await outcomes(ctx, receiver, ids), MAGIC_CODES.map((code) => `FAILED ${code}`), 'final statuses');
+    await ctx.control.request('POST', `/messages/${forced}/status`, { status: 'failed', code: '2009' });
+    ctx.equal(await outcomes(ctx, receiver, [forced]), ['FAILED 2009'], 'a failure forced with code 2009');
+  },
+};
+
+const duplicates: Scenario = {
+  name: 'duplicates: the same text to the same customer within 10 clock-minutes fails 2009, after them it goes out',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('duplicates');
+    const receiver = await ctx.receiver();
+    await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
+    const text = { from: SENDER, to: PHONE, text: 'wa-conformance: your order is ready', callbackUrl: receiver.url };
+    const [original, repeat] = await sendOk(ctx, key, [text, text]);
+    ctx.equal(await outcomes(ctx, receiver, [original!, repeat!]), ['READ 0', 'FAILED 2009'], 'the text and its repeat');
+    await ctx.advance(10 * 60_000);
+    const [later] = await sendOk(ctx, key, [text]);
+    ctx.equal(await outcomes(ctx, receiver, [later!]), ['READ 0'], 'the same text 10 clock-minutes later');
+  },
+};
+
+const validity: Scenario = {
+  name: 'validity: a message not delivered in time is VP_EXPIRED, 2011 once sent, 2010 while still queued',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('validity');
+    const receiver = await ctx.receiver();
+    const [sent] = await sendOk(ctx, key, [{ from: SENDER, to: NEVER_DELIVERED, templateId: 'verification_code', templateParams: { 1: '1' }, validity: 30, callbackUrl: receiver.url }]);
+    ctx.equal(await outcomes(ctx, receiver, [sent!]), ['VP_EXPIRED 2011'], 'sent, never delivered, validity 30 s');
+    // A line sends one message every 20–100 ms on a wa-sandbox: the 600th waits longer than 30 s.
+    let last = '';
+    for (let batch = 0; batch < 6; batch++) {
+      const messages = Array.from({ length: 100 }, (_, n) => ({ from: SENDER, to: `79035${100_000 + batch * 100 + n}`, text: 'wa-conformance: queued', validity: 30 }));
+      messages[99] = { ...messages[99]!, callbackUrl: receiver.url } as typeof messages[number];
+      last = (await sendOk(ctx, key, messages))[99]!;
+    }
+    ctx.equal(await outcomes(ctx, receiver, [last]), ['VP_EXPIRED 2010'], 'the 600th queued message, validity 30 s');
+  },
+};
+
+const balance: Scenario = {
+  name: 'balance: templates spend the account’s balance and fail 2005 once it is spent; free text costs nothing',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('balance');
+    const receiver = await ctx.receiver();
+    await ctx.control.setLimits(PROVIDER, key, { balance: 1 });
+    await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
+    const template = (code: string) => ({ from: SENDER, to: PHONE, templateId: 'verification_code', templateParams: { 1: code }, callbackUrl: receiver.url });
+    const ids = await sendOk(ctx, key, [template('1'), { from: SENDER, to: PHONE, text: 'wa-conformance: a free reply', callbackUrl: receiver.url }, template('2')]);
+    ctx.equal(await outcomes(ctx, receiver, ids), ['READ 0', 'READ 0', 'FAILED 2005'], 'final statuses with a balance of 1');
+  },
+};
+
+const textLimits: Scenario = {
+  name: 'text limits: a caption over 1024 characters fails 2304',
+  async run(ctx: ScenarioContext) {
+    const key = ctx.freshKey('captions');
+    const receiver = await ctx.receiver();
+    await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
+    // The sandbox serves its sample image under the control API.
+    const image = (text: string) => ({ from: SENDER, to: PHONE, text, contentUrl: `${ctx.control.url}/media/sample.jpg`, contentType: 'image/jpeg', callbackUrl: receiver.url });
+    const ids = await sendOk(ctx, key, [image('c'.repeat(1025)), image('c'.repeat(1024))]);
+    ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2304', 'READ 0'], 'captions of 1025 and 1024 characters');
   },
 };
 
@@ -219,5 +301,5 @@ export const devinoSuite: Suite = {
   contract: 'devino.openapi.yaml',
   defaultPhone: PHONE,
   probes,
-  scenarios: [validation, statusCallbacks, window, templates, whatsappErrors, incoming, invalidKey],
+  scenarios: [validation, statusCallbacks, window, templates, whatsappErrors, statusCodes, duplicates, validity, balance, textLimits, incoming, invalidKey],
 };

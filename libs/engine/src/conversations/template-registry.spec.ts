@@ -38,7 +38,8 @@ describe('TemplateRegistry', () => {
     expect(await check({ params: { 1: 'tab\there', 2: 'b' } })).toMatchObject({ ok: false, code: 'template_param_format' });
     expect(await check({ params: { 1: 'four    spaces', 2: 'b' } })).toMatchObject({ ok: false, code: 'template_param_format' });
     expect(await check({ params: { 1: 'three   spaces', 2: 'b' } })).toMatchObject({ ok: true });
-    expect(await check({ params: { 1: 'x'.repeat(1000), 2: 'b' } })).toMatchObject({ ok: false, code: 'template_param_too_long' });
+    expect(await check({ params: { 1: 'x'.repeat(1000), 2: 'b' } })).toMatchObject({ ok: false, code: 'text_too_long' });
+    expect(await check({ params: { 1: 'x'.repeat(32_769), 2: 'b' } })).toMatchObject({ ok: false, code: 'template_param_too_long' });
     expect(await check({ params: { 2: 'https://devino.online', 1: '+7(495) 646 00 54' } })).toMatchObject({
       ok: true,
       text: 'Аккаунт активирован. Поддержка: +7(495) 646 00 54, сайт: https://devino.online',

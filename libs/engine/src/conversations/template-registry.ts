@@ -4,6 +4,8 @@ import type { EngineStore } from '../store/store.js';
 
 /** Meta's limit on a template body, with its parameters filled in. */
 export const TEMPLATE_BODY_MAX_LENGTH = 1024;
+/** Meta's limit on one text parameter (the Cloud API's TextParameter maxLength). */
+export const TEMPLATE_PARAMETER_MAX_LENGTH = 32_768;
 /** Meta's limit on a template name. */
 export const TEMPLATE_NAME_MAX_LENGTH = 512;
 
@@ -29,7 +31,7 @@ export interface TemplateUse {
 
 export type TemplateCheckCode = Extract<
   FailureCode,
-  'template_not_found' | 'template_language' | 'template_param_count' | 'template_param_too_long' | 'template_param_format'
+  'template_not_found' | 'template_language' | 'template_param_count' | 'template_param_too_long' | 'template_param_format' | 'text_too_long'
 >;
 
 export type TemplateCheck =
@@ -139,9 +141,13 @@ export class TemplateRegistry {
     if (badKey !== undefined) {
       return { ok: false, code: 'template_param_format', reason: `parameter ${badKey} contains a newline, a tab or four spaces in a row` };
     }
+    const longKey = given.find((key) => use.params[key]!.length > TEMPLATE_PARAMETER_MAX_LENGTH);
+    if (longKey !== undefined) {
+      return { ok: false, code: 'template_param_too_long', reason: `parameter ${longKey} is ${use.params[longKey]!.length} characters, the limit is ${TEMPLATE_PARAMETER_MAX_LENGTH}` };
+    }
     const text = template.text.replace(PLACEHOLDER, (_, position: string) => use.params[String(Number(position))]!);
     if (text.length > TEMPLATE_BODY_MAX_LENGTH) {
-      return { ok: false, code: 'template_param_too_long', reason: `with its parameters the text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}` };
+      return { ok: false, code: 'text_too_long', reason: `with its parameters the text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}` };
     }
     return { ok: true, template, text };
   }

@@ -18,6 +18,9 @@ import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
 import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import { charge } from './balance.js';
+import { findDuplicate } from './duplicates.js';
+import { MessageExpiry } from './message-expiry.js';
 import { DEFAULT_SEND_PACING, type SendQueue } from './send-queue.js';
 
 export interface MediaUpload {
@@ -52,6 +55,8 @@ export interface SendRequest {
    * that does not match): it is accepted and fails with this when its turn comes.
    */
   failAtDispatch?: Failure;
+  /** How long after acceptance a message not yet delivered fails with `expired` (a provider's validity), in clock ms. */
+  validityMs?: number;
 }
 
 export type SendRejectionCode = 'media_rejected' | 'daily_limit' | 'rate_limited' | 'session_not_ready' | 'send_time_past';
@@ -93,7 +98,11 @@ export interface MessageServiceDeps {
 }
 
 export class MessageService implements TransportSink {
-  constructor(private readonly deps: MessageServiceDeps) {}
+  private readonly expiry: MessageExpiry;
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.expiry = new MessageExpiry(deps.clock, (id) => this.get(id), (id, failure) => this.statusChanged(id, 'failed', failure));
+  }
 
   /** Accepts a message for each recipient and queues it on the sending line. */
   async send(account: Account, request: SendRequest): Promise<SendResult> {
@@ -113,22 +122,25 @@ export class MessageService implements TransportSink {
       from = session.phone;
       lineId = session.id;
     }
-    const limit = await this.checkLimits(account, request.recipients.length, request.refusals ?? 'reject');
+    const kind = request.kind ?? (request.mediaUrl || request.mediaUpload ? 'media' : 'text');
+    const limit = await this.checkLimits(account, request.recipients.length, request.refusals ?? 'reject', kind);
     if (!limit.ok) return limit;
 
     const media = await this.acceptMedia(account, request);
     if (!media.ok) return media;
 
-    const pacing = this.deps.profile(account.provider).sendPacing ?? DEFAULT_SEND_PACING;
+    const profile = this.deps.profile(account.provider);
+    const pacing = profile.sendPacing ?? DEFAULT_SEND_PACING;
     const messages: Message[] = [];
     for (const [index, peer] of request.recipients.entries()) {
+      const duplicate = profile.duplicateWindowMs === undefined ? undefined : await findDuplicate(store, account, peer, { text: request.text, mediaUrl: media.url }, now - profile.duplicateWindowMs + 1);
       const id = await this.nextId(account, 'outbound');
       const overRate = index >= limit.withinRate;
       const message: Message = {
         id,
         accountId: account.id,
         lineId,
-        kind: request.kind ?? (media.summary || media.url ? 'media' : 'text'),
+        kind,
         direction: 'outbound',
         peer,
         from,
@@ -138,7 +150,11 @@ export class MessageService implements TransportSink {
         media: media.summary,
         location: request.location ?? null,
         contacts: request.contacts ?? null,
-        failAtDispatch: overRate ? { code: 'rate_limited', reason: 'too many messages in a short time' } : (media.failAtDispatch ?? request.failAtDispatch ?? null),
+        failAtDispatch: overRate
+          ? { code: 'rate_limited', reason: 'too many messages in a short time' }
+          : duplicate
+            ? { code: 'duplicate', reason: `the same message went to ${peer} as ${duplicate.id}` }
+            : (media.failAtDispatch ?? request.failAtDispatch ?? null),
         status: 'queued',
         failure: null,
         createdAt: now,
@@ -148,6 +164,7 @@ export class MessageService implements TransportSink {
         providerData: request.providerData ?? null,
       };
       await store.messages.insert(message);
+      if (request.validityMs !== undefined) this.expiry.schedule(message, request.validityMs);
       if (message.sendAt === null) this.deps.queue.enqueue(lineId, id, pacing);
       else clock.scheduleAt(message.sendAt, () => this.deps.queue.enqueue(lineId, id, pacing), `scheduled send ${id}`);
       messages.push(message);
@@ -177,11 +194,15 @@ export class MessageService implements TransportSink {
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
   }
 
-  /** The control API's override: any status, in any direction, for testing a client's handling. */
-  async forceStatus(messageId: string, status: MessageStatus, reason?: string): Promise<Message | undefined> {
+  /**
+   * The control API's override: any status, in any direction, for testing a client's handling; a failure
+   * may carry one of the provider's own codes (its profile's `failureCodes`).
+   */
+  async forceStatus(messageId: string, status: MessageStatus, reason?: string, providerCode?: string): Promise<Message | undefined> {
     const message = await this.deps.store.messages.get(messageId);
     if (!message) return undefined;
-    return this.applyStatus(message, status, status === 'failed' ? { code: 'forced', reason: reason ?? 'forced by the control API' } : null);
+    const failure: Failure = { code: 'forced', reason: reason ?? 'forced by the control API', ...(providerCode !== undefined ? { providerCode } : {}) };
+    return this.applyStatus(message, status, status === 'failed' ? failure : null);
   }
 
   async inbound(accountId: string, inbound: InboundMessage): Promise<void> {
@@ -239,6 +260,8 @@ export class MessageService implements TransportSink {
     const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
     if (message.failAtDispatch) return this.statusChanged(messageId, 'failed', message.failAtDispatch);
+    const unpaid = await charge(this.deps.accounts, account, message.kind, this.deps.profile(account.provider).billedKinds);
+    if (unpaid) return this.statusChanged(messageId, 'failed', unpaid);
     if (message.lineId !== account.id) {
       const session = await this.deps.sessions.get(message.lineId);
       if (session?.state !== 'connected') {
@@ -267,6 +290,7 @@ export class MessageService implements TransportSink {
     account: Account,
     count: number,
     refusals: 'reject' | 'fail-at-dispatch',
+    kind: MessageKind,
   ): Promise<{ ok: true; withinRate: number } | { ok: false; code: SendRejectionCode; reason: string }> {
     const { store, clock } = this.deps;
     const now = clock.now();
@@ -279,8 +303,11 @@ export class MessageService implements TransportSink {
         return { ok: false, code: 'daily_limit', reason: `the account may send ${dailyMessages} messages a day and has sent ${today} today` };
       }
     }
-    if (perSecond === null) return { ok: true, withinRate: count };
-    const lastSecond = await store.messages.countSince(account.id, 'outbound', now - 999);
+    const { rateLimitedKinds } = this.deps.profile(account.provider);
+    if (perSecond === null || (rateLimitedKinds && !rateLimitedKinds.includes(kind))) return { ok: true, withinRate: count };
+    const lastSecond = rateLimitedKinds
+      ? (await store.messages.listSince(account.id, 'outbound', now - 999)).filter((message) => rateLimitedKinds.includes(message.kind)).length
+      : await store.messages.countSince(account.id, 'outbound', now - 999);
     const withinRate = Math.max(0, perSecond - lastSecond);
     if (withinRate < count && refusals === 'reject') {
       return { ok: false, code: 'rate_limited', reason: `the account may send ${perSecond} messages a second` };

@@ -120,6 +120,17 @@ class MemoryMessages implements MessageRepository {
     return count;
   }
 
+  async listSince(accountId: string, direction: MessageDirection, since: number) {
+    const timeline = this.timelines.get(timelineKey(accountId, direction)) ?? [];
+    const messages: Message[] = [];
+    for (let n = timeline.length - 1; n >= 0; n--) {
+      const message = this.byId.get(timeline[n]!)!;
+      if (message.createdAt < since) break;
+      messages.push(message);
+    }
+    return messages;
+  }
+
   clear() {
     this.byId.clear();
     this.timelines.clear();

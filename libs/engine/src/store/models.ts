@@ -27,8 +27,10 @@ export interface Account {
 export interface AccountLimits {
   /** Outbound messages accepted per clock day (the day in the provider's time zone); null = no cap. */
   dailyMessages: number | null;
-  /** Outbound messages accepted in any one clock second; null = no cap. */
+  /** Outbound messages accepted in any one clock second (of the kinds the provider rate-limits); null = no cap. */
   perSecond: number | null;
+  /** Messages the account can still pay for (of the kinds the provider bills), one each as it leaves; null = unmetered. */
+  balance: number | null;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
@@ -58,14 +60,27 @@ export type FailureCode =
   | 'template_language'
   /** The parameters given are not exactly the template's {{1}}…{{n}}. */
   | 'template_param_count'
-  /** The template's body with its parameters filled in is longer than WhatsApp allows. */
+  /** A parameter is longer than WhatsApp takes for one (the filled-in body too long is `text_too_long`). */
   | 'template_param_too_long'
   /** A parameter holds a newline, a tab or four spaces in a row, which WhatsApp refuses. */
-  | 'template_param_format';
+  | 'template_param_format'
+  /** Longer than WhatsApp takes where it goes: a media caption, a template's filled-in body. */
+  | 'text_too_long'
+  /** Not delivered within the validity the sender gave (still queued, or sent and not yet on the phone). */
+  | 'expired'
+  /** The same content to the same recipient again within the provider's duplicate window. */
+  | 'duplicate'
+  /** The account's balance was spent when the message's turn came. */
+  | 'insufficient_funds';
 
 export interface Failure {
   code: FailureCode;
   reason: string;
+  /**
+   * The provider's own error code when it is not one the engine's code maps to (a code a test forces
+   * through the control API, a refusal only that provider knows); its webhooks report this one instead.
+   */
+  providerCode?: string;
 }
 
 export interface GeoLocation {

@@ -60,6 +60,8 @@ export interface MessageRepository {
   query(query: MessageQuery): Promise<MessagePage>;
   /** How many of the account's messages in that direction were created at or after `since`. */
   countSince(accountId: string, direction: MessageDirection, since: number): Promise<number>;
+  /** The account's messages in that direction created at or after `since`, newest first. */
+  listSince(accountId: string, direction: MessageDirection, since: number): Promise<Message[]>;
 }
 
 export interface SessionRepository {

@@ -130,7 +130,7 @@ export class AccountService {
       linePhone: seed.linePhone ?? makeLinePhone(profile.lineCountryCode, seed.key, this.options.seed),
       features,
       webhookUrl: null,
-      limits: { dailyMessages: null, perSecond: null, ...profile.limits },
+      limits: { dailyMessages: null, perSecond: null, balance: null, ...profile.limits },
       settings: { ...seed.settings },
     };
   }

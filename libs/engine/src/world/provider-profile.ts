@@ -1,6 +1,6 @@
 import type { EngineEvent } from '../events.js';
 import type { DurationRange } from '../random.js';
-import type { Account, AccountLimits } from '../store/models.js';
+import type { Account, AccountLimits, MessageKind } from '../store/models.js';
 import type { ContactBook } from './contacts.js';
 import type { CustomerDirectory } from './customers.js';
 
@@ -57,6 +57,14 @@ export interface ProviderProfile {
   messageIds?: { outbound: MessageIdFormat; inbound: MessageIdFormat };
   /** Caps every new account starts with (the control API can change an account's). */
   limits?: Partial<AccountLimits>;
+  /** The kinds of message the per-second cap counts and applies to (WhatsApp's 15 a second is for templates); every kind when absent. */
+  rateLimitedKinds?: MessageKind[];
+  /** The kinds of message that cost one unit of the account's balance as they leave; every kind when absent. */
+  billedKinds?: MessageKind[];
+  /** Same content to the same recipient again within this much clock time is accepted and fails as a `duplicate` at its turn; no check when absent. */
+  duplicateWindowMs?: number;
+  /** The provider's own failure codes, which the control API may force on a message; it forces none when absent. */
+  failureCodes?: readonly string[];
   /** The provider's time zone, in minutes east of UTC: where its day begins for daily caps. */
   utcOffsetMinutes?: number;
   /** How long a freshly linked or restarted session loads before it can send; the engine's default when absent. */

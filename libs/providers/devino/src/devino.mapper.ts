@@ -23,6 +23,14 @@ const STATUS_WORDS: Partial<Record<Message['status'], string>> = {
   read: 'READ',
   failed: 'FAILED',
 };
+/** The older API's word for a message whose validity ran out before a final status ("vp_expired"). */
+const EXPIRED_WORD = 'VP_EXPIRED';
+
+/** Every code of the seed's status table, 2000–2313: the codes the control API may force. */
+export const DEVINO_ERROR_CODES = [
+  '2000', '2001', '2002', '2003', '2004', '2005', '2006', '2007', '2008', '2009', '2010', '2011', '2012', '2017',
+  '2300', '2301', '2302', '2303', '2304', '2305', '2307', '2308', '2309', '2310', '2311', '2312', '2313',
+] as const;
 
 /** The seed's status error codes (2000–2313) for the engine's failure codes. */
 export const ERROR_CODES: Record<FailureCode, number> = {
@@ -36,6 +44,11 @@ export const ERROR_CODES: Record<FailureCode, number> = {
   template_language: 2310,
   template_param_too_long: 2311,
   outside_window: 2312,
+  duplicate: 2009,
+  insufficient_funds: 2005,
+  // Refined by the message below: 2010 or 2011, 2300 or 2304.
+  expired: 2010,
+  text_too_long: 2300,
   template_param_format: 2313,
   send_failed: 2313,
   session_closed: 2313,
@@ -56,18 +69,30 @@ export interface StatusCallbackItem {
 }
 
 /**
+ * The seed's code for a failed message: a provider code it carries wins; an expiry is 2010 while still
+ * queued and 2011 once sent; text too long is 2304 for a media caption and 2300 otherwise.
+ */
+export function errorCodeOf(message: Message): number {
+  const failure = message.failure ?? { code: 'send_failed' as const, reason: '' };
+  if (failure.providerCode !== undefined) return Number(failure.providerCode);
+  if (failure.code === 'expired') return message.history.some((step) => step.status === 'sent') ? 2011 : 2010;
+  if (failure.code === 'text_too_long') return message.kind === 'media' ? 2304 : 2300;
+  return ERROR_CODES[failure.code];
+}
+
+/**
  * One entry of a status callback. `messageId` is the same digit string the send answered: the ids pass
  * 2^53, where a JSON number would lose digits in most clients. ip/browser/os/userAgent describe a
  * customer who opened a link, which the sandbox does not simulate: always null.
  */
 export function toStatusCallback(message: Message): StatusCallbackItem | null {
-  const status = STATUS_WORDS[message.status];
+  const status = message.failure?.code === 'expired' ? EXPIRED_WORD : STATUS_WORDS[message.status];
   if (!status) return null;
   return {
     messageId: message.id,
     ts: message.history[message.history.length - 1]!.at,
     status,
-    errorCode: message.status === 'failed' ? ERROR_CODES[message.failure?.code ?? 'send_failed'] : 0,
+    errorCode: message.status === 'failed' ? errorCodeOf(message) : 0,
     ip: null,
     browser: null,
     os: null,

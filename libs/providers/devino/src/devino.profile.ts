@@ -1,5 +1,5 @@
 import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type MediaRule, type ProviderProfile } from '#engine';
-import { callbackOf, toIncomingMessage, toStatusCallback } from './devino.mapper.js';
+import { callbackOf, DEVINO_ERROR_CODES, toIncomingMessage, toStatusCallback } from './devino.mapper.js';
 
 export const DEVINO = 'devino';
 
@@ -9,8 +9,15 @@ const HOUR = 3_600_000;
 /** The first message id is the seed's own example id; ids count up from it, beyond 2^53, so they are handled as BigInt. */
 const FIRST_MESSAGE_ID = 3_482_512_350_952_730_368n;
 
-/** WhatsApp's limit the seed quotes: 15 template messages a second. */
+/** WhatsApp's limit the seed quotes: 15 template messages (HSM) a second. Free text is not capped. */
 export const DEVINO_MESSAGES_PER_SECOND = 15;
+
+/**
+ * The same text to the same recipient again within 10 clock-minutes fails as a duplicate (2009). The
+ * seed names the code but not the window: long enough to catch a client's accidental resend, short
+ * enough that a reminder repeated the next hour goes out.
+ */
+export const DEVINO_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /** How the seed sorts media, by the MIME type the sender declares in `contentType`. */
 export type DevinoMediaClass = 'image' | 'video' | 'audio' | 'voice' | 'document';
@@ -72,6 +79,11 @@ export const devinoProfile: ProviderProfile = {
     inbound: { start: 100_000_000_001 },
   },
   limits: { perSecond: DEVINO_MESSAGES_PER_SECOND },
+  rateLimitedKinds: ['template'],
+  // The seed: a business pays for the conversations it starts (templates); replies in a window the customer opened are free.
+  billedKinds: ['template'],
+  duplicateWindowMs: DEVINO_DUPLICATE_WINDOW_MS,
+  failureCodes: DEVINO_ERROR_CODES,
   utcOffsetMinutes: 180,
   toWebhooks(event, account) {
     if (event.type === 'session.status') return [];

@@ -18,6 +18,28 @@ export const DEVINO_MAGIC_REJECTIONS: ReadonlyArray<{ suffix: string; key: strin
   { suffix: '000500', key: 'unknown' },
 ];
 
+/**
+ * Recipients whose last six digits are `00` and one of these codes fail with it in their status callback:
+ * the refusals Devino and the operator make that no request field or WhatsApp rule explains (spam
+ * filters, billing errors, an unknown operator).
+ */
+export const DEVINO_MAGIC_FAILURES: ReadonlyArray<{ code: string; reason: string }> = [
+  { code: '2000', reason: "the recipient's operator could not be determined" },
+  { code: '2001', reason: 'rejected as spam' },
+  { code: '2002', reason: 'billing error' },
+  { code: '2003', reason: 'billing error' },
+  { code: '2004', reason: 'billing error' },
+  { code: '2006', reason: 'billing error' },
+  { code: '2007', reason: 'billing error' },
+  { code: '2008', reason: 'billing error' },
+  { code: '2012', reason: 'billing error' },
+  { code: '2017', reason: 'rejected as spam' },
+  { code: '2302', reason: 'rejected as spam by WhatsApp' },
+];
+
+/** WhatsApp's limit on a media caption (the Cloud API's caption maxLength); over it the message fails with 2304. */
+export const MAX_CAPTION_LENGTH = 1024;
+
 /** Devino's one method as engine calls. Input arrives parsed; output leaves in wire shape. */
 @Injectable()
 export class DevinoService {
@@ -61,6 +83,7 @@ export class DevinoService {
       // Devino reports WhatsApp's refusals in status callbacks, not in its answer.
       refusals: 'fail-at-dispatch',
       ...(verdict.failure ? { failAtDispatch: verdict.failure } : {}),
+      ...(input.validity !== null ? { validityMs: input.validity * 1000 } : {}),
     });
     if (!result.ok) return rejected([{ key: result.code === 'daily_limit' ? 'billing.error' : 'unknown' }]);
     return { code: 'OK', messageId: result.messages[0]!.id };
@@ -74,8 +97,16 @@ export class DevinoService {
     return magic ? { key: magic.key } : null;
   }
 
-  /** What WhatsApp will say once the message's turn comes, under the business messaging rules. */
+  /**
+   * What Devino, the operator and WhatsApp will say once the message's turn comes: a magic recipient's
+   * failure, then WhatsApp's caption limit, then the business messaging rules.
+   */
   private async businessVerdict(account: Account, input: DevinoMessageInput): Promise<{ text: string | null; failure: Failure | null }> {
+    const magic = DEVINO_MAGIC_FAILURES.find((candidate) => input.to.endsWith(`00${candidate.code}`));
+    if (magic) return { text: null, failure: { code: 'send_failed', reason: magic.reason, providerCode: magic.code } };
+    if (input.content && !input.template && input.text !== null && input.text.length > MAX_CAPTION_LENGTH) {
+      return { text: null, failure: { code: 'text_too_long', reason: `the caption is ${input.text.length} characters, WhatsApp takes ${MAX_CAPTION_LENGTH}` } };
+    }
     const verdict = await this.engine.conversations.judge(account, input.to, input.template ?? undefined);
     return verdict.ok ? { text: verdict.text, failure: null } : { text: null, failure: verdict.failure };
   }
