@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WhatsAppEngine } from '#engine';
-import { recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
+import { SELF_FETCH_HEADER, SELF_FETCH_TOKEN, WhatsAppEngine } from '#engine';
+import { recordRequests, refuseSelfRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
@@ -27,8 +27,13 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     logger: options.logger ?? ['error', 'warn'],
   });
   const fastify = app.getHttpAdapter().getInstance();
-  await registerBodyParsers(fastify);
   const engine = app.get(WhatsAppEngine);
+  refuseSelfRequests(fastify, PROVIDERS, {
+    isSelf: (headers) => headers[SELF_FETCH_HEADER] === SELF_FETCH_TOKEN,
+    servedPrefix: '/__sandbox/media/',
+  });
+  // Uploads are written straight into the engine's media directory, so keeping one is a rename.
+  await registerBodyParsers(fastify, { uploadPath: () => engine.mediaFiles.scratchPath() });
   recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   setUpDocs(app, PROVIDERS);

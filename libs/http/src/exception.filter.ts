@@ -25,11 +25,14 @@ export class SandboxExceptionFilter implements ExceptionFilter {
     const status = exception instanceof ProviderError ? exception.status : exception instanceof HttpException ? exception.getStatus() : 500;
     if (status >= 500) this.logger.error(`${request.method} ${request.url}`, exception instanceof Error ? exception.stack : String(exception));
 
-    if (exception instanceof ProviderError) return send(reply, exception);
-    const reason = describe(exception, status);
-    if (provider) return send(reply, provider.fallbackError(status, reason));
-    send(reply, { status, body: { error: reason }, reason });
+    if (exception instanceof ProviderError) return sendError(reply, exception);
+    sendError(reply, errorFor(provider, status, describe(exception, status)));
   }
+}
+
+/** The provider's own fallback error under its prefix; plain JSON `{ error }` elsewhere. */
+export function errorFor(provider: ProviderDescriptor | undefined, status: number, reason: string): ProviderErrorLike {
+  return provider ? provider.fallbackError(status, reason) : { status, body: { error: reason }, reason };
 }
 
 export function firstSegment(url: string): string {
@@ -51,7 +54,7 @@ function describe(exception: unknown, status: number): string {
   return status >= 500 ? 'internal error (see the sandbox log)' : String(exception);
 }
 
-function send(reply: FastifyReply, error: ProviderErrorLike): void {
+export function sendError(reply: FastifyReply, error: ProviderErrorLike): void {
   reply.status(error.status).header(SANDBOX_ERROR_HEADER, headerSafe(error.reason));
   if (typeof error.body === 'string') reply.type('text/plain; charset=utf-8').send(error.body);
   else reply.type('application/json; charset=utf-8').send(JSON.stringify(error.body));

@@ -3,3 +3,4 @@ export * from './exception.filter.js';
 export * from './provider-descriptor.js';
 export * from './provider-error.js';
 export * from './request-journal.js';
+export * from './self-requests.js';
