@@ -61,6 +61,8 @@ export class WhatsAppEngine {
   readonly seed: number;
   /** Uploaded media, on disk, until evicted; downloads are written here while judged. */
   readonly mediaFiles: MediaFiles;
+  /** Fetches and judges media (at most a few downloads at once). */
+  readonly mediaInspector: MediaInspector;
 
   private readonly profiles = new Map<string, ProviderProfile>();
   private readonly queue: SendQueue;
@@ -82,6 +84,12 @@ export class WhatsAppEngine {
       seed: options.seed,
       ...(options.strictAccounts ? { strictAccounts: options.strictAccounts } : {}),
     });
+    this.mediaInspector = new MediaInspector({
+      files: this.mediaFiles,
+      timeoutMs: options.mediaTimeoutMs ?? 10_000,
+      ...(media.maxConcurrentFetches !== undefined ? { maxConcurrentFetches: media.maxConcurrentFetches } : {}),
+      ...(media.allowHost ? { allowHost: media.allowHost } : {}),
+    });
     const activeTransport =
       transport ?? new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
     const profile = (name: string) => this.profile(name);
@@ -101,12 +109,7 @@ export class WhatsAppEngine {
       sessions: this.sessions,
       customers: this.customers,
       events: this.events,
-      media: new MediaInspector({
-        files: this.mediaFiles,
-        timeoutMs: options.mediaTimeoutMs ?? 10_000,
-        ...(media.maxConcurrentFetches !== undefined ? { maxConcurrentFetches: media.maxConcurrentFetches } : {}),
-        ...(media.allowHost ? { allowHost: media.allowHost } : {}),
-      }),
+      media: this.mediaInspector,
       mediaFiles: this.mediaFiles,
       transport: activeTransport,
       queue: this.queue,

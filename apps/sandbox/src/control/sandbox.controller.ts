@@ -11,6 +11,14 @@ import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
 
+/** Uploads kept on disk, and media downloads under way or waiting for a slot. */
+interface MediaUsage {
+  keptFiles: number;
+  keptBytes: number;
+  fetching: number;
+  waitingToFetch: number;
+}
+
 @ApiTags('sandbox')
 @UsePipes(controlValidation)
 @Controller('__sandbox')
@@ -24,8 +32,17 @@ export class SandboxController {
 
   @Get('health')
   @ApiOperation({ summary: 'Is this a wa-sandbox, and which providers does it serve' })
-  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto } {
-    return { status: 'ok', version: SANDBOX_VERSION, providers: this.engine.providers, strictAccounts: this.config.strictAccounts !== undefined, clock: this.engine.clock.state() };
+  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto; media: MediaUsage } {
+    const { files, bytes } = this.engine.mediaFiles.usage();
+    const { running, waiting } = this.engine.mediaInspector.fetches();
+    return {
+      status: 'ok',
+      version: SANDBOX_VERSION,
+      providers: this.engine.providers,
+      strictAccounts: this.config.strictAccounts !== undefined,
+      clock: this.engine.clock.state(),
+      media: { keptFiles: files, keptBytes: bytes, fetching: running, waitingToFetch: waiting },
+    };
   }
 
   @Post('reset')

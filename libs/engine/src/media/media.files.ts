@@ -92,6 +92,11 @@ export class MediaFiles {
     }
   }
 
+  /** Files kept and their bytes together. */
+  usage(): { files: number; bytes: number } {
+    return { files: this.kept.size, bytes: this.keptBytes };
+  }
+
   find(id: string): KeptMedia {
     const file = this.kept.get(id);
     if (file) return { state: 'kept', path: this.pathOf(id), size: file.size };

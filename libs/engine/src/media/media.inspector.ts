@@ -27,6 +27,11 @@ export class MediaInspector {
     this.slots = new Semaphore(options.maxConcurrentFetches ?? DEFAULT_MAX_CONCURRENT_FETCHES);
   }
 
+  /** Downloads under way, and those waiting for a slot. */
+  fetches(): { running: number; waiting: number } {
+    return { running: this.slots.running, waiting: this.slots.waiting.length };
+  }
+
   async inspect(url: string, policy: MediaPolicy): Promise<MediaVerdict> {
     if (policy.rules.length === 0) return NOTHING_SUPPORTED;
     // The format is unknown until the bytes are in, so only the most generous rule can bound the download;
@@ -64,8 +69,8 @@ const NOTHING_SUPPORTED: MediaVerdict = { ok: false, code: 'unsupported_format',
 
 /** At most `size` tasks at once, the others started in the order they came. */
 class Semaphore {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  running = 0;
+  readonly waiting: Array<() => void> = [];
 
   constructor(private readonly size: number) {}
 
