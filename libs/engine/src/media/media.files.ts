@@ -154,7 +154,7 @@ export class MediaFiles {
   }
 }
 
-/** Temp directories of stores not closed, removed when the process exits (a test run, a crash in a handler). */
+/** Temp directories of stores not closed, removed when the process exits without closing the app (an uncaught error). */
 const removedAtExit = new Set<string>();
 process.once('exit', () => {
   for (const dir of removedAtExit) rmSync(dir, { recursive: true, force: true });

@@ -124,6 +124,8 @@ describe('MessageService', () => {
     const kept = engine.mediaFiles.find(id);
     if (kept.state !== 'kept') throw new Error(`upload ${kept.state}`);
     expect((await readFile(kept.path)).equals(pdf)).toBe(true);
+    // Its temp directory goes with it.
+    engine.close();
 
     const png = await readFile(new URL('../../../../fixtures/media/sample.png', import.meta.url));
     expect(await engine.messages.send(account, { recipients: ['79161110001'], text: '', mediaUpload: { bytes: png }, mediaPolicy: PDF_ONLY })).toMatchObject({
