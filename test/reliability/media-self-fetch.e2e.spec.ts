@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SELF_FETCH_HEADER, SELF_FETCH_TOKEN } from '#engine';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '#engine';
 import { send } from '../support/php-client.js';
 import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
@@ -113,7 +113,7 @@ describe('media URLs cannot make the sandbox call its own API', () => {
   });
 
   it("refuses its own requests in each place's error format: the provider's under its prefix, JSON on the control API", async () => {
-    const self = { headers: { [SELF_FETCH_HEADER]: SELF_FETCH_TOKEN } };
+    const self = { headers: { [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN } };
     const wamm = await send(`${sandbox.origin}/wamm/api2/msg_to/X/${q({ phone: PHONE, text: 'hi' })}`, self);
     expect(wamm.status).toBe(403);
     expect(wamm.json).toHaveProperty('err');
@@ -124,8 +124,23 @@ describe('media URLs cannot make the sandbox call its own API', () => {
     expect(control.status).toBe(403);
     expect(control.json).toEqual({ error: expect.stringContaining('requests it made itself') });
     // Another client's header without the process's secret is an ordinary request.
-    expect((await send(`${sandbox.origin}/__sandbox/health`, { headers: { [SELF_FETCH_HEADER]: 'guess' } })).status).toBe(200);
+    expect((await send(`${sandbox.origin}/__sandbox/health`, { headers: { [SELF_REQUEST_HEADER]: 'guess' } })).status).toBe(200);
   });
+});
+
+test('a webhook url pointing at the control API does not reset the sandbox', async () => {
+  const sandbox = await startSandbox();
+  try {
+    await sandbox.control.setWebhook('wamm', 'HOOKED', `${sandbox.origin}/__sandbox/reset`);
+    const sent = (await send(`${sandbox.origin}/wamm/api2/msg_to/HOOKED/${q({ phone: PHONE, text: 'hi' })}`)).json as { msg_id: number };
+    await sandbox.control.advance(15_000);
+    const attempts = await sandbox.control.journal('wamm', 'HOOKED');
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((attempt) => attempt.status === 403)).toBe(true);
+    expect(await sandbox.control.message(String(sent.msg_id))).toMatchObject({ status: expect.not.stringMatching('queued') });
+  } finally {
+    await sandbox.close();
+  }
 });
 
 describe('--media-hosts', () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SELF_FETCH_HEADER, SELF_FETCH_TOKEN, WhatsAppEngine } from '#engine';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import { recordRequests, refuseSelfRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
@@ -29,7 +29,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   const fastify = app.getHttpAdapter().getInstance();
   const engine = app.get(WhatsAppEngine);
   refuseSelfRequests(fastify, PROVIDERS, {
-    isSelf: (headers) => headers[SELF_FETCH_HEADER] === SELF_FETCH_TOKEN,
+    isSelf: (headers) => headers[SELF_REQUEST_HEADER] === SELF_REQUEST_TOKEN,
     servedPrefix: '/__sandbox/media/',
   });
   // Uploads are written straight into the engine's media directory, so keeping one is a rename.

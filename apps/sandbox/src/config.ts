@@ -45,7 +45,7 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --log-requests             LOG_REQUESTS=1       log every request
   --media-dir <dir>          MEDIA_DIR            where uploaded media is kept (default a fresh temp directory, removed on exit)
   --media-max-bytes <n>      MEDIA_MAX_BYTES      bytes of uploads kept, oldest evicted first (default 1073741824, 1 GB)
-  --media-max-age-seconds <n> MEDIA_MAX_AGE_SECONDS clock seconds an upload is kept (default 172800, 48 h)
+  --media-max-age-seconds <n>  MEDIA_MAX_AGE_SECONDS  clock seconds an upload is kept (default 172800, 48 h)
   --media-fetches <n>        MEDIA_FETCHES        media downloads at once; more wait their turn (default 4)
   --media-hosts <list>       MEDIA_HOSTS          hosts media URLs may name, comma-separated, * wildcards (default any)
   --help`;

@@ -9,7 +9,7 @@ export type {
 } from './media.types.js';
 export { sniffMedia } from './media.sniff.js';
 export { sniffMediaFile } from './media.sniff-file.js';
-export { fetchMedia, MAX_REDIRECTS, MediaFetchError, SELF_FETCH_HEADER, SELF_FETCH_TOKEN } from './media.fetch.js';
+export { fetchMedia, MAX_REDIRECTS, MediaFetchError } from './media.fetch.js';
 export type { FetchedMedia, MediaFetchErrorCode, MediaFetchOptions } from './media.fetch.js';
 export { checkMediaPolicy } from './media.policy.js';
 export { DEFAULT_MAX_CONCURRENT_FETCHES, MediaInspector } from './media.inspector.js';

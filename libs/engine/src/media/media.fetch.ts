@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { formatLimit } from './media.size.js';
 
-/**
- * Every media fetch carries this header with a secret drawn once per process, so the sandbox can recognise
- * (and refuse to act on) a request it made itself: a media URL pointing at its own API.
- */
-export const SELF_FETCH_HEADER = 'x-wa-sandbox-fetch';
-export const SELF_FETCH_TOKEN = randomBytes(16).toString('hex');
 const USER_AGENT = 'wa-sandbox-media-fetch';
 
 /** Hops followed after the first answer; each is checked like the URL it came from. */
@@ -72,7 +66,7 @@ export async function fetchMedia(url: string, path: string, opts: MediaFetchOpti
   let response: Response;
   for (let hops = 0; ; hops++) {
     try {
-      response = await fetch(target, { signal, redirect: 'manual', headers: { [SELF_FETCH_HEADER]: SELF_FETCH_TOKEN, 'user-agent': USER_AGENT } });
+      response = await fetch(target, { signal, redirect: 'manual', headers: { [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN, 'user-agent': USER_AGENT } });
     } catch (error) {
       throw failure(error, 'connecting to');
     }
