@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type SandboxConfig } from '../../apps/sandbox/src/config.js';
+import { hostMatcher } from '../../apps/sandbox/src/engine.module.js';
 
 const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, env) as SandboxConfig;
 
@@ -26,6 +27,9 @@ describe('sandbox configuration', () => {
     [['--public-url', 'localhost:4000'], {}, 'invalid --public-url "localhost:4000": expected an http(s) URL'],
     [['--bogus'], {}, "Unknown option '--bogus'"],
     [['--accounts', '/nonexistent/accounts.json'], {}, 'cannot read accounts file /nonexistent/accounts.json'],
+    [['--media-max-bytes', '1GB'], {}, 'invalid --media-max-bytes "1GB": expected an integer'],
+    [[], { MEDIA_FETCHES: '0' }, 'invalid environment variable MEDIA_FETCHES "0": expected an integer from 1 to 1000'],
+    [['--media-hosts', 'a b'], {}, 'invalid --media-hosts "a b": expected host names or patterns'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message);
@@ -42,6 +46,19 @@ describe('sandbox configuration', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ accounts: [{ provider: 'wamessenger' }] }));
     expect(() => load(['--accounts', bad])).toThrow('accounts[0] needs string "provider" and "key"');
+  });
+
+  it('bounds media by default and reads its options', () => {
+    expect(load([])).toMatchObject({ mediaDir: undefined, mediaMaxBytes: 1024 ** 3, mediaMaxAgeSeconds: 172_800, mediaFetches: 4, mediaHosts: undefined });
+    expect(load(['--media-dir', '/var/media', '--media-max-bytes', '5000', '--media-fetches', '2'], { MEDIA_MAX_AGE_SECONDS: '60', MEDIA_HOSTS: 'Media.example.com, *.cdn.test' })).toMatchObject({
+      mediaDir: '/var/media', mediaMaxBytes: 5000, mediaMaxAgeSeconds: 60, mediaFetches: 2, mediaHosts: ['media.example.com', '*.cdn.test'],
+    });
+  });
+
+  it('matches media hosts by name, * standing for one or more labels', () => {
+    const allowed = hostMatcher(['media.example.com', '*.cdn.test', '127.0.0.1']);
+    expect(['media.example.com', 'MEDIA.example.com', 'a.cdn.test', 'a.b.cdn.test', '127.0.0.1'].filter(allowed)).toHaveLength(5);
+    expect(['example.com', 'cdn.test', 'evilcdn.test', 'media.example.com.evil', '127.0.0.10'].filter(allowed)).toEqual([]);
   });
 
   it('answers --help', () => {

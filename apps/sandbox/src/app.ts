@@ -2,8 +2,16 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WhatsAppEngine } from '#engine';
-import { frameworkErrorOptions, limitHeaderSize, MAX_PATH_SEGMENT, recordRequests, registerBodyParsers, SandboxExceptionFilter } from '#http';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
+import {
+  frameworkErrorOptions,
+  limitHeaderSize,
+  MAX_PATH_SEGMENT,
+  recordRequests,
+  refuseSelfRequests,
+  registerBodyParsers,
+  SandboxExceptionFilter,
+} from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
@@ -29,8 +37,13 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   });
   const fastify = app.getHttpAdapter().getInstance();
   limitHeaderSize(fastify, PROVIDERS);
-  await registerBodyParsers(fastify);
   const engine = app.get(WhatsAppEngine);
+  refuseSelfRequests(fastify, PROVIDERS, {
+    isSelf: (headers) => headers[SELF_REQUEST_HEADER] === SELF_REQUEST_TOKEN,
+    servedPrefix: '/__sandbox/media/',
+  });
+  // Uploads are written straight into the engine's media directory, so keeping one is a rename.
+  await registerBodyParsers(fastify, { uploadPath: () => engine.mediaFiles.scratchPath() });
   recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   setUpDocs(app, PROVIDERS);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AccountSeed, ClockMode } from '#engine';
+import { DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, type AccountSeed, type ClockMode } from '#engine';
 
 export interface SandboxConfig {
   port: number;
@@ -17,6 +17,16 @@ export interface SandboxConfig {
   /** How clients reach the sandbox; used in URLs the sandbox hands out (sample media). */
   publicUrl: string;
   logRequests: boolean;
+  /** Where uploaded media and downloads in progress live; undefined = a fresh temp directory per process. */
+  mediaDir?: string | undefined;
+  /** Bytes of uploaded media kept at most (oldest evicted first). */
+  mediaMaxBytes?: number;
+  /** Clock seconds an upload is kept. */
+  mediaMaxAgeSeconds?: number;
+  /** Media downloads running at once. */
+  mediaFetches?: number;
+  /** Host patterns media URLs may name (`*.example.com`); undefined = any host. */
+  mediaHosts?: string[] | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +43,11 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --webhook-timeout-ms <n>   WEBHOOK_TIMEOUT_MS   one webhook attempt's time limit (default 5000)
   --public-url <url>         PUBLIC_URL           how clients reach the sandbox (default http://localhost:<port>)
   --log-requests             LOG_REQUESTS=1       log every request
+  --media-dir <dir>          MEDIA_DIR            where uploaded media is kept (default a fresh temp directory, removed on exit)
+  --media-max-bytes <n>      MEDIA_MAX_BYTES      bytes of uploads kept, oldest evicted first (default 1073741824, 1 GB)
+  --media-max-age-seconds <n>  MEDIA_MAX_AGE_SECONDS  clock seconds an upload is kept (default 172800, 48 h)
+  --media-fetches <n>        MEDIA_FETCHES        media downloads at once; more wait their turn (default 4)
+  --media-hosts <list>       MEDIA_HOSTS          hosts media URLs may name, comma-separated, * wildcards (default any)
   --help`;
 
 /** Flags win over environment variables; every value is checked, with a message naming its source. */
@@ -53,6 +68,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
         'webhook-timeout-ms': { type: 'string' },
         'public-url': { type: 'string' },
         'log-requests': { type: 'boolean' },
+        'media-dir': { type: 'string' },
+        'media-max-bytes': { type: 'string' },
+        'media-max-age-seconds': { type: 'string' },
+        'media-fetches': { type: 'string' },
+        'media-hosts': { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -107,7 +127,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
 
   const logRequests = flags['log-requests'] === true || env.LOG_REQUESTS === '1';
 
-  return { port, host, clockMode, clockSpeed, clockStart, seed, accountsFile: accountsInput?.value, strictAccounts, webhookTimeoutMs, publicUrl, logRequests };
+  const mediaDir = read('media-dir', 'MEDIA_DIR')?.value;
+  const mediaMaxBytes = integer('media-max-bytes', 'MEDIA_MAX_BYTES', DEFAULT_MEDIA_MAX_BYTES, 1, Number.MAX_SAFE_INTEGER);
+  const mediaMaxAgeSeconds = integer('media-max-age-seconds', 'MEDIA_MAX_AGE_SECONDS', DEFAULT_MEDIA_MAX_AGE_MS / 1000, 1, 10 * 365 * 86_400);
+  const mediaFetches = integer('media-fetches', 'MEDIA_FETCHES', DEFAULT_MAX_CONCURRENT_FETCHES, 1, 1000);
+  const hostsInput = read('media-hosts', 'MEDIA_HOSTS');
+  const mediaHosts = hostsInput?.value.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '');
+  if (hostsInput && (mediaHosts!.length === 0 || mediaHosts!.some((host) => !/^[\w.*:[\]-]+$/.test(host)))) {
+    fail(hostsInput, 'host names or patterns separated by commas, such as media.example.com,*.cdn.example.com,127.0.0.1');
+  }
+
+  return {
+    port, host, clockMode, clockSpeed, clockStart, seed, accountsFile: accountsInput?.value, strictAccounts, webhookTimeoutMs, publicUrl, logRequests,
+    mediaDir, mediaMaxBytes, mediaMaxAgeSeconds, mediaFetches, mediaHosts,
+  };
 }
 
 function readAccounts(file: string, source: string): AccountSeed[] {

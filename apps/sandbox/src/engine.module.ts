@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { WhatsAppEngine, type ProviderProfile } from '#engine';
 import type { SandboxConfig } from './config.js';
 
@@ -7,13 +7,27 @@ export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
 /** One engine per sandbox process, knowing every provider's profile, shared by the provider modules and the control API. */
 @Global()
 @Module({})
-export class EngineModule {
+export class EngineModule implements OnApplicationShutdown {
+  constructor(private readonly engine: WhatsAppEngine) {}
+
+  /** The engine's media files go with the app (app.close(), SIGINT, SIGTERM). */
+  onApplicationShutdown(): void {
+    this.engine.close();
+  }
+
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
     const engine = new WhatsAppEngine({
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),
       webhookTimeoutMs: config.webhookTimeoutMs,
+      media: {
+        ...(config.mediaDir !== undefined ? { dir: config.mediaDir } : {}),
+        ...(config.mediaMaxBytes !== undefined ? { maxBytes: config.mediaMaxBytes } : {}),
+        ...(config.mediaMaxAgeSeconds !== undefined ? { maxAgeMs: config.mediaMaxAgeSeconds * 1000 } : {}),
+        ...(config.mediaFetches !== undefined ? { maxConcurrentFetches: config.mediaFetches } : {}),
+        ...(config.mediaHosts !== undefined ? { allowHost: hostMatcher(config.mediaHosts) } : {}),
+      },
       mediaBaseUrl: `${config.publicUrl}/__sandbox/media`,
     });
     for (const profile of profiles) engine.registerProvider(profile);
@@ -26,4 +40,10 @@ export class EngineModule {
       exports: [WhatsAppEngine, SANDBOX_CONFIG],
     };
   }
+}
+
+/** `media.example.com` matches itself; `*.example.com` matches any subdomain of example.com (not example.com). */
+export function hostMatcher(patterns: string[]): (host: string) => boolean {
+  const expressions = patterns.map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]+(?:\\.[^.]+)*')}$`, 'i'));
+  return (host) => expressions.some((expression) => expression.test(host));
 }

@@ -2,7 +2,7 @@ import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
 import { accountOf, EngineEvents, orderKeyOf, type EngineEvent } from './events.js';
 import { ConversationWindows } from './conversations/conversation-window.js';
 import { TemplateRegistry } from './conversations/template-registry.js';
-import { MediaInspector } from './media/index.js';
+import { DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, MediaFiles, MediaInspector } from './media/index.js';
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
@@ -26,6 +26,15 @@ export interface EngineOptions {
   strictAccounts?: AccountSeed[];
   webhookTimeoutMs?: number;
   mediaTimeoutMs?: number;
+  /** Where media bytes live and how much of them is kept; see MediaFiles for the defaults. */
+  media?: {
+    dir?: string;
+    maxBytes?: number;
+    maxAgeMs?: number;
+    maxConcurrentFetches?: number;
+    /** Hosts media URLs may name; any when absent. */
+    allowHost?: (host: string) => boolean;
+  };
   /** Where the sandbox serves its sample media (used for files that virtual customers send). */
   mediaBaseUrl: string;
 }
@@ -50,6 +59,10 @@ export class WhatsAppEngine {
   /** The 24-hour customer-service windows and what a business line may send (WhatsApp Business). */
   readonly conversations: ConversationWindows;
   readonly seed: number;
+  /** Uploaded media, on disk, until evicted; downloads are written here while judged. */
+  readonly mediaFiles: MediaFiles;
+  /** Fetches and judges media (at most a few downloads at once). */
+  readonly mediaInspector: MediaInspector;
 
   private readonly profiles = new Map<string, ProviderProfile>();
   private readonly queue: SendQueue;
@@ -63,9 +76,21 @@ export class WhatsAppEngine {
     this.clock = new EngineClock({ ...options.clock, heldWorkPatienceMs: webhookTimeoutMs });
     this.store = options.store ?? new MemoryStore();
     this.customers = new CustomerDirectory(options.seed);
+    const media = options.media ?? {};
+    this.mediaFiles = new MediaFiles(this.clock, {
+      ...(media.dir !== undefined ? { dir: media.dir } : {}),
+      maxBytes: media.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
+      maxAgeMs: media.maxAgeMs ?? DEFAULT_MEDIA_MAX_AGE_MS,
+    });
     this.accounts = new AccountService(this.store, this.clock, this.profiles, {
       seed: options.seed,
       ...(options.strictAccounts ? { strictAccounts: options.strictAccounts } : {}),
+    });
+    this.mediaInspector = new MediaInspector({
+      files: this.mediaFiles,
+      timeoutMs: options.mediaTimeoutMs ?? 10_000,
+      ...(media.maxConcurrentFetches !== undefined ? { maxConcurrentFetches: media.maxConcurrentFetches } : {}),
+      ...(media.allowHost ? { allowHost: media.allowHost } : {}),
     });
     const activeTransport =
       transport ?? new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
@@ -86,7 +111,8 @@ export class WhatsAppEngine {
       sessions: this.sessions,
       customers: this.customers,
       events: this.events,
-      media: new MediaInspector({ timeoutMs: options.mediaTimeoutMs ?? 10_000 }),
+      media: this.mediaInspector,
+      mediaFiles: this.mediaFiles,
       transport: activeTransport,
       queue: this.queue,
       profile,
@@ -121,7 +147,13 @@ export class WhatsAppEngine {
     this.webhooks.clear();
     this.clock.reset();
     await this.store.clear();
+    await this.mediaFiles.clear();
     await this.templates.restoreBaseline();
+  }
+
+  /** Removes what the engine keeps outside memory (media files); the engine is not used afterwards. */
+  close(): void {
+    this.mediaFiles.close();
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {

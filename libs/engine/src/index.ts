@@ -6,6 +6,7 @@ export * from './media/index.js';
 export * from './messages/message.service.js';
 export * from './messages/send-queue.js';
 export * from './random.js';
+export * from './self-request.js';
 export * from './sessions/session.service.js';
 export * from './store/memory.store.js';
 export * from './store/models.js';

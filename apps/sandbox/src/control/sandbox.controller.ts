@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res, UsePipes } from '@nestjs/common';
+import { Controller, Get, GoneException, HttpCode, Inject, NotFoundException, Param, Post, Res, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
 import { projectRoot } from '../paths.js';
@@ -10,6 +10,14 @@ import type { SandboxConfig } from '../config.js';
 import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
+
+/** Uploads kept on disk, and media downloads under way or waiting for a slot. */
+interface MediaUsage {
+  keptFiles: number;
+  keptBytes: number;
+  fetching: number;
+  waitingToFetch: number;
+}
 
 @ApiTags('sandbox')
 @UsePipes(controlValidation)
@@ -24,8 +32,17 @@ export class SandboxController {
 
   @Get('health')
   @ApiOperation({ summary: 'Is this a wa-sandbox, and which providers does it serve' })
-  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto } {
-    return { status: 'ok', version: SANDBOX_VERSION, providers: this.engine.providers, strictAccounts: this.config.strictAccounts !== undefined, clock: this.engine.clock.state() };
+  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto; media: MediaUsage } {
+    const { files, bytes } = this.engine.mediaFiles.usage();
+    const { running, waiting } = this.engine.mediaInspector.fetches();
+    return {
+      status: 'ok',
+      version: SANDBOX_VERSION,
+      providers: this.engine.providers,
+      strictAccounts: this.config.strictAccounts !== undefined,
+      clock: this.engine.clock.state(),
+      media: { keptFiles: files, keptBytes: bytes, fetching: running, waitingToFetch: waiting },
+    };
   }
 
   @Post('reset')
@@ -43,11 +60,21 @@ export class SandboxController {
   }
 
   @Get('media/uploads/:id')
-  @ApiOperation({ summary: 'A file a client uploaded (multipart, base64) with a message' })
+  @ApiOperation({ summary: 'A file a client uploaded (multipart, base64) with a message; 410 once it has been evicted' })
   async upload(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const media = await this.engine.store.media.get(id);
-    if (!media) throw new NotFoundException('no such upload');
-    reply.type(media.mime).send(Buffer.from(media.bytes));
+    const kept = this.engine.mediaFiles.find(id);
+    if (!media || kept.state === 'unknown') throw new NotFoundException('no such upload');
+    const evicted = new GoneException('the upload was evicted: the sandbox keeps uploads within --media-max-bytes and --media-max-age');
+    if (kept.state === 'evicted') throw evicted;
+    // Opened before answering: a file evicted in between is a clean 410, not a stream failing mid-answer.
+    let file: FileHandle;
+    try {
+      file = await open(kept.path, 'r');
+    } catch {
+      throw evicted;
+    }
+    reply.type(media.mime).header('content-length', kept.size).send(file.createReadStream());
   }
 
   @Get('media/:file')

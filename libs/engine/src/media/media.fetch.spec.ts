@@ -1,13 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startMediaServer, type MediaServer } from '../../../../test/support/media-server.js';
-import { fetchMedia, MediaFetchError, type MediaFetchOptions } from './index.js';
+import { fetchMedia as fetchToFile, MediaFetchError, type MediaFetchOptions } from './index.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
 const MB = 1024 * 1024;
 const opts: MediaFetchOptions = { maxBytes: 16 * MB, timeoutMs: 5_000 };
+
+const scratch = mkdtempSync(join(tmpdir(), 'media-fetch-spec-'));
+let files = 0;
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Fetches into a scratch file and reads it back. */
+async function fetchMedia(url: string, options: MediaFetchOptions): Promise<{ bytes: Buffer; size: number; contentType?: string }> {
+  const path = join(scratch, `file-${++files}`);
+  const fetched = await fetchToFile(url, path, options);
+  return { ...fetched, bytes: await readFile(path) };
+}
 
 async function failure(promise: Promise<unknown>): Promise<MediaFetchError> {
   const error = await promise.then(

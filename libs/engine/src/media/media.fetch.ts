@@ -1,11 +1,24 @@
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { formatLimit } from './media.size.js';
+
+const USER_AGENT = 'wa-sandbox-media-fetch';
+
+/** Hops followed after the first answer; each is checked like the URL it came from. */
+export const MAX_REDIRECTS = 5;
 
 export interface MediaFetchOptions {
   maxBytes: number;
   timeoutMs: number;
+  /** Hosts the URL, and every redirect, may name; any host when absent. */
+  allowHost?: (host: string) => boolean;
 }
 
-export type MediaFetchErrorCode = 'invalid_url' | 'unreachable' | 'http_status' | 'timeout' | 'too_large';
+export type MediaFetchErrorCode = 'invalid_url' | 'host_refused' | 'unreachable' | 'http_status' | 'timeout' | 'too_large' | 'too_many_redirects';
 
 export class MediaFetchError extends Error {
   override readonly name = 'MediaFetchError';
@@ -20,18 +33,75 @@ export class MediaFetchError extends Error {
 }
 
 export interface FetchedMedia {
-  bytes: Uint8Array;
+  size: number;
   contentType?: string;
 }
 
 /**
- * Downloads media from an http(s) or data: URL. The body is streamed and the download abandoned as soon as it
- * passes maxBytes, so a huge or endless body costs at most maxBytes plus one chunk of memory.
+ * Downloads media from an http(s) or data: URL into the file at `path`. The body is streamed to disk and the
+ * download abandoned as soon as it passes maxBytes, so a file costs a chunk of memory whatever its size.
+ * Redirects are followed here, not by fetch, so each hop's host is checked and the chain cut after
+ * MAX_REDIRECTS. On failure the file may hold a partial body: the caller discards it.
  */
-export async function fetchMedia(url: string, opts: MediaFetchOptions): Promise<FetchedMedia> {
+export async function fetchMedia(url: string, path: string, opts: MediaFetchOptions): Promise<FetchedMedia> {
   // Checked before URL parsing so a large data: URL is not copied into a URL object for nothing.
-  if (/^data:/i.test(url)) return decodeDataUrl(url, opts.maxBytes);
+  if (/^data:/i.test(url)) {
+    const { bytes, contentType } = decodeDataUrl(url, opts.maxBytes);
+    await writeFile(path, bytes);
+    return contentType ? { size: bytes.byteLength, contentType } : { size: bytes.byteLength };
+  }
 
+  let target = checkUrl(url, opts);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const giveUp = new AbortController();
+  const signal = AbortSignal.any([timeout, giveUp.signal]);
+  const failure = (error: unknown, doing: string): MediaFetchError => {
+    if (error instanceof MediaFetchError) return error;
+    if (timeout.aborted) {
+      return new MediaFetchError('timeout', `no complete answer from ${target.host} within ${opts.timeoutMs} ms`, { cause: error });
+    }
+    return new MediaFetchError('unreachable', `${doing} ${target.host} failed: ${rootCause(error)}`, { cause: error });
+  };
+
+  let response: Response;
+  for (let hops = 0; ; hops++) {
+    try {
+      response = await fetch(target, { signal, redirect: 'manual', headers: { [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN, 'user-agent': USER_AGENT } });
+    } catch (error) {
+      throw failure(error, 'connecting to');
+    }
+    const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+    if (location === null) break;
+    // The redirect's own body is not wanted; cancelling it frees the connection.
+    await response.body?.cancel().catch(() => undefined);
+    if (hops === MAX_REDIRECTS) {
+      giveUp.abort();
+      throw new MediaFetchError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects (the last from ${target.host})`);
+    }
+    target = checkUrl(new URL(location, target).href, opts);
+  }
+
+  try {
+    if (!response.ok) {
+      throw new MediaFetchError('http_status', `${target.host} answered HTTP ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > opts.maxBytes) {
+      throw new MediaFetchError('too_large', `file is larger than the ${formatLimit(opts.maxBytes)} limit (Content-Length ${declared})`);
+    }
+    const size = await saveAtMost(response, path, opts.maxBytes);
+    const contentType = response.headers.get('content-type') ?? undefined;
+    return contentType === undefined ? { size } : { size, contentType };
+  } catch (error) {
+    // Aborting closes the connection, so the server stops sending what we will not read.
+    giveUp.abort();
+    throw failure(error, 'reading from');
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function checkUrl(url: string, opts: MediaFetchOptions): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -44,72 +114,34 @@ export async function fetchMedia(url: string, opts: MediaFetchOptions): Promise<
   if (parsed.username || parsed.password) {
     throw new MediaFetchError('invalid_url', 'URLs with credentials are not supported');
   }
-
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const giveUp = new AbortController();
-  const signal = AbortSignal.any([timeout, giveUp.signal]);
-  const failure = (error: unknown, doing: string): MediaFetchError => {
-    if (error instanceof MediaFetchError) return error;
-    if (timeout.aborted) {
-      return new MediaFetchError('timeout', `no complete answer from ${parsed.host} within ${opts.timeoutMs} ms`, { cause: error });
-    }
-    return new MediaFetchError('unreachable', `${doing} ${parsed.host} failed: ${rootCause(error)}`, { cause: error });
-  };
-
-  let response: Response;
-  try {
-    response = await fetch(parsed, { signal, redirect: 'follow' });
-  } catch (error) {
-    throw failure(error, 'connecting to');
+  if (opts.allowHost && !opts.allowHost(parsed.hostname)) {
+    throw new MediaFetchError('host_refused', `media host ${parsed.hostname} is not in the allowed list`);
   }
-
-  try {
-    if (!response.ok) {
-      throw new MediaFetchError('http_status', `${parsed.host} answered HTTP ${response.status}`);
-    }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > opts.maxBytes) {
-      throw new MediaFetchError('too_large', `file is larger than the ${formatLimit(opts.maxBytes)} limit (Content-Length ${declared})`);
-    }
-    const bytes = await readAtMost(response, opts.maxBytes);
-    const contentType = response.headers.get('content-type') ?? undefined;
-    return contentType === undefined ? { bytes } : { bytes, contentType };
-  } catch (error) {
-    // Aborting closes the connection, so the server stops sending what we will not read.
-    giveUp.abort();
-    throw failure(error, 'reading from');
-  }
+  return parsed;
 }
 
-async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function saveAtMost(response: Response, path: string, maxBytes: number): Promise<number> {
+  if (!response.body) {
+    await writeFile(path, new Uint8Array(0));
+    return 0;
+  }
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      throw new MediaFetchError('too_large', `file is larger than the ${formatLimit(maxBytes)} limit (stopped after ${received} bytes)`);
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, received);
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > maxBytes) {
+        done(new MediaFetchError('too_large', `file is larger than the ${formatLimit(maxBytes)} limit (stopped after ${received} bytes)`));
+      } else {
+        done(null, chunk);
+      }
+    },
+  });
+  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), counter, createWriteStream(path));
+  return received;
 }
 
 /** RFC 2397, decoded as the fetch standard does: percent-decode first, then base64 when so marked. */
-function decodeDataUrl(url: string, maxBytes: number): FetchedMedia {
+function decodeDataUrl(url: string, maxBytes: number): { bytes: Uint8Array; contentType?: string } {
   const comma = url.indexOf(',');
   if (comma < 0) throw new MediaFetchError('invalid_url', 'data: URL without a comma before its data');
   const meta = url.slice(5, comma).trim();

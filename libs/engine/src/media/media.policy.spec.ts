@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMediaServer, type MediaServer } from '../../../../test/support/media-server.js';
+import { EngineClock } from '../clock/clock.js';
 import {
   checkMediaPolicy,
+  MediaFiles,
   MediaInspector,
   sniffMedia,
   type MediaFormat,
@@ -111,12 +113,14 @@ describe('checkMediaPolicy', () => {
 
 describe('MediaInspector', () => {
   let server: MediaServer;
-  const inspector = new MediaInspector();
+  const files = new MediaFiles(new EngineClock({ mode: 'manual', speed: 1 }), { maxBytes: 100 * MB, maxAgeMs: 60_000 });
+  const inspector = new MediaInspector({ files });
   beforeAll(async () => {
     server = await startMediaServer();
   });
   afterAll(async () => {
     await server.close();
+    files.close();
   });
 
   test('judges a served file by its bytes, whatever the name and content type say', async () => {
@@ -171,7 +175,7 @@ describe('MediaInspector', () => {
     expect(await inspector.inspect('ftp://example.test/a.mp3', WAMESSENGER_LIKE)).toMatchObject({
       ok: false, code: 'fetch_failed',
     });
-    const impatient = new MediaInspector({ timeoutMs: 200 });
+    const impatient = new MediaInspector({ files, timeoutMs: 200 });
     expect(await impatient.inspect(`${server.url}/hang`, WAMESSENGER_LIKE)).toMatchObject({
       ok: false, code: 'fetch_failed', reason: expect.stringContaining('within 200 ms'),
     });

@@ -41,11 +41,20 @@ type Detected = Omit<MediaInfo, 'kind' | 'mime' | 'size'> & Partial<Pick<MediaIn
  * best guess or 'unknown' rather than an exception.
  */
 export function sniffMedia(bytes: Uint8Array): MediaInfo {
-  const { kind, mime, ...rest } = detect(bytes);
-  return { ...rest, kind: kind ?? KIND[rest.format], mime: mime ?? MIME[rest.format], size: bytes.length };
+  return identify(bytes, bytes.length);
 }
 
-function detect(b: Uint8Array): Detected {
+/**
+ * Identifies a file from a sample of it: `bytes` holds the file's start (and, for MP4, its top-level boxes
+ * that matter), `size` is the whole file's; a ZIP's entry names may come from its central directory.
+ * See media.sniff-file.ts.
+ */
+export function identify(bytes: Uint8Array, size: number, zipEntries?: Iterable<string>): MediaInfo {
+  const { kind, mime, ...rest } = detect(bytes, zipEntries);
+  return { ...rest, kind: kind ?? KIND[rest.format], mime: mime ?? MIME[rest.format], size };
+}
+
+function detect(b: Uint8Array, zipEntries: Iterable<string> | undefined): Detected {
   if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { format: 'png' };
   if (startsWith(b, [0xff, 0xd8, 0xff])) return { format: 'jpeg' };
   if (startsWith(b, 'GIF87a') || startsWith(b, 'GIF89a')) return { format: 'gif' };
@@ -61,7 +70,7 @@ function detect(b: Uint8Array): Detected {
   // Covers both '#!AMR\n' (narrow band) and '#!AMR-WB\n'.
   if (startsWith(b, '#!AMR')) return { format: 'amr' };
   if (ascii(b, 4, 4) === 'ftyp') return sniffIsoMedia(b);
-  if (startsWith(b, 'PK\x03\x04') || startsWith(b, 'PK\x05\x06')) return { format: zipFormat(b) };
+  if (startsWith(b, 'PK\x03\x04') || startsWith(b, 'PK\x05\x06')) return { format: zipFormat(zipEntries ?? localHeaderNames(b)) };
   if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return { format: oleFormat(b) };
   if (startsWith(b, 'MZ')) return { format: 'exe' };
   if (startsWith(b, 'ID3')) {
@@ -232,24 +241,28 @@ function path(b: Uint8Array, parent: Box, types: string[]): Box | undefined {
 
 const OOXML_PARTS: Array<[string, MediaFormat]> = [['word/', 'docx'], ['xl/', 'xlsx'], ['ppt/', 'pptx']];
 
-function zipFormat(b: Uint8Array): MediaFormat {
-  // Local headers are scanned for rather than walked, because streamed archives (data descriptors) leave the
-  // sizes needed to hop from one to the next at zero. They appear in archive order, so the outer package's own
-  // parts are met before those of any archive stored inside it.
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  const signature = Buffer.from('PK\x03\x04', 'latin1');
+function zipFormat(entries: Iterable<string>): MediaFormat {
   let office: MediaFormat | undefined;
   // Every OOXML package has this part; without it a folder that happens to be called 'xl/' is just a zip.
   let hasContentTypes = false;
-  for (let o = buf.indexOf(signature); o >= 0; o = buf.indexOf(signature, o + 4)) {
-    const nameLength = u16le(b, o + 26);
-    if (nameLength <= 0) continue;
-    const name = ascii(b, o + 30, nameLength);
+  for (const name of entries) {
     if (name === 'AndroidManifest.xml' || name === 'classes.dex') return 'apk';
     if (name === '[Content_Types].xml') hasContentTypes = true;
     office ??= OOXML_PARTS.find(([prefix]) => name.startsWith(prefix))?.[1];
   }
   return office && hasContentTypes ? office : 'zip';
+}
+
+function* localHeaderNames(b: Uint8Array): Generator<string, void, undefined> {
+  // Local headers are scanned for rather than walked, because streamed archives (data descriptors) leave the
+  // sizes needed to hop from one to the next at zero. They appear in archive order, so the outer package's own
+  // parts are met before those of any archive stored inside it.
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const signature = Buffer.from('PK\x03\x04', 'latin1');
+  for (let o = buf.indexOf(signature); o >= 0; o = buf.indexOf(signature, o + 4)) {
+    const nameLength = u16le(b, o + 26);
+    if (nameLength > 0) yield ascii(b, o + 30, nameLength);
+  }
 }
 
 function oleFormat(b: Uint8Array): MediaFormat {

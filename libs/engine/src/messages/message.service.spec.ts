@@ -119,8 +119,13 @@ describe('MessageService', () => {
     const message = result.messages[0]!;
     expect(message).toMatchObject({ kind: 'media', media: { format: 'pdf', fileName: 'offer.pdf', size: pdf.length } });
     expect(message.mediaUrl).toMatch(/^http:\/\/sandbox\.test\/__sandbox\/media\/uploads\/u\d+$/);
-    const stored = await engine.store.media.get(message.mediaUrl!.split('/').pop()!);
-    expect(Buffer.from(stored!.bytes).equals(pdf)).toBe(true);
+    const id = message.mediaUrl!.split('/').pop()!;
+    expect(await engine.store.media.get(id)).toMatchObject({ fileName: 'offer.pdf', mime: 'application/pdf', size: pdf.length });
+    const kept = engine.mediaFiles.find(id);
+    if (kept.state !== 'kept') throw new Error(`upload ${kept.state}`);
+    expect((await readFile(kept.path)).equals(pdf)).toBe(true);
+    // Its temp directory goes with it.
+    engine.close();
 
     const png = await readFile(new URL('../../../../fixtures/media/sample.png', import.meta.url));
     expect(await engine.messages.send(account, { recipients: ['79161110001'], text: '', mediaUpload: { bytes: png }, mediaPolicy: PDF_ONLY })).toMatchObject({

@@ -1,6 +1,6 @@
 import type { EngineClock } from '../clock/clock.js';
 import type { EngineEvents } from '../events.js';
-import type { MediaInspector, MediaPolicy, MediaVerdict } from '../media/index.js';
+import type { MediaFiles, MediaInspector, MediaPolicy, MediaVerdict } from '../media/index.js';
 import type {
   Account,
   ContactCard,
@@ -23,10 +23,11 @@ import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
 import { DEFAULT_SEND_PACING, type SendQueue } from './send-queue.js';
 
-export interface MediaUpload {
-  bytes: Uint8Array;
-  fileName?: string;
-}
+/**
+ * A file sent in the request itself: its bytes (base64, small), or a file on disk (multipart) that the engine
+ * moves into its media store when it keeps it.
+ */
+export type MediaUpload = ({ bytes: Uint8Array } | { path: string; size: number }) & { fileName?: string };
 
 export interface SendRequest {
   recipients: string[];
@@ -90,6 +91,7 @@ export interface MessageServiceDeps {
   customers: CustomerDirectory;
   events: EngineEvents;
   media: MediaInspector;
+  mediaFiles: MediaFiles;
   transport: Transport;
   queue: SendQueue;
   profile(name: string): ProviderProfile;
@@ -326,7 +328,12 @@ export class MessageService implements TransportSink {
     const { mediaUrl, mediaUpload, mediaPolicy } = request;
     if (!mediaUrl && !mediaUpload) return { ok: true, url: null, summary: null, failAtDispatch: null };
     if (!mediaPolicy) throw new Error('media needs the provider media policy');
-    const verdict = mediaUpload ? this.deps.media.inspectBytes(mediaUpload.bytes, mediaPolicy) : await this.deps.media.inspect(mediaUrl!, mediaPolicy);
+    const { media } = this.deps;
+    const verdict = !mediaUpload
+      ? await media.inspect(mediaUrl!, mediaPolicy)
+      : 'bytes' in mediaUpload
+        ? media.inspectBytes(mediaUpload.bytes, mediaPolicy)
+        : await media.inspectFile(mediaUpload.path, mediaPolicy);
     if (!verdict.ok) {
       // A file that cannot be fetched now is the provider's problem at send time, not a bad request:
       // queueing providers accept the message and fail it when they try to send it.
@@ -343,7 +350,8 @@ export class MessageService implements TransportSink {
     const summary: MediaSummary = { format, kind, mime, size, ...(fileName ? { fileName } : {}) };
     if (!mediaUpload) return { ok: true, url: mediaUrl!, summary, failAtDispatch: null };
     const id = `u${await this.deps.store.sequences.next('media.upload', 1)}`;
-    await this.deps.store.media.save({ id, accountId: account.id, fileName: fileName ?? null, mime, bytes: mediaUpload.bytes, createdAt: this.deps.clock.now() });
+    await this.deps.mediaFiles.keep(id, mediaUpload);
+    await this.deps.store.media.save({ id, accountId: account.id, fileName: fileName ?? null, mime, size, createdAt: this.deps.clock.now() });
     return { ok: true, url: `${this.deps.mediaBaseUrl}/uploads/${id}`, summary, failAtDispatch: null };
   }
 

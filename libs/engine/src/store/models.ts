@@ -174,13 +174,16 @@ export interface Contact {
   updatedAt: number;
 }
 
-/** A file the sandbox holds because a client uploaded it (multipart, base64) rather than linking it. */
+/**
+ * A file the sandbox holds because a client uploaded it (multipart, base64) rather than linking it. Its bytes
+ * live in the engine's MediaFiles under the same id, until evicted.
+ */
 export interface StoredMedia {
   id: string;
   accountId: string;
   fileName: string | null;
   mime: string;
-  bytes: Uint8Array;
+  size: number;
   createdAt: number;
 }
 

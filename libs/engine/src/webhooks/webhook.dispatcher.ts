@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { EngineClock, ScheduledTask } from '../clock/clock.js';
 import type { Account, WebhookEvent } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
+import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { parseAccountId } from '../world/accounts.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
 import { DestinationPool } from './destination-pool.js';
@@ -231,7 +232,7 @@ export class WebhookDispatcher {
       const options: RequestOptions = {
         method: 'POST',
         agent: secure ? this.agents.https : this.agents.http,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'wa-sandbox-webhooks' },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'wa-sandbox-webhooks', [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN },
       };
       const request: ClientRequest = (secure ? httpsRequest : httpRequest)(target, options, (response) => {
         const status = response.statusCode ?? null;

@@ -145,7 +145,8 @@ describe('assembleFields', () => {
     fieldName,
     filename: `${fieldName}.bin`,
     mimetype: 'application/octet-stream',
-    data: Buffer.alloc(4),
+    path: `/tmp/${fieldName}`,
+    size: 4,
   });
 
   test('fields assemble like the same form body, files stay whole', async () => {

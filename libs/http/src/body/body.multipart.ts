@@ -1,12 +1,18 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { assembleFields } from './body.form.js';
-import { BODY_TOO_LARGE, recordProblem, type BodyParsingOptions, type UploadedFile } from './body.state.js';
+import { BODY_TOO_LARGE, recordProblem, trackUpload, type BodyParsingOptions, type UploadedFile } from './body.state.js';
 
 /**
  * Reads a multipart request (which @fastify/multipart's content-type parser only flagged) into
  * `request.body`. Never throws: a problem leaves `{}` and is recorded. The whole body is still
- * read, past a problem without keeping anything, so the connection ends in a clean state.
+ * read, past a problem without keeping anything, so the connection ends in a clean state. Files
+ * are streamed to disk (`uploadPath`), never held in memory; they are removed when the response
+ * is sent unless a handler moved them away.
  */
 export async function readMultipart(request: FastifyRequest, options: BodyParsingOptions): Promise<void> {
   // A variable, not a literal: `throwFileSizeLimit` is read by `parts()` but missing from its type.
@@ -29,22 +35,28 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
       // A part without a name (busboy gives undefined despite the type) is skipped, as PHP does.
       const name: string | undefined = part.fieldname;
       if (!name) {
-        if (part.type === 'file') await readFile(part, 0);
+        if (part.type === 'file') await discardFile(part);
         continue;
       }
       if (part.type === 'file') {
-        const data = await readFile(part, problem === undefined ? options.fileSizeLimit - fileBytes : 0);
-        if (problem !== undefined) continue;
-        if (data === undefined) {
+        if (problem !== undefined) {
+          await discardFile(part);
+          continue;
+        }
+        const path = options.uploadPath();
+        trackUpload(request, path);
+        const size = await saveFile(part, options.fileSizeLimit - fileBytes, path);
+        if (size === undefined) {
           problem = 'file too large';
           continue;
         }
-        fileBytes += data.length;
+        fileBytes += size;
         const file: UploadedFile = {
           fieldName: name,
           filename: part.filename ?? '',
           mimetype: part.mimetype,
-          data,
+          path,
+          size,
         };
         fields.push([name, file]);
       } else {
@@ -70,14 +82,22 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
   request.body = problem === undefined ? await assembleFields(fields) : recordProblem(request, problem);
 }
 
-/** The file's bytes, or undefined when they exceed `room` (the rest of it is then discarded). */
-async function readFile(part: MultipartFile, room: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
+/** Writes the file to `path` and answers its size, or undefined when it exceeds `room` (nothing is kept then). */
+async function saveFile(part: MultipartFile, room: number, path: string): Promise<number | undefined> {
   let size = 0;
-  for await (const chunk of part.file as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= room) chunks.push(chunk);
-    else chunks.length = 0;
-  }
-  return size > room || part.file.truncated ? undefined : Buffer.concat(chunks, size);
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      // Past the room the rest is read and dropped, so the request still ends cleanly.
+      done(null, size <= room ? chunk : undefined);
+    },
+  });
+  await pipeline(part.file, limiter, createWriteStream(path));
+  if (size <= room && !part.file.truncated) return size;
+  await rm(path, { force: true });
+  return undefined;
+}
+
+async function discardFile(part: MultipartFile): Promise<void> {
+  for await (const _chunk of part.file as AsyncIterable<Buffer>);
 }

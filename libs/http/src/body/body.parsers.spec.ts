@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { All, Controller, Module, Req } from '@nestjs/common';
@@ -9,9 +10,19 @@ import { bodyOf, bodyProblem, registerBodyParsers, type BodyParsingOptions } fro
 
 const PERSIAN = 'سلام دنیا';
 
-/** Files become JSON-friendly: their bytes as base64. */
+/** Upload paths the echo saw, to check that files are gone once the response is sent. */
+const echoedUploads: string[] = [];
+
+/** Files become JSON-friendly: their bytes (read from disk while the request lasts) as base64. */
 function jsonFriendly(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(jsonFriendly);
+  if (typeof value === 'object' && value !== null && 'path' in value && typeof value.path === 'string') {
+    const { path, size, ...file } = value as Record<string, unknown> & { path: string; size: number };
+    echoedUploads.push(path);
+    const data = readFileSync(path);
+    if (data.length !== size) throw new Error(`upload ${path} holds ${data.length} bytes, not ${size}`);
+    return { ...file, data: data.toString('base64') };
+  }
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value).map(([key, item]) => [
       key,
@@ -268,6 +279,17 @@ describe('body parsing on Nest + Fastify', () => {
           },
         }),
       );
+    });
+
+    test('files are written to uploadPath, never held in the body, and removed once the response is sent', async () => {
+      echoedUploads.length = 0;
+      const echo = await send(multipart([{ name: 'file', filename: 'a.bin', data: Buffer.alloc(300_000, 7) }]), headers);
+      expect((echo.body['file'] as { data: string }).data).toBe(Buffer.alloc(300_000, 7).toString('base64'));
+      expect(echoedUploads).toHaveLength(1);
+      expect(echoedUploads[0]).toMatch(/wa-sandbox-upload-[0-9a-f]+$/);
+      // Removed by the onResponse hook, which runs once the answer is out: wait for it, within Jest's timeout.
+      while (existsSync(echoedUploads[0]!)) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(existsSync(echoedUploads[0]!)).toBe(false);
     });
 
     test('several files under bracket names', async () => {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
@@ -9,6 +10,7 @@ import {
   DEFAULT_BODY_PARSING_OPTIONS,
   isRecord,
   recordProblem,
+  takeUploads,
   type BodyParsingOptions,
   type ParsedBody,
 } from './body.state.js';
@@ -116,5 +118,18 @@ export async function registerBodyParsers(
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (!request.isMultipart()) return done();
     readMultipart(request, settings).then(() => done(), done);
+  });
+
+  // Uploaded files live as long as their request: whatever a handler did not move away goes.
+  const removeUploads = (request: FastifyRequest): void => {
+    for (const path of takeUploads(request)) void rm(path, { force: true });
+  };
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    removeUploads(request);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    removeUploads(request);
+    done();
   });
 }

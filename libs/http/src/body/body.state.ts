@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 
+/** A multipart file, on disk at `path` until the response is sent (a handler may move it away first). */
 export interface UploadedFile {
   fieldName: string;
   filename: string;
   mimetype: string;
-  data: Buffer;
+  path: string;
+  size: number;
 }
 
 /** Values: string | string[] | nested objects | UploadedFile | UploadedFile[] (JSON bodies keep their JSON types). */
@@ -15,13 +20,32 @@ export interface BodyParsingOptions {
   bodyLimit: number;
   /** Bytes of all files of one multipart request together. */
   fileSizeLimit: number;
+  /** A fresh path for the next uploaded file. */
+  uploadPath: () => string;
 }
 
 export const DEFAULT_BODY_PARSING_OPTIONS: BodyParsingOptions = {
   // Room for a base64 image of just under 1 MB (Maytapi's limit), which base64 makes about 1.37 MB.
   bodyLimit: 2 * 1024 * 1024,
   fileSizeLimit: 110 * 1024 * 1024,
+  uploadPath: () => join(tmpdir(), `wa-sandbox-upload-${randomBytes(8).toString('hex')}`),
 };
+
+const uploads = new WeakMap<FastifyRequest, string[]>();
+
+/** Remembers a file written for the request, so it is removed once the response is sent. */
+export function trackUpload(request: FastifyRequest, path: string): void {
+  const paths = uploads.get(request);
+  if (paths) paths.push(path);
+  else uploads.set(request, [path]);
+}
+
+/** The request's upload files (removing those a handler moved away finds nothing, which is fine). */
+export function takeUploads(request: FastifyRequest): string[] {
+  const paths = uploads.get(request) ?? [];
+  uploads.delete(request);
+  return paths;
+}
 
 /** The problem recorded for a body over `bodyLimit`: providers that answer it specially compare with this. */
 export const BODY_TOO_LARGE = 'body too large';

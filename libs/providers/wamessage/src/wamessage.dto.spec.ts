@@ -88,7 +88,7 @@ describe('phones and ids', () => {
 });
 
 describe('a send', () => {
-  const file = (data: Buffer, filename = 'a.pdf') => ({ fieldName: 'file', filename, mimetype: 'application/pdf', data });
+  const file = (data: Buffer, filename = 'a.pdf') => ({ fieldName: 'file', filename, mimetype: 'application/pdf', path: '/tmp/upload', size: data.length });
 
   test('a file without a message is a send; neither is refused', () => {
     expect(parseSendInput({ reg_id: '1', contacts: '905321234567', file: file(Buffer.from('%PDF-1.4')) }).upload?.fileName).toBe('a.pdf');

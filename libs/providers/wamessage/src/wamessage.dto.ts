@@ -23,7 +23,8 @@ export interface SendInput {
   /** `contacts` as the client wrote it: the answer echoes it, and integrations look numbers up by it later. */
   contactsAsSent: string;
   message: string;
-  upload: { bytes: Uint8Array; fileName: string } | null;
+  /** The uploaded file, on disk (the engine moves it into its media store when it keeps it). */
+  upload: { path: string; size: number; fileName: string } | null;
   mediaUrl: string | null;
   /** Clock ms; null = now. */
   sendAt: number | null;
@@ -159,9 +160,9 @@ function parseFile(value: unknown): { upload: SendInput['upload']; mediaUrl: str
   if (value === undefined || value === null || value === '') return { upload: null, mediaUrl: null };
   if (isUploadedFile(value)) {
     // A browser form with no file chosen still sends an empty part without a file name.
-    if (value.data.length === 0 && value.filename === '') return { upload: null, mediaUrl: null };
-    if (value.data.length === 0) throw badRequest('Dosya boş olamaz', `the uploaded file ${value.filename} is empty`);
-    return { upload: { bytes: value.data, fileName: value.filename }, mediaUrl: null };
+    if (value.size === 0 && value.filename === '') return { upload: null, mediaUrl: null };
+    if (value.size === 0) throw badRequest('Dosya boş olamaz', `the uploaded file ${value.filename} is empty`);
+    return { upload: { path: value.path, size: value.size, fileName: value.filename }, mediaUrl: null };
   }
   // Inferred leniency: JSON and form bodies cannot carry an upload, so a link to the file stands in for it.
   if (typeof value === 'string' && /^https?:\/\/[^\s/]+/i.test(value.trim())) return { upload: null, mediaUrl: value.trim() };
@@ -169,7 +170,8 @@ function parseFile(value: unknown): { upload: SendInput['upload']; mediaUrl: str
 }
 
 function isUploadedFile(value: unknown): value is UploadedFile {
-  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as Partial<UploadedFile>).data) && typeof (value as Partial<UploadedFile>).filename === 'string';
+  const file = value as Partial<UploadedFile> | null;
+  return typeof file === 'object' && file !== null && typeof file.path === 'string' && typeof file.size === 'number' && typeof file.filename === 'string';
 }
 
 const SEND_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;

@@ -1,0 +1,172 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineClock, ScheduledTask } from '../clock/clock.js';
+
+export interface MediaFilesOptions {
+  /** Where the files live; a fresh directory under the system's temp directory, removed on close, when absent. */
+  dir?: string;
+  /** Bytes kept at most; the oldest files go first to make room. */
+  maxBytes: number;
+  /** Clock time a file is kept for. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_MEDIA_MAX_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_MEDIA_MAX_AGE_MS = 48 * 60 * 60 * 1000;
+
+export type KeptMedia = { state: 'kept'; path: string; size: number } | { state: 'evicted' } | { state: 'unknown' };
+
+/** Names this store gives files: KEPT and the id, or SCRATCH for a file being written. */
+const KEPT = 'media-';
+const ID = /^[\w-]+$/;
+const SCRATCH = '.partial-';
+
+/**
+ * Media bytes on disk rather than in the heap: the files clients upload (kept and served until evicted) and
+ * the scratch files downloads are written to while they are judged. What is kept is bounded by bytes
+ * (oldest first) and by age on the engine clock; an evicted file's id is remembered so it can be told
+ * apart from one that never existed.
+ */
+export class MediaFiles {
+  private directory: string | undefined;
+  private readonly ownsDir: boolean;
+  /** In the order they were kept, so the first is the oldest. */
+  private readonly kept = new Map<string, { size: number; expiry: ScheduledTask }>();
+  private readonly evicted = new Set<string>();
+  private keptBytes = 0;
+  private scratchCount = 0;
+
+  constructor(
+    private readonly clock: EngineClock,
+    private readonly options: MediaFilesOptions,
+  ) {
+    this.ownsDir = options.dir === undefined;
+    if (options.dir !== undefined) {
+      this.directory = options.dir;
+      mkdirSync(options.dir, { recursive: true });
+      // What an earlier run kept: nothing refers to it any more (the store is in memory).
+      this.removeOwnFiles();
+    }
+  }
+
+  /** Made on first use, so an engine that never sees media (most tests) leaves nothing behind. */
+  get dir(): string {
+    if (this.directory === undefined) {
+      this.directory = mkdtempSync(join(tmpdir(), 'wa-sandbox-media-'));
+      removedAtExit.add(this.directory);
+    }
+    return this.directory;
+  }
+
+  /** A fresh path in the directory for a file being written; keep() or discard() it afterwards. */
+  scratchPath(): string {
+    return join(this.dir, `${SCRATCH}${process.pid}-${++this.scratchCount}`);
+  }
+
+  async discard(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+
+  /** Keeps a file under `id`: bytes are written, a path (a scratch file, an upload) is moved in. */
+  async keep(id: string, source: { bytes: Uint8Array } | { path: string; size: number }): Promise<void> {
+    if (!ID.test(id)) throw new Error(`media id ${id} is not a plain name`);
+    const target = this.pathOf(id);
+    let size: number;
+    if ('bytes' in source) {
+      await writeFile(target, source.bytes);
+      size = source.bytes.byteLength;
+    } else {
+      await moveFile(source.path, target);
+      size = source.size;
+    }
+    this.forget(id);
+    this.evicted.delete(id);
+    const expiry = this.clock.schedule(this.options.maxAgeMs, () => this.evict(id), 'media expiry');
+    this.kept.set(id, { size, expiry });
+    this.keptBytes += size;
+    for (const [oldest] of this.kept) {
+      if (this.keptBytes <= this.options.maxBytes) break;
+      await this.evict(oldest);
+    }
+  }
+
+  /** Files kept and their bytes together. */
+  usage(): { files: number; bytes: number } {
+    return { files: this.kept.size, bytes: this.keptBytes };
+  }
+
+  find(id: string): KeptMedia {
+    const file = this.kept.get(id);
+    if (file) return { state: 'kept', path: this.pathOf(id), size: file.size };
+    return { state: this.evicted.has(id) ? 'evicted' : 'unknown' };
+  }
+
+  /** Removes every file and forgets every id (the engine's reset). */
+  async clear(): Promise<void> {
+    for (const file of this.kept.values()) file.expiry.cancel();
+    this.kept.clear();
+    this.evicted.clear();
+    this.keptBytes = 0;
+    this.removeOwnFiles();
+  }
+
+  /** Removes the files, and the directory when the store made it. */
+  close(): void {
+    for (const file of this.kept.values()) file.expiry.cancel();
+    this.kept.clear();
+    if (this.directory === undefined) return;
+    if (this.ownsDir) {
+      rmSync(this.directory, { recursive: true, force: true });
+      removedAtExit.delete(this.directory);
+      this.directory = undefined;
+    } else {
+      this.removeOwnFiles();
+    }
+  }
+
+  private async evict(id: string): Promise<void> {
+    if (!this.forget(id)) return;
+    this.evicted.add(id);
+    await rm(this.pathOf(id), { force: true });
+  }
+
+  private pathOf(id: string): string {
+    return join(this.dir, `${KEPT}${id}`);
+  }
+
+  private forget(id: string): boolean {
+    const file = this.kept.get(id);
+    if (!file) return false;
+    file.expiry.cancel();
+    this.kept.delete(id);
+    this.keptBytes -= file.size;
+    return true;
+  }
+
+  /** Only names this store gives: a directory the user named may hold other things. */
+  private removeOwnFiles(): void {
+    if (this.directory === undefined) return;
+    for (const name of readdirSync(this.directory)) {
+      if (name.startsWith(SCRATCH) || name.startsWith(KEPT)) rmSync(join(this.directory, name), { force: true });
+    }
+  }
+}
+
+/** Temp directories of stores not closed, removed when the process exits without closing the app (an uncaught error). */
+const removedAtExit = new Set<string>();
+process.once('exit', () => {
+  for (const dir of removedAtExit) rmSync(dir, { recursive: true, force: true });
+});
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    // Another file system (an upload written elsewhere): copy, then remove.
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}
