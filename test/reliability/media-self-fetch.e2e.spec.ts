@@ -67,7 +67,8 @@ describe('media URLs cannot make the sandbox call its own API', () => {
       // The sandbox fetched the redirector once; the hop back into file_to was refused, so nothing fetched it again.
       expect(redirector.hits).toEqual(['/again']);
       const sends = (await send(`${sandbox.origin}/__sandbox/requests?provider=wamm`)).json as { requests: Array<{ path: string; status: number }> };
-      expect(sends.requests.filter((request) => request.path.startsWith('/wamm/api2/file_to/LOOP')).map((request) => request.status)).toEqual([403, 200]);
+      // Two requests, not a loop: the refused hop and the client's own (WAMM answers every error with HTTP 200).
+      expect(sends.requests.filter((request) => request.path.startsWith('/wamm/api2/file_to/LOOP')).map((request) => request.status)).toEqual([200, 200]);
     } finally {
       await redirector.close();
     }
@@ -115,8 +116,8 @@ describe('media URLs cannot make the sandbox call its own API', () => {
   it("refuses its own requests in each place's error format: the provider's under its prefix, JSON on the control API", async () => {
     const self = { headers: { [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN } };
     const wamm = await send(`${sandbox.origin}/wamm/api2/msg_to/X/${q({ phone: PHONE, text: 'hi' })}`, self);
-    expect(wamm.status).toBe(403);
-    expect(wamm.json).toHaveProperty('err');
+    // WAMM answers every error with HTTP 200 and its `err` text.
+    expect([wamm.status, wamm.json]).toEqual([200, { err: 'fail execution' }]);
     const wamessenger = await fetch(`${sandbox.origin}/wamessenger/webhook/set/VICTIM?url=https://attacker.example`, self);
     expect([wamessenger.status, await wamessenger.text()]).toEqual([400, 'Bad Request']);
     expect(wamessenger.headers.get('x-sandbox-error')).toContain('requests it made itself');
