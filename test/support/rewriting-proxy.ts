@@ -26,10 +26,13 @@ export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite
       headers,
       ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
     });
-    const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: await upstream.text() };
+    const bytes = Buffer.from(await upstream.arrayBuffer());
+    const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: bytes.toString('utf8') };
     const path = (request.url ?? '/').split('?')[0]!;
-    const answer = rewrite({ method: request.method ?? 'GET', path }, original) ?? original;
-    reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+    const answer = rewrite({ method: request.method ?? 'GET', path }, original);
+    // Untouched answers pass as the bytes they were: media (images, audio) does not survive a text round trip.
+    if (answer) reply.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+    else reply.writeHead(original.status, { 'content-type': original.contentType }).end(bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
