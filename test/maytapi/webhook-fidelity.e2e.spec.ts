@@ -7,6 +7,8 @@ const OWN = '905309876543';
 const AYSE = '905301234567';
 const MEHMET = '905301234568';
 
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
 interface AckData { ackType: string; ackCode: number; chatId: string; msgId: string; time: number }
 
 /** What the spec promises on the webhook and at sendMessage beyond the basics: every status change, acks 4 and 5, quotes, mentions, file names, the spam filter. */
@@ -108,6 +110,10 @@ describe('Maytapi webhook and send fidelity', () => {
     for (let i = 0; i < 3; i++) await send({ type: 'media', message: `${media.url}/sample.jpg`, text: 'a' });
     expect((await send({ type: 'media', message: `${media.url}/sample.jpg`, text: 'b' })).json.success).toBe(true);
     expect((await send({ type: 'media', message: `${media.url}/sample.jpg`, text: 'a' })).status).toBe(400);
+    // Base64 images count by their bytes.
+    const png = `data:image/png;base64,${TINY_PNG}`;
+    for (let i = 0; i < 3; i++) expect((await send({ type: 'media', message: png })).json.success).toBe(true);
+    expect((await send({ type: 'media', message: png })).status).toBe(400);
   });
 
   it('quotes replied-to messages, lists group mentions and keeps a custom file name', async () => {

@@ -21,11 +21,20 @@ export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers.set(name, value);
     }
-    const upstream = await fetch(targetOrigin + request.url, {
-      method: request.method ?? 'GET',
-      headers,
-      ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
-    });
+    let upstream: Response;
+    try {
+      upstream = await fetch(targetOrigin + request.url, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD' ? { body } : {}),
+      });
+    } catch (error) {
+      // The sandbox went away under a request still in flight (a test ending): answer as a gateway does,
+      // instead of an unhandled rejection that fails the whole test file.
+      if (!reply.headersSent) reply.writeHead(502, { 'content-type': 'text/plain' });
+      reply.end(error instanceof Error ? error.message : String(error));
+      return;
+    }
     const bytes = Buffer.from(await upstream.arrayBuffer());
     const original: ProxiedResponse = { status: upstream.status, contentType: upstream.headers.get('content-type') ?? '', body: bytes.toString('utf8') };
     const path = (request.url ?? '/').split('?')[0]!;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { INVALID_KEY_PREFIX, WhatsAppEngine, type Account, type Group, type GroupResult, type Message, type SendRequest, type Session } from '#engine';
 import type { SendInput } from './maytapi.dto.js';
 import { badRequest, invalidPhone, maytapiError, unauthorized } from './maytapi.errors.js';
@@ -459,10 +460,20 @@ const DUPE_REPEATS = 3;
 const DUPE_UNIQUE = 3;
 const DUPE_WINDOW = 200;
 
-/** What makes two sends "the same message" for the spam filter: everything but the recipient and the filter switch. */
+/**
+ * What makes two sends "the same message" for the spam filter: everything but the recipient and the filter
+ * switch, hashed, so a stored message keeps 43 characters rather than a copy of a base64 image.
+ */
 function contentKey(input: SendInput): string {
   const { to: _to, skipFilter: _skip, ...content } = input;
-  return JSON.stringify(content, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('base64') : value));
+  const hash = createHash('sha256');
+  if (content.type === 'media' && 'base64' in content.source) {
+    hash.update(JSON.stringify({ ...content, source: { mime: content.source.mime } }));
+    hash.update(content.source.base64);
+  } else {
+    hash.update(JSON.stringify(content));
+  }
+  return hash.digest('base64url');
 }
 
 function groupOrThrow(result: GroupResult, groupId: string): Group {
