@@ -106,6 +106,9 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
     await refused('POST', `/${phoneId}/group/config`, { conversation_id: '905301234567-1574073754@g.us', config: { edit: 'me' } }, 'config.edit must be "admins" or "all"');
     await refused('POST', `/${phoneId}/setProfileImage`, { image: 'not a link' }, 'image must be the link (http or https) of the picture');
     await refused('GET', `/${phoneId}/getGroups?page=0`, undefined, 'page must be a whole number from 1');
+    await refused('GET', `/${phoneId}/getGroups/100%25`, undefined, /^conversation_id must be a group id/);
+    await refused('GET', `/${phoneId}/contact/100%25`, undefined, /^conversation_id must be a phone number/);
+    await refused('GET', `/${phoneId}/getGroups?full=maybe`, undefined, 'full must be true or false');
     const unknown = await client.post(`/${phoneId}/group/frobnicate`, { conversation_id: 'x' });
     expect({ status: unknown.status, json: unknown.json }).toEqual({ status: 404, json: { success: false, message: 'Not Found' } });
   });

@@ -264,7 +264,7 @@ export class MaytapiController {
     @Req() request: FastifyRequest,
   ) {
     const { phone } = await this.phone(pid, phoneId, key, request);
-    const groupId = parseGroupId(decodeURIComponent(cid));
+    const groupId = parseGroupId(cid);
     const withInvite = invite === undefined || invite === '' ? false : parseBoolean(invite);
     if (withInvite === null) throw badRequest('invite must be true or false');
     return this.service.group(phone, groupId, withInvite);

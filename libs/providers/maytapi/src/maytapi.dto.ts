@@ -287,5 +287,5 @@ export function parseLeaveGroup(body: Record<string, unknown>): string {
 
 /** contact/{conversation_id}: a number (with or without `@c.us`) or a group id. */
 export function parseConversationId(value: string): string {
-  return parseRecipient(decodeURIComponent(value), 'conversation_id').peer;
+  return parseRecipient(value, 'conversation_id').peer;
 }
