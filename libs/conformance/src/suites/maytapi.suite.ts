@@ -131,7 +131,7 @@ async function probes(ctx: ProbeContext): Promise<void> {
     body: { raw: `{"to_number": "${to}", "message": `, contentType: 'application/json' },
   }, refused);
 
-  await groupProbes(ctx, P, sendable);
+  await groupProbes(ctx, P, sendable, own ? null : NO_SUCH_PHONE);
 
   await ctx.call('the phone', get(`/${P}/queue`), ok);
   await ctx.call(own ? 'the phone' : 'no such phone', get(`/${target}/purgeQueue`), own ? ok : refused);
@@ -175,8 +175,12 @@ async function probes(ctx: ProbeContext): Promise<void> {
   if (own) await logIn(own.control, own.pid, P);
 }
 
-/** Contacts, catalog and every group operation, on the phone (refused alike when it is not logged in). */
-async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect): Promise<void> {
+/**
+ * Contacts, catalog and every group operation, on the phone (refused alike when it is not logged in). The
+ * group is one the probes create and leave; against a real server the phone's own picture is left alone
+ * (`elsewhere`, a phone id that does not exist, is asked instead).
+ */
+async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect, elsewhere: string | null): Promise<void> {
   const get = (path: string) => request(ctx.key, 'GET', path);
   const post = (path: string, body?: unknown) => request(ctx.key, 'POST', path, body);
   const to = ctx.phone;
@@ -205,7 +209,8 @@ async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect): Prom
   await ctx.call('the member', post(`/${P}/group/remove`, member), own);
   await ctx.call('a group the phone is not in → refused', post(`/${P}/group/remove`, { ...member, conversation_id: GROUP }), refused);
   await ctx.call("the group's picture", post(`/${P}/setProfileImage`, { conversation_id: gid, image: 'https://example.com/picture.png' }), own);
-  await ctx.call("the phone's own picture", post(`/${P}/setProfileImage`, { image: 'https://example.com/picture.png' }), sendable);
+  if (elsewhere === null) await ctx.call("the phone's own picture", post(`/${P}/setProfileImage`, { image: 'https://example.com/picture.png' }), sendable);
+  else await ctx.call("the phone's own picture: no such phone → refused", post(`/${elsewhere}/setProfileImage`, { image: 'https://example.com/picture.png' }), refused);
   await ctx.call('no image → refused', post(`/${P}/setProfileImage`, {}), refused);
   await ctx.call('the new group', post(`/${P}/leaveGroup`, { id: gid }), own);
   await ctx.call('again → refused', post(`/${P}/leaveGroup`, { id: gid }), refused);
