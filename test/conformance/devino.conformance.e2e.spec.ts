@@ -92,7 +92,7 @@ describe('the Devino conformance suite', () => {
       sandbox.origin,
       () => undefined,
       (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }),
-      rewriteRequest,
+      { rewriteRequest },
     );
     expectReadableFailure(report, expected);
   }, RUN_TIMEOUT_MS);

@@ -85,6 +85,8 @@ describe('Maytapi bad inputs', () => {
     client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'bad-inputs-product', 'the-token');
     ids.PHONE = String((await client.post('/addPhone')).json.id);
     ids.QR_PHONE = String((await client.post('/addPhone')).json.id);
+    // A new phone starts up (loading) for at most 3 s before it shows its QR code.
+    await sandbox.control.advance(3_000);
     const session = (await sandbox.control.sessions('maytapi', client.productId)).find((s) => s.label === ids.PHONE)!;
     await sandbox.control.scan(session.id);
     await sandbox.control.advance(5_000);

@@ -37,6 +37,9 @@ describe('a Maytapi client with only its base URL changed', () => {
     expect(added.status).toBe(200);
     expect(added.json).toEqual({ id: expect.any(Number), pid: client.productId, number: null });
     const phoneId = added.json.id as number;
+    // The seed: a session is "loading before the qr-screen"; the sandbox's start-up takes 1–3 s.
+    expect((await client.get('/listPhones')).json).toEqual([{ id: phoneId, number: null, status: 'loading' }]);
+    await sandbox.control.advance(3_000);
     expect((await client.get('/listPhones')).json).toEqual([{ id: phoneId, number: null, status: 'qr-code' }]);
 
     const status = async () => (await client.get(`/${phoneId}/status`)).json.status;

@@ -24,6 +24,8 @@ describe('Maytapi messages and webhooks', () => {
     receiver = await WebhookReceiver.start();
     await client.post('/setWebhook', { webhook: receiver.url });
     phoneId = (await client.post('/addPhone')).json.id;
+    // A new phone starts up (loading) for at most 3 s before it shows its QR code.
+    await sandbox.control.advance(3_000);
     sessionId = (await sandbox.control.sessions('maytapi', client.productId))[0]!.id;
     await sandbox.control.scan(sessionId, '905309876543');
     await sandbox.control.advance(5_000);

@@ -33,6 +33,8 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
     receiver = await WebhookReceiver.start();
     await client.post('/setWebhook', { webhook: receiver.url });
     phoneId = (await client.post('/addPhone')).json.id;
+    // A new phone starts up (loading) for at most 3 s before it shows its QR code.
+    await sandbox.control.advance(3_000);
     const [session] = await sandbox.control.sessions('maytapi', client.productId);
     await sandbox.control.scan(session!.id);
     await sandbox.control.advance(5_000);

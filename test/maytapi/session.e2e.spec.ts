@@ -22,8 +22,10 @@ describe('Maytapi phone sessions', () => {
   });
   afterEach(() => receiver.close());
 
+  /** A new phone, past its start-up (1–3 s of loading), on its QR screen. */
   async function addPhone(): Promise<{ phoneId: number; sessionId: string }> {
     const phoneId = (await client.post('/addPhone')).json.id as number;
+    await sandbox.control.advance(3_000);
     const session = (await sandbox.control.sessions('maytapi', client.productId)).find((s) => s.label === String(phoneId))!;
     return { phoneId, sessionId: session.id };
   }
@@ -67,14 +69,15 @@ describe('Maytapi phone sessions', () => {
       ['isQr', 'qr-code', 'logged out:UNPAIRED'],
     ]);
     expect(statusHooks().map((b) => [b.phone_id, b.status])).toEqual(
-      ['loading', 'active', 'phone-error', 'loading', 'active', 'qr-code'].map((s) => [phoneId, s]),
+      ['loading', 'qr-code', 'loading', 'active', 'phone-error', 'loading', 'active', 'qr-code'].map((s) => [phoneId, s]),
     );
     expect((await client.get('/listPhones')).json).toEqual([{ id: phoneId, number: null, status: 'qr-code' }]);
   });
 
   it('turns idle after 3 minutes on the QR screen, and a restart brings a fresh QR screen', async () => {
-    const { phoneId } = await addPhone();
-    await sandbox.control.advance(3 * 60_000 - 1);
+    const { phoneId, sessionId } = await addPhone();
+    const qrSince = Date.parse((await sandbox.control.session(sessionId)).stateSince);
+    await sandbox.control.advance(qrSince + 3 * 60_000 - (await sandbox.control.clock()).nowMs - 1);
     expect(await listed(phoneId)).toBe('qr-code');
     await sandbox.control.advance(1);
     expect(await listed(phoneId)).toBe('idle');

@@ -1,5 +1,5 @@
 import { formatReport, type ConformanceReport } from '#conformance';
-import { startRewritingProxy, type RequestRewrite, type Rewrite } from './rewriting-proxy.js';
+import { startRewritingProxy, type ProxyOptions, type Rewrite } from './rewriting-proxy.js';
 
 /** What every provider's conformance spec asserts about a run; the specs keep only what is theirs. */
 
@@ -42,8 +42,8 @@ export const WITHOUT_CONTROL_API: Rewrite = ({ path }) =>
   path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined;
 
 /** Runs `use` against a proxy in front of the sandbox that rewrites what `rewrite` picks ("another implementation"). */
-export async function throughProxy<T>(sandboxOrigin: string, rewrite: Rewrite, use: (proxyOrigin: string) => Promise<T>, rewriteRequest?: RequestRewrite): Promise<T> {
-  const proxy = await startRewritingProxy(sandboxOrigin, rewrite, rewriteRequest);
+export async function throughProxy<T>(sandboxOrigin: string, rewrite: Rewrite, use: (proxyOrigin: string) => Promise<T>, options: ProxyOptions = {}): Promise<T> {
+  const proxy = await startRewritingProxy(sandboxOrigin, rewrite, options);
   try {
     return await use(proxy.origin);
   } finally {

@@ -145,6 +145,10 @@ export interface InboundMessage {
   session?: string;
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   contacts?: Array<{ name: string; phones: string[] }>;
+  /** A group of the session the customer (a member) writes in. */
+  group?: string;
+  /** The id of the message the customer replies to. */
+  replyTo?: string;
 }
 
 export interface SandboxSession {

@@ -1,7 +1,10 @@
+import { CatalogService } from './catalog/catalog.service.js';
+import { ChatList } from './chats/chat-list.js';
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
 import { accountOf, EngineEvents, orderKeyOf, type EngineEvent } from './events.js';
 import { ConversationWindows } from './conversations/conversation-window.js';
 import { TemplateRegistry } from './conversations/template-registry.js';
+import { GroupService } from './groups/group.service.js';
 import { DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, MediaFiles, MediaInspector } from './media/index.js';
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
@@ -52,6 +55,12 @@ export class WhatsAppEngine {
   readonly accounts: AccountService;
   readonly sessions: SessionService;
   readonly contacts: ContactBook;
+  /** WhatsApp groups the lines created or joined. */
+  readonly groups: GroupService;
+  /** What each line's WhatsApp lists as its chats. */
+  readonly chats: ChatList;
+  /** WhatsApp Business product catalogs, one per line. */
+  readonly catalogs: CatalogService;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
   /** Approved message templates (WhatsApp Business). */
@@ -92,11 +101,17 @@ export class WhatsAppEngine {
       ...(media.maxConcurrentFetches !== undefined ? { maxConcurrentFetches: media.maxConcurrentFetches } : {}),
       ...(media.allowHost ? { allowHost: media.allowHost } : {}),
     });
+    this.groups = new GroupService(this.store, this.clock, options.seed);
     const activeTransport =
-      transport ?? new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl);
+      transport ??
+      new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl, (lineId, groupId, self) =>
+        this.groups.membersBesides(lineId, groupId, self),
+      );
     const profile = (name: string) => this.profile(name);
     this.sessions = new SessionService(this.store, this.clock, this.events, options.seed, profile);
     this.contacts = new ContactBook(this.store, this.clock);
+    this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
+    this.catalogs = new CatalogService(this.store);
     this.queue = new SendQueue(this.clock, options.seed, (id) => this.messages.dispatch(id));
     this.webhooks = new WebhookDispatcher(this.store, this.clock, profile, {
       timeoutMs: webhookTimeoutMs,
@@ -159,7 +174,10 @@ export class WhatsAppEngine {
   private async publishWebhooks(event: EngineEvent): Promise<void> {
     const account = await this.accounts.get(accountOf(event));
     if (!account) return;
-    for (const webhook of await this.profile(account.provider).toWebhooks(event, account, { contacts: this.contacts, customers: this.customers })) {
+    const profile = this.profile(account.provider);
+    if (event.type === 'message.receipt' && !profile.receipts) return;
+    const world = { contacts: this.contacts, customers: this.customers, message: (id: string) => this.messages.get(id) };
+    for (const webhook of await profile.toWebhooks(event, account, world)) {
       if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
       else await this.webhooks.enqueue(account, webhook.url, webhook.payload, orderKeyOf(event));
     }

@@ -1,8 +1,13 @@
-import type { Message, Session } from './store/models.js';
+import type { Message, MessageReceipt, Session } from './store/models.js';
 
 export type EngineEvent =
   /** An outbound message moved on: sent, delivered, read or failed. */
   | { type: 'message.status'; message: Message }
+  /**
+   * A sent message was played (voice, audio) or deleted for everyone. Only profiles that ask for receipts
+   * (ProviderProfile.receipts) get these.
+   */
+  | { type: 'message.receipt'; message: Message; receipt: MessageReceipt; at: number }
   /** A customer's message reached the account. */
   | { type: 'message.received'; message: Message }
   /** A session changed state: waiting for a QR scan, loading, connected, disconnected. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Put, UnprocessableEntityException, UsePipes } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WhatsAppEngine, type Account } from '#engine';
 import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
@@ -29,13 +29,23 @@ export class AccountsController {
   @ApiCreatedResponse({ type: InboundResultDto })
   async inbound(@Param('provider') provider: string, @Param('key') key: string, @Body() body: InboundMessageDto): Promise<InboundResultDto> {
     const account = await this.resolve(provider, key);
+    const from = body.from.replace(/^\+/, '');
+    if (body.group !== undefined) {
+      const members = body.session === undefined ? null : await this.engine.groups.membersBesides(body.session, body.group, '');
+      if (!members?.includes(from)) throw new UnprocessableEntityException(`${from} is not a member of a group ${body.group} of this session`);
+    }
+    if (body.replyTo !== undefined && (await this.engine.messages.get(body.replyTo))?.accountId !== account.id) {
+      throw new UnprocessableEntityException(`the account has no message ${body.replyTo} to reply to`);
+    }
     const result = await this.engine.messages.receive(account, {
-      from: body.from.replace(/^\+/, ''),
+      from,
       text: body.text ?? '',
       mediaUrl: body.mediaUrl ?? null,
       media: null,
       profileName: body.profileName ?? null,
       ...(body.session !== undefined ? { lineId: body.session } : {}),
+      ...(body.group !== undefined ? { chat: body.group } : {}),
+      ...(body.replyTo !== undefined ? { quotedId: body.replyTo } : {}),
       ...(body.location ? { kind: 'location' as const, location: { ...body.location } } : {}),
       ...(body.contacts ? { kind: 'contacts' as const, contacts: body.contacts.map((card) => ({ name: card.name, phones: card.phones.map((phone) => phone.replace(/^\+/, '')) })) } : {}),
     });

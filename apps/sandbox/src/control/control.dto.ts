@@ -108,6 +108,16 @@ export class InboundMessageDto {
   @IsOptional()
   @IsString()
   profileName?: string;
+
+  @ApiPropertyOptional({ example: '905309876543-1767258000@g.us', description: "A group of the session the customer writes in (they must be a member); `@<number>` in the text mentions a member." })
+  @IsOptional()
+  @Matches(/^\d+(-\d+)?@g\.us$/, { message: 'group must be a group id (…@g.us)' })
+  group?: string;
+
+  @ApiPropertyOptional({ description: 'The id of the message the customer replies to (quotes).' })
+  @IsOptional()
+  @IsString()
+  replyTo?: string;
 }
 
 export class InboundResultDto {

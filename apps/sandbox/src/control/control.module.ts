@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
+import { CatalogController } from './catalog.controller.js';
 import { ClockController } from './clock.controller.js';
 import { JournalController } from './journal.controller.js';
 import { MessagesController } from './messages.controller.js';
@@ -9,6 +10,6 @@ import { TemplatesController } from './templates.controller.js';
 
 /** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
 @Module({
-  controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController, TemplatesController],
+  controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController, TemplatesController, CatalogController],
 })
 export class ControlModule {}

@@ -8,7 +8,10 @@ const PROVIDER = 'maytapi';
 // The spec's own sample numbers; on a wa-sandbox they behave normally (magic numbers end in 00000x).
 const PHONE = '905301234567';
 const NEVER_DELIVERED = '905300000001';
+const NO_WHATSAPP = '905300000000';
 const GROUP = '905301234567-1574073754@g.us';
+/** A second group member for the group probes. */
+const OTHER_MEMBER = '905301234568';
 /** A phone id no product has: destructive operations are exercised on it against a real server. */
 const NO_SUCH_PHONE = '0';
 // Loading takes 2–5 s of clock time on a wa-sandbox; delivery and reading take at most 1 + 4 + 30 s.
@@ -21,7 +24,15 @@ interface Status { loggedIn: boolean; isQr: boolean; loading: boolean; connRetry
 interface Sent { success: true; data: { chatId: string; msgId: string } }
 interface AckBody { type: 'ack'; product_id: string; data: Array<{ ackType: string; ackCode: number; chatId: string; msgId: string; time: number }> }
 interface StatusBody { type: 'status'; pid: string; phone_id: number; status: string }
-interface MessageBody { type: 'message'; phone_id: number; message: { type: string; text?: string; fromMe: boolean; id: string }; conversation: string }
+interface MessageBody {
+  type: 'message';
+  phone_id: number;
+  message: { type: string; text?: string; fromMe: boolean; id: string; mentions?: string[]; filename?: string };
+  conversation: string;
+  user: { phone: string };
+  quoted?: { id: string };
+}
+interface GroupData { id: string; name: string; participants: string[]; admins: string[] }
 
 const json = { mediaType: 'application/json' };
 const ok: Expect = { status: 200, ...json };
@@ -56,7 +67,7 @@ async function probes(ctx: ProbeContext): Promise<void> {
   await ctx.call('unknown phone → refused', get(`/${NO_SUCH_PHONE}/status`), refused);
   const chosen = phones.find((p) => p.status === 'active') ?? phones[0];
   if (!chosen) {
-    for (const op of ['status', 'qrCode', 'screen', 'sendMessage', 'queue', 'purgeQueue', 'config', 'restart', 'redeploy', 'logout', 'backup', 'restore']) {
+    for (const op of ['status', 'qrCode', 'screen', 'sendMessage', 'queue', 'purgeQueue', 'config', 'restart', 'redeploy', 'logout', 'backup', 'restore', 'contacts', 'catalog', 'groups', 'factoryreset', 'delete']) {
       ctx.skip(`${op} (a phone)`, 'the product has no phone and addPhone added none');
     }
     return;
@@ -76,6 +87,7 @@ async function probes(ctx: ProbeContext): Promise<void> {
   if (own) {
     // The sandbox plays the phone: back to the QR screen, fetch the code, scan it, wait for the chats.
     if (chosen.status !== 'qr-code' && chosen.status !== 'idle') await ctx.call('back to the QR screen (seed: POST)', post(`/${P}/logout`), ok);
+    await ctx.call('on the QR screen', get(`/${P}/status`), ok);
     await ctx.call('on the QR screen', get(`/${P}/qrCode`), png);
     await ctx.call('QR screen', get(`/${P}/screen`), png);
     await ctx.call('on the QR screen → refused', post(`/${P}/sendMessage`, { to_number: to, type: 'text', message: 'wa-conformance: too early' }), refused);
@@ -119,6 +131,8 @@ async function probes(ctx: ProbeContext): Promise<void> {
     body: { raw: `{"to_number": "${to}", "message": `, contentType: 'application/json' },
   }, refused);
 
+  await groupProbes(ctx, P, sendable, own ? null : NO_SUCH_PHONE);
+
   await ctx.call('the phone', get(`/${P}/queue`), ok);
   await ctx.call(own ? 'the phone' : 'no such phone', get(`/${target}/purgeQueue`), own ? ok : refused);
 
@@ -155,6 +169,51 @@ async function probes(ctx: ProbeContext): Promise<void> {
   }
   await ctx.call('after the sends', get('/logs'), ok);
   await ctx.call('→ Not Found', get(`/${P}/noSuchOperation`), { status: 404, ...json });
+  // Last, as they reset the phone: against a real server only on a phone id that does not exist.
+  await ctx.call(own ? 'the phone' : 'no such phone → refused', get(`/${target}/factoryreset`), own ? ok : refused);
+  await ctx.call(own ? 'the phone (deprecated: resets it)' : 'no such phone → refused', get(`/${target}/delete`), own ? ok : refused);
+  if (own) await logIn(own.control, own.pid, P);
+}
+
+/**
+ * Contacts, catalog and every group operation, on the phone (refused alike when it is not logged in). The
+ * group is one the probes create and leave; against a real server the phone's own picture is left alone
+ * (`elsewhere`, a phone id that does not exist, is asked instead).
+ */
+async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect, elsewhere: string | null): Promise<void> {
+  const get = (path: string) => request(ctx.key, 'GET', path);
+  const post = (path: string, body?: unknown) => request(ctx.key, 'POST', path, body);
+  const to = ctx.phone;
+  await ctx.call('the phone\'s chats', get(`/${P}/contacts`), sendable);
+  await ctx.call('a number', get(`/${P}/contact/${to}@c.us`), sendable);
+  await ctx.call('a group the phone is not in → refused', get(`/${P}/contact/${encodeURIComponent(GROUP)}`), refused);
+  await ctx.call('the business catalog', get(`/${P}/catalog`), sendable);
+  const created = (await ctx.call('with the probe number', post(`/${P}/createGroup`, { name: 'wa-conformance probe group', numbers: [to] }), sendable))?.json as
+    | { data?: { id?: string } }
+    | undefined;
+  await ctx.call('no numbers → refused', post(`/${P}/createGroup`, { name: 'wa-conformance', numbers: [] }), refused);
+  const gid = created?.data?.id ?? GROUP;
+  const member = { conversation_id: gid, number: `${OTHER_MEMBER}@c.us` };
+  await ctx.call('all', get(`/${P}/getGroups`), sendable);
+  await ctx.call('sorted, with invite links, page 1', get(`/${P}/getGroups?sort=true&invite=true&page=1`), sendable);
+  await ctx.call('page 0 → refused', get(`/${P}/getGroups?page=0`), refused);
+  const own: Expect = created?.data?.id ? ok : refused;
+  await ctx.call('the new group, with its invite link', get(`/${P}/getGroups/${encodeURIComponent(gid)}?invite=true`), own);
+  await ctx.call('a group the phone is not in → refused', get(`/${P}/getGroups/${encodeURIComponent(GROUP)}`), refused);
+  await ctx.call('only admins send', post(`/${P}/group/config`, { conversation_id: gid, config: { send: 'admins' } }), own);
+  await ctx.call('bad value → refused', post(`/${P}/group/config`, { conversation_id: gid, config: { send: 'everyone' } }), refused);
+  await ctx.call('a member', post(`/${P}/group/add`, member), own);
+  await ctx.call('the same member again → refused', post(`/${P}/group/add`, member), refused);
+  await ctx.call('the member', post(`/${P}/group/promote`, member), own);
+  await ctx.call('the member', post(`/${P}/group/demote`, member), own);
+  await ctx.call('the member', post(`/${P}/group/remove`, member), own);
+  await ctx.call('a group the phone is not in → refused', post(`/${P}/group/remove`, { ...member, conversation_id: GROUP }), refused);
+  await ctx.call("the group's picture", post(`/${P}/setProfileImage`, { conversation_id: gid, image: 'https://example.com/picture.png' }), own);
+  if (elsewhere === null) await ctx.call("the phone's own picture", post(`/${P}/setProfileImage`, { image: 'https://example.com/picture.png' }), sendable);
+  else await ctx.call("the phone's own picture: no such phone → refused", post(`/${elsewhere}/setProfileImage`, { image: 'https://example.com/picture.png' }), refused);
+  await ctx.call('no image → refused', post(`/${P}/setProfileImage`, {}), refused);
+  await ctx.call('the new group', post(`/${P}/leaveGroup`, { id: gid }), own);
+  await ctx.call('again → refused', post(`/${P}/leaveGroup`, { id: gid }), refused);
 }
 
 /** A second backup, taken after the phone logged in again, for the restore probe. */
@@ -176,6 +235,8 @@ async function sessionIdOf(control: ControlClient, pid: string, phoneId: string)
 /** Scans the phone's QR code if it shows one, then lets it load. */
 async function logIn(control: ControlClient, pid: string, phoneId: string): Promise<void> {
   const id = await sessionIdOf(control, pid, phoneId);
+  // A new or factory-reset phone loads before it shows its QR code.
+  await loaded(control, pid, phoneId);
   const session = await control.session(id);
   if (session.state === 'qr') await control.scan(id);
   if (session.state === 'disconnected') await control.request('POST', `/sessions/${encodeURIComponent(id)}/reconnect`);
@@ -354,10 +415,133 @@ const refusals: Scenario = {
   },
 };
 
+const groups: Scenario = {
+  name: 'groups: create, members and admins, settings, per-member delivery, mentions and quotes, leaving',
+  async run(ctx: ScenarioContext) {
+    const { pid, phoneId, sessionId, receiver } = await stage(ctx);
+    await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
+    await post(ctx, '/setAckPreference', { ack_delivery: true });
+    const created = ((await post(ctx, `/${phoneId}/createGroup`, { name: 'wa-conformance group', numbers: [PHONE, `${NEVER_DELIVERED}@c.us`, NO_WHATSAPP] })).json as { data: GroupData }).data;
+    const self = (await status(ctx, phoneId)).number!;
+    ctx.equal({ participants: created.participants, admins: created.admins }, { participants: [`${self}@c.us`, `${PHONE}@c.us`, `${NEVER_DELIVERED}@c.us`], admins: [`${self}@c.us`] },
+      'createGroup: the phone is the admin, numbers without WhatsApp are left out');
+    const gid = created.id;
+    const listed = (await get(ctx, `/${phoneId}/getGroups`)).json as { total: number; data: GroupData[] };
+    ctx.check(listed.data.some((g) => g.id === gid), `getGroups does not list the new group ${gid}`);
+    const contacts = ((await get(ctx, `/${phoneId}/contacts`)).json as { data: Array<{ id: string; type: string }> }).data;
+    ctx.check(contacts.some((c) => c.id === gid && c.type === 'group'), 'contacts do not list the new group as a group');
+
+    // One member never receives: the group message gets one tick, never two.
+    const waiting = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: gid, message: `wa-conformance: hello @${PHONE}` })).json as Sent).data.msgId;
+    await ctx.advance(60_000);
+    const acksOf = (id: string) => bodies<AckBody>(receiver, 'ack').flatMap((e) => e.body.data).filter((a) => a.msgId === id).map((a) => a.ackType);
+    ctx.equal(acksOf(waiting), ['delivered'], 'acks of a group message one member never receives');
+    const mine = bodies<MessageBody>(receiver, 'message').find((m) => m.body.message.id.endsWith(`_${waiting}`));
+    ctx.equal(mine?.body.message.mentions, [`${PHONE}@c.us`], 'mentions of the group message (fromMe webhook)');
+    await post(ctx, `/${phoneId}/group/remove`, { conversation_id: gid, number: `${NEVER_DELIVERED}@c.us` });
+    const delivered = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: gid, message: 'wa-conformance: everyone gets this' })).json as Sent).data.msgId;
+    await ctx.stepUntil('the group message seen by every member', DELIVERY, async () => acksOf(delivered).includes('seen'));
+
+    // A member writes in the group, mentioning the phone and quoting its message.
+    const got = await ctx.control.inbound(PROVIDER, pid, { from: PHONE, group: gid, text: `@${self} noted`, session: sessionId, replyTo: delivered });
+    ctx.equal(got.received, true, 'a member writes in the group');
+    await ctx.advance(1_000);
+    const incoming = bodies<MessageBody>(receiver, 'message').find((m) => !m.body.message.fromMe && m.body.conversation === gid);
+    ctx.check(incoming !== undefined, 'no webhook for the member\'s group message');
+    conforming(ctx, 'incomingMessage', [incoming.request]);
+    ctx.equal({ user: incoming.body.user.phone, mentions: incoming.body.message.mentions, quoted: incoming.body.quoted?.id },
+      { user: PHONE, mentions: [`${self}@c.us`], quoted: `true_${gid}_${delivered}` }, 'the member\'s group message');
+
+    await post(ctx, `/${phoneId}/group/promote`, { conversation_id: gid, number: PHONE });
+    await post(ctx, `/${phoneId}/group/demote`, { conversation_id: gid, number: `${self}@c.us` });
+    const notAdmin = (await post(ctx, `/${phoneId}/group/config`, { conversation_id: gid, config: { send: 'admins' } }, refused)).json as { message: string };
+    ctx.check(/admin/i.test(notAdmin.message), `group/config by a phone that is no longer admin answered "${notAdmin.message}"`);
+    ctx.equal(((await post(ctx, `/${phoneId}/leaveGroup`, { id: gid })).json as { data: boolean }).data, true, 'leaveGroup data');
+    await post(ctx, `/${phoneId}/sendMessage`, { to_number: gid, message: 'wa-conformance: after leaving' }, refused);
+    await get(ctx, `/${phoneId}/getGroups/${encodeURIComponent(gid)}`, refused);
+  },
+};
+
+const catalog: Scenario = {
+  name: "catalog: the control API sets a phone's products; catalog lists them and product messages name them",
+  async run(ctx: ScenarioContext) {
+    const { phoneId, sessionId } = await stage(ctx);
+    const product = { productId: '4242424242424242', title: 'wa-conformance mug', description: 'Blue', price: 12.5, currency: 'EUR', image: 'https://example.com/mug.png', url: 'https://example.com/mug', retailerId: 'MUG-1' };
+    await ctx.control.request('PUT', `/sessions/${encodeURIComponent(sessionId)}/catalog`, { products: [product] });
+    try {
+      const listed = ((await get(ctx, `/${phoneId}/catalog`)).json as { data: Array<Record<string, unknown>> }).data;
+      ctx.equal(listed.map((p) => [p.productId, p.title, p.price, p.price1000, p.currency, p.type]), [[product.productId, product.title, 12.5, 12_500, 'EUR', 'product']], 'catalog');
+      await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'product', productId: product.productId });
+      await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'product', productId: '1' }, refused);
+    } finally {
+      await ctx.control.request('DELETE', `/sessions/${encodeURIComponent(sessionId)}/catalog`);
+    }
+  },
+};
+
+const receipts: Scenario = {
+  name: 'acks 4 and 5: a voice message is played after it is seen; a deleted message gets a deleted ack',
+  async run(ctx: ScenarioContext) {
+    const { phoneId, receiver } = await stage(ctx);
+    await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
+    await post(ctx, '/setAckPreference', { ack_delivery: true });
+    const voice = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'ptt', message: `${ctx.control.url}/media/sample-opus.ogg` })).json as Sent).data.msgId;
+    const text = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, message: 'wa-conformance: to be deleted' })).json as Sent).data.msgId;
+    await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'delete', message: text });
+    const acksOf = (id: string) => bodies<AckBody>(receiver, 'ack').flatMap((e) => e.body.data).filter((a) => a.msgId === id);
+    await ctx.stepUntil('the voice message played', DELIVERY, async () => acksOf(voice).some((a) => a.ackType === 'played'));
+    conforming(ctx, 'ack', bodies<AckBody>(receiver, 'ack').map((c) => c.request));
+    ctx.equal(acksOf(voice).map((a) => [a.ackType, a.ackCode]), [['delivered', 1], ['reached', 2], ['seen', 3], ['played', 4]], `acks of voice message ${voice}`);
+    ctx.check(acksOf(text).some((a) => a.ackType === 'deleted' && a.ackCode === 5), `no deleted (5) ack for message ${text}`);
+  },
+};
+
+const dupeFilter: Scenario = {
+  name: 'spam filter: the 4th copy among the last 3 unique messages of a chat is refused; skip_filter and other chats pass',
+  async run(ctx: ScenarioContext) {
+    const { phoneId } = await stage(ctx);
+    const message = `wa-conformance: repeated ${Date.now()}`;
+    for (let i = 1; i <= 3; i++) await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, message });
+    const refusal = (await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, message }, refused)).json as { message: string };
+    ctx.check(/duplicate/i.test(refusal.message), `the 4th copy answered "${refusal.message}"`);
+    await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, message, skip_filter: true });
+    await post(ctx, `/${phoneId}/sendMessage`, { to_number: OTHER_MEMBER, message });
+  },
+};
+
+const statusChanges: Scenario = {
+  name: 'status webhooks: a reset phone loads, shows its QR code, turns idle after 3 min; a logout on the QR screen sends nothing',
+  async run(ctx: ScenarioContext) {
+    const { pid, phoneId, sessionId, receiver } = await stage(ctx);
+    await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
+    await get(ctx, `/${phoneId}/factoryreset`);
+    ctx.equal(flags(await status(ctx, phoneId)), 'loading', 'status right after factoryreset (loading before the QR screen)');
+    await ctx.stepUntil(`phone ${phoneId} on its QR screen`, LOADING, async () => (await status(ctx, phoneId)).isQr);
+    const qrSince = Date.parse((await ctx.control.session(sessionId)).stateSince);
+    await ctx.advance(qrSince + 3 * 60_000 - (await ctx.control.clock()).nowMs);
+    await get(ctx, `/${phoneId}/logout`);
+    const events = bodies<StatusBody>(receiver, 'status').filter((e) => String(e.body.phone_id) === phoneId);
+    conforming(ctx, 'status', events.map((e) => e.request));
+    ctx.equal(events.map((e) => e.body.status), ['loading', 'qr-code', 'idle'], 'status webhooks after factoryreset');
+    await logIn(ctx.control, pid, phoneId);
+  },
+};
+
+const filename: Scenario = {
+  name: "media: a custom filename reaches the webhook instead of the link's",
+  async run(ctx: ScenarioContext) {
+    const { phoneId, receiver } = await stage(ctx);
+    const sent = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'media', message: `${ctx.control.url}/media/sample.txt`, filename: 'demo.txt' })).json as Sent).data.msgId;
+    await ctx.stepUntil('the fromMe webhook of the file', DELIVERY, async () => bodies<MessageBody>(receiver, 'message').some((m) => m.body.message.id.endsWith(`_${sent}`)));
+    const hook = bodies<MessageBody>(receiver, 'message').find((m) => m.body.message.id.endsWith(`_${sent}`))!;
+    ctx.equal(hook.body.message.filename, 'demo.txt', 'filename in the webhook');
+  },
+};
+
 export const maytapiSuite: Suite = {
   provider: PROVIDER,
   contract: 'maytapi.openapi.yaml',
   defaultPhone: PHONE,
   probes,
-  scenarios: [session, acks, incoming, backupRestore, queue, refusals],
+  scenarios: [session, acks, incoming, backupRestore, queue, refusals, groups, catalog, receipts, dupeFilter, statusChanges, filename],
 };

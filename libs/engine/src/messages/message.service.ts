@@ -10,6 +10,7 @@ import type {
   Message,
   MessageDirection,
   MessageKind,
+  MessageReceipt,
   MessageStatus,
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
@@ -51,6 +52,8 @@ export interface SendRequest {
    * `rate_limited` or `media_rejected` (providers that report these errors in status callbacks).
    */
   refusals?: 'reject' | 'fail-at-dispatch';
+  /** The message deletes an earlier one of the line for everyone when it is sent (by id). */
+  revokes?: string;
   /**
    * The provider already knows WhatsApp will refuse the message (a closed conversation window, a template
    * that does not match): it is accepted and fails with this when its turn comes.
@@ -164,6 +167,7 @@ export class MessageService implements TransportSink {
         history: [{ status: 'queued', at: now }],
         profileName: null,
         providerData: request.providerData ?? null,
+        ...(request.revokes !== undefined ? { revokes: request.revokes } : {}),
       };
       await store.messages.insert(message);
       if (request.validityMs !== undefined) this.expiry.schedule(message, request.validityMs);
@@ -194,6 +198,8 @@ export class MessageService implements TransportSink {
     if (!message || message.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
+    // A delete for everyone takes effect when it goes out.
+    if (status === 'sent' && message.revokes !== undefined) await this.receipt(message.revokes, 'deleted');
   }
 
   /**
@@ -233,7 +239,7 @@ export class MessageService implements TransportSink {
       lineId,
       kind: inbound.kind ?? (inbound.mediaUrl ? 'media' : 'text'),
       direction: 'inbound',
-      peer: inbound.from,
+      peer: inbound.chat ?? inbound.from,
       from: inbound.from,
       to,
       text: inbound.text,
@@ -249,10 +255,22 @@ export class MessageService implements TransportSink {
       history: seen ? [{ status: 'received', at: now }, { status: 'read', at: now }] : [{ status: 'received', at: now }],
       profileName: inbound.profileName ?? this.deps.customers.profileName(inbound.from),
       providerData: null,
+      ...(inbound.quotedId !== undefined ? { quotedId: inbound.quotedId } : {}),
     };
     await store.messages.insert(message);
     await this.deps.events.emit({ type: 'message.received', message });
     return { received: true, message };
+  }
+
+  /** A sent message was played or deleted for everyone; each receipt counts once. */
+  async receipt(messageId: string, receipt: MessageReceipt): Promise<Message | undefined> {
+    const message = await this.deps.store.messages.get(messageId);
+    if (!message || message.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
+    const at = this.deps.clock.now();
+    const updated: Message = { ...message, receipts: { ...message.receipts, [receipt]: at } };
+    await this.deps.store.messages.save(updated);
+    await this.deps.events.emit({ type: 'message.receipt', message: updated, receipt, at });
+    return updated;
   }
 
   /** Called by the send queue when a message's turn on the line comes. */

@@ -104,4 +104,24 @@ describe('SessionService', () => {
     await engine.clock.advance(3_000);
     expect((await engine.sessions.get(session.id))!.state).toBe('connected');
   });
+
+  it('starts up before its first QR screen, goes idle when the provider says so, and a logout on the QR screen changes nothing', async () => {
+    profile = specProfile({ sessionStartup: { minMs: 2_000, maxMs: 2_000 }, qrIdleAfterMs: 60_000 });
+    engine = specEngine(profile);
+    const lookup = await engine.accounts.resolve('spec', 'key');
+    if (!lookup.ok) throw new Error(lookup.reason);
+    const session = await engine.sessions.create(lookup.account);
+    expect(session).toMatchObject({ state: 'loading', phone: null });
+    expect(engine.sessions.qrCode(session)).toBeNull();
+    await engine.clock.advance(2_000);
+    const onQr = (await engine.sessions.get(session.id))!;
+    expect(onQr).toMatchObject({ state: 'qr', idle: false, qrSince: onQr.stateSince });
+    await engine.sessions.logout(onQr);
+    await engine.clock.advance(60_000);
+    expect((await engine.sessions.get(session.id))!).toMatchObject({ state: 'qr', idle: true });
+    const announced = profile.events.flatMap((event) => (event.type === 'session.status' ? [`${event.session.state}${event.session.idle ? ' idle' : ''}`] : []));
+    expect(announced).toEqual(['loading', 'qr', 'qr idle']);
+    const reset = await engine.sessions.reset((await engine.sessions.get(session.id))!);
+    expect(reset).toMatchObject({ state: 'loading', idle: false });
+  });
 });

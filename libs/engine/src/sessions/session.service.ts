@@ -38,7 +38,10 @@ export class SessionService {
     private readonly profile: (name: string) => ProviderProfile,
   ) {}
 
-  /** A new session on the QR screen. The label is the provider's id for it; a sequence number when absent. */
+  /**
+   * A new session: on the QR screen, or first loading for the provider's start-up time (then on the QR
+   * screen). The label is the provider's id for it; a sequence number when absent.
+   */
   async create(account: Account, label?: string): Promise<Session> {
     const n = await this.store.sequences.next(`${account.provider}.session`, 1);
     const now = this.clock.now();
@@ -53,10 +56,14 @@ export class SessionService {
       createdAt: now,
       qrSince: now,
       pairing: null,
+      idle: false,
     };
-    await this.store.sessions.save(session);
-    await this.events.emit({ type: 'session.status', session });
-    return session;
+    return this.start(session);
+  }
+
+  /** Like a new session again: unlinked, its first QR screen after the start-up (a provider's factory reset). */
+  async reset(session: Session): Promise<Session> {
+    return this.start({ ...session, phone: null, linkedAt: null, pairing: null });
   }
 
   async get(id: string): Promise<Session | undefined> {
@@ -107,8 +114,12 @@ export class SessionService {
     return { ok: true, session: await this.link(session, session.pairing.phone) };
   }
 
-  /** Unlinks the phone: back to a fresh QR screen. Messages still queued on the session fail when due. */
+  /**
+   * Unlinks the phone: back to a fresh QR screen. Messages still queued on the session fail when due. A
+   * session already on the QR screen, unlinked, stays as it is.
+   */
   async logout(session: Session): Promise<Session> {
+    if (session.state === 'qr' && !session.phone) return session;
     return this.enter({ ...session, phone: null, linkedAt: null, qrSince: this.clock.now(), pairing: null }, 'qr');
   }
 
@@ -170,8 +181,31 @@ export class SessionService {
     return loading;
   }
 
+  private async start(session: Session): Promise<Session> {
+    const { provider } = parseAccountId(session.accountId);
+    const startup = this.profile(provider).sessionStartup;
+    if (!startup) return this.enter({ ...session, qrSince: this.clock.now() }, 'qr');
+    const loading = await this.enter(session, 'loading');
+    const delay = pickDuration(seededRandom(this.seed, 'session-startup', session.id, loading.stateSince), startup);
+    this.clock.schedule(delay, async () => {
+      const current = await this.store.sessions.get(session.id);
+      if (current?.state === 'loading' && current.stateSince === loading.stateSince) await this.enter({ ...current, qrSince: this.clock.now() }, 'qr');
+    }, `session ${session.id} started`);
+    return loading;
+  }
+
+  /** Every state change is announced; a QR screen the provider lets go idle is announced again when it does. */
   private async enter(session: Session, state: SessionState): Promise<Session> {
-    return this.save({ ...session, state, stateSince: this.clock.now() }, true);
+    const entered = await this.save({ ...session, state, stateSince: this.clock.now(), idle: false }, true);
+    const { provider } = parseAccountId(session.accountId);
+    const idleAfter = this.profile(provider).qrIdleAfterMs;
+    if (state === 'qr' && idleAfter !== undefined) {
+      this.clock.schedule(idleAfter, async () => {
+        const current = await this.store.sessions.get(session.id);
+        if (current?.state === 'qr' && current.stateSince === entered.stateSince && !current.idle) await this.save({ ...current, idle: true }, true);
+      }, `session ${session.id} idle`);
+    }
+    return entered;
   }
 
   private async save(session: Session, announce = false): Promise<Session> {

@@ -16,6 +16,8 @@ import type {
   TemplateRepository,
   WebhookRepository,
 } from './store.js';
+import type { CatalogProduct, CatalogRepository } from '../catalog/catalog.service.js';
+import type { Group, GroupRepository } from '../groups/group.service.js';
 
 export interface MemoryStoreLimits {
   /** Journals are ring buffers: a sandbox that runs for days must not grow without bound. */
@@ -36,6 +38,8 @@ export class MemoryStore implements EngineStore {
   readonly media = new MemoryMedia();
   readonly templates = new MemoryTemplates();
   readonly conversations = new MemoryConversations();
+  readonly groups = new MemoryGroups();
+  readonly catalogs = new MemoryCatalogs();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
     const { requestJournal, webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
@@ -54,6 +58,8 @@ export class MemoryStore implements EngineStore {
     this.media.clear();
     this.templates.clear();
     this.conversations.clear();
+    this.groups.clear();
+    this.catalogs.clear();
   }
 }
 
@@ -233,6 +239,44 @@ class MemoryConversations implements ConversationRepository {
   }
   clear() {
     this.lastInboundAt.clear();
+  }
+}
+
+class MemoryGroups implements GroupRepository {
+  /** Per line, groups by id in creation order. */
+  private readonly byLine = new Map<string, Map<string, Group>>();
+  async get(lineId: string, groupId: string) {
+    return this.byLine.get(lineId)?.get(groupId);
+  }
+  async save(group: Group) {
+    let groups = this.byLine.get(group.lineId);
+    if (!groups) this.byLine.set(group.lineId, (groups = new Map()));
+    groups.set(group.id, group);
+  }
+  async list(lineId: string) {
+    return [...(this.byLine.get(lineId)?.values() ?? [])];
+  }
+  async deleteLine(lineId: string) {
+    this.byLine.delete(lineId);
+  }
+  clear() {
+    this.byLine.clear();
+  }
+}
+
+class MemoryCatalogs implements CatalogRepository {
+  private readonly byLine = new Map<string, CatalogProduct[]>();
+  async get(lineId: string) {
+    return this.byLine.get(lineId);
+  }
+  async save(lineId: string, products: CatalogProduct[]) {
+    this.byLine.set(lineId, products);
+  }
+  async delete(lineId: string) {
+    this.byLine.delete(lineId);
+  }
+  clear() {
+    this.byLine.clear();
   }
 }
 

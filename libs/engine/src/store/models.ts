@@ -138,7 +138,16 @@ export interface Message {
   profileName: string | null;
   /** Provider-owned data carried verbatim (Devino's callbackUrl and callbackData, say). */
   providerData: Record<string, unknown> | null;
+  /** For inbound messages: the message it replies to (quotes), by id. */
+  quotedId?: string;
+  /** For outbound messages: the earlier message it deletes for everyone once sent, by id. */
+  revokes?: string;
+  /** Receipts beyond read, with their clock times: a voice message played, a message deleted for everyone. */
+  receipts?: Partial<Record<MessageReceipt, number>>;
 }
+
+/** What WhatsApp reports about a message after it was read: played (voice and audio), deleted (revoked). */
+export type MessageReceipt = 'played' | 'deleted';
 
 /**
  * A linked-device session: what a provider such as Maytapi or Wamessage shows as a phone or device.
@@ -159,6 +168,8 @@ export interface Session {
   createdAt: number;
   /** When the current run of QR codes started; codes rotate on the clock from here. */
   qrSince: number;
+  /** On the QR screen, it stopped showing codes after the provider's wait without a scan (WhatsApp Web's "reload" screen). */
+  idle: boolean;
   /** A pairing code waiting to be typed on the phone. */
   pairing: { code: string; phone: string; expiresAt: number } | null;
 }

@@ -11,6 +11,8 @@ import type {
   WebhookAttempt,
   WebhookEvent,
 } from './models.js';
+import type { CatalogRepository } from '../catalog/catalog.service.js';
+import type { GroupRepository } from '../groups/group.service.js';
 
 /**
  * Persistence seam. The in-memory store is the default; durable and shared (multi-instance) stores come
@@ -27,6 +29,8 @@ export interface EngineStore {
   readonly media: MediaRepository;
   readonly templates: TemplateRepository;
   readonly conversations: ConversationRepository;
+  readonly groups: GroupRepository;
+  readonly catalogs: CatalogRepository;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
 }

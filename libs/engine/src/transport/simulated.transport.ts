@@ -8,13 +8,27 @@ export interface SimulationTimings {
   sentToDelivered: DurationRange;
   deliveredToRead: DurationRange;
   readToReply: DurationRange;
+  /** From reading a voice or audio message to playing it. */
+  readToPlayed: DurationRange;
 }
 
 export const DEFAULT_TIMINGS: SimulationTimings = {
   sentToDelivered: { minMs: 1_000, maxMs: 4_000 },
   deliveredToRead: { minMs: 5_000, maxMs: 30_000 },
   readToReply: { minMs: 3_000, maxMs: 10_000 },
+  readToPlayed: { minMs: 1_000, maxMs: 10_000 },
 };
+
+/** The members of a group the line knows, besides `self`; null for a group it does not know. */
+export type GroupMembers = (lineId: string, groupId: string, self: string) => Promise<string[] | null>;
+
+/** One recipient's receipts, in clock time after the send; null = never. */
+interface Receipts {
+  who: string;
+  deliveredAfter: number | null;
+  readAfter: number | null;
+  replyAfter: number;
+}
 
 /** Sample file a replying customer sends; served by the sandbox under mediaBaseUrl. */
 const REPLY_FILE = 'sample.jpg';
@@ -33,50 +47,71 @@ export class SimulatedTransport implements Transport {
     private readonly seed: number,
     private readonly timings: SimulationTimings,
     private readonly mediaBaseUrl: string,
+    private readonly groupMembers: GroupMembers = async () => null,
   ) {}
 
   attach(sink: TransportSink): void {
     this.sink = sink;
   }
 
+  /**
+   * A message to a person goes by that person's behaviour. A message to a group the line knows goes to each
+   * member: it is delivered once every member has it and read once every member read it, as WhatsApp's
+   * ticks show; members who reply answer in the group.
+   */
   async send(message: Message, account: Account): Promise<void> {
     const sink = this.requireSink();
+    const members = message.peer.endsWith('@g.us') ? await this.groupMembers(message.lineId, message.peer, message.from) : null;
     const behaviour = behaviourOf(message.peer);
-    if (behaviour === 'no-whatsapp') return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
-    if (behaviour === 'send-fails') return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
+    if (members === null && behaviour === 'no-whatsapp') return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
+    if (members === null && behaviour === 'send-fails') return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
     await sink.statusChanged(message.id, 'sent');
-    if (behaviour === 'never-delivered') return;
 
-    const random = seededRandom(this.seed, 'receipts', message.id);
-    const deliverAfter = pickDuration(random, this.timings.sentToDelivered);
-    const readAfter = pickDuration(random, this.timings.deliveredToRead);
-    const replyAfter = pickDuration(random, this.timings.readToReply);
-    this.clock.schedule(deliverAfter, async () => {
-      await sink.statusChanged(message.id, 'delivered');
-      if (behaviour === 'never-read') return;
-      this.clock.schedule(readAfter, async () => {
-        await sink.statusChanged(message.id, 'read');
-        if (behaviour === 'replies-text' || behaviour === 'replies-file') {
-          this.clock.schedule(replyAfter, () => sink.inbound(account.id, this.reply(message, behaviour)), `reply ${message.id}`);
-        }
-      }, `read ${message.id}`);
-    }, `deliver ${message.id}`);
+    const recipients = (members ?? [message.peer]).map((who) => this.receipts(message, who));
+    const latest = (times: Array<number | null>) => (times.length === 0 || times.includes(null) ? null : Math.max(...(times as number[])));
+    const deliveredAfter = latest(recipients.map((r) => r.deliveredAfter));
+    const readAfter = latest(recipients.map((r) => r.readAfter));
+    if (deliveredAfter === null) return;
+    this.clock.schedule(deliveredAfter, () => sink.statusChanged(message.id, 'delivered'), `deliver ${message.id}`);
+    if (readAfter === null) return;
+    this.clock.schedule(readAfter, async () => {
+      await sink.statusChanged(message.id, 'read');
+      if (message.media?.kind === 'audio') {
+        const playedAfter = pickDuration(seededRandom(this.seed, 'played', message.id), this.timings.readToPlayed);
+        this.clock.schedule(playedAfter, async () => {
+          await sink.receipt(message.id, 'played');
+        }, `played ${message.id}`);
+      }
+    }, `read ${message.id}`);
+    for (const recipient of recipients) {
+      const replies = behaviourOf(recipient.who);
+      if (recipient.readAfter === null || (replies !== 'replies-text' && replies !== 'replies-file')) continue;
+      this.clock.schedule(recipient.readAfter + recipient.replyAfter, () => sink.inbound(account.id, this.reply(message, recipient.who, replies)), `reply ${message.id}`);
+    }
   }
 
-  private reply(message: Message, behaviour: 'replies-text' | 'replies-file'): InboundMessage {
-    const profileName = this.customers.profileName(message.peer);
-    if (behaviour === 'replies-file') {
-      return {
-        from: message.peer,
-        text: '',
-        mediaUrl: `${this.mediaBaseUrl}/${REPLY_FILE}`,
-        media: null,
-        profileName,
-        lineId: message.lineId,
-      };
-    }
-    const text = this.customers.sentence(message.peer, `reply to ${message.id}`);
-    return { from: message.peer, text, mediaUrl: null, media: null, profileName, lineId: message.lineId };
+  private receipts(message: Message, who: string): Receipts {
+    const behaviour = behaviourOf(who);
+    const random = who === message.peer ? seededRandom(this.seed, 'receipts', message.id) : seededRandom(this.seed, 'receipts', message.id, who);
+    const deliveredAfter = pickDuration(random, this.timings.sentToDelivered);
+    const readAfter = deliveredAfter + pickDuration(random, this.timings.deliveredToRead);
+    const replyAfter = pickDuration(random, this.timings.readToReply);
+    if (behaviour === 'never-delivered' || behaviour === 'no-whatsapp' || behaviour === 'send-fails') return { who, deliveredAfter: null, readAfter: null, replyAfter };
+    return { who, deliveredAfter, readAfter: behaviour === 'never-read' ? null : readAfter, replyAfter };
+  }
+
+  /** A customer's answer quotes the message it answers, in the chat it came in (the group, for a group message). */
+  private reply(message: Message, who: string, behaviour: 'replies-text' | 'replies-file'): InboundMessage {
+    const common = {
+      from: who,
+      media: null,
+      profileName: this.customers.profileName(who),
+      lineId: message.lineId,
+      quotedId: message.id,
+      ...(who !== message.peer ? { chat: message.peer } : {}),
+    };
+    if (behaviour === 'replies-file') return { ...common, text: '', mediaUrl: `${this.mediaBaseUrl}/${REPLY_FILE}` };
+    return { ...common, text: this.customers.sentence(who, `reply to ${message.id}`), mediaUrl: null };
   }
 
   private requireSink(): TransportSink {

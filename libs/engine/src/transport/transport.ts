@@ -1,4 +1,4 @@
-import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message, MessageKind } from '../store/models.js';
+import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message, MessageKind, MessageReceipt } from '../store/models.js';
 
 /**
  * The seam between the engine and WhatsApp. The simulated transport is the default; a live transport
@@ -25,9 +25,15 @@ export interface InboundMessage {
   kind?: MessageKind;
   location?: GeoLocation;
   contacts?: ContactCard[];
+  /** The group it is written in (`from` is then the member who wrote); a chat with `from` when absent. */
+  chat?: string;
+  /** The message it replies to, by id. */
+  quotedId?: string;
 }
 
 export interface TransportSink {
   statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void>;
   inbound(accountId: string, message: InboundMessage): Promise<void>;
+  /** A sent message was played or deleted for everyone. */
+  receipt(messageId: string, receipt: MessageReceipt): Promise<unknown>;
 }

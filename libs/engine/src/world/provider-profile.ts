@@ -1,6 +1,6 @@
 import type { EngineEvent } from '../events.js';
 import type { DurationRange } from '../random.js';
-import type { Account, AccountLimits, MessageKind } from '../store/models.js';
+import type { Account, AccountLimits, Message, MessageKind } from '../store/models.js';
 import type { ContactBook } from './contacts.js';
 import type { CustomerDirectory } from './customers.js';
 
@@ -27,6 +27,8 @@ export interface WebhookWorld {
   contacts: ContactBook;
   /** Customers' WhatsApp profile names, for payloads that name the chat of a sent message. */
   customers: CustomerDirectory;
+  /** Messages by id (a reply's quoted message). */
+  message(id: string): Promise<Message | undefined>;
 }
 
 /** How a provider numbers messages: the n-th id (n counts from `start`) as its wire string. */
@@ -69,6 +71,15 @@ export interface ProviderProfile {
   utcOffsetMinutes?: number;
   /** How long a freshly linked or restarted session loads before it can send; the engine's default when absent. */
   sessionLoading?: DurationRange;
+  /** Whether toWebhooks also gets 'message.receipt' events (played, deleted); off when absent. */
+  receipts?: boolean;
+  /**
+   * How long a new session loads before it shows its first QR code (WhatsApp Web starting up); at once
+   * when absent.
+   */
+  sessionStartup?: DurationRange;
+  /** The QR screen gives up after this long without a scan (the session is then idle); never when absent. */
+  qrIdleAfterMs?: number;
   /** Translates an engine event into this provider's webhook calls (none when it has no subscriber). */
   toWebhooks(event: EngineEvent, account: Account, world: WebhookWorld): OutgoingWebhook[] | Promise<OutgoingWebhook[]>;
 }

@@ -1,9 +1,25 @@
-import { All, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '#engine';
 import { BODY_TOO_LARGE, bodyOf, bodyProblem, type ParsedBody } from '#http';
-import { parseAckPreference, parseBackupData, parsePhoneConfig, parsePhoneNumber, parseSendInput, parseWebhookUrl } from './maytapi.dto.js';
+import {
+  parseAckPreference,
+  parseBackupData,
+  parseBoolean,
+  parseConversationId,
+  parseCreateGroup,
+  parseGroupConfig,
+  parseGroupId,
+  parseGroupMember,
+  parseGroupsQuery,
+  parseLeaveGroup,
+  parsePhoneConfig,
+  parsePhoneNumber,
+  parseProfileImage,
+  parseSendInput,
+  parseWebhookUrl,
+} from './maytapi.dto.js';
 import { badRequest, invalidPhone, maytapiError } from './maytapi.errors.js';
 import { MAYTAPI } from './maytapi.profile.js';
 import { MaytapiService, type Phone } from './maytapi.service.js';
@@ -178,6 +194,120 @@ export class MaytapiController {
       throw badRequest('Base64 media must be an image under 1 MB; send larger files as a link', 'the request body is over the 2 MB body limit');
     }
     return this.service.send(account, phone, parseSendInput(body(request)));
+  }
+
+  @Get('api/:pid/:phoneId/factoryreset')
+  async factoryReset(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    await this.service.factoryReset(account, phone);
+    return OK;
+  }
+
+  /** Deprecated for factoryreset: phones are no longer deleted (the spec), so it resets one and answers deleteSuccess. */
+  @Get('api/:pid/:phoneId/delete')
+  async delete(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    await this.service.factoryReset(account, phone);
+    return { success: true, type: 'deleted', pid: account.key, phone_id: phone.id };
+  }
+
+  @Get('api/:pid/:phoneId/contacts')
+  async contacts(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    return this.service.contacts(account, phone);
+  }
+
+  @Get('api/:pid/:phoneId/contact/:cid')
+  async contact(
+    @Param('pid') pid: string,
+    @Param('phoneId') phoneId: string,
+    @Param('cid') cid: string,
+    @Headers(KEY_HEADER) key: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    return this.service.contact(account, phone, parseConversationId(cid));
+  }
+
+  @Get('api/:pid/:phoneId/catalog')
+  async catalog(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    return this.service.catalog((await this.phone(pid, phoneId, key, request)).phone);
+  }
+
+  @Post('api/:pid/:phoneId/createGroup')
+  @HttpCode(200)
+  async createGroup(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    const { name, numbers } = parseCreateGroup(body(request));
+    return this.service.createGroup(account, phone, name, numbers);
+  }
+
+  @Get('api/:pid/:phoneId/getGroups')
+  async getGroups(
+    @Param('pid') pid: string,
+    @Param('phoneId') phoneId: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(KEY_HEADER) key: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const { phone } = await this.phone(pid, phoneId, key, request);
+    return this.service.groups(phone, parseGroupsQuery(query));
+  }
+
+  @Get('api/:pid/:phoneId/getGroups/:cid')
+  async getGroup(
+    @Param('pid') pid: string,
+    @Param('phoneId') phoneId: string,
+    @Param('cid') cid: string,
+    @Query('invite') invite: unknown,
+    @Headers(KEY_HEADER) key: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const { phone } = await this.phone(pid, phoneId, key, request);
+    const groupId = parseGroupId(cid);
+    const withInvite = invite === undefined || invite === '' ? false : parseBoolean(invite);
+    if (withInvite === null) throw badRequest('invite must be true or false');
+    return this.service.group(phone, groupId, withInvite);
+  }
+
+  @Post('api/:pid/:phoneId/setProfileImage')
+  @HttpCode(200)
+  async setProfileImage(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { account, phone } = await this.phone(pid, phoneId, key, request);
+    const { groupId, image } = parseProfileImage(body(request));
+    return this.service.setProfileImage(account, phone, groupId, image);
+  }
+
+  @Post('api/:pid/:phoneId/group/config')
+  @HttpCode(200)
+  async groupConfig(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { phone } = await this.phone(pid, phoneId, key, request);
+    const { groupId, change } = parseGroupConfig(body(request));
+    return this.service.configureGroup(phone, groupId, change);
+  }
+
+  @Post('api/:pid/:phoneId/group/:action')
+  @HttpCode(200)
+  async groupMember(
+    @Param('pid') pid: string,
+    @Param('phoneId') phoneId: string,
+    @Param('action') action: string,
+    @Headers(KEY_HEADER) key: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const { phone } = await this.phone(pid, phoneId, key, request);
+    if (action !== 'add' && action !== 'remove' && action !== 'promote' && action !== 'demote') {
+      throw maytapiError(404, 'Not Found', `no operation at ${request.method} ${request.url}`);
+    }
+    const { groupId, number } = parseGroupMember(body(request));
+    return this.service.changeMember(phone, action, groupId, number);
+  }
+
+  @Post('api/:pid/:phoneId/leaveGroup')
+  @HttpCode(200)
+  async leaveGroup(@Param('pid') pid: string, @Param('phoneId') phoneId: string, @Headers(KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest) {
+    const { phone } = await this.phone(pid, phoneId, key, request);
+    return this.service.leaveGroup(phone, parseLeaveGroup(body(request)));
   }
 
   /** `…/api/{product_id}/{anything}` that is no product operation: Maytapi takes the segment for a phone id. */

@@ -22,12 +22,13 @@ export type SendInput = { to: Recipient; skipFilter: boolean } & (
   | { type: 'delete'; target: string }
   | { type: 'edit'; text: string; target: string }
   | { type: 'poll'; question: string; options: string[] }
+  | { type: 'product'; productId: string }
   | { type: 'other'; declaredType: string; text: string }
 );
 
 /** The spec's enum, plus what public clients send (image, poll, sticker, vcard, product, buttons…). */
 const MEDIA_ALIASES = new Set(['media', 'image', 'video', 'audio', 'ptt', 'document', 'file', 'sticker']);
-const OTHER_TYPES = new Set(['product', 'buttons', 'list', 'template']);
+const OTHER_TYPES = new Set(['buttons', 'list', 'template']);
 
 export function parseSendInput(body: Record<string, unknown>): SendInput {
   const to = parseRecipient(body.to_number);
@@ -78,6 +79,10 @@ export function parseSendInput(body: Record<string, unknown>): SendInput {
         throw badRequest('options must be a list of at least two texts');
       }
       return { ...base, type, question: requiredText(message, 'message'), options: options as string[] };
+    }
+    case 'product': {
+      const productId = typeof body.productId === 'number' ? String(body.productId) : body.productId;
+      return { ...base, type, productId: requiredText(productId, 'productId').trim() };
     }
   }
   if (OTHER_TYPES.has(type)) return { ...base, type: 'other', declaredType: type, text: typeof message === 'string' ? message : '' };
@@ -202,4 +207,85 @@ export function parseBackupData(body: Record<string, unknown>): string {
   const token = data.WABrowserId;
   if (typeof token !== 'string' || token.trim() === '') throw badRequest('The backup data is not valid: WABrowserId is missing');
   return token.replace(/^"|"$/g, '');
+}
+
+/** A group's conversation id, as getGroups lists it (`905301234567-1574073754@g.us`, `120363…@g.us`). */
+export function parseGroupId(value: unknown, field = 'conversation_id'): string {
+  if (typeof value !== 'string' || !/^\d+(-\d+)?@g\.us$/.test(value.trim())) throw badRequest(`${field} must be a group id (e.g. 905301234567-1574073754@g.us)`);
+  return value.trim();
+}
+
+/** A person's number in a group operation: `905301234567` or `905301234567@c.us`. */
+export function parsePersonNumber(value: unknown, field = 'number'): string {
+  const recipient = parseRecipient(value, field);
+  if (recipient.peer.endsWith('@g.us')) throw badRequest(`${field} must be a person's number (e.g. 905301234567@c.us), not a group`);
+  return recipient.peer;
+}
+
+/** createGroup: `{name, numbers: [...]}`. */
+export function parseCreateGroup(body: Record<string, unknown>): { name: string; numbers: string[] } {
+  const name = requiredText(body.name, 'name');
+  if (!Array.isArray(body.numbers) || body.numbers.length === 0) throw badRequest('numbers must be a list of at least one phone number');
+  return { name, numbers: body.numbers.map((number) => parsePersonNumber(number, 'numbers')) };
+}
+
+/** group/add, remove, promote, demote: `{conversation_id, number}`. */
+export function parseGroupMember(body: Record<string, unknown>): { groupId: string; number: string } {
+  return { groupId: parseGroupId(body.conversation_id), number: parsePersonNumber(body.number) };
+}
+
+const PERMISSIONS = new Set(['admins', 'all']);
+
+/** group/config: `{conversation_id, config: {edit?, send?, disappear?}}`; only the keys given change. */
+export function parseGroupConfig(body: Record<string, unknown>): { groupId: string; change: { edit?: 'admins' | 'all'; send?: 'admins' | 'all'; disappear?: boolean } } {
+  const groupId = parseGroupId(body.conversation_id);
+  const config = body.config;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw badRequest('config must be an object with edit, send or disappear');
+  const { edit, send, disappear } = config as Record<string, unknown>;
+  const change: { edit?: 'admins' | 'all'; send?: 'admins' | 'all'; disappear?: boolean } = {};
+  for (const [key, value] of [['edit', edit], ['send', send]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !PERMISSIONS.has(value)) throw badRequest(`config.${key} must be "admins" or "all"`);
+    change[key] = value as 'admins' | 'all';
+  }
+  if (disappear !== undefined) {
+    const on = parseBoolean(disappear);
+    if (on === null) throw badRequest('config.disappear must be true or false');
+    change.disappear = on;
+  }
+  if (Object.keys(change).length === 0) throw badRequest('config must set at least one of edit, send or disappear');
+  return { groupId, change };
+}
+
+/** setProfileImage: `{conversation_id?, image}`; no conversation_id = the phone's own picture. */
+export function parseProfileImage(body: Record<string, unknown>): { groupId: string | null; image: string } {
+  const groupId = body.conversation_id === undefined || body.conversation_id === null || body.conversation_id === '' ? null : parseGroupId(body.conversation_id);
+  const image = requiredText(body.image, 'image').trim();
+  if (!/^https?:\/\/\S+$/i.test(image)) throw badRequest('image must be the link (http or https) of the picture');
+  return { groupId, image };
+}
+
+/** getGroups' query: `full`, `sort`, `invite` booleans and a 1-based `page`. */
+export function parseGroupsQuery(query: Record<string, unknown>): { sort: boolean; invite: boolean; page: number } {
+  const flag = (name: string) => {
+    const value = query[name];
+    if (value === undefined || value === '') return false;
+    const on = parseBoolean(value);
+    if (on === null) throw badRequest(`${name} must be true or false`);
+    return on;
+  };
+  flag('full');
+  const page = query.page === undefined || query.page === '' ? 1 : Number(query.page);
+  if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a whole number from 1');
+  return { sort: flag('sort'), invite: flag('invite'), page };
+}
+
+/** leaveGroup: `{id}`. */
+export function parseLeaveGroup(body: Record<string, unknown>): string {
+  return parseGroupId(body.id, 'id');
+}
+
+/** contact/{conversation_id}: a number (with or without `@c.us`) or a group id. */
+export function parseConversationId(value: string): string {
+  return parseRecipient(value, 'conversation_id').peer;
 }

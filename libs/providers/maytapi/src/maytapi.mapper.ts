@@ -1,4 +1,4 @@
-import { hashString, type Account, type Message, type Session, type WebhookAttempt } from '#engine';
+import { hashString, mentionsIn, type Account, type CatalogProduct, type Group, type Message, type Session, type WebhookAttempt } from '#engine';
 import { apiBaseOf, phoneNumberOf, type PhoneSettings } from './maytapi.product.js';
 
 /** Wire-format output: engine records in Maytapi's shapes (official spec v1.9.1, seed where it is more precise). */
@@ -12,10 +12,10 @@ export const IDLE_AFTER_MS = 3 * 60_000;
 /** What the sandbox says it runs, in WhatsApp Web's own version format. */
 export const WHATSAPP_WEB_VERSION = '2.3000.1015901307';
 
-export function phoneStatus(session: Session, now: number): PhoneStatus {
+export function phoneStatus(session: Session): PhoneStatus {
   switch (session.state) {
     case 'qr':
-      return now - session.stateSince >= IDLE_AFTER_MS ? 'idle' : 'qr-code';
+      return session.idle ? 'idle' : 'qr-code';
     case 'loading':
       return 'loading';
     case 'connected':
@@ -44,8 +44,8 @@ const STATUS_MESSAGE: Record<PhoneStatus, string> = {
   disabled: 'Phone is disabled',
 };
 
-export function toStatus(session: Session, phone: PhoneSettings | undefined, now: number) {
-  const status = phoneStatus(session, now);
+export function toStatus(session: Session, phone: PhoneSettings | undefined) {
+  const status = phoneStatus(session);
   return {
     success: true,
     status: {
@@ -66,8 +66,8 @@ export function toProduct(account: Account, product: { ackDelivery: boolean; pho
   return { pid: account.key, webhook: account.webhookUrl, ack_delivery: product.ackDelivery, phone_limit: product.phoneLimit };
 }
 
-export function toPhone(session: Session, phone: PhoneSettings | undefined, now: number) {
-  return { id: Number(session.label), number: phoneNumberOf(session, phone), status: phoneStatus(session, now) };
+export function toPhone(session: Session, phone: PhoneSettings | undefined) {
+  return { id: Number(session.label), number: phoneNumberOf(session, phone), status: phoneStatus(session) };
 }
 
 /** `905301234567@c.us` for a person, the group id as it is for a group. */
@@ -104,14 +104,16 @@ export function engineIdOf(wireId: string): string {
   return underscore === -1 ? wireId : wireId.slice(underscore + 1);
 }
 
+/** The spec's ack codes: the three ticks, then a voice or audio message played (4) and a message deleted (5). */
 export const ACKS = {
   sent: { ackType: 'delivered', ackCode: 1 },
   delivered: { ackType: 'reached', ackCode: 2 },
   read: { ackType: 'seen', ackCode: 3 },
+  played: { ackType: 'played', ackCode: 4 },
+  deleted: { ackType: 'deleted', ackCode: 5 },
 } as const;
 
-export function toAck(message: Message, ack: { ackType: string; ackCode: number }) {
-  const at = message.history[message.history.length - 1]!.at;
+export function toAck(message: Message, ack: { ackType: string; ackCode: number }, at = message.history[message.history.length - 1]!.at) {
   return { ackType: ack.ackType, ackCode: ack.ackCode, chatId: chatIdOf(message.peer), msgId: message.id, time: Math.floor(at / 1000) };
 }
 
@@ -139,9 +141,12 @@ export function toMessageData(message: Message): Record<string, unknown> {
     const path = message.mediaUrl.split(/[?#]/)[0] ?? '';
     const guess = EXTENSION_KIND.find(([pattern]) => pattern.test(path))?.[1] ?? { type: 'document', mime: 'application/octet-stream' };
     const kind = message.media ? mediaTypeOfKind(message.media.kind, guess.type) : guess.type;
-    const filename = message.media?.fileName ?? path.slice(path.lastIndexOf('/') + 1);
+    const custom = message.providerData?.filename;
+    const filename = typeof custom === 'string' && custom !== '' ? custom : (message.media?.fileName ?? path.slice(path.lastIndexOf('/') + 1));
     return { type: kind, ...common, url: message.mediaUrl, caption: message.text, filename, mime: message.media?.mime ?? guess.mime };
   }
+  // A group message lists the members it mentions (`@<number>` in its text), as the spec's mention-message.
+  if (message.peer.endsWith('@g.us')) return { type: 'text', ...common, text: message.text, mentions: mentionsIn(message.text).map(chatIdOf) };
   return { type: 'text', ...common, text: message.text };
 }
 
@@ -160,26 +165,58 @@ function toVcardData(card: { name: string; phones: string[] }) {
  * A message event: the spec's incomingMessageType. Public payloads (the spec's logs example) carry the
  * ids twice, snake_case and camelCase, so both are sent.
  */
-export function toMessageEvent(account: Account, phoneId: string, message: Message) {
-  const peer = message.peer;
-  const phoneNumber = peer.endsWith('@g.us') ? message.from : peer;
+export function toMessageEvent(account: Account, phoneId: string, message: Message, quoted?: Message) {
   return {
     product_id: account.key,
     phone_id: Number(phoneId),
     productId: account.key,
     phoneId: Number(phoneId),
     message: toMessageData(message),
-    user: {
-      id: chatIdOf(phoneNumber),
-      name: message.direction === 'inbound' ? (message.profileName ?? phoneNumber) : phoneNumber,
-      phone: phoneNumber,
-      image: '',
-    },
-    conversation: chatIdOf(peer),
+    user: toUser(message.peer.endsWith('@g.us') ? message.from : message.peer, message),
+    conversation: chatIdOf(message.peer),
     receiver: message.direction === 'inbound' ? message.to : message.from,
     timestamp: Math.floor(message.createdAt / 1000),
     type: 'message',
     reply: `${apiBaseOf(account)}/${account.key}/${phoneId}/sendMessage`,
+    // The spec's message-quoted-data: the replied-to message with who wrote it and when.
+    ...(quoted ? { quoted: { ...toMessageData(quoted), user: toUser(quoted.from, quoted), timestamp: Math.floor(quoted.createdAt / 1000) } } : {}),
+  };
+}
+
+/** A person in a chat: named by their WhatsApp profile when they wrote the message, else by their number. */
+function toUser(number: string, message: Message) {
+  const name = message.direction === 'inbound' && number === message.from ? (message.profileName ?? number) : number;
+  return { id: chatIdOf(number), name, phone: number, image: '' };
+}
+
+/** The spec's groupData; the invite link only when asked for. */
+export function toGroupData(group: Group, withInvite: boolean) {
+  return {
+    id: group.id,
+    name: group.name,
+    participants: group.participants.map(chatIdOf),
+    admins: group.admins.map(chatIdOf),
+    image: group.image ?? '',
+    config: { edit: group.settings.edit, send: group.settings.send, disappear: group.settings.disappear },
+    ...(withInvite ? { invite: `https://chat.whatsapp.com/${group.inviteCode}` } : {}),
+  };
+}
+
+/** The spec's product-data: one catalog product as the business phone shows it. */
+export function toProductData(product: CatalogProduct, business: string) {
+  return {
+    type: 'product',
+    productId: product.productId,
+    image: product.image,
+    url: product.url,
+    price: product.price,
+    price1000: Math.round(product.price * 1000),
+    title: product.title,
+    description: product.description,
+    retailerId: product.retailerId,
+    business: chatIdOf(business),
+    currency: product.currency,
+    id: product.productId,
   };
 }
 

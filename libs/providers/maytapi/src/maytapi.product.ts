@@ -13,6 +13,8 @@ export interface PhoneSettings {
   ackDelivery: boolean;
   /** Backup tokens taken while the current link lasted: a logout revokes them (the spec says so). */
   backups: string[];
+  /** The phone's own profile picture (setProfileImage without a conversation). */
+  profileImage?: string;
 }
 
 export interface ProductSettings {

@@ -1,5 +1,5 @@
-import { FEATURE_RECEIVE, type MediaPolicy, type OutgoingWebhook, type ProviderProfile } from '#engine';
-import { ACKS, inboundId, outboundId, phoneStatus, toAck, toMessageEvent, toStatusEvent } from './maytapi.mapper.js';
+import { FEATURE_RECEIVE, type MediaPolicy, type Message, type OutgoingWebhook, type ProviderProfile, type WebhookWorld } from '#engine';
+import { ACKS, engineIdOf, IDLE_AFTER_MS, inboundId, outboundId, phoneStatus, toAck, toMessageEvent, toStatusEvent } from './maytapi.mapper.js';
 import { deliveryTarget, phoneIdOfSession } from './maytapi.product.js';
 
 export const MAYTAPI = 'maytapi';
@@ -40,31 +40,37 @@ export const maytapiProfile: ProviderProfile = {
     retryDelaysMs: [5_000, 30_000, 120_000],
   },
   messageIds: { outbound: { start: 1, format: outboundId }, inbound: { start: 1, format: inboundId } },
-  toWebhooks(event, account) {
-    const sessionId = event.type === 'session.status' ? event.session.id : event.message.lineId;
-    const phoneId = phoneIdOfSession(account, sessionId);
+  // Played (4) and deleted (5) acks.
+  receipts: true,
+  // The seed: "loading if the session is loading before the qr-screen"; how long is not said.
+  sessionStartup: { minMs: 1_000, maxMs: 3_000 },
+  qrIdleAfterMs: IDLE_AFTER_MS,
+  async toWebhooks(event, account, world) {
+    // Every Maytapi session is a phone, labelled with its id (a new one is announced before addPhone records it).
+    const phoneId = event.type === 'session.status' ? event.session.label : phoneIdOfSession(account, event.message.lineId);
     // Only a product's phones have a Maytapi face; nothing is sent for the account's own line.
     if (phoneId === undefined) return [];
     const target = deliveryTarget(account, phoneId);
     const url = target.url;
     if (!url) return [];
-    if (event.type === 'session.status') {
-      return [{ url, payload: toStatusEvent(account, phoneId, phoneStatus(event.session, event.session.stateSince)) }];
-    }
+    if (event.type === 'session.status') return [{ url, payload: toStatusEvent(account, phoneId, phoneStatus(event.session)) }];
     const { message } = event;
-    if (event.type === 'message.received') return [{ url, payload: toMessageEvent(account, phoneId, message) }];
+    const ackBatch = { key: 'ack', windowMs: ACK_BATCH_MS, wrap: (data: unknown[]) => ({ type: 'ack', product_id: account.key, data }) };
+    if (event.type === 'message.receipt') return target.acks ? [{ url, payload: toAck(message, ACKS[event.receipt], event.at), batch: ackBatch }] : [];
+    if (event.type === 'message.received') return [{ url, payload: toMessageEvent(account, phoneId, message, await quotedBy(message, world)) }];
     const hooks: OutgoingWebhook[] = [];
     // A message the phone sent is also a message in the chat: Maytapi posts it with fromMe true (the spec's
     // logs example shows one), which is why its example client skips fromMe messages.
-    if (message.status === 'sent') hooks.push({ url, payload: toMessageEvent(account, phoneId, message) });
+    if (message.status === 'sent') hooks.push({ url, payload: toMessageEvent(account, phoneId, message, await quotedBy(message, world)) });
     const ack = message.status === 'sent' || message.status === 'delivered' || message.status === 'read' ? ACKS[message.status] : null;
-    if (ack && target.acks) {
-      hooks.push({
-        url,
-        payload: toAck(message, ack),
-        batch: { key: 'ack', windowMs: ACK_BATCH_MS, wrap: (data) => ({ type: 'ack', product_id: account.key, data }) },
-      });
-    }
+    if (ack && target.acks) hooks.push({ url, payload: toAck(message, ack), batch: ackBatch });
     return hooks;
   },
 };
+
+/** The message a reply quotes: an incoming one's, or the `reply_to` of one the phone sent. */
+async function quotedBy(message: Message, world: WebhookWorld): Promise<Message | undefined> {
+  const replyTo = message.providerData?.replyTo;
+  const id = message.quotedId ?? (typeof replyTo === 'string' ? engineIdOf(replyTo) : undefined);
+  return id === undefined ? undefined : world.message(id);
+}

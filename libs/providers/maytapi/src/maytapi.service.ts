@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { INVALID_KEY_PREFIX, WhatsAppEngine, type Account, type Message, type SendRequest, type Session } from '#engine';
+import { createHash } from 'node:crypto';
+import { INVALID_KEY_PREFIX, WhatsAppEngine, type Account, type Group, type GroupResult, type Message, type SendRequest, type Session } from '#engine';
 import type { SendInput } from './maytapi.dto.js';
 import { badRequest, invalidPhone, maytapiError, unauthorized } from './maytapi.errors.js';
 import {
   attemptLog,
+  chatIdOf,
   engineIdOf,
   failureLog,
   phoneStatus,
   toLogs,
   toPhone,
+  toGroupData,
   toProduct,
+  toProductData,
   toStatus,
   type LogEntry,
 } from './maytapi.mapper.js';
@@ -59,16 +63,14 @@ export class MaytapiService {
   }
 
   async listPhones(account: Account) {
-    const now = this.engine.clock.now();
-    return (await this.phones(account)).map((phone) => toPhone(phone.session, phone.settings, now));
+    return (await this.phones(account)).map((phone) => toPhone(phone.session, phone.settings));
   }
 
   async queues(account: Account) {
-    const now = this.engine.clock.now();
     const queued = await this.engine.messages.queued(account);
     const queues = (await this.phones(account)).map((phone) => ({
       id: Number(phone.id),
-      status: phoneStatus(phone.session, now),
+      status: phoneStatus(phone.session),
       queue: queued.filter((message) => message.lineId === phone.session.id).length,
     }));
     return { success: true, queues };
@@ -121,13 +123,13 @@ export class MaytapiService {
   }
 
   status(phone: Phone) {
-    return toStatus(phone.session, phone.settings, this.engine.clock.now());
+    return toStatus(phone.session, phone.settings);
   }
 
   async qrCode(phone: Phone): Promise<Buffer> {
     const qr = this.engine.sessions.qrCode(phone.session);
     if (!qr) {
-      const status = phoneStatus(phone.session, this.engine.clock.now());
+      const status = phoneStatus(phone.session);
       throw badRequest(`Phone ${phone.id} is not on the QR code screen (status: ${status})`, `no QR code: the session is ${phone.session.state}`);
     }
     const { qrCodePng } = await loadScreen();
@@ -137,7 +139,7 @@ export class MaytapiService {
   async screen(phone: Phone): Promise<Buffer> {
     const { session } = phone;
     const view = {
-      status: phoneStatus(session, this.engine.clock.now()),
+      status: phoneStatus(session),
       qrPayload: this.engine.sessions.qrCode(session)?.payload ?? null,
       number: phoneNumberOf(session, phone.settings),
     };
@@ -163,7 +165,7 @@ export class MaytapiService {
   async backup(account: Account, phone: Phone) {
     const result = this.engine.sessions.backup(phone.session);
     if (!result.ok || phone.session.state !== 'connected') {
-      const status = phoneStatus(phone.session, this.engine.clock.now());
+      const status = phoneStatus(phone.session);
       throw badRequest(`Phone ${phone.id} is not logged in (status: ${status}): backup needs an active session`, result.ok ? 'the session is not connected' : result.reason);
     }
     const product = productOf(account);
@@ -210,10 +212,108 @@ export class MaytapiService {
     return this.phoneConfig({ ...phone, settings: updated });
   }
 
+  /**
+   * Back to a new phone's state (the spec: "a replacement for delete/create a new phone"): unlinked and
+   * starting up to the QR screen, its own webhook, ack preference, groups, catalog and queue gone.
+   */
+  async factoryReset(account: Account, phone: Phone): Promise<void> {
+    await this.purgeQueue(account, phone);
+    await this.engine.groups.forgetLine(phone.session.id);
+    await this.engine.catalogs.clear(phone.session.id);
+    const product = productOf(account);
+    await this.save(account, {
+      phones: { ...product.phones, [phone.id]: { sessionId: phone.session.id, number: null, webhook: null, ackDelivery: false, backups: [] } },
+      revokedBackups: [...product.revokedBackups, ...phone.settings.backups],
+    });
+    await this.engine.sessions.reset(phone.session);
+  }
+
+  /** The phone's chats: the people it wrote to or heard from and its groups, newest first. */
+  async contacts(account: Account, phone: Phone) {
+    const { session } = this.loggedIn(phone);
+    const chats = await this.engine.chats.list(account, session.id);
+    return { success: true, data: chats.map((chat) => ({ id: chatIdOf(chat.peer), name: chat.name, type: chat.type === 'group' ? 'group' : 'chat' })) };
+  }
+
+  /** One number on WhatsApp, or one of the phone's groups; the spec answers it as a one-item list. */
+  async contact(account: Account, phone: Phone, peer: string) {
+    const { session } = this.loggedIn(phone);
+    const chat = await this.engine.chats.get(account, session.id, peer);
+    if (!chat) {
+      throw peer.endsWith('@g.us') ? groupNotFound(peer) : badRequest(`${peer} is not on WhatsApp`, 'the number has no WhatsApp');
+    }
+    const group = chat.type === 'group' ? await this.engine.groups.get(session.id, peer) : undefined;
+    return { success: true, data: [{ id: chatIdOf(chat.peer), name: chat.name, type: chat.type === 'group' ? 'group' : 'chat', image: group?.image ?? '' }] };
+  }
+
+  async catalog(phone: Phone) {
+    const { session, number } = this.loggedIn(phone);
+    const products = await this.engine.catalogs.list(session.id, number);
+    return { success: true, data: products.map((product) => toProductData(product, number)) };
+  }
+
+  async createGroup(account: Account, phone: Phone, name: string, numbers: string[]) {
+    const { session, number } = this.loggedIn(phone);
+    const group = groupOrThrow(await this.engine.groups.create(account.id, session.id, number, name, numbers), '');
+    return { success: true, data: toGroupData(group, false) };
+  }
+
+  /** Pages of 100 groups, 50 when invite links are asked for (the spec's "Max response limit"). */
+  async groups(phone: Phone, query: { sort: boolean; invite: boolean; page: number }) {
+    const { session } = this.loggedIn(phone);
+    let groups = await this.engine.groups.list(session.id);
+    if (query.sort) groups = [...groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const limit = query.invite ? 50 : 100;
+    const page = groups.slice((query.page - 1) * limit, query.page * limit);
+    return { success: true, count: page.length, total: groups.length, limit, page: query.page, data: page.map((group) => toGroupData(group, query.invite)) };
+  }
+
+  async group(phone: Phone, groupId: string, invite: boolean) {
+    const { session } = this.loggedIn(phone);
+    const group = await this.engine.groups.get(session.id, groupId);
+    if (!group) throw groupNotFound(groupId);
+    return { success: true, data: toGroupData(group, invite) };
+  }
+
+  async changeMember(phone: Phone, action: 'add' | 'remove' | 'promote' | 'demote', groupId: string, member: string) {
+    const { session, number } = this.loggedIn(phone);
+    groupOrThrow(await this.engine.groups[action](session.id, groupId, number, member), groupId);
+    return { success: true };
+  }
+
+  async configureGroup(phone: Phone, groupId: string, change: Partial<Group['settings']>) {
+    const { session, number } = this.loggedIn(phone);
+    const group = groupOrThrow(await this.engine.groups.configure(session.id, groupId, number, change), groupId);
+    return { success: true, data: { ...group.settings } };
+  }
+
+  async setProfileImage(account: Account, phone: Phone, groupId: string | null, image: string) {
+    const { session, number } = this.loggedIn(phone);
+    if (groupId !== null) {
+      groupOrThrow(await this.engine.groups.setImage(session.id, groupId, number, image), groupId);
+    } else {
+      await this.save(account, { phones: { ...productOf(account).phones, [phone.id]: { ...phone.settings, profileImage: image } } });
+    }
+    return { success: true };
+  }
+
+  async leaveGroup(phone: Phone, groupId: string) {
+    const { session, number } = this.loggedIn(phone);
+    groupOrThrow(await this.engine.groups.leave(session.id, groupId, number), groupId);
+    return { success: true, data: true };
+  }
+
   async send(account: Account, phone: Phone, input: SendInput) {
-    const status = phoneStatus(phone.session, this.engine.clock.now());
+    const status = phoneStatus(phone.session);
     if (status !== 'active') throw notLoggedIn(phone.id, status);
+    if (input.to.peer.endsWith('@g.us')) {
+      const may = await this.engine.groups.mayWrite(phone.session.id, input.to.peer, phone.session.phone!);
+      if (!may.ok) throw badRequest(may.code === 'admins_only' ? `Only admins can send messages to ${input.to.peer}` : `This phone is not a participant of ${input.to.peer}`, may.reason);
+    }
+    const filterKey = contentKey(input);
+    if (!input.skipFilter) await this.dupeFilter(account, phone, input.to.peer, filterKey);
     const request = await this.toSendRequest(account, phone, input);
+    request.providerData = { ...request.providerData, filterKey };
     const result = await this.engine.messages.send(account, { ...request, recipients: [input.to.peer], sessionId: phone.session.id });
     if (!result.ok) {
       switch (result.code) {
@@ -230,6 +330,38 @@ export class MaytapiService {
       }
     }
     return { success: true, data: { chatId: input.to.chatId, msgId: result.messages[0]!.id } };
+  }
+
+  /**
+   * The spec's spam filter: "In a conversation, the last 3 unique messages can't be sent more than 3 times."
+   * The phone's recent sends to this chat, newest first, back to where a fourth different message appears:
+   * if the new message is one of those three and already went 3 times in that stretch, it is refused.
+   */
+  private async dupeFilter(account: Account, phone: Phone, peer: string, key: string): Promise<void> {
+    const recent = await this.engine.messages.query({ accountId: account.id, direction: 'outbound', peerPrefixes: [peer], order: 'newest', offset: 0, limit: DUPE_WINDOW });
+    const unique = new Set<string>();
+    let repeats = 0;
+    for (const message of recent.items) {
+      if (message.peer !== peer || message.lineId !== phone.session.id) continue;
+      const sent = message.providerData?.filterKey;
+      if (typeof sent !== 'string') continue;
+      unique.add(sent);
+      if (unique.size > DUPE_UNIQUE) break;
+      if (sent === key) repeats++;
+    }
+    if (repeats >= DUPE_REPEATS) {
+      throw badRequest(
+        `Duplicate message: the same message was sent ${DUPE_REPEATS} times to ${chatIdOf(peer)} among its last ${DUPE_UNIQUE} unique messages. Add "skip_filter": true to send it anyway.`,
+        'the spam/dupe filter refused a repeated message',
+      );
+    }
+  }
+
+  /** A logged-in phone's session and number; Maytapi's refusal otherwise. */
+  private loggedIn(phone: Phone): { session: Session; number: string } {
+    const status = phoneStatus(phone.session);
+    if (status !== 'active' || !phone.session.phone) throw notLoggedIn(phone.id, status);
+    return { session: phone.session, number: phone.session.phone };
   }
 
   private async toSendRequest(account: Account, phone: Phone, input: SendInput): Promise<Omit<SendRequest, 'recipients'>> {
@@ -272,7 +404,9 @@ export class MaytapiService {
       case 'delete': {
         const target = await this.referenced(account, input.target, 'message');
         if (target.direction !== 'outbound' || target.lineId !== phone.session.id) throw badRequest('Only messages sent from this phone can be deleted');
-        return { kind: 'other', text: '', ...data({ target: target.id }) };
+        if (target.status === 'failed') throw badRequest(`Message ${input.target} was never sent, so it cannot be deleted`);
+        // Queued after its target on the same phone, the delete goes out after it.
+        return { kind: 'other', text: '', revokes: target.id, ...data({ target: target.id }) };
       }
       case 'edit': {
         const target = await this.referenced(account, input.target, 'reply_to');
@@ -281,6 +415,11 @@ export class MaytapiService {
       }
       case 'poll':
         return { kind: 'poll', text: input.question, ...data({ options: input.options }) };
+      case 'product': {
+        const product = await this.engine.catalogs.find(phone.session.id, phone.session.phone, input.productId);
+        if (!product) throw badRequest(`Product ${input.productId} is not in this phone's catalog (see /catalog)`, 'no such product in the catalog');
+        return { kind: 'other', text: product.title, ...data({ productId: product.productId }) };
+      }
       case 'other':
         return { kind: 'other', text: input.text, ...data({ declaredType: input.declaredType }) };
     }
@@ -314,6 +453,47 @@ export class MaytapiService {
   private async save(account: Account, patch: Partial<ProductSettings>): Promise<Account> {
     return this.engine.accounts.updateSettings(account, patch);
   }
+}
+
+/** The spam filter: 3 repeats among the last 3 unique messages; at most this many recent sends are looked at. */
+const DUPE_REPEATS = 3;
+const DUPE_UNIQUE = 3;
+const DUPE_WINDOW = 200;
+
+/**
+ * What makes two sends "the same message" for the spam filter: everything but the recipient and the filter
+ * switch, hashed, so a stored message keeps 43 characters rather than a copy of a base64 image.
+ */
+function contentKey(input: SendInput): string {
+  const { to: _to, skipFilter: _skip, ...content } = input;
+  const hash = createHash('sha256');
+  if (content.type === 'media' && 'base64' in content.source) {
+    hash.update(JSON.stringify({ ...content, source: { mime: content.source.mime } }));
+    hash.update(content.source.base64);
+  } else {
+    hash.update(JSON.stringify(content));
+  }
+  return hash.digest('base64url');
+}
+
+function groupOrThrow(result: GroupResult, groupId: string): Group {
+  if (result.ok) return result.group;
+  switch (result.code) {
+    case 'not_found':
+      throw groupNotFound(groupId, result.reason);
+    case 'not_admin':
+      throw badRequest(`This phone is not an admin of [${groupId}]`, result.reason);
+    default:
+      throw badRequest(capitalize(result.reason), result.reason);
+  }
+}
+
+function groupNotFound(groupId: string, reason = 'the phone is in no such group') {
+  return badRequest(`[${groupId}] is not a group of this phone`, reason);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function notLoggedIn(phoneId: string, status: string) {
