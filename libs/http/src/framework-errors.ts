@@ -1,6 +1,5 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ServerOptions } from 'node:http';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ProviderDescriptor } from './provider-descriptor.js';
 import { ProviderAnswers, rawErrorResponse, sendError } from './provider-answers.js';
