@@ -156,6 +156,23 @@ describe('WebhookDispatcher', () => {
       }
     });
 
+    it('does not hold back the chat\'s events to a new url behind one to a receiver the account replaced', async () => {
+      const { engine: retrying, account: owner } = await engineWith([]);
+      const gone = await scriptedReceiver({ A1: 1 });
+      const current = await scriptedReceiver({});
+      try {
+        await retrying.webhooks.enqueue(owner, gone.url, { name: 'A1' }, 'chat A');
+        await retrying.clock.advance(1_000);
+        await retrying.webhooks.enqueue(owner, current.url, { name: 'A2' }, 'chat A');
+        await retrying.clock.advance(1);
+        expect(gone.arrivals).toEqual(['A1 refused']);
+        expect(current.arrivals).toEqual(['A2']);
+      } finally {
+        await gone.close();
+        await current.close();
+      }
+    });
+
     it('moves the chat on when the refused event is dropped at the end of its retention', async () => {
       const { engine: retrying, account: owner } = await engineWith([]);
       const hook = await scriptedReceiver({ A1: 1 });

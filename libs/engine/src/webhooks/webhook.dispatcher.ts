@@ -60,6 +60,14 @@ interface ChatQueue {
  * still made at its own virtual time (unless the advance ran out of patience first: then as soon as the
  * attempt has failed).
  */
+/**
+ * Order holds per chat and per receiver: events to a url an account has since replaced (a receiver that
+ * is gone, a test's previous one) never hold back the chat's events to its new url.
+ */
+function queueKeyOf(event: WebhookEvent): string {
+  return `${event.url} ${event.orderKey}`;
+}
+
 export class WebhookDispatcher {
   /**
    * Kept-alive connections to receivers: a new connection per event, as `fetch` made, halved the delivery
@@ -95,9 +103,9 @@ export class WebhookDispatcher {
       attempts: 0,
     };
     await this.store.webhooks.save(event);
-    let chat = this.chats.get(event.orderKey);
+    let chat = this.chats.get(queueKeyOf(event));
     if (!chat) {
-      chat = { key: event.orderKey, events: [], sending: false, retry: undefined };
+      chat = { key: queueKeyOf(event), events: [], sending: false, retry: undefined };
       this.chats.set(chat.key, chat);
     }
     chat.events.push(id);
@@ -125,7 +133,8 @@ export class WebhookDispatcher {
     for (const event of events) await this.store.webhooks.save({ ...event, url });
     const chats = new Set<ChatQueue>();
     for (const event of events) {
-      const chat = this.chats.get(event.orderKey);
+      // The queue the event waits in, under the url it had: a resend moves the events, not the queues.
+      const chat = this.chats.get(queueKeyOf(event));
       if (chat) chats.add(chat);
     }
     this.clock.schedule(0, async () => {
