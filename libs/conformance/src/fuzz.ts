@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { deref, type Contract, type Operation } from './contract.js';
+import { deref, resolvePointer, type Contract, type Operation } from './contract.js';
 
 /**
  * A contract-driven fuzzer: for every operation of a contract it sends malformed requests (wrong types,
@@ -366,9 +366,10 @@ interface DeclaredParameter {
 }
 
 function declaredParameters(document: unknown, operation: Operation): DeclaredParameter[] {
-  const pathItem = deref(document, resolveAt(document, operation.pointer.replace(/\/[a-z]+$/, '')), operation.pointer.replace(/\/[a-z]+$/, '')).node;
-  const op = deref(document, resolveAt(document, operation.pointer), operation.pointer).node;
-  const lists = [asObject(pathItem)?.['parameters'], asObject(op)?.['parameters']];
+  // The operation's pointer is where it lives (references already followed): its path item is its parent.
+  const pathItem = asObject(resolvePointer(document, operation.pointer.replace(/\/[a-z]+$/, '')));
+  const op = asObject(resolvePointer(document, operation.pointer));
+  const lists = [pathItem?.['parameters'], op?.['parameters']];
   const found: DeclaredParameter[] = [];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
@@ -382,7 +383,7 @@ function declaredParameters(document: unknown, operation: Operation): DeclaredPa
 
 /** The property names of the operation's request body schemas, in every media type. */
 function bodyFieldNames(document: unknown, operation: Operation): string[] {
-  const op = asObject(deref(document, resolveAt(document, operation.pointer), operation.pointer).node);
+  const op = asObject(resolvePointer(document, operation.pointer));
   const body = op?.['requestBody'] === undefined ? undefined : asObject(deref(document, op['requestBody'], operation.pointer).node);
   const content = asObject(body?.['content']);
   const names = new Set<string>();
@@ -398,15 +399,6 @@ function bodyFieldNames(document: unknown, operation: Operation): string[] {
   };
   for (const media of Object.values(content ?? {})) collect(asObject(media)?.['schema'], 0);
   return [...names];
-}
-
-function resolveAt(document: unknown, pointer: string): unknown {
-  let node: unknown = document;
-  for (const raw of pointer.slice(1).split('/')) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = asObject(node)?.[token];
-  }
-  return node;
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
