@@ -1,5 +1,6 @@
 import qs from 'qs';
-import { assembleFields, looksLikeForm, parseForm, resolveCharset } from './body.form.js';
+import { looksLikeForm, parseForm, resolveCharset } from './body.form.js';
+import { assembleFields } from './form.assembly.js';
 import type { UploadedFile } from './body.state.js';
 
 /** The qs configuration forms were parsed with before the linear parser: the reference for its rules. */

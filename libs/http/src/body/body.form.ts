@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import type { ParsedBody } from './body.state.js';
-import { assemblePairs, FormAssembler } from './form.assembly.js';
+import { FormAssembler } from './form.assembly.js';
 
 const decoders = new Map<string, TextDecoder>();
 
@@ -59,7 +59,7 @@ const ENCODED_BRACKETS = /%5[bd]/gi;
 const bracketOf = (escape: string) => (escape[2] === 'B' || escape[2] === 'b' ? '[' : ']');
 
 /**
- * What assemblePairs gives for a UTF-8 form without brackets, without building its containers:
+ * What FormAssembler gives for a UTF-8 form without brackets, without building its containers:
  * sendMessage bodies are such forms. Same rules: empty keys and keys shadowing Object.prototype are
  * dropped, a repeated key keeps its last value.
  */
@@ -97,9 +97,4 @@ export function looksLikeForm(text: string): boolean {
     segments.some((segment) => segment.includes('=')) &&
     segments.every((segment) => FORM_SEGMENT.test(segment))
   );
-}
-
-/** Assembles multipart fields exactly as a form body with the same names would be; files stay whole. */
-export function assembleFields(fields: ReadonlyArray<readonly [name: string, value: unknown]>): ParsedBody {
-  return assemblePairs(fields);
 }

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { assembleFields } from './body.form.js';
+import { assembleFields } from './form.assembly.js';
 import { BODY_TOO_LARGE, recordProblem, trackUpload, type BodyParsingOptions, type UploadedFile } from './body.state.js';
 
 /**
@@ -79,7 +79,7 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
       request.raw.resume();
     }
   }
-  request.body = problem === undefined ? await assembleFields(fields) : recordProblem(request, problem);
+  request.body = problem === undefined ? assembleFields(fields) : recordProblem(request, problem);
 }
 
 /** Writes the file to `path` and answers its size, or undefined when it exceeds `room` (nothing is kept then). */

@@ -174,7 +174,8 @@ export class FormAssembler {
   }
 }
 
-export function assemblePairs(pairs: Iterable<readonly [key: string, value: unknown]>): Record<string, unknown> {
+/** Decoded pairs, or multipart fields whose values may be files, assembled exactly as a form body with the same names. */
+export function assembleFields(pairs: Iterable<readonly [key: string, value: unknown]>): Record<string, unknown> {
   const assembler = new FormAssembler();
   for (const [key, value] of pairs) assembler.add(key, value);
   return assembler.result();
