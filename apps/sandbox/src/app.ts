@@ -5,10 +5,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import {
   frameworkErrorOptions,
-  limitHeaderSize,
+  guardRequests,
   MAX_PATH_SEGMENT,
   recordRequests,
-  refuseSelfRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
 } from '#http';
@@ -36,9 +35,8 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     logger: options.logger ?? ['error', 'warn'],
   });
   const fastify = app.getHttpAdapter().getInstance();
-  limitHeaderSize(fastify, PROVIDERS);
   const engine = app.get(WhatsAppEngine);
-  refuseSelfRequests(fastify, PROVIDERS, {
+  guardRequests(fastify, PROVIDERS, {
     isSelf: (headers) => headers[SELF_REQUEST_HEADER] === SELF_REQUEST_TOKEN,
     servedPrefix: '/__sandbox/media/',
   });

@@ -21,7 +21,7 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 /**
  * What Node's parser itself accepts. It is larger than MAX_HEADER_BYTES because a request Node refuses
  * reaches us as bytes without its path (the parser keeps only the chunk it failed on), so it cannot be
- * answered in a provider's format; up to here, `limitHeaderSize` refuses it as a request with a path.
+ * answered in a provider's format; up to here, `guardRequests` refuses it as a request with a path.
  */
 const NODE_HEADER_LIMIT = 1024 * 1024;
 
@@ -69,20 +69,4 @@ function clientErrorStatus(code: string | undefined): [number, string] {
 /** The path of the request line in what the client sent (`GET /wamm/api2/… HTTP/1.1`), or `/`. */
 function requestTarget(raw: Buffer | undefined): string {
   return (raw && findRequestLine(raw)?.target) || '/';
-}
-
-/**
- * Refuses a request whose request line and headers exceed MAX_HEADER_BYTES, in its provider's format.
- * A callback hook: it runs on every request, and summing a request's header lengths costs well under
- * a microsecond.
- */
-export function limitHeaderSize(fastify: FastifyInstance, providers: readonly ProviderDescriptor[]): void {
-  const answers = new ProviderAnswers(providers);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const url = request.raw.url ?? '/';
-    let bytes = url.length;
-    for (const field of request.raw.rawHeaders) bytes += field.length + 2;
-    if (bytes <= MAX_HEADER_BYTES) return done();
-    sendError(reply, answers.errorFor(url, 431, `request line and headers over ${MAX_HEADER_BYTES} bytes`));
-  });
 }

@@ -5,4 +5,4 @@ export * from './provider-error.js';
 export * from './request-journal.js';
 export * from './framework-errors.js';
 export * from './provider-answers.js';
-export * from './self-requests.js';
+export * from './request-guards.js';
