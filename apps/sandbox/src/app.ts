@@ -10,11 +10,13 @@ import {
   recordRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
+  type RequestJournalRepository,
 } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
 import { PROVIDERS } from './providers.js';
+import { REQUEST_JOURNAL } from './request-journal.module.js';
 
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -42,7 +44,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   });
   // Uploads are written straight into the engine's media directory, so keeping one is a rename.
   await registerBodyParsers(fastify, { uploadPath: () => engine.mediaFiles.scratchPath() });
-  recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
+  recordRequests(fastify, app.get<RequestJournalRepository>(REQUEST_JOURNAL), engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   setUpDocs(app, PROVIDERS);
   await app.init();

@@ -12,6 +12,7 @@ import type {
   MessageKind,
   MessageReceipt,
   MessageStatus,
+  StoredMedia,
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
 import type { SessionService } from '../sessions/session.service.js';
@@ -184,6 +185,11 @@ export class MessageService implements TransportSink {
 
   async query(query: MessageQuery): Promise<MessagePage> {
     return this.deps.store.messages.query(query);
+  }
+
+  /** What is known of a file a client uploaded with a message (its bytes are in MediaFiles while kept). */
+  async upload(id: string): Promise<StoredMedia | undefined> {
+    return this.deps.store.media.get(id);
   }
 
   /** The account's messages still waiting to be sent (scheduled ones included), oldest first. */
