@@ -24,6 +24,7 @@ export * from './store/models.js';
 export type { StoreLocation } from './store/open-store.js';
 export * from './transport/simulated.transport.js';
 export * from './transport/transport.js';
+export * from './units.js';
 export * from './webhooks/webhook.dispatcher.js';
 export * from './world/accounts.js';
 export * from './world/contacts.js';

@@ -20,6 +20,7 @@ import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
 import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
@@ -80,8 +81,6 @@ const DEFAULT_IDS: Record<MessageDirection, MessageIdFormat> = {
 
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Feature switches the engine itself understands; providers decide defaults and delays. */
 export const FEATURE_RECEIVE = 'receive';
@@ -322,7 +321,7 @@ export class MessageService implements TransportSink {
     const now = clock.now();
     const { dailyMessages, perSecond } = account.limits;
     if (dailyMessages !== null) {
-      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * 60_000;
+      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * MINUTE_MS;
       const dayStart = Math.floor((now + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
       const today = await store.messages.countSince(account.id, 'outbound', dayStart);
       if (today + count > dailyMessages) {

@@ -1,12 +1,10 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaPolicy, type ProviderProfile } from '#engine';
+import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, HOUR_MS, MB, type MediaPolicy, type ProviderProfile } from '#engine';
 import { deliveryOf, formatSentDate, toReceivedItem } from './wamessenger.mapper.js';
 
 export const WAMESSENGER = 'wamessenger';
 
 /** The seed: receive and sendSeen changes take about 30 seconds to take effect. */
 export const SWITCH_DELAY_MS = 30_000;
-
-const MB = 1024 * 1024;
 
 /**
  * The seed's media rules: files and documents up to 100 MB; audio, image and video up to 16 MB;
@@ -34,7 +32,7 @@ export const wamessengerProfile: ProviderProfile = {
   lineCountryCode: '98',
   webhooks: {
     // The seed: undelivered webhook messages stay queued up to 48 hours for webhook/resend.
-    retentionMs: 48 * 60 * 60 * 1000,
+    retentionMs: 48 * HOUR_MS,
     retryDelaysMs: [10_000, 60_000, 300_000],
   },
   toWebhooks(event, account) {
