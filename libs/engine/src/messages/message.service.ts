@@ -18,7 +18,7 @@ import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
-import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
+import type { ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
 import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
@@ -72,12 +72,6 @@ export type SendResult =
   | { ok: false; code: SendRejectionCode; reason: string; media?: MediaVerdict };
 
 export type ReceiveResult = { received: true; message: Message } | { received: false; reason: string };
-
-/** WaMessenger-style numbering (8-digit sent, 7-digit received): the default for providers that set none. */
-const DEFAULT_IDS: Record<MessageDirection, MessageIdFormat> = {
-  outbound: { start: 80_000_000 },
-  inbound: { start: 3_800_000 },
-};
 
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
@@ -302,7 +296,7 @@ export class MessageService implements TransportSink {
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
   private async nextId(account: Account, direction: MessageDirection): Promise<string> {
-    const format = this.deps.profile(account.provider).messageIds?.[direction] ?? DEFAULT_IDS[direction];
+    const format = this.deps.profile(account.provider).messageIds[direction];
     for (;;) {
       const n = await this.deps.store.sequences.next(`${account.provider}.message.${direction}`, format.start);
       const id = format.format ? format.format(n) : String(n);

@@ -2,6 +2,9 @@ import { DAY_MS, MB, TURKEY_UTC_OFFSET_MINUTES, type MediaPolicy, type ProviderP
 
 export const WAMESSAGE = 'wamessage';
 
+/** Bytes of a request body's fields (the uploaded file has its own limit). The seed names none: its fields are short texts. */
+export const WAMESSAGE_BODY_LIMIT = 2 * MB;
+
 /**
  * Inferred: the seed accepts a `file` upload without naming limits, so WhatsApp's own limits apply:
  * images 5 MB, audio and video 16 MB, anything else goes as a document up to 100 MB (WhatsApp sends any

@@ -3,6 +3,9 @@ import { deliveryOf, formatSentDate, toReceivedItem } from './wamessenger.mapper
 
 export const WAMESSENGER = 'wamessenger';
 
+/** Bytes of a request body. The seed names no limit: its requests carry texts and media links, far below this. */
+export const WAMESSENGER_BODY_LIMIT = 2 * MB;
+
 /** The seed: receive and sendSeen changes take about 30 seconds to take effect. */
 export const SWITCH_DELAY_MS = 30_000;
 
@@ -30,6 +33,8 @@ export const wamessengerProfile: ProviderProfile = {
   name: WAMESSENGER,
   featureDefaults: { [FEATURE_RECEIVE]: false, [FEATURE_SEND_SEEN]: false },
   lineCountryCode: '98',
+  // WaMessenger's numbering: eight digits for sent messages, seven for received ones.
+  messageIds: { outbound: { start: 80_000_000 }, inbound: { start: 3_800_000 } },
   webhooks: {
     // The seed: undelivered webhook messages stay queued up to 48 hours for webhook/resend.
     retentionMs: 48 * HOUR_MS,
