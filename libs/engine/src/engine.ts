@@ -9,7 +9,7 @@ import { DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, MediaFiles, MediaIns
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
-import { MemoryStore } from './store/memory.store.js';
+import { openStore, type StoreLocation } from './store/open-store.js';
 import type { EngineStore } from './store/store.js';
 import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
 import type { Transport } from './transport/transport.js';
@@ -24,7 +24,8 @@ export interface EngineOptions {
   clock: { mode: ClockMode; speed: number; startAt?: number; wall?: WallTime };
   /** Seeds every random choice (timings, names, replies): the same seed gives the same run. */
   seed: number;
-  store?: EngineStore;
+  /** Where the world is kept; in memory when absent. */
+  store?: StoreLocation;
   /** Strict mode: only these accounts exist. */
   strictAccounts?: AccountSeed[];
   webhookTimeoutMs?: number;
@@ -49,7 +50,6 @@ export interface EngineOptions {
  */
 export class WhatsAppEngine {
   readonly clock: EngineClock;
-  readonly store: EngineStore;
   readonly events = new EngineEvents();
   readonly customers: CustomerDirectory;
   readonly accounts: AccountService;
@@ -73,6 +73,8 @@ export class WhatsAppEngine {
   /** Fetches and judges media (at most a few downloads at once). */
   readonly mediaInspector: MediaInspector;
 
+  /** Only the engine's services read and write it: providers and the control API go through them. */
+  private readonly store: EngineStore;
   private readonly profiles = new Map<string, ProviderProfile>();
   private readonly queue: SendQueue;
   private readonly batcher: WebhookBatcher;
@@ -83,7 +85,7 @@ export class WhatsAppEngine {
     const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
     // An advance waits for webhook deliveries up to one attempt's limit, however many receivers never answer.
     this.clock = new EngineClock({ ...options.clock, heldWorkPatienceMs: webhookTimeoutMs });
-    this.store = options.store ?? new MemoryStore();
+    this.store = openStore(options.store ?? 'memory');
     this.customers = new CustomerDirectory(options.seed);
     const media = options.media ?? {};
     this.mediaFiles = new MediaFiles(this.clock, {
@@ -152,6 +154,14 @@ export class WhatsAppEngine {
     const profile = this.profiles.get(name);
     if (!profile) throw new Error(`unknown provider ${name}`);
     return profile;
+  }
+
+  /**
+   * The next number of one of a provider's own counters (its user ids, registration ids...): the first
+   * is `start`; counting starts over when the world is reset.
+   */
+  nextNumber(provider: string, counter: string, start: number): Promise<number> {
+    return this.store.sequences.next(`${provider}.counter.${counter}`, start);
   }
 
   /** Forgets the whole world and returns the clock to its start. */

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { ProviderProfile } from '#engine';
+import { firstSegment } from './provider-answers.js';
 
 /**
  * What the sandbox needs to serve a provider. Each provider library exports one; the app lists them.
@@ -11,6 +12,8 @@ export interface ProviderDescriptor {
   module: Type;
   /** What the engine needs to know of the provider; registered with the engine when the sandbox starts. */
   profile: ProviderProfile;
+  /** Bytes of a JSON / form / other body, and of all multipart fields together (files have their own limit). */
+  bodyLimit: number;
   /**
    * The provider's answer when a request under its prefix fails outside its handlers (unknown route,
    * unexpected error): never Nest's JSON, never a stack trace.
@@ -22,4 +25,10 @@ export interface ProviderErrorLike {
   status: number;
   body: string | object;
   reason: string;
+}
+
+/** Each request's body limit: its provider's under the provider's prefix, `otherwise` anywhere else. */
+export function bodyLimitByProvider(providers: readonly ProviderDescriptor[], otherwise: number): (request: { url: string }) => number {
+  const limits = new Map(providers.map((provider) => [provider.name, provider.bodyLimit]));
+  return (request) => limits.get(firstSegment(request.url)) ?? otherwise;
 }

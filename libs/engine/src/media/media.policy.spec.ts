@@ -12,9 +12,9 @@ import {
   type MediaPolicy,
   type MediaRule,
 } from './index.js';
+import { MB } from '../units.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
-const MB = 1024 * 1024;
 const sniffFixture = (name: string): MediaInfo => sniffMedia(new Uint8Array(readFileSync(join(FIXTURES, name))));
 
 const rules = (formats: MediaFormat[], maxBytes: number, extra: Partial<MediaRule> = {}): MediaRule[] =>

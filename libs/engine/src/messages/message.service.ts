@@ -12,13 +12,15 @@ import type {
   MessageKind,
   MessageReceipt,
   MessageStatus,
+  StoredMedia,
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
-import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
+import type { ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
@@ -71,16 +73,8 @@ export type SendResult =
 
 export type ReceiveResult = { received: true; message: Message } | { received: false; reason: string };
 
-/** WaMessenger-style numbering (8-digit sent, 7-digit received): the default for providers that set none. */
-const DEFAULT_IDS: Record<MessageDirection, MessageIdFormat> = {
-  outbound: { start: 80_000_000 },
-  inbound: { start: 3_800_000 },
-};
-
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Feature switches the engine itself understands; providers decide defaults and delays. */
 export const FEATURE_RECEIVE = 'receive';
@@ -184,6 +178,11 @@ export class MessageService implements TransportSink {
 
   async query(query: MessageQuery): Promise<MessagePage> {
     return this.deps.store.messages.query(query);
+  }
+
+  /** What is known of a file a client uploaded with a message (its bytes are in MediaFiles while kept). */
+  async upload(id: string): Promise<StoredMedia | undefined> {
+    return this.deps.store.media.get(id);
   }
 
   /** The account's messages still waiting to be sent (scheduled ones included), oldest first. */
@@ -297,7 +296,7 @@ export class MessageService implements TransportSink {
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
   private async nextId(account: Account, direction: MessageDirection): Promise<string> {
-    const format = this.deps.profile(account.provider).messageIds?.[direction] ?? DEFAULT_IDS[direction];
+    const format = this.deps.profile(account.provider).messageIds[direction];
     for (;;) {
       const n = await this.deps.store.sequences.next(`${account.provider}.message.${direction}`, format.start);
       const id = format.format ? format.format(n) : String(n);
@@ -316,7 +315,7 @@ export class MessageService implements TransportSink {
     const now = clock.now();
     const { dailyMessages, perSecond } = account.limits;
     if (dailyMessages !== null) {
-      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * 60_000;
+      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * MINUTE_MS;
       const dayStart = Math.floor((now + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
       const today = await store.messages.countSince(account.id, 'outbound', dayStart);
       if (today + count > dailyMessages) {

@@ -226,17 +226,6 @@ export interface WebhookAttempt {
   body: unknown;
 }
 
-export interface RequestRecord {
-  id: number;
-  at: number;
-  method: string;
-  url: string;
-  path: string;
-  provider: string | null;
-  status: number;
-  durationMs: number;
-}
-
 /**
  * An approved WhatsApp Business message template (Meta's HSM) in one language: what a business may send
  * outside the 24-hour customer-service window. `{{1}}`…`{{n}}` in the body are its parameters.

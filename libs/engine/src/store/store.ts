@@ -5,7 +5,6 @@ import type {
   MessageDirection,
   MessageTemplate,
   MessageStatus,
-  RequestRecord,
   Session,
   StoredMedia,
   WebhookAttempt,
@@ -22,7 +21,6 @@ export interface EngineStore {
   readonly accounts: AccountRepository;
   readonly messages: MessageRepository;
   readonly webhooks: WebhookRepository;
-  readonly requests: RequestJournalRepository;
   readonly sequences: SequenceRepository;
   readonly sessions: SessionRepository;
   readonly contacts: ContactRepository;
@@ -119,22 +117,6 @@ export interface WebhookRepository {
   recordAttempt(attempt: WebhookAttempt): Promise<void>;
   /** Oldest first; with a limit, the most recent ones. */
   attempts(query: AttemptQuery): Promise<WebhookAttempt[]>;
-}
-
-export interface RequestQuery {
-  provider?: string;
-  method?: string;
-  path?: string;
-  pathPattern?: RegExp;
-}
-
-export interface RequestJournalRepository {
-  /** The store numbers the request and takes its path from its url. */
-  record(entry: Omit<RequestRecord, 'id' | 'path'>): Promise<void>;
-  /** Oldest first. */
-  list(query: RequestQuery): Promise<RequestRecord[]>;
-  count(query: RequestQuery): Promise<number>;
-  clear(): Promise<number>;
 }
 
 export interface SequenceRepository {

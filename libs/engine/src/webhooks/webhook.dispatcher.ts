@@ -1,8 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { EngineClock, ScheduledTask } from '../clock/clock.js';
-import type { Account, WebhookEvent } from '../store/models.js';
-import type { EngineStore } from '../store/store.js';
+import type { Account, WebhookAttempt, WebhookEvent } from '../store/models.js';
+import type { AttemptQuery, EngineStore } from '../store/store.js';
 import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { parseAccountId } from '../world/accounts.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
@@ -119,6 +119,11 @@ export class WebhookDispatcher {
   /** Undelivered events still within their retention, oldest first (a chat's waiting events included). */
   async pending(accountId: string): Promise<WebhookEvent[]> {
     return this.store.webhooks.pending(accountId, this.clock.now());
+  }
+
+  /** Delivery attempts, oldest first; with a limit, the most recent ones. */
+  async attempts(query: AttemptQuery): Promise<WebhookAttempt[]> {
+    return this.store.webhooks.attempts(query);
   }
 
   /**

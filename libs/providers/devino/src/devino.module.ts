@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { DevinoController } from './devino.controller.js';
 import { fallbackError } from './devino.errors.js';
-import { devinoProfile, DEVINO } from './devino.profile.js';
+import { DEVINO, DEVINO_BODY_LIMIT, devinoProfile } from './devino.profile.js';
 import { DevinoService } from './devino.service.js';
 
 @Module({ controllers: [DevinoController], providers: [DevinoService] })
@@ -13,5 +13,6 @@ export const devinoProvider: ProviderDescriptor = {
   title: 'Devino',
   module: DevinoModule,
   profile: devinoProfile,
+  bodyLimit: DEVINO_BODY_LIMIT,
   fallbackError,
 };

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { MaytapiController } from './maytapi.controller.js';
 import { fallbackError } from './maytapi.errors.js';
-import { MAYTAPI, maytapiProfile } from './maytapi.profile.js';
+import { MAYTAPI, MAYTAPI_BODY_LIMIT, maytapiProfile } from './maytapi.profile.js';
 import { MaytapiService } from './maytapi.service.js';
 
 @Module({ controllers: [MaytapiController], providers: [MaytapiService] })
@@ -13,5 +13,6 @@ export const maytapiProvider: ProviderDescriptor = {
   title: 'Maytapi',
   module: MaytapiModule,
   profile: maytapiProfile,
+  bodyLimit: MAYTAPI_BODY_LIMIT,
   fallbackError,
 };

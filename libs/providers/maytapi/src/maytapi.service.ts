@@ -98,7 +98,7 @@ export class MaytapiService {
 
   async logs(account: Account) {
     const entries: LogEntry[] = [];
-    for (const attempt of await this.engine.store.webhooks.attempts({ accountId: account.id, limit: LOG_LIMIT })) {
+    for (const attempt of await this.engine.webhooks.attempts({ accountId: account.id, limit: LOG_LIMIT })) {
       entries.push(attemptLog(attempt, await this.phoneOfPayload(account, attempt.body)));
     }
     const failed = await this.engine.messages.query({

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { WamessageController } from './wamessage.controller.js';
 import { fallbackError } from './wamessage.errors.js';
-import { wamessageProfile, WAMESSAGE } from './wamessage.profile.js';
+import { WAMESSAGE, WAMESSAGE_BODY_LIMIT, wamessageProfile } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
 @Module({ controllers: [WamessageController], providers: [WamessageService] })
@@ -13,5 +13,6 @@ export const wamessageProvider: ProviderDescriptor = {
   title: 'Wamessage',
   module: WamessageModule,
   profile: wamessageProfile,
+  bodyLimit: WAMESSAGE_BODY_LIMIT,
   fallbackError,
 };

@@ -36,7 +36,7 @@ export class WamessageService {
       throw conflict('Bu telefon numarası zaten kayıtlı', `a user with phone ${input.phone} already exists`);
     }
     const settings: UserSettings = {
-      userId: await this.engine.store.sequences.next(`${WAMESSAGE}.user`, FIRST_USER_ID),
+      userId: await this.engine.nextNumber(WAMESSAGE, 'user', FIRST_USER_ID),
       passwordHash: await hashPassword(input.password),
       name: input.name,
       email: input.email,
@@ -91,7 +91,7 @@ export class WamessageService {
       throw conflict('Bu numara zaten bağlı', `${phone} is already linked as registration id ${linked.label}${registeredDevices(account)[linked.label] ? '' : ' (call logincontrol to register it)'}`);
     }
     const session = sessions.find((candidate) => candidate.state === 'qr' && candidate.pairing?.phone === phone)
-      ?? (await this.engine.sessions.create(account, String(await this.engine.store.sequences.next(`${WAMESSAGE}.registration`, FIRST_REGISTRATION_ID))));
+      ?? (await this.engine.sessions.create(account, String(await this.engine.nextNumber(WAMESSAGE, 'registration', FIRST_REGISTRATION_ID))));
     const result = await this.engine.sessions.requestPairingCode(session, phone);
     if (!result.ok) throw conflict('Bu numara zaten bağlı', result.reason);
     const expiresAt = result.session.pairing?.expiresAt ?? this.engine.clock.now();

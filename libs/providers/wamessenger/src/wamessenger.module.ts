@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { WamessengerController } from './wamessenger.controller.js';
 import { fallbackError } from './wamessenger.errors.js';
-import { wamessengerProfile, WAMESSENGER } from './wamessenger.profile.js';
+import { WAMESSENGER, WAMESSENGER_BODY_LIMIT, wamessengerProfile } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
 @Module({ controllers: [WamessengerController], providers: [WamessengerService] })
@@ -13,5 +13,6 @@ export const wamessengerProvider: ProviderDescriptor = {
   title: 'WaMessenger',
   module: WamessengerModule,
   profile: wamessengerProfile,
+  bodyLimit: WAMESSENGER_BODY_LIMIT,
   fallbackError,
 };

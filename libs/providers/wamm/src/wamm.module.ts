@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
 import { WammController } from './wamm.controller.js';
 import { fallbackError } from './wamm.errors.js';
-import { wammProfile, WAMM } from './wamm.profile.js';
+import { WAMM, WAMM_BODY_LIMIT, wammProfile } from './wamm.profile.js';
 import { WammService } from './wamm.service.js';
 
 @Module({ controllers: [WammController], providers: [WammService] })
@@ -13,5 +13,6 @@ export const wammProvider: ProviderDescriptor = {
   title: 'WAMM.chat',
   module: WammModule,
   profile: wammProfile,
+  bodyLimit: WAMM_BODY_LIMIT,
   fallbackError,
 };
