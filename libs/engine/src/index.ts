@@ -1,6 +1,7 @@
 export * from './catalog/catalog.service.js';
 export * from './chats/chat-list.js';
 export * from './clock/clock.js';
+export * from './clock/scheduler.js';
 export * from './conversations/index.js';
 export * from './engine.js';
 export * from './events.js';
