@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WhatsAppEngine, type ProviderProfile } from '#engine';
 import type { SandboxConfig } from './config.js';
 
@@ -7,8 +7,13 @@ export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
 /** One engine per sandbox process, knowing every provider's profile, shared by the provider modules and the control API. */
 @Global()
 @Module({})
-export class EngineModule implements OnApplicationShutdown {
+export class EngineModule implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly engine: WhatsAppEngine) {}
+
+  /** Before the app serves: the engine carries on the clock and the jobs its store holds (a restart's). */
+  async onModuleInit(): Promise<void> {
+    await this.engine.resume();
+  }
 
   /** The engine's media files go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {

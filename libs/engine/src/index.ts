@@ -2,6 +2,7 @@
 export { CatalogDefinitionError, CatalogService, type CatalogBaseline, type CatalogProduct } from './catalog/catalog.service.js';
 export * from './chats/chat-list.js';
 export * from './clock/clock.js';
+export * from './clock/scheduler.js';
 export * from './conversations/index.js';
 export * from './engine.js';
 export * from './events.js';

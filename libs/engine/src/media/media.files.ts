@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineClock, ScheduledTask } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
 
 export interface MediaFilesOptions {
   /** Where the files live; a fresh directory under the system's temp directory, removed on close, when absent. */
@@ -22,6 +22,8 @@ export type KeptMedia = { state: 'kept'; path: string; size: number } | { state:
 const KEPT = 'media-';
 const ID = /^[\w-]+$/;
 const SCRATCH = '.partial-';
+/** A kept file's end of life on the clock. */
+const EXPIRE_JOB = 'media.expire';
 
 /**
  * Media bytes on disk rather than in the heap: the files clients upload (kept and served until evicted) and
@@ -33,15 +35,16 @@ export class MediaFiles {
   private directory: string | undefined;
   private readonly ownsDir: boolean;
   /** In the order they were kept, so the first is the oldest. */
-  private readonly kept = new Map<string, { size: number; expiry: ScheduledTask }>();
+  private readonly kept = new Map<string, { size: number; expiry: string }>();
   private readonly evicted = new Set<string>();
   private keptBytes = 0;
   private scratchCount = 0;
 
   constructor(
-    private readonly clock: EngineClock,
+    private readonly scheduler: Scheduler,
     private readonly options: MediaFilesOptions,
   ) {
+    scheduler.handle(EXPIRE_JOB, (payload) => this.evict(payload.id as string));
     this.ownsDir = options.dir === undefined;
     if (options.dir !== undefined) {
       this.directory = options.dir;
@@ -83,7 +86,7 @@ export class MediaFiles {
     }
     this.forget(id);
     this.evicted.delete(id);
-    const expiry = this.clock.schedule(this.options.maxAgeMs, () => this.evict(id), 'media expiry');
+    const expiry = this.scheduler.after(this.options.maxAgeMs, EXPIRE_JOB, { id }, `${EXPIRE_JOB}:${id}`);
     this.kept.set(id, { size, expiry });
     this.keptBytes += size;
     for (const [oldest] of this.kept) {
@@ -103,9 +106,8 @@ export class MediaFiles {
     return { state: this.evicted.has(id) ? 'evicted' : 'unknown' };
   }
 
-  /** Removes every file and forgets every id (the engine's reset). */
+  /** Removes every file and forgets every id (the engine's reset, which drops their expiry jobs too). */
   async clear(): Promise<void> {
-    for (const file of this.kept.values()) file.expiry.cancel();
     this.kept.clear();
     this.evicted.clear();
     this.keptBytes = 0;
@@ -114,7 +116,7 @@ export class MediaFiles {
 
   /** Removes the files, and the directory when the store made it. */
   close(): void {
-    for (const file of this.kept.values()) file.expiry.cancel();
+    // Their expiry jobs stay: the store may already be closed, and an expiry finds no file to evict.
     this.kept.clear();
     if (this.directory === undefined) return;
     if (this.ownsDir) {
@@ -139,7 +141,7 @@ export class MediaFiles {
   private forget(id: string): boolean {
     const file = this.kept.get(id);
     if (!file) return false;
-    file.expiry.cancel();
+    this.scheduler.cancel(file.expiry);
     this.kept.delete(id);
     this.keptBytes -= file.size;
     return true;

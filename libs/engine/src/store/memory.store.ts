@@ -9,8 +9,11 @@ import type {
   MessagePage,
   MessageQuery,
   MessageRepository,
+  ScheduledJob,
+  ScheduleRepository,
   SequenceRepository,
   SessionRepository,
+  StateRepository,
   TemplateRepository,
   WebhookRepository,
 } from './store.js';
@@ -36,6 +39,8 @@ export class MemoryStore implements EngineStore {
   readonly conversations = new MemoryConversations();
   readonly groups = new MemoryGroups();
   readonly catalogs = new MemoryCatalogs();
+  readonly schedule = new MemorySchedule();
+  readonly state = new MemoryState();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
     const { webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
@@ -54,6 +59,8 @@ export class MemoryStore implements EngineStore {
     this.conversations.clear();
     this.groups.clear();
     this.catalogs.clear();
+    this.schedule.clear();
+    this.state.clear();
   }
 }
 
@@ -276,6 +283,44 @@ class MemoryCatalogs implements CatalogRepository {
 
 function timelineKey(accountId: string, direction: string) {
   return `${direction}\u0000${accountId}`;
+}
+
+/** Kept as JSON text, like a durable store keeps them: a job is data, and no caller's object can change it afterwards. */
+class MemorySchedule implements ScheduleRepository {
+  /** In insertion order; a replaced job goes to the end, as a replaced row does in SQL (`INSERT OR REPLACE`). */
+  private readonly byId = new Map<string, string>();
+  async put(job: ScheduledJob) {
+    this.byId.delete(job.id);
+    this.byId.set(job.id, JSON.stringify(job));
+  }
+  async delete(id: string) {
+    this.byId.delete(id);
+  }
+  async get(id: string) {
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : (JSON.parse(row) as ScheduledJob);
+  }
+  async list() {
+    // Array.prototype.sort is stable: equal due times keep insertion order.
+    return [...this.byId.values()].map((row) => JSON.parse(row) as ScheduledJob).sort((a, b) => a.dueAt - b.dueAt);
+  }
+  clear() {
+    this.byId.clear();
+  }
+}
+
+class MemoryState implements StateRepository {
+  private readonly values = new Map<string, string>();
+  async get<T>(key: string) {
+    const value = this.values.get(key);
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+  async set(key: string, value: unknown) {
+    this.values.set(key, JSON.stringify(value));
+  }
+  clear() {
+    this.values.clear();
+  }
 }
 
 class MemoryWebhooks implements WebhookRepository {
