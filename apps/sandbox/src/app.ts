@@ -7,6 +7,7 @@ import {
   frameworkErrorOptions,
   guardRequests,
   MAX_PATH_SEGMENT,
+  ProviderGuard,
   recordRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
@@ -44,6 +45,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   await registerBodyParsers(fastify, { uploadPath: () => engine.mediaFiles.scratchPath() });
   recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);
   await app.init();
   await fastify.ready();

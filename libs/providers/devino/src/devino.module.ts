@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './devino.access.js';
 import { DevinoController } from './devino.controller.js';
-import { fallbackError } from './devino.errors.js';
+import { fallbackError, unreadableBody } from './devino.errors.js';
 import { devinoProfile, DEVINO } from './devino.profile.js';
 import { DevinoService } from './devino.service.js';
 
@@ -14,4 +15,6 @@ export const devinoProvider: ProviderDescriptor = {
   module: DevinoModule,
   profile: devinoProfile,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { WhatsAppEngine, type Account, type Failure } from '#engine';
-import { unauthorized, rejected, type DevinoReason, type RejectedResult } from './devino.errors.js';
+import { rejected, type DevinoReason, type RejectedResult } from './devino.errors.js';
 import type { DevinoMessageInput, ParsedMessage } from './devino.dto.js';
 import type { DevinoProviderData } from './devino.mapper.js';
-import { DEVINO, DEVINO_MEDIA_POLICIES, DEVINO_UNDECLARED_MEDIA_POLICY, mediaClassOf } from './devino.profile.js';
+import { DEVINO_MEDIA_POLICIES, DEVINO_UNDECLARED_MEDIA_POLICY, mediaClassOf } from './devino.profile.js';
 
 export type SendResultEntry = { code: 'OK'; messageId: string } | RejectedResult;
 
@@ -44,12 +44,6 @@ export const MAX_CAPTION_LENGTH = 1024;
 @Injectable()
 export class DevinoService {
   constructor(private readonly engine: WhatsAppEngine) {}
-
-  async account(key: string): Promise<Account> {
-    const lookup = await this.engine.accounts.resolve(DEVINO, key);
-    if (!lookup.ok) throw unauthorized(lookup.reason);
-    return lookup.account;
-  }
 
   /** Each message on its own, in order: a bad one is answered REJECTED and never stops the others. */
   async send(account: Account, messages: ParsedMessage[]): Promise<SendResultEntry[]> {

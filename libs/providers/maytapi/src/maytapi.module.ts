@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './maytapi.access.js';
 import { MaytapiController } from './maytapi.controller.js';
-import { fallbackError } from './maytapi.errors.js';
+import { badRequest, fallbackError } from './maytapi.errors.js';
 import { MAYTAPI, maytapiProfile } from './maytapi.profile.js';
 import { MaytapiService } from './maytapi.service.js';
 
@@ -14,4 +15,6 @@ export const maytapiProvider: ProviderDescriptor = {
   module: MaytapiModule,
   profile: maytapiProfile,
   fallbackError,
+  authenticate,
+  unreadableBody: (problem: string) => badRequest(`Invalid request body: ${problem}`, problem),
 };

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessage.access.js';
 import { WamessageController } from './wamessage.controller.js';
-import { fallbackError } from './wamessage.errors.js';
+import { fallbackError, unreadableBody } from './wamessage.errors.js';
 import { wamessageProfile, WAMESSAGE } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
@@ -14,4 +15,6 @@ export const wamessageProvider: ProviderDescriptor = {
   module: WamessageModule,
   profile: wamessageProfile,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessenger.access.js';
 import { WamessengerController } from './wamessenger.controller.js';
-import { fallbackError } from './wamessenger.errors.js';
+import { badRequest, fallbackError } from './wamessenger.errors.js';
 import { wamessengerProfile, WAMESSENGER } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
@@ -14,4 +15,6 @@ export const wamessengerProvider: ProviderDescriptor = {
   module: WamessengerModule,
   profile: wamessengerProfile,
   fallbackError,
+  authenticate,
+  unreadableBody: badRequest,
 };

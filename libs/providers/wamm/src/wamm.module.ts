@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate, unreadableBody } from './wamm.access.js';
 import { WammController } from './wamm.controller.js';
 import { fallbackError } from './wamm.errors.js';
 import { wammProfile, WAMM } from './wamm.profile.js';
@@ -14,4 +15,6 @@ export const wammProvider: ProviderDescriptor = {
   module: WammModule,
   profile: wammProfile,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

@@ -3,13 +3,7 @@ import { behaviourOf, WhatsAppEngine, type Account, type Message, type MessageDi
 import type { Base64File, ContactInput, Peer } from './wamm.dto.js';
 import { ERR, wammError } from './wamm.errors.js';
 import { chatNameOf, toMessageRow, toStateData } from './wamm.mapper.js';
-import { WAMM, WAMM_MEDIA_POLICY } from './wamm.profile.js';
-
-/**
- * Tokens starting with this answer "acc not authorized": the account exists but its WhatsApp is not
- * connected (scanned) in WAMM's web settings. Any client reaches it by changing only its token.
- */
-export const UNAUTHORIZED_TOKEN_PREFIX = 'unauthorized';
+import { WAMM_MEDIA_POLICY } from './wamm.profile.js';
 
 /**
  * Numbers ending in this are slow to check for WhatsApp: the first request naming one starts the check,
@@ -39,16 +33,6 @@ export type Outgoing = { text: string } | { url: string } | { file: Base64File }
 @Injectable()
 export class WammService {
   constructor(private readonly engine: WhatsAppEngine) {}
-
-  /** The account behind a token whose WhatsApp is connected. */
-  async account(token: string): Promise<Account> {
-    const lookup = await this.engine.accounts.resolve(WAMM, token);
-    if (!lookup.ok) throw wammError(ERR.tokenFail, lookup.reason);
-    if (token.toLowerCase().startsWith(UNAUTHORIZED_TOKEN_PREFIX)) {
-      throw wammError(ERR.accNotAuthorized, `tokens starting with "${UNAUTHORIZED_TOKEN_PREFIX}" belong to an account whose WhatsApp is not connected`);
-    }
-    return lookup.account;
-  }
 
   async send(account: Account, peer: Peer, outgoing: Outgoing): Promise<{ err: 0; msg_id: number }> {
     await this.requireWhatsApp(account, peer);
