@@ -96,11 +96,6 @@ export class AccountService {
     return updated;
   }
 
-  /** The provider's state on the account, typed by the provider's slot. */
-  stateOf<T extends object>(account: Account, slot: StateSlot<T>): T {
-    return slot.read(account.settings);
-  }
-
   /** Merges part of the provider's state into the account. */
   async updateState<T extends object>(account: Account, slot: StateSlot<T>, patch: Partial<T>): Promise<Account> {
     return this.updateSettings(account, slot.write(patch));

@@ -1,4 +1,4 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
+import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, StateSlot, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
 import { chatNameOf, MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
@@ -57,3 +57,10 @@ export const wammProfile: ProviderProfile = {
     return event.type === 'message.status' ? [row, state] : [row];
   },
 };
+
+/** What WAMM keeps on an account: the clock time each started slow WhatsApp check ends, by number. */
+export interface WammAccountState {
+  whatsappChecksReadyAt: Record<string, number>;
+}
+
+export const WAMM_ACCOUNT = new StateSlot<WammAccountState>({ whatsappChecksReadyAt: {} });

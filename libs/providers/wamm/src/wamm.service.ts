@@ -3,7 +3,7 @@ import { behaviourOf, WhatsAppEngine, type Account, type Message, type MessageDi
 import type { Base64File, ContactInput, Peer } from './wamm.dto.js';
 import { ERR, wammError } from './wamm.errors.js';
 import { chatNameOf, toMessageRow, toStateData } from './wamm.mapper.js';
-import { WAMM_MEDIA_POLICY } from './wamm.profile.js';
+import { WAMM_ACCOUNT, WAMM_MEDIA_POLICY } from './wamm.profile.js';
 
 /**
  * Numbers ending in this are slow to check for WhatsApp: the first request naming one starts the check,
@@ -12,9 +12,6 @@ import { WAMM_MEDIA_POLICY } from './wamm.profile.js';
  */
 export const SLOW_CHECK_SUFFIX = '000009';
 export const WHATSAPP_CHECK_MS = 10_000;
-
-/** The clock time each started slow check ends, per number: provider state, so it lives in account.settings. */
-const CHECKS_SETTING = 'whatsappChecksReadyAt';
 
 /** The seed has no text for the engine's refusals; each takes the closest seed text. */
 const REFUSALS: Record<SendRejectionCode, typeof ERR[keyof typeof ERR]> = {
@@ -97,10 +94,11 @@ export class WammService {
     if (behaviourOf(peer.id) === 'no-whatsapp') return 'none';
     if (!peer.id.endsWith(SLOW_CHECK_SUFFIX)) return 'exists';
     const now = this.engine.clock.now();
-    const checks = (account.settings[CHECKS_SETTING] ?? {}) as Record<string, number>;
+    // Provider state, so it lives on the account in the engine's store.
+    const checks = WAMM_ACCOUNT.read(account.settings).whatsappChecksReadyAt;
     const readyAt = checks[peer.id];
     if (readyAt === undefined) {
-      await this.engine.accounts.updateSettings(account, { [CHECKS_SETTING]: { ...checks, [peer.id]: now + WHATSAPP_CHECK_MS } });
+      await this.engine.accounts.updateState(account, WAMM_ACCOUNT, { whatsappChecksReadyAt: { ...checks, [peer.id]: now + WHATSAPP_CHECK_MS } });
       return 'pending';
     }
     return now >= readyAt ? 'exists' : 'pending';
