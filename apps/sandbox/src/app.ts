@@ -8,6 +8,7 @@ import {
   frameworkErrorOptions,
   guardRequests,
   MAX_PATH_SEGMENT,
+  ProviderGuard,
   recordRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
@@ -53,6 +54,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   });
   recordRequests(fastify, app.get<RequestJournalRepository>(REQUEST_JOURNAL), engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);
   await app.init();
   await fastify.ready();

@@ -31,3 +31,4 @@ export * from './world/accounts.js';
 export * from './world/contacts.js';
 export * from './world/customers.js';
 export * from './world/provider-profile.js';
+export * from './world/provider-state.js';

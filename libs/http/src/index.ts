@@ -7,3 +7,4 @@ export * from './request-journal.memory.js';
 export * from './framework-errors.js';
 export * from './provider-answers.js';
 export * from './request-guards.js';
+export * from './kit/provider-kit.js';

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
-import type { ProviderProfile } from '#engine';
+import type { FastifyRequest } from 'fastify';
+import type { Account, ProviderProfile, WhatsAppEngine } from '#engine';
 import { firstSegment } from './provider-answers.js';
+import type { ProviderError } from './provider-error.js';
 
 /**
  * What the sandbox needs to serve a provider. Each provider library exports one; the app lists them.
@@ -19,6 +21,13 @@ export interface ProviderDescriptor {
    * unexpected error): never Nest's JSON, never a stack trace.
    */
   fallbackError(status: number, reason: string): ProviderErrorLike;
+  /**
+   * The account a request's credentials name, or the provider's refusal thrown as a ProviderError. The
+   * kit's ProviderGuard calls it before anything of the route runs, on every route not `@Unauthenticated()`.
+   */
+  authenticate(request: FastifyRequest, engine: WhatsAppEngine): Promise<Account>;
+  /** The provider's answer to a body that could not be read (`problem` says why, for the reason header). */
+  unreadableBody(problem: string): ProviderError;
 }
 
 export interface ProviderErrorLike {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './devino.access.js';
 import { DevinoController } from './devino.controller.js';
-import { fallbackError } from './devino.errors.js';
+import { fallbackError, unreadableBody } from './devino.errors.js';
 import { DEVINO, DEVINO_BODY_LIMIT, devinoProfile } from './devino.profile.js';
 import { DevinoService } from './devino.service.js';
 
@@ -15,4 +16,6 @@ export const devinoProvider: ProviderDescriptor = {
   profile: devinoProfile,
   bodyLimit: DEVINO_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

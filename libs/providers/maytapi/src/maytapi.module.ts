@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './maytapi.access.js';
 import { MaytapiController } from './maytapi.controller.js';
-import { fallbackError } from './maytapi.errors.js';
+import { badRequest, fallbackError } from './maytapi.errors.js';
 import { MAYTAPI, MAYTAPI_BODY_LIMIT, maytapiProfile } from './maytapi.profile.js';
 import { MaytapiService } from './maytapi.service.js';
 
@@ -15,4 +16,6 @@ export const maytapiProvider: ProviderDescriptor = {
   profile: maytapiProfile,
   bodyLimit: MAYTAPI_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody: (problem: string) => badRequest(`Invalid request body: ${problem}`, problem),
 };

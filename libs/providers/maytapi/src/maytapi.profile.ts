@@ -1,6 +1,6 @@
 import { DAY_MS, FEATURE_RECEIVE, MB, type MediaPolicy, type Message, type OutgoingWebhook, type ProviderProfile, type WebhookWorld } from '#engine';
 import { ACKS, engineIdOf, IDLE_AFTER_MS, inboundId, outboundId, phoneStatus, toAck, toMessageEvent, toStatusEvent } from './maytapi.mapper.js';
-import { deliveryTarget, phoneIdOfSession } from './maytapi.product.js';
+import { deliveryTarget, MAYTAPI_MESSAGE, phoneIdOfSession } from './maytapi.product.js';
 
 export const MAYTAPI = 'maytapi';
 
@@ -71,7 +71,7 @@ export const maytapiProfile: ProviderProfile = {
 
 /** The message a reply quotes: an incoming one's, or the `reply_to` of one the phone sent. */
 async function quotedBy(message: Message, world: WebhookWorld): Promise<Message | undefined> {
-  const replyTo = message.providerData?.replyTo;
+  const { replyTo } = MAYTAPI_MESSAGE.read(message.providerData);
   const id = message.quotedId ?? (typeof replyTo === 'string' ? engineIdOf(replyTo) : undefined);
   return id === undefined ? undefined : world.message(id);
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessage.access.js';
 import { WamessageController } from './wamessage.controller.js';
-import { fallbackError } from './wamessage.errors.js';
+import { fallbackError, unreadableBody } from './wamessage.errors.js';
 import { WAMESSAGE, WAMESSAGE_BODY_LIMIT, wamessageProfile } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
@@ -15,4 +16,6 @@ export const wamessageProvider: ProviderDescriptor = {
   profile: wamessageProfile,
   bodyLimit: WAMESSAGE_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

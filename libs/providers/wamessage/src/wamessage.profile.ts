@@ -1,4 +1,5 @@
-import { DAY_MS, MB, TURKEY_UTC_OFFSET_MINUTES, type MediaPolicy, type ProviderProfile } from '#engine';
+import { DAY_MS, MB, StateSlot, TURKEY_UTC_OFFSET_MINUTES, type MediaPolicy, type ProviderProfile } from '#engine';
+import type { DeviceRecord } from './wamessage.mapper.js';
 
 export const WAMESSAGE = 'wamessage';
 
@@ -33,3 +34,16 @@ export const wamessageProfile: ProviderProfile = {
   // Wamessage documents no webhooks: clients learn nothing after "Mesaj gönderildi".
   toWebhooks: () => [],
 };
+
+/** What Wamessage keeps about a user on the engine account (whose key is the login phone). */
+export interface UserState {
+  /** Null on an account no sign-up made (one the control API created, say): it has no user to log in as. */
+  userId: number | null;
+  passwordHash: string | null;
+  name: string | null;
+  email: string | null;
+  /** Devices a logincontrol call saw connected, by registration id. */
+  devices: Record<string, DeviceRecord>;
+}
+
+export const WAMESSAGE_USER = new StateSlot<UserState>({ userId: null, passwordHash: null, name: null, email: null, devices: {} });

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessenger.access.js';
 import { WamessengerController } from './wamessenger.controller.js';
-import { fallbackError } from './wamessenger.errors.js';
+import { badRequest, fallbackError } from './wamessenger.errors.js';
 import { WAMESSENGER, WAMESSENGER_BODY_LIMIT, wamessengerProfile } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
@@ -15,4 +16,6 @@ export const wamessengerProvider: ProviderDescriptor = {
   profile: wamessengerProfile,
   bodyLimit: WAMESSENGER_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody: badRequest,
 };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate, unreadableBody } from './wamm.access.js';
 import { WammController } from './wamm.controller.js';
 import { fallbackError } from './wamm.errors.js';
 import { WAMM, WAMM_BODY_LIMIT, wammProfile } from './wamm.profile.js';
@@ -15,4 +16,6 @@ export const wammProvider: ProviderDescriptor = {
   profile: wammProfile,
   bodyLimit: WAMM_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

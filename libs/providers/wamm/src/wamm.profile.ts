@@ -1,4 +1,4 @@
-import { DAY_MS, FEATURE_RECEIVE, FEATURE_SEND_SEEN, MB, MOSCOW_UTC_OFFSET_MINUTES, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
+import { DAY_MS, FEATURE_RECEIVE, FEATURE_SEND_SEEN, MB, MOSCOW_UTC_OFFSET_MINUTES, StateSlot, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
 import { chatNameOf, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
@@ -59,3 +59,10 @@ export const wammProfile: ProviderProfile = {
     return event.type === 'message.status' ? [row, state] : [row];
   },
 };
+
+/** What WAMM keeps on an account: the clock time each started slow WhatsApp check ends, by number. */
+export interface WammAccountState {
+  whatsappChecksReadyAt: Record<string, number>;
+}
+
+export const WAMM_ACCOUNT = new StateSlot<WammAccountState>({ whatsappChecksReadyAt: {} });
