@@ -1,6 +1,6 @@
 import { fuzzProvider, type FuzzFinding } from '#conformance';
 import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * Every operation of every contract, 200 malformed requests each: no 5xx, no hang, and every answer one
@@ -18,11 +18,7 @@ function distinct(findings: FuzzFinding[]): FuzzFinding[] {
 }
 
 describe('contract-driven fuzzing', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ reset: false });
 
   test.each(PROVIDER_REGISTRY.map((provider) => [provider.name, provider] as const))(
     '%s',
