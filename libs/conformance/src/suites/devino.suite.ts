@@ -296,7 +296,7 @@ const invalidKey: Scenario = {
   },
 };
 
-export const devinoSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'devino.openapi.yaml',
   defaultPhone: PHONE,

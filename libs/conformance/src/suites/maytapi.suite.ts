@@ -538,7 +538,7 @@ const filename: Scenario = {
   },
 };
 
-export const maytapiSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'maytapi.openapi.yaml',
   defaultPhone: PHONE,

@@ -248,7 +248,7 @@ async function refusedWith(ctx: ScenarioContext, req: ApiRequest, status: number
   ctx.equal((res.json as Envelope<null>).status, false, `${req.method} ${req.path} with ${what}: "status"`);
 }
 
-export const wamessageSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamessage.openapi.yaml',
   defaultPhone: PHONE,

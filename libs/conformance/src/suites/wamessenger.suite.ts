@@ -343,7 +343,7 @@ const invalidKey: Scenario = {
   },
 };
 
-export const wamessengerSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamessenger.openapi.yaml',
   defaultPhone: PHONE,

@@ -302,7 +302,7 @@ const rawUtf8Query: Scenario = {
   },
 };
 
-export const wammSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamm.openapi.yaml',
   defaultPhone: PHONE,
