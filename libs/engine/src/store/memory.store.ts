@@ -11,8 +11,11 @@ import type {
   MessageRepository,
   RequestJournalRepository,
   RequestQuery,
+  ScheduledJob,
+  ScheduleRepository,
   SequenceRepository,
   SessionRepository,
+  StateRepository,
   TemplateRepository,
   WebhookRepository,
 } from './store.js';
@@ -40,6 +43,8 @@ export class MemoryStore implements EngineStore {
   readonly conversations = new MemoryConversations();
   readonly groups = new MemoryGroups();
   readonly catalogs = new MemoryCatalogs();
+  readonly schedule = new MemorySchedule();
+  readonly state = new MemoryState();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
     const { requestJournal, webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
@@ -60,6 +65,8 @@ export class MemoryStore implements EngineStore {
     this.conversations.clear();
     this.groups.clear();
     this.catalogs.clear();
+    this.schedule.clear();
+    this.state.clear();
   }
 }
 
@@ -280,6 +287,39 @@ class MemoryCatalogs implements CatalogRepository {
   }
 }
 
+class MemorySchedule implements ScheduleRepository {
+  private readonly byId = new Map<string, ScheduledJob>();
+  async put(job: ScheduledJob) {
+    this.byId.set(job.id, job);
+  }
+  async delete(id: string) {
+    this.byId.delete(id);
+  }
+  async get(id: string) {
+    return this.byId.get(id);
+  }
+  async list() {
+    // A stable sort keeps the map's insertion order among jobs due at the same time.
+    return [...this.byId.values()].sort((a, b) => a.dueAt - b.dueAt);
+  }
+  clear() {
+    this.byId.clear();
+  }
+}
+
+class MemoryState implements StateRepository {
+  private readonly values = new Map<string, unknown>();
+  async get<T>(key: string) {
+    return this.values.get(key) as T | undefined;
+  }
+  async set(key: string, value: unknown) {
+    this.values.set(key, value);
+  }
+  clear() {
+    this.values.clear();
+  }
+}
+
 function timelineKey(accountId: string, direction: string) {
   return `${direction}\u0000${accountId}`;
 }
@@ -330,7 +370,7 @@ class MemoryWebhooks implements WebhookRepository {
  * The request journal as columns in a ring: a request leaves only its url behind, not an object that
  * lives just long enough to be promoted and then dies in the old generation.
  */
-class MemoryRequestJournal implements RequestJournalRepository {
+export class MemoryRequestJournal implements RequestJournalRepository {
   private readonly at: Float64Array;
   private readonly durationMs: Float64Array;
   private readonly status: Uint16Array;

@@ -31,6 +31,8 @@ export interface EngineStore {
   readonly conversations: ConversationRepository;
   readonly groups: GroupRepository;
   readonly catalogs: CatalogRepository;
+  readonly schedule: ScheduleRepository;
+  readonly state: StateRepository;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
 }
@@ -140,4 +142,29 @@ export interface RequestJournalRepository {
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
+}
+
+/** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
+export interface ScheduledJob {
+  /** Unique; deterministic where a job replaces another (e.g. `webhook.retry:<eventId>`), random/sequence otherwise. */
+  id: string;
+  /** Names the handler the engine registered for it, e.g. `message.deliver`. */
+  kind: string;
+  /** Virtual epoch ms. */
+  dueAt: number;
+  /** Plain JSON: ids and small values, never objects with behaviour. */
+  payload: Record<string, unknown>;
+}
+export interface ScheduleRepository {
+  /** Inserts or replaces by id. */
+  put(job: ScheduledJob): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<ScheduledJob | undefined>;
+  /** Every job, earliest due first (ties: insertion order). */
+  list(): Promise<ScheduledJob[]>;
+}
+/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
+export interface StateRepository {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
 }
