@@ -73,7 +73,10 @@ export class SchemaVersionError extends Error {}
  * written by a newer sandbox is refused rather than read by code that does not know its tables.
  */
 export function migrate(db: Database, file: string, migrations: readonly Migration[] = MIGRATIONS): number {
-  const latest = migrations.at(-1)?.version ?? 0;
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) throw new Error(`migration ${index + 1} says it is version ${migration.version}: versions go 1, 2, 3… with none missing`);
+  });
+  const latest = migrations.length;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > latest) {
     throw new SchemaVersionError(
