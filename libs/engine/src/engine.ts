@@ -37,6 +37,8 @@ export interface EngineOptions {
     maxConcurrentFetches?: number;
     /** Hosts media URLs may name; any when absent. */
     allowHost?: (host: string) => boolean;
+    /** The files in `dir` outlive the process, as the records of a durable store do (see MediaFilesOptions). */
+    durable?: boolean;
   };
   /** Where the sandbox serves its sample media (used for files that virtual customers send). */
   mediaBaseUrl: string;
@@ -88,6 +90,7 @@ export class WhatsAppEngine {
     const media = options.media ?? {};
     this.mediaFiles = new MediaFiles(this.clock, {
       ...(media.dir !== undefined ? { dir: media.dir } : {}),
+      ...(media.durable ? { durable: true } : {}),
       maxBytes: media.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
       maxAgeMs: media.maxAgeMs ?? DEFAULT_MEDIA_MAX_AGE_MS,
     });

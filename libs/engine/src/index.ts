@@ -13,6 +13,8 @@ export * from './self-request.js';
 export * from './sessions/session.service.js';
 export * from './store/memory.store.js';
 export * from './store/models.js';
+export * from './store/sqlite.migrations.js';
+export * from './store/sqlite.store.js';
 export * from './store/store.js';
 export * from './transport/simulated.transport.js';
 export * from './transport/transport.js';
