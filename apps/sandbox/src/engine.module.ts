@@ -1,28 +1,37 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { WhatsAppEngine, type ProviderProfile } from '#engine';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { MemoryStore, SqliteStore, WhatsAppEngine, type EngineStore, type ProviderProfile } from '#engine';
 import type { SandboxConfig } from './config.js';
 
 export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
+const ENGINE_STORE = Symbol('ENGINE_STORE');
 
 /** One engine per sandbox process, knowing every provider's profile, shared by the provider modules and the control API. */
 @Global()
 @Module({})
 export class EngineModule implements OnApplicationShutdown {
-  constructor(private readonly engine: WhatsAppEngine) {}
+  constructor(
+    private readonly engine: WhatsAppEngine,
+    @Inject(ENGINE_STORE) private readonly store: EngineStore,
+  ) {}
 
-  /** The engine's media files go with the app (app.close(), SIGINT, SIGTERM). */
+  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {
     this.engine.close();
+    if (this.store instanceof SqliteStore) this.store.close();
   }
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
+    const store = config.store?.kind === 'sqlite' ? new SqliteStore(config.store.file) : new MemoryStore();
     const engine = new WhatsAppEngine({
+      store,
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),
       webhookTimeoutMs: config.webhookTimeoutMs,
       media: {
         ...(config.mediaDir !== undefined ? { dir: config.mediaDir } : {}),
+        // Uploads' records are in the SQLite file: their bytes must outlive the process as well.
+        ...(store instanceof SqliteStore ? { durable: true } : {}),
         ...(config.mediaMaxBytes !== undefined ? { maxBytes: config.mediaMaxBytes } : {}),
         ...(config.mediaMaxAgeSeconds !== undefined ? { maxAgeMs: config.mediaMaxAgeSeconds * 1000 } : {}),
         ...(config.mediaFetches !== undefined ? { maxConcurrentFetches: config.mediaFetches } : {}),
@@ -36,6 +45,7 @@ export class EngineModule implements OnApplicationShutdown {
       providers: [
         { provide: WhatsAppEngine, useValue: engine },
         { provide: SANDBOX_CONFIG, useValue: config },
+        { provide: ENGINE_STORE, useValue: store },
       ],
       exports: [WhatsAppEngine, SANDBOX_CONFIG],
     };
