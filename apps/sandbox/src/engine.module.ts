@@ -15,13 +15,14 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
     await this.engine.resume();
   }
 
-  /** The engine's media files go with the app (app.close(), SIGINT, SIGTERM). */
+  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {
     this.engine.close();
   }
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
     const engine = new WhatsAppEngine({
+      store: config.store?.kind === 'sqlite' ? `sqlite:${config.store.file}` : 'memory',
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WhatsAppEngine } from './engine.js';
 import { MemoryStore } from './store/memory.store.js';
+import { SqliteStore } from './store/sqlite.store.js';
 import type { EngineStore } from './store/store.js';
 import { specProfile, SPEC_START } from './testing/spec-engine.js';
 
@@ -104,22 +108,43 @@ async function world(engine: WhatsAppEngine, accountId: string, sessionIds: stri
   return { now: engine.clock.now(), messages, attempts, sessions, features: engine.accounts.effectiveFeatures(account) };
 }
 
-describe('WhatsAppEngine restarted on its store', () => {
+/** A store, and the same store as the next process would open it: the same object in memory, the file again for SQLite. */
+interface Reopenable {
+  store: EngineStore;
+  reopen(): EngineStore;
+  dispose(): void;
+}
+
+const STORES: [string, () => Reopenable][] = [
+  ['memory', () => {
+    const store = new MemoryStore();
+    return { store, reopen: () => store, dispose: () => {} };
+  }],
+  ['SQLite', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wa-sandbox-restart-'));
+    const file = join(dir, 'sandbox.db');
+    return { store: new SqliteStore(file), reopen: () => new SqliteStore(file), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  }],
+];
+
+describe.each(STORES)('WhatsAppEngine restarted on its %s store', (_name, openStore) => {
   it('carries every lifecycle on at the virtual times an engine that never stopped keeps, losing and repeating nothing', async () => {
     const [steadyHook, restartedHook] = await Promise.all([refusingTwice(), refusingTwice()]);
+    const opened = openStore();
     try {
       const steadyStore = new MemoryStore();
       const steady = engineOn(steadyStore);
       const steadyRun = await begin(steady, steadyStore, steadyHook.url);
 
-      const store = new MemoryStore();
-      const first = engineOn(store);
+      const first = engineOn(opened.store);
       await first.resume();
-      const run = await begin(first, store, restartedHook.url);
+      const run = await begin(first, opened.store, restartedHook.url);
       const stoppedAt = first.clock.now();
       expect(stoppedAt).toBe(steady.clock.now());
+      await first.persisted();
       first.close();
 
+      const store = opened.reopen();
       const restarted = engineOn(store);
       await restarted.resume();
       expect(restarted.clock.now()).toBe(stoppedAt);
@@ -162,6 +187,7 @@ describe('WhatsAppEngine restarted on its store', () => {
       steady.close();
     } finally {
       await Promise.all([steadyHook.close(), restartedHook.close()]);
+      opened.dispose();
     }
   });
 });

@@ -97,6 +97,8 @@ export class WhatsAppEngine {
     const media = options.media ?? {};
     this.mediaFiles = new MediaFiles(this.scheduler, {
       ...(media.dir !== undefined ? { dir: media.dir } : {}),
+      // A durable store's upload records outlive the process: so must the bytes they name.
+      ...(this.store.durable ? { durable: true } : {}),
       maxBytes: media.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
       maxAgeMs: media.maxAgeMs ?? DEFAULT_MEDIA_MAX_AGE_MS,
     });
@@ -208,9 +210,10 @@ export class WhatsAppEngine {
     await this.templates.restoreBaseline();
   }
 
-  /** Removes what the engine keeps outside memory (media files); the engine is not used afterwards. */
+  /** Closes the store, and removes the media files a volatile store's records named; the engine is not used afterwards. */
   close(): void {
     this.mediaFiles.close();
+    this.store.close();
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,11 @@ export interface MediaFilesOptions {
   maxBytes: number;
   /** Clock time a file is kept for. */
   maxAgeMs: number;
+  /**
+   * The files outlive the process (a durable store holds their metadata): a start takes on what `dir` holds,
+   * and close leaves it there. Otherwise a start and close remove the store's files.
+   */
+  durable?: boolean;
 }
 
 export const DEFAULT_MEDIA_MAX_BYTES = 1024 * 1024 * 1024;
@@ -49,8 +54,9 @@ export class MediaFiles {
     if (options.dir !== undefined) {
       this.directory = options.dir;
       mkdirSync(options.dir, { recursive: true });
+      if (options.durable) this.adoptKeptFiles();
       // What an earlier run kept: nothing refers to it any more (the store is in memory).
-      this.removeOwnFiles();
+      else this.removeOwnFiles();
     }
   }
 
@@ -86,13 +92,8 @@ export class MediaFiles {
     }
     this.forget(id);
     this.evicted.delete(id);
-    const expiry = this.scheduler.after(this.options.maxAgeMs, EXPIRE_JOB, { id }, `${EXPIRE_JOB}:${id}`);
-    this.kept.set(id, { size, expiry });
-    this.keptBytes += size;
-    for (const [oldest] of this.kept) {
-      if (this.keptBytes <= this.options.maxBytes) break;
-      await this.evict(oldest);
-    }
+    this.track(id, size);
+    await this.evictOverBudget();
   }
 
   /** Files kept and their bytes together. */
@@ -123,8 +124,46 @@ export class MediaFiles {
       rmSync(this.directory, { recursive: true, force: true });
       removedAtExit.delete(this.directory);
       this.directory = undefined;
-    } else {
+    } else if (!this.options.durable) {
       this.removeOwnFiles();
+    }
+  }
+
+  /**
+   * Takes on the files an earlier run kept, oldest (by modification time) first, and drops its unfinished
+   * scratch files. Each gets the full age limit from now (its expiry job is put again under the same id).
+   */
+  private adoptKeptFiles(): void {
+    const found: { id: string; size: number; modified: number }[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const path = join(this.dir, name);
+      if (name.startsWith(SCRATCH)) rmSync(path, { force: true });
+      else if (name.startsWith(KEPT) && ID.test(name.slice(KEPT.length))) {
+        const stats = statSync(path);
+        if (stats.isFile()) found.push({ id: name.slice(KEPT.length), size: stats.size, modified: stats.mtimeMs });
+      }
+    }
+    found.sort((a, b) => a.modified - b.modified);
+    for (const file of found) this.track(file.id, file.size);
+    // A smaller byte limit than the earlier run's takes effect at once.
+    for (const [oldest] of this.kept) {
+      if (this.keptBytes <= this.options.maxBytes) break;
+      this.forget(oldest);
+      this.evicted.add(oldest);
+      rmSync(this.pathOf(oldest), { force: true });
+    }
+  }
+
+  private track(id: string, size: number): void {
+    const expiry = this.scheduler.after(this.options.maxAgeMs, EXPIRE_JOB, { id }, `${EXPIRE_JOB}:${id}`);
+    this.kept.set(id, { size, expiry });
+    this.keptBytes += size;
+  }
+
+  private async evictOverBudget(): Promise<void> {
+    for (const [oldest] of this.kept) {
+      if (this.keptBytes <= this.options.maxBytes) break;
+      await this.evict(oldest);
     }
   }
 

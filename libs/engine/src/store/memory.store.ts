@@ -28,6 +28,7 @@ export interface MemoryStoreLimits {
 const DEFAULT_LIMITS: MemoryStoreLimits = { webhookAttempts: 10_000 };
 
 export class MemoryStore implements EngineStore {
+  readonly durable = false;
   readonly accounts = new MemoryAccounts();
   readonly messages = new MemoryMessages();
   readonly webhooks: MemoryWebhooks;
@@ -62,6 +63,8 @@ export class MemoryStore implements EngineStore {
     this.schedule.clear();
     this.state.clear();
   }
+
+  close(): void {}
 }
 
 class MemoryAccounts implements AccountRepository {

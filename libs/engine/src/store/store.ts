@@ -33,8 +33,12 @@ export interface EngineStore {
   readonly schedule: ScheduleRepository;
   /** Small named values: the clock's time, each send line's count of messages sent. */
   readonly state: StateRepository;
+  /** Whether what it holds outlives the process (then media bytes must too). */
+  readonly durable: boolean;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
+  /** Releases what it holds open (a database file); the store is not used afterwards. */
+  close(): void;
 }
 
 /** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
@@ -153,4 +157,29 @@ export interface WebhookRepository {
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
+}
+
+/** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
+export interface ScheduledJob {
+  /** Unique; deterministic where a job replaces another (e.g. `webhook.retry:<eventId>`), random/sequence otherwise. */
+  id: string;
+  /** Names the handler the engine registered for it, e.g. `message.deliver`. */
+  kind: string;
+  /** Virtual epoch ms. */
+  dueAt: number;
+  /** Plain JSON: ids and small values, never objects with behaviour. */
+  payload: Record<string, unknown>;
+}
+export interface ScheduleRepository {
+  /** Inserts or replaces by id. */
+  put(job: ScheduledJob): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<ScheduledJob | undefined>;
+  /** Every job, earliest due first (ties: insertion order). */
+  list(): Promise<ScheduledJob[]>;
+}
+/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
+export interface StateRepository {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
 }
