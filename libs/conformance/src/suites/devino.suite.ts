@@ -302,4 +302,5 @@ export const suite: Suite = {
   defaultPhone: PHONE,
   probes,
   scenarios: [validation, statusCallbacks, window, templates, whatsappErrors, statusCodes, duplicates, validity, balance, textLimits, incoming, invalidKey],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: { authorization: `Key ${key}` }, pathValues: {} }),
 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApiRequest, ApiResponse, RequestBody } from '../http.js';
 import { TINY_PNG_DATA_URL } from './fixtures.js';
 import type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suite.js';
+import { hashDigits, postJson } from './fuzz-credentials.js';
 
 const PROVIDER = 'wamessage';
 // Turkish mobile numbers with normal behaviour on a wa-sandbox (magic numbers end in 00000x).
@@ -254,4 +255,11 @@ export const suite: Suite = {
   defaultPhone: PHONE,
   probes,
   scenarios: [linking, scheduled, tokens, isolation],
+  async fuzzCredentials(baseUrl, key) {
+    const phone = `9055${String(hashDigits(key)).padStart(8, '0')}`;
+    const password = `fuzz-${key}`;
+    await postJson(`${baseUrl}/user/register`, { phone, password });
+    const login = (await postJson(`${baseUrl}/user/login`, { phone, password })) as { data?: { token?: string } } | undefined;
+    return { headers: { authorization: `Bearer ${login?.data?.token ?? ''}` }, pathValues: {} };
+  },
 };

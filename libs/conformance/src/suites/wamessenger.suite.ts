@@ -349,4 +349,5 @@ export const suite: Suite = {
   defaultPhone: PHONE,
   probes,
   scenarios: [lifecycle, webhookDelivery, webhookResend, webhookRetention, receive, pendingQueue, noWhatsApp, invalidKey],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: {}, pathValues: { apikey: key } }),
 };

@@ -308,4 +308,5 @@ export const suite: Suite = {
   defaultPhone: PHONE,
   probes,
   scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors, rawUtf8Query],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: {}, pathValues: { token: key, phone: '79001234567', text: 'fuzz' } }),
 };
