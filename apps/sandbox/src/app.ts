@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
+import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import {
-  bodyLimitByProvider,
   frameworkErrorOptions,
   guardRequests,
-  MAX_PATH_SEGMENT,
+  largestLimit,
+  limitByProvider,
   ProviderGuard,
   recordRequests,
   registerBodyParsers,
@@ -23,6 +23,9 @@ import { REQUEST_JOURNAL } from './request-journal.module.js';
 /** Bytes of a control API body (accounts, templates, catalogs): JSON far smaller than this. */
 const CONTROL_BODY_LIMIT = 2 * MB;
 
+/** Bytes of a control API request line and headers: Node's default (16 KB) and more, as for every provider. */
+const CONTROL_REQUEST_HEAD_LIMIT = 64 * KB;
+
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -32,7 +35,8 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   const adapter = new FastifyAdapter({
     logger: config.logRequests,
     // WAMM-style clients call `/route/{token}/?query`: a trailing slash must not change the route.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: MAX_PATH_SEGMENT },
+    // A path segment may take a whole request head (WAMM's texts travel in the path): Fastify's 100 answered 414.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: largestLimit(PROVIDERS, 'requestHeadLimit', CONTROL_REQUEST_HEAD_LIMIT) },
     // Multipart uploads are bounded by the body parsers; this is the ceiling for everything else.
     bodyLimit: 110 * 1024 * 1024,
     ...frameworkErrorOptions(PROVIDERS),
@@ -43,13 +47,15 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   });
   const fastify = app.getHttpAdapter().getInstance();
   const engine = app.get(WhatsAppEngine);
-  guardRequests(fastify, PROVIDERS, {
-    isSelf: (headers) => headers[SELF_REQUEST_HEADER] === SELF_REQUEST_TOKEN,
-    servedPrefix: '/__sandbox/media/',
-  });
+  guardRequests(
+    fastify,
+    PROVIDERS,
+    { isSelf: (headers) => headers[SELF_REQUEST_HEADER] === SELF_REQUEST_TOKEN, servedPrefix: '/__sandbox/media/' },
+    limitByProvider(PROVIDERS, 'requestHeadLimit', CONTROL_REQUEST_HEAD_LIMIT),
+  );
   // Uploads are written straight into the engine's media directory, so keeping one is a rename.
   await registerBodyParsers(fastify, {
-    bodyLimit: bodyLimitByProvider(PROVIDERS, CONTROL_BODY_LIMIT),
+    bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
   recordRequests(fastify, app.get<RequestJournalRepository>(REQUEST_JOURNAL), engine.clock, PROVIDERS.map((provider) => provider.name));

@@ -6,22 +6,10 @@ import { ProviderAnswers, rawErrorResponse, sendError } from './provider-answers
 import { findRequestLine, replayWithEncodedTarget, type ParserError } from './raw-utf8-target.js';
 
 /**
- * The longest path segment the router takes. Fastify's default (100) answered WAMM's `msg_to` with the
- * text as a segment with its own 414 past 100 characters; the request line is bounded anyway by
- * MAX_HEADER_BYTES, so a segment may use all of it.
- */
-export const MAX_PATH_SEGMENT = 64 * 1024;
-
-/**
- * Request line and headers together (Node's default is 16 KB). WAMM's texts go in the path or the
- * query, up to 1,500 characters: percent-encoded, 1,500 four-byte characters (emoji) take 18,000 bytes.
- */
-export const MAX_HEADER_BYTES = 64 * 1024;
-
-/**
- * What Node's parser itself accepts. It is larger than MAX_HEADER_BYTES because a request Node refuses
- * reaches us as bytes without its path (the parser keeps only the chunk it failed on), so it cannot be
- * answered in a provider's format; up to here, `guardRequests` refuses it as a request with a path.
+ * What Node's parser itself accepts. It is larger than every provider's `requestHeadLimit` because a
+ * request Node refuses reaches us as bytes without its path (the parser keeps only the chunk it failed
+ * on), so it cannot be answered in a provider's format; up to here, `guardRequests` refuses it as a
+ * request with a path.
  */
 const NODE_HEADER_LIMIT = 1024 * 1024;
 

@@ -5,22 +5,17 @@ import { firstSegment } from './provider-answers.js';
 import type { ProviderError } from './provider-error.js';
 
 /**
- * What the sandbox needs to serve a provider. Each provider library exports one; the app lists them.
- * The provider's name is also its URL prefix (`/wamessenger/...`) and its contract's file name.
+ * The HTTP side of a provider, declared by each in its `<name>.access.ts`: what a request under its prefix
+ * may weigh, whose it is, and how the provider refuses what it cannot read or route.
  */
-export interface ProviderDescriptor {
-  name: string;
-  title: string;
-  module: Type;
-  /** What the engine needs to know of the provider; registered with the engine when the sandbox starts. */
-  profile: ProviderProfile;
+export interface ProviderAccess {
   /** Bytes of a JSON / form / other body, and of all multipart fields together (files have their own limit). */
   bodyLimit: number;
   /**
-   * The provider's answer when a request under its prefix fails outside its handlers (unknown route,
-   * unexpected error): never Nest's JSON, never a stack trace.
+   * Bytes of the request line and headers together; past it, 431 in the provider's format. A path
+   * segment may use all of it: the router's own limit is the largest of these.
    */
-  fallbackError(status: number, reason: string): ProviderErrorLike;
+  requestHeadLimit: number;
   /**
    * The account a request's credentials name, or the provider's refusal thrown as a ProviderError. The
    * kit's ProviderGuard calls it before anything of the route runs, on every route not `@Unauthenticated()`.
@@ -28,6 +23,23 @@ export interface ProviderDescriptor {
   authenticate(request: FastifyRequest, engine: WhatsAppEngine): Promise<Account>;
   /** The provider's answer to a body that could not be read (`problem` says why, for the reason header). */
   unreadableBody(problem: string): ProviderError;
+  /**
+   * The provider's answer when a request under its prefix fails outside its handlers (unknown route,
+   * unexpected error): never Nest's JSON, never a stack trace.
+   */
+  fallbackError(status: number, reason: string): ProviderErrorLike;
+}
+
+/**
+ * What the sandbox needs to serve a provider. Each provider library exports one; the app lists them.
+ * The provider's name is also its URL prefix (`/wamessenger/...`) and its contract's file name.
+ */
+export interface ProviderDescriptor extends ProviderAccess {
+  name: string;
+  title: string;
+  module: Type;
+  /** What the engine needs to know of the provider; registered with the engine when the sandbox starts. */
+  profile: ProviderProfile;
 }
 
 export interface ProviderErrorLike {
@@ -36,8 +48,22 @@ export interface ProviderErrorLike {
   reason: string;
 }
 
-/** Each request's body limit: its provider's under the provider's prefix, `otherwise` anywhere else. */
-export function bodyLimitByProvider(providers: readonly ProviderDescriptor[], otherwise: number): (request: { url: string }) => number {
-  const limits = new Map(providers.map((provider) => [provider.name, provider.bodyLimit]));
+/** A provider's descriptor from what is its own: its name is its profile's. */
+export function defineProvider(parts: { title: string; module: Type; profile: ProviderProfile; access: ProviderAccess }): ProviderDescriptor {
+  return { name: parts.profile.name, title: parts.title, module: parts.module, profile: parts.profile, ...parts.access };
+}
+
+/** Each request's limit of one kind: its provider's under the provider's prefix, `otherwise` anywhere else. */
+export function limitByProvider(
+  providers: readonly ProviderDescriptor[],
+  limit: 'bodyLimit' | 'requestHeadLimit',
+  otherwise: number,
+): (request: { url: string }) => number {
+  const limits = new Map(providers.map((provider) => [provider.name, provider[limit]]));
   return (request) => limits.get(firstSegment(request.url)) ?? otherwise;
+}
+
+/** The largest of the providers' limits of one kind, and `otherwise`. */
+export function largestLimit(providers: readonly ProviderDescriptor[], limit: 'bodyLimit' | 'requestHeadLimit', otherwise: number): number {
+  return Math.max(otherwise, ...providers.map((provider) => provider[limit]));
 }

@@ -162,7 +162,11 @@ export class Scheduler {
     });
   }
 
-  private write(operation: () => Promise<void>): void {
-    this.writing = this.writing.then(operation).catch(this.onWriteError);
+  private write(operation: () => Promise<unknown>): void {
+    this.writing = this.writing
+      .then(async () => {
+        await operation();
+      })
+      .catch(this.onWriteError);
   }
 }

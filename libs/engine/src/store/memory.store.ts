@@ -67,19 +67,41 @@ export class MemoryStore implements EngineStore {
   close(): void {}
 }
 
-class MemoryAccounts implements AccountRepository {
-  private readonly byId = new Map<string, Account>();
-  async get(id: string) {
-    return this.byId.get(id);
+/** Documents under a key of one or more parts, in insertion order: what most repositories are. Subclasses add their queries. */
+class KeyedDocuments<T, Key extends string[]> {
+  private readonly byKey = new Map<string, T>();
+
+  constructor(private readonly keyOf: (document: T) => Key) {}
+
+  async get(...key: Key): Promise<T | undefined> {
+    return this.byKey.get(joinKey(key));
   }
-  async save(account: Account) {
-    this.byId.set(account.id, account);
+  async save(document: T): Promise<void> {
+    this.byKey.set(joinKey(this.keyOf(document)), document);
   }
-  async list() {
-    return [...this.byId.values()];
+  /** Whether there was one. */
+  async delete(...key: Key): Promise<boolean> {
+    return this.byKey.delete(joinKey(key));
   }
   clear() {
-    this.byId.clear();
+    this.byKey.clear();
+  }
+
+  protected all(): T[] {
+    return [...this.byKey.values()];
+  }
+}
+
+function joinKey(parts: string[]): string {
+  return parts.join('\u0000');
+}
+
+class MemoryAccounts extends KeyedDocuments<Account, [string]> implements AccountRepository {
+  constructor() {
+    super((account) => [account.id]);
+  }
+  async list() {
+    return this.all();
   }
 }
 
@@ -147,86 +169,40 @@ class MemoryMessages implements MessageRepository {
   }
 }
 
-class MemorySessions implements SessionRepository {
-  private readonly byId = new Map<string, Session>();
-  async get(id: string) {
-    return this.byId.get(id);
-  }
-  async save(session: Session) {
-    this.byId.set(session.id, session);
-  }
-  async delete(id: string) {
-    this.byId.delete(id);
+class MemorySessions extends KeyedDocuments<Session, [string]> implements SessionRepository {
+  constructor() {
+    super((session) => [session.id]);
   }
   async list(accountId: string) {
-    return [...this.byId.values()].filter((session) => session.accountId === accountId);
+    return this.all().filter((session) => session.accountId === accountId);
   }
   async findByPairingCode(code: string) {
-    for (const session of this.byId.values()) if (session.pairing?.code === code) return session;
-    return undefined;
-  }
-  clear() {
-    this.byId.clear();
+    return this.all().find((session) => session.pairing?.code === code);
   }
 }
 
-class MemoryContacts implements ContactRepository {
-  private readonly byKey = new Map<string, Contact>();
-  async get(accountId: string, phone: string) {
-    return this.byKey.get(contactKey(accountId, phone));
-  }
-  async save(contact: Contact) {
-    this.byKey.set(contactKey(contact.accountId, contact.phone), contact);
-  }
-  async delete(accountId: string, phone: string) {
-    return this.byKey.delete(contactKey(accountId, phone));
+class MemoryContacts extends KeyedDocuments<Contact, [string, string]> implements ContactRepository {
+  constructor() {
+    super((contact) => [contact.accountId, contact.phone]);
   }
   async list(accountId: string) {
-    return [...this.byKey.values()].filter((contact) => contact.accountId === accountId);
-  }
-  clear() {
-    this.byKey.clear();
+    return this.all().filter((contact) => contact.accountId === accountId);
   }
 }
 
-function contactKey(accountId: string, phone: string) {
-  return `${accountId}\u0000${phone}`;
-}
-
-class MemoryMedia implements MediaRepository {
-  private readonly byId = new Map<string, StoredMedia>();
-  async save(media: StoredMedia) {
-    this.byId.set(media.id, media);
-  }
-  async get(id: string) {
-    return this.byId.get(id);
-  }
-  clear() {
-    this.byId.clear();
+class MemoryMedia extends KeyedDocuments<StoredMedia, [string]> implements MediaRepository {
+  constructor() {
+    super((media) => [media.id]);
   }
 }
 
-class MemoryTemplates implements TemplateRepository {
-  private readonly byKey = new Map<string, MessageTemplate>();
-  async get(name: string, language: string) {
-    return this.byKey.get(templateKey(name, language));
-  }
-  async save(template: MessageTemplate) {
-    this.byKey.set(templateKey(template.name, template.language), template);
-  }
-  async delete(name: string, language: string) {
-    return this.byKey.delete(templateKey(name, language));
+class MemoryTemplates extends KeyedDocuments<MessageTemplate, [string, string]> implements TemplateRepository {
+  constructor() {
+    super((template) => [template.name, template.language]);
   }
   async list() {
-    return [...this.byKey.values()].sort((a, b) => (a.name === b.name ? compare(a.language, b.language) : compare(a.name, b.name)));
+    return this.all().sort((a, b) => (a.name === b.name ? compare(a.language, b.language) : compare(a.name, b.name)));
   }
-  clear() {
-    this.byKey.clear();
-  }
-}
-
-function templateKey(name: string, language: string) {
-  return `${name}\u0000${language}`;
 }
 
 function compare(a: string, b: string) {
@@ -236,10 +212,10 @@ function compare(a: string, b: string) {
 class MemoryConversations implements ConversationRepository {
   private readonly lastInboundAt = new Map<string, number>();
   async lastInbound(lineId: string, peer: string) {
-    return this.lastInboundAt.get(`${lineId}\u0000${peer}`);
+    return this.lastInboundAt.get(joinKey([lineId, peer]));
   }
   async recordInbound(lineId: string, peer: string, at: number) {
-    this.lastInboundAt.set(`${lineId}\u0000${peer}`, at);
+    this.lastInboundAt.set(joinKey([lineId, peer]), at);
   }
   clear() {
     this.lastInboundAt.clear();
@@ -297,7 +273,7 @@ class MemorySchedule implements ScheduleRepository {
     this.byId.set(job.id, JSON.stringify(job));
   }
   async delete(id: string) {
-    this.byId.delete(id);
+    return this.byId.delete(id);
   }
   async get(id: string) {
     const row = this.byId.get(id);
@@ -326,29 +302,16 @@ class MemoryState implements StateRepository {
   }
 }
 
-class MemoryWebhooks implements WebhookRepository {
-  private readonly events = new Map<string, WebhookEvent>();
+class MemoryWebhooks extends KeyedDocuments<WebhookEvent, [string]> implements WebhookRepository {
   private readonly attemptLog: RingBuffer<WebhookAttempt>;
 
   constructor(attemptLimit: number) {
+    super((event) => [event.id]);
     this.attemptLog = new RingBuffer(attemptLimit);
   }
 
-  async save(event: WebhookEvent) {
-    this.events.set(event.id, event);
-  }
-  async get(id: string) {
-    return this.events.get(id);
-  }
-  async delete(id: string) {
-    this.events.delete(id);
-  }
   async pending(accountId: string, now: number) {
-    const result: WebhookEvent[] = [];
-    for (const event of this.events.values()) {
-      if (event.accountId === accountId && event.state === 'pending' && event.expiresAt > now) result.push(event);
-    }
-    return result;
+    return this.all().filter((event) => event.accountId === accountId && event.state === 'pending' && event.expiresAt > now);
   }
   async recordAttempt(attempt: WebhookAttempt) {
     this.attemptLog.push(attempt);
@@ -362,8 +325,8 @@ class MemoryWebhooks implements WebhookRepository {
     }
     return result.reverse();
   }
-  clear() {
-    this.events.clear();
+  override clear() {
+    super.clear();
     this.attemptLog.clear();
   }
 }

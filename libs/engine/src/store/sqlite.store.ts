@@ -44,62 +44,29 @@ const DEFAULT_WEBHOOK_ATTEMPTS = 10_000;
  */
 export class SqliteStore implements EngineStore {
   readonly durable = true;
-  readonly accounts: AccountRepository;
-  readonly messages: MessageRepository;
-  readonly webhooks: WebhookRepository;
-  readonly sequences: SequenceRepository;
-  readonly sessions: SessionRepository;
-  readonly contacts: ContactRepository;
-  readonly media: MediaRepository;
-  readonly templates: TemplateRepository;
-  readonly conversations: ConversationRepository;
-  readonly groups: GroupRepository;
-  readonly catalogs: CatalogRepository;
-  readonly schedule: ScheduleRepository;
-  readonly state: StateRepository;
+  private readonly db = openDatabase(this.file);
   /** The schema version the file is at. */
-  readonly schemaVersion: number;
-
-  private readonly db: Database;
-  private readonly clearAll: () => void;
+  readonly schemaVersion = migrateOrClose(this.db, this.file, this.options.migrations ?? MIGRATIONS);
+  readonly accounts = new SqliteAccounts(this.db);
+  readonly messages = new SqliteMessages(this.db);
+  readonly webhooks = new SqliteWebhooks(this.db, this.options.webhookAttempts ?? DEFAULT_WEBHOOK_ATTEMPTS);
+  readonly sequences = new SqliteSequences(this.db);
+  readonly sessions = new SqliteSessions(this.db);
+  readonly contacts = new SqliteContacts(this.db);
+  readonly media = new SqliteMedia(this.db);
+  readonly templates = new SqliteTemplates(this.db);
+  readonly conversations = new SqliteConversations(this.db);
+  readonly groups = new SqliteGroups(this.db);
+  readonly catalogs = new SqliteCatalogs(this.db);
+  readonly schedule = new SqliteSchedule(this.db);
+  readonly state = new SqliteState(this.db);
+  private readonly clearAll = deleteAllRows(this.db);
 
   /** Opens (creating it and its directory when missing) and migrates `file`; `:memory:` for a throwaway database. */
   constructor(
     readonly file: string,
-    options: SqliteStoreOptions = {},
-  ) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new BetterSqlite3(file);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      // Another process on the same file (a second sandbox by mistake) waits for a lock instead of failing at once.
-      this.db.pragma('busy_timeout = 5000');
-      this.schemaVersion = migrate(this.db, file, options.migrations ?? MIGRATIONS);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
-    const db = this.db;
-    this.accounts = new SqliteAccounts(db);
-    this.messages = new SqliteMessages(db);
-    this.webhooks = new SqliteWebhooks(db, options.webhookAttempts ?? DEFAULT_WEBHOOK_ATTEMPTS);
-    this.sequences = new SqliteSequences(db);
-    this.sessions = new SqliteSessions(db);
-    this.contacts = new SqliteContacts(db);
-    this.media = new SqliteMedia(db);
-    this.templates = new SqliteTemplates(db);
-    this.conversations = new SqliteConversations(db);
-    this.groups = new SqliteGroups(db);
-    this.catalogs = new SqliteCatalogs(db);
-    this.schedule = new SqliteSchedule(db);
-    this.state = new SqliteState(db);
-    const tables = ['accounts', 'messages', 'sessions', 'contacts', 'media', 'templates', 'conversations', 'groups', 'catalogs', 'sequences', 'webhook_events', 'webhook_attempts', 'schedule', 'state'];
-    const deletes = tables.map((table) => db.prepare(`DELETE FROM ${table}`));
-    this.clearAll = db.transaction(() => {
-      for (const statement of deletes) statement.run();
-    });
-  }
+    private readonly options: SqliteStoreOptions = {},
+  ) {}
 
   async clear(): Promise<void> {
     this.clearAll();
@@ -109,6 +76,40 @@ export class SqliteStore implements EngineStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function openDatabase(file: string): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Another process on the same file (a second sandbox by mistake) waits for a lock instead of failing at once.
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** The schema version `db` is at once migrated; a file that cannot be migrated is closed, not left open. */
+function migrateOrClose(db: Database, file: string, migrations: readonly Migration[]): number {
+  try {
+    return migrate(db, file, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Empties every table in one transaction (control API reset). */
+function deleteAllRows(db: Database): () => void {
+  const tables = ['accounts', 'messages', 'sessions', 'contacts', 'media', 'templates', 'conversations', 'groups', 'catalogs', 'sequences', 'webhook_events', 'webhook_attempts', 'schedule', 'state'];
+  const deletes = tables.map((table) => db.prepare(`DELETE FROM ${table}`));
+  return db.transaction(() => {
+    for (const statement of deletes) statement.run();
+  });
 }
 
 function parse<T>(row: { data: string } | undefined): T | undefined {
@@ -121,23 +122,69 @@ function parseAll<T>(rows: { data: string }[]): T[] {
 
 type DataRow = { data: string };
 
-class SqliteAccounts implements AccountRepository {
-  private readonly selectOne: Statement<[string], DataRow>;
-  private readonly upsert: Statement<[string, string]>;
-  private readonly selectAll: Statement<[], DataRow>;
+interface JsonTableShape<T, Key extends unknown[]> {
+  table: string;
+  /** The columns of the primary key, in the order `get` and `delete` take them. */
+  key: readonly string[];
+  /** Columns the store queries by (besides the key), filled from the document. */
+  columns?: readonly string[];
+  /** The key's values, then the other columns', of a document. */
+  valuesOf(document: T): [...Key, ...unknown[]];
+  /** `INSERT OR REPLACE`: a replaced row is a new row, with a new `seq`, instead of an update in place. */
+  replace?: boolean;
+}
+
+/**
+ * A table of JSON documents (`data`) under a key of one or more columns, with an insertion order (`seq`)
+ * and maybe some columns to query by: what most repositories are. Subclasses add their queries.
+ */
+class JsonTable<T, Key extends unknown[]> {
+  private readonly selectOne: Statement<Key, DataRow>;
+  private readonly upsert: Statement<unknown[]>;
+  private readonly remove: Statement<Key>;
+
+  constructor(
+    protected readonly db: Database,
+    private readonly shape: JsonTableShape<T, Key>,
+  ) {
+    const keyMatches = shape.key.map((column) => `${column} = ?`).join(' AND ');
+    const columns = [...shape.key, ...(shape.columns ?? []), 'data'];
+    const values = `(${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const updates = columns.slice(shape.key.length).map((column) => `${column} = excluded.${column}`);
+    this.selectOne = db.prepare(`SELECT data FROM ${shape.table} WHERE ${keyMatches}`);
+    this.upsert = db.prepare(
+      shape.replace
+        ? `INSERT OR REPLACE INTO ${shape.table} ${values}`
+        : `INSERT INTO ${shape.table} ${values} ON CONFLICT (${shape.key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
+    );
+    this.remove = db.prepare(`DELETE FROM ${shape.table} WHERE ${keyMatches}`);
+  }
+
+  async get(...key: Key): Promise<T | undefined> {
+    return parse<T>(this.selectOne.get(...key));
+  }
+  async save(document: T): Promise<void> {
+    this.upsert.run(...this.shape.valuesOf(document), JSON.stringify(document));
+  }
+  /** Whether there was such a row. */
+  async delete(...key: Key): Promise<boolean> {
+    return this.remove.run(...key).changes > 0;
+  }
+
+  /** The documents `clauses` (what follows `FROM <table>`: WHERE, ORDER BY, LIMIT) pick, prepared once. */
+  protected select<Parameters extends unknown[]>(clauses: string): (...parameters: Parameters) => T[] {
+    const statement = this.db.prepare<Parameters, DataRow>(`SELECT data FROM ${this.shape.table} ${clauses}`);
+    return (...parameters) => parseAll<T>(statement.all(...parameters));
+  }
+}
+
+class SqliteAccounts extends JsonTable<Account, [string]> implements AccountRepository {
+  private readonly all = this.select<[]>('ORDER BY seq');
   constructor(db: Database) {
-    this.selectOne = db.prepare('SELECT data FROM accounts WHERE id = ?');
-    this.upsert = db.prepare('INSERT INTO accounts (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
-    this.selectAll = db.prepare('SELECT data FROM accounts ORDER BY seq');
-  }
-  async get(id: string) {
-    return parse<Account>(this.selectOne.get(id));
-  }
-  async save(account: Account) {
-    this.upsert.run(account.id, JSON.stringify(account));
+    super(db, { table: 'accounts', key: ['id'], valuesOf: (account) => [account.id] });
   }
   async list() {
-    return parseAll<Account>(this.selectAll.all());
+    return this.all();
   }
 }
 
@@ -218,101 +265,44 @@ class SqliteMessages implements MessageRepository {
   }
 }
 
-class SqliteSessions implements SessionRepository {
-  private readonly selectOne: Statement<[string], DataRow>;
-  private readonly upsert: Statement<unknown[]>;
-  private readonly remove: Statement<[string]>;
-  private readonly selectAccount: Statement<[string], DataRow>;
-  private readonly selectPairing: Statement<[string], DataRow>;
+class SqliteSessions extends JsonTable<Session, [string]> implements SessionRepository {
+  private readonly ofAccount = this.select<[string]>('WHERE account_id = ? ORDER BY seq');
+  private readonly withPairingCode = this.select<[string]>('WHERE pairing_code = ? ORDER BY seq LIMIT 1');
   constructor(db: Database) {
-    this.selectOne = db.prepare('SELECT data FROM sessions WHERE id = ?');
-    this.upsert = db.prepare(
-      'INSERT INTO sessions (id, account_id, pairing_code, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, pairing_code = excluded.pairing_code, data = excluded.data',
-    );
-    this.remove = db.prepare('DELETE FROM sessions WHERE id = ?');
-    this.selectAccount = db.prepare('SELECT data FROM sessions WHERE account_id = ? ORDER BY seq');
-    this.selectPairing = db.prepare('SELECT data FROM sessions WHERE pairing_code = ? ORDER BY seq LIMIT 1');
-  }
-  async get(id: string) {
-    return parse<Session>(this.selectOne.get(id));
-  }
-  async save(session: Session) {
-    this.upsert.run(session.id, session.accountId, session.pairing?.code ?? null, JSON.stringify(session));
-  }
-  async delete(id: string) {
-    this.remove.run(id);
+    super(db, { table: 'sessions', key: ['id'], columns: ['account_id', 'pairing_code'], valuesOf: (session) => [session.id, session.accountId, session.pairing?.code ?? null] });
   }
   async list(accountId: string) {
-    return parseAll<Session>(this.selectAccount.all(accountId));
+    return this.ofAccount(accountId);
   }
   async findByPairingCode(code: string) {
-    return parse<Session>(this.selectPairing.get(code));
+    return this.withPairingCode(code)[0];
   }
 }
 
-class SqliteContacts implements ContactRepository {
-  private readonly selectOne: Statement<[string, string], DataRow>;
-  private readonly upsert: Statement<[string, string, string]>;
-  private readonly remove: Statement<[string, string]>;
-  private readonly selectAccount: Statement<[string], DataRow>;
+class SqliteContacts extends JsonTable<Contact, [string, string]> implements ContactRepository {
+  private readonly ofAccount = this.select<[string]>('WHERE account_id = ? ORDER BY seq');
   constructor(db: Database) {
-    this.selectOne = db.prepare('SELECT data FROM contacts WHERE account_id = ? AND phone = ?');
-    this.upsert = db.prepare('INSERT INTO contacts (account_id, phone, data) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET data = excluded.data');
-    this.remove = db.prepare('DELETE FROM contacts WHERE account_id = ? AND phone = ?');
-    this.selectAccount = db.prepare('SELECT data FROM contacts WHERE account_id = ? ORDER BY seq');
-  }
-  async get(accountId: string, phone: string) {
-    return parse<Contact>(this.selectOne.get(accountId, phone));
-  }
-  async save(contact: Contact) {
-    this.upsert.run(contact.accountId, contact.phone, JSON.stringify(contact));
-  }
-  async delete(accountId: string, phone: string) {
-    return this.remove.run(accountId, phone).changes > 0;
+    super(db, { table: 'contacts', key: ['account_id', 'phone'], valuesOf: (contact) => [contact.accountId, contact.phone] });
   }
   async list(accountId: string) {
-    return parseAll<Contact>(this.selectAccount.all(accountId));
+    return this.ofAccount(accountId);
   }
 }
 
-class SqliteMedia implements MediaRepository {
-  private readonly upsert: Statement<[string, string]>;
-  private readonly selectOne: Statement<[string], DataRow>;
+class SqliteMedia extends JsonTable<StoredMedia, [string]> implements MediaRepository {
   constructor(db: Database) {
-    this.upsert = db.prepare('INSERT INTO media (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
-    this.selectOne = db.prepare('SELECT data FROM media WHERE id = ?');
-  }
-  async save(media: StoredMedia) {
-    this.upsert.run(media.id, JSON.stringify(media));
-  }
-  async get(id: string) {
-    return parse<StoredMedia>(this.selectOne.get(id));
+    super(db, { table: 'media', key: ['id'], valuesOf: (media) => [media.id] });
   }
 }
 
-class SqliteTemplates implements TemplateRepository {
-  private readonly selectOne: Statement<[string, string], DataRow>;
-  private readonly upsert: Statement<[string, string, string]>;
-  private readonly remove: Statement<[string, string]>;
-  private readonly selectAll: Statement<[], DataRow>;
+class SqliteTemplates extends JsonTable<MessageTemplate, [string, string]> implements TemplateRepository {
+  // BINARY collation compares UTF-8 bytes, the same order as the memory store's code-unit comparison for template names.
+  private readonly all = this.select<[]>('ORDER BY name, language');
   constructor(db: Database) {
-    this.selectOne = db.prepare('SELECT data FROM templates WHERE name = ? AND language = ?');
-    this.upsert = db.prepare('INSERT INTO templates (name, language, data) VALUES (?, ?, ?) ON CONFLICT (name, language) DO UPDATE SET data = excluded.data');
-    this.remove = db.prepare('DELETE FROM templates WHERE name = ? AND language = ?');
-    // BINARY collation compares UTF-8 bytes, the same order as the memory store's code-unit comparison for template names.
-    this.selectAll = db.prepare('SELECT data FROM templates ORDER BY name, language');
-  }
-  async get(name: string, language: string) {
-    return parse<MessageTemplate>(this.selectOne.get(name, language));
-  }
-  async save(template: MessageTemplate) {
-    this.upsert.run(template.name, template.language, JSON.stringify(template));
-  }
-  async delete(name: string, language: string) {
-    return this.remove.run(name, language).changes > 0;
+    super(db, { table: 'templates', key: ['name', 'language'], valuesOf: (template) => [template.name, template.language] });
   }
   async list() {
-    return parseAll<MessageTemplate>(this.selectAll.all());
+    return this.all();
   }
 }
 
@@ -333,25 +323,15 @@ class SqliteConversations implements ConversationRepository {
   }
 }
 
-class SqliteGroups implements GroupRepository {
-  private readonly selectOne: Statement<[string, string], DataRow>;
-  private readonly upsert: Statement<[string, string, string]>;
-  private readonly selectLine: Statement<[string], DataRow>;
+class SqliteGroups extends JsonTable<Group, [string, string]> implements GroupRepository {
+  private readonly ofLine = this.select<[string]>('WHERE line_id = ? ORDER BY seq');
   private readonly removeLine: Statement<[string]>;
   constructor(db: Database) {
-    this.selectOne = db.prepare('SELECT data FROM groups WHERE line_id = ? AND group_id = ?');
-    this.upsert = db.prepare('INSERT INTO groups (line_id, group_id, data) VALUES (?, ?, ?) ON CONFLICT (line_id, group_id) DO UPDATE SET data = excluded.data');
-    this.selectLine = db.prepare('SELECT data FROM groups WHERE line_id = ? ORDER BY seq');
+    super(db, { table: 'groups', key: ['line_id', 'group_id'], valuesOf: (group) => [group.lineId, group.id] });
     this.removeLine = db.prepare('DELETE FROM groups WHERE line_id = ?');
   }
-  async get(lineId: string, groupId: string) {
-    return parse<Group>(this.selectOne.get(lineId, groupId));
-  }
-  async save(group: Group) {
-    this.upsert.run(group.lineId, group.id, JSON.stringify(group));
-  }
   async list(lineId: string) {
-    return parseAll<Group>(this.selectLine.all(lineId));
+    return this.ofLine(lineId);
   }
   async deleteLine(lineId: string) {
     this.removeLine.run(lineId);
@@ -390,11 +370,8 @@ class SqliteSequences implements SequenceRepository {
   }
 }
 
-class SqliteWebhooks implements WebhookRepository {
-  private readonly upsert: Statement<unknown[]>;
-  private readonly selectOne: Statement<[string], DataRow>;
-  private readonly remove: Statement<[string]>;
-  private readonly selectPending: Statement<[string, number], DataRow>;
+class SqliteWebhooks extends JsonTable<WebhookEvent, [string]> implements WebhookRepository {
+  private readonly pendingOf = this.select<[string, number]>("WHERE account_id = ? AND state = 'pending' AND expires_at > ? ORDER BY seq");
   private readonly insertAttempt: Statement<[string, string]>;
   private readonly trimAttempts: Statement<[number | bigint]>;
   private readonly selectAttempts: Statement<[number], DataRow>;
@@ -406,12 +383,12 @@ class SqliteWebhooks implements WebhookRepository {
     /** The attempt log keeps this many, the newest (as MemoryStore's ring does). */
     private readonly attemptLimit: number,
   ) {
-    this.upsert = db.prepare(
-      'INSERT INTO webhook_events (id, account_id, state, expires_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, state = excluded.state, expires_at = excluded.expires_at, data = excluded.data',
-    );
-    this.selectOne = db.prepare('SELECT data FROM webhook_events WHERE id = ?');
-    this.remove = db.prepare('DELETE FROM webhook_events WHERE id = ?');
-    this.selectPending = db.prepare("SELECT data FROM webhook_events WHERE account_id = ? AND state = 'pending' AND expires_at > ? ORDER BY seq");
+    super(db, {
+      table: 'webhook_events',
+      key: ['id'],
+      columns: ['account_id', 'state', 'expires_at'],
+      valuesOf: (event) => [event.id, event.accountId, event.state, event.expiresAt],
+    });
     this.insertAttempt = db.prepare('INSERT INTO webhook_attempts (account_id, data) VALUES (?, ?)');
     this.trimAttempts = db.prepare('DELETE FROM webhook_attempts WHERE seq <= ?');
     this.selectAttempts = db.prepare('SELECT data FROM (SELECT seq, data FROM webhook_attempts ORDER BY seq DESC LIMIT ?) ORDER BY seq');
@@ -423,17 +400,8 @@ class SqliteWebhooks implements WebhookRepository {
     });
   }
 
-  async save(event: WebhookEvent) {
-    this.upsert.run(event.id, event.accountId, event.state, event.expiresAt, JSON.stringify(event));
-  }
-  async get(id: string) {
-    return parse<WebhookEvent>(this.selectOne.get(id));
-  }
-  async delete(id: string) {
-    this.remove.run(id);
-  }
   async pending(accountId: string, now: number) {
-    return parseAll<WebhookEvent>(this.selectPending.all(accountId, now));
+    return this.pendingOf(accountId, now);
   }
   async recordAttempt(attempt: WebhookAttempt) {
     this.addAttempt(attempt);
@@ -446,30 +414,18 @@ class SqliteWebhooks implements WebhookRepository {
   }
 }
 
-class SqliteSchedule implements ScheduleRepository {
-  private readonly upsert: Statement<[string, number, string]>;
-  private readonly remove: Statement<[string]>;
-  private readonly selectOne: Statement<[string], DataRow>;
-  private readonly selectAll: Statement<[], DataRow>;
+class SqliteSchedule extends JsonTable<ScheduledJob, [string]> implements ScheduleRepository {
+  private readonly all = this.select<[]>('ORDER BY due_at, seq');
   constructor(db: Database) {
     // REPLACE deletes the old row and inserts a new one with a new seq: a replaced job goes after the jobs
     // due at the same time, as the clock task armed for it does (Scheduler), so a restart runs ties in the same order.
-    this.upsert = db.prepare('INSERT OR REPLACE INTO schedule (id, due_at, data) VALUES (?, ?, ?)');
-    this.remove = db.prepare('DELETE FROM schedule WHERE id = ?');
-    this.selectOne = db.prepare('SELECT data FROM schedule WHERE id = ?');
-    this.selectAll = db.prepare('SELECT data FROM schedule ORDER BY due_at, seq');
+    super(db, { table: 'schedule', key: ['id'], columns: ['due_at'], valuesOf: (job) => [job.id, job.dueAt], replace: true });
   }
   async put(job: ScheduledJob) {
-    this.upsert.run(job.id, job.dueAt, JSON.stringify(job));
-  }
-  async delete(id: string) {
-    this.remove.run(id);
-  }
-  async get(id: string) {
-    return parse<ScheduledJob>(this.selectOne.get(id));
+    return this.save(job);
   }
   async list() {
-    return parseAll<ScheduledJob>(this.selectAll.all());
+    return this.all();
   }
 }
 

@@ -56,7 +56,8 @@ export interface ScheduledJob {
 export interface ScheduleRepository {
   /** Inserts or replaces by id. */
   put(job: ScheduledJob): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** Whether there was one. */
+  delete(id: string): Promise<boolean>;
   get(id: string): Promise<ScheduledJob | undefined>;
   /** Every job, earliest due first (ties: insertion order). */
   list(): Promise<ScheduledJob[]>;
@@ -104,7 +105,8 @@ export interface MessageRepository {
 export interface SessionRepository {
   get(id: string): Promise<Session | undefined>;
   save(session: Session): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** Whether there was one. */
+  delete(id: string): Promise<boolean>;
   /** The account's sessions, oldest first. */
   list(accountId: string): Promise<Session[]>;
   /** The session waiting for this pairing code, if any. */
@@ -146,7 +148,8 @@ export interface AttemptQuery {
 export interface WebhookRepository {
   save(event: WebhookEvent): Promise<void>;
   get(id: string): Promise<WebhookEvent | undefined>;
-  delete(id: string): Promise<void>;
+  /** Whether there was one. */
+  delete(id: string): Promise<boolean>;
   /** Undelivered events not yet expired at `now`, oldest first. */
   pending(accountId: string, now: number): Promise<WebhookEvent[]>;
   recordAttempt(attempt: WebhookAttempt): Promise<void>;
@@ -157,29 +160,4 @@ export interface WebhookRepository {
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
-}
-
-/** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
-export interface ScheduledJob {
-  /** Unique; deterministic where a job replaces another (e.g. `webhook.retry:<eventId>`), random/sequence otherwise. */
-  id: string;
-  /** Names the handler the engine registered for it, e.g. `message.deliver`. */
-  kind: string;
-  /** Virtual epoch ms. */
-  dueAt: number;
-  /** Plain JSON: ids and small values, never objects with behaviour. */
-  payload: Record<string, unknown>;
-}
-export interface ScheduleRepository {
-  /** Inserts or replaces by id. */
-  put(job: ScheduledJob): Promise<void>;
-  delete(id: string): Promise<void>;
-  get(id: string): Promise<ScheduledJob | undefined>;
-  /** Every job, earliest due first (ties: insertion order). */
-  list(): Promise<ScheduledJob[]>;
-}
-/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
-export interface StateRepository {
-  get<T>(key: string): Promise<T | undefined>;
-  set(key: string, value: unknown): Promise<void>;
 }

@@ -18,7 +18,7 @@ export type ParsedBody = Record<string, unknown>;
 export interface BodyParsingOptions {
   /**
    * Bytes of a JSON / form / unknown-type body, and of all multipart fields together, for this request
-   * (each provider declares its own; see `bodyLimitByProvider`).
+   * (each provider declares its own; see `limitByProvider`).
    */
   bodyLimit: (request: FastifyRequest) => number;
   /** Bytes of all files of one multipart request together. */

@@ -3,8 +3,6 @@ import { callbackOf, DEVINO_ERROR_CODES, toIncomingMessage, toStatusCallback } f
 
 export const DEVINO = 'devino';
 
-/** Bytes of a request body. The seed names no limit: its JSON carries texts, template parameters and media links, far below this. */
-export const DEVINO_BODY_LIMIT = 2 * MB;
 
 /** The first message id is the seed's own example id; ids count up from it, beyond 2^53, so they are handled as BigInt. */
 const FIRST_MESSAGE_ID = 3_482_512_350_952_730_368n;

@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import { INVALID_KEY_PREFIX, type Account, type Session, type WhatsAppEngine } from '#engine';
-import { BODY_TOO_LARGE, pathParam, scopeDecorator, type ProviderDescriptor } from '#http';
-import { badRequest, invalidPhone, unauthorized } from './maytapi.errors.js';
+import { INVALID_KEY_PREFIX, KB, MB, type Account, type Session, type WhatsAppEngine } from '#engine';
+import { BODY_TOO_LARGE, pathParam, scopeDecorator, type ProviderAccess, type ProviderDescriptor } from '#http';
+import { badRequest, fallbackError, invalidPhone, unauthorized } from './maytapi.errors.js';
 import { MAYTAPI_PRODUCT, productOf, type PhoneSettings } from './maytapi.product.js';
 import { MAYTAPI } from './maytapi.profile.js';
 
@@ -14,27 +13,35 @@ export interface Phone {
   settings: PhoneSettings;
 }
 
-/**
- * The product behind the product id in the url (`…/api/{product_id}/…`), checked against `x-maytapi-key`.
- * Zero-config: the first key used with a product id is bound to it; another key is refused from then on,
- * as a wrong token is.
- */
-export async function authenticate(request: FastifyRequest, engine: WhatsAppEngine): Promise<Account> {
-  const productId = pathParam(request, 'pid');
-  const key = request.headers[KEY_HEADER] as string | undefined;
-  if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
-  if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
-  const lookup = await engine.accounts.resolve(MAYTAPI, productId);
-  if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
-  const product = productOf(lookup.account);
-  if (product.apiKey !== null && product.apiKey !== key) {
-    throw unauthorized('Token is not valid', `product ${productId} is bound to another x-maytapi-key (the first key used with it)`);
-  }
-  // Where the client reaches the sandbox, for the `reply` urls of webhooks.
-  const apiBase = `${request.protocol}://${request.host}/${MAYTAPI}/api`;
-  if (product.apiKey === null || product.apiBase !== apiBase) return engine.accounts.updateState(lookup.account, MAYTAPI_PRODUCT, { apiKey: key, apiBase });
-  return lookup.account;
-}
+export const maytapiAccess: ProviderAccess = {
+  /** Room for a base64 image of just under 1 MB (the seed's limit), which base64 makes about 1.37 MB. */
+  bodyLimit: 2 * MB,
+  /** Request line and headers: past Node's 16 KB, as for every provider; the seed names no limit. */
+  requestHeadLimit: 64 * KB,
+  /**
+   * The product behind the product id in the url (`…/api/{product_id}/…`), checked against `x-maytapi-key`.
+   * Zero-config: the first key used with a product id is bound to it; another key is refused from then on,
+   * as a wrong token is.
+   */
+  async authenticate(request, engine) {
+    const productId = pathParam(request, 'pid');
+    const key = request.headers[KEY_HEADER] as string | undefined;
+    if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
+    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
+    const lookup = await engine.accounts.resolve(MAYTAPI, productId);
+    if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
+    const product = productOf(lookup.account);
+    if (product.apiKey !== null && product.apiKey !== key) {
+      throw unauthorized('Token is not valid', `product ${productId} is bound to another x-maytapi-key (the first key used with it)`);
+    }
+    // Where the client reaches the sandbox, for the `reply` urls of webhooks.
+    const apiBase = `${request.protocol}://${request.host}/${MAYTAPI}/api`;
+    if (product.apiKey === null || product.apiBase !== apiBase) return engine.accounts.updateState(lookup.account, MAYTAPI_PRODUCT, { apiKey: key, apiBase });
+    return lookup.account;
+  },
+  unreadableBody: (problem) => badRequest(`Invalid request body: ${problem}`, problem),
+  fallbackError,
+};
 
 /** One of the product's phones; Maytapi's own error for an id it does not know. */
 export async function findPhone(engine: WhatsAppEngine, account: Account, phoneId: string): Promise<Phone> {

@@ -4,8 +4,6 @@ import { deliveryTarget, MAYTAPI_MESSAGE, phoneIdOfSession } from './maytapi.pro
 
 export const MAYTAPI = 'maytapi';
 
-/** Bytes of a request body: room for a base64 image of just under 1 MB (the seed's limit), which base64 makes about 1.37 MB. */
-export const MAYTAPI_BODY_LIMIT = 2 * MB;
 
 /** The seed: "Acknowledge messages are checked in every 2 seconds" and sent as one array. */
 export const ACK_BATCH_MS = 2_000;

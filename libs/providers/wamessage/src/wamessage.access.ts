@@ -1,7 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import type { Account, WhatsAppEngine } from '#engine';
+import { KB, MB, type Account, type WhatsAppEngine } from '#engine';
+import type { ProviderAccess } from '#http';
 import { tokenSettingsFromEnv, TokenIssuer } from './wamessage.auth.js';
-import { unauthorized } from './wamessage.errors.js';
+import { fallbackError, unauthorized, unreadableBody } from './wamessage.errors.js';
 import { WAMESSAGE, WAMESSAGE_USER, type UserState } from './wamessage.profile.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -28,19 +28,27 @@ export function userOf(account: Account): User | undefined {
   return userId !== null && passwordHash !== null ? { ...user, userId, passwordHash } : undefined;
 }
 
-/** The user behind an `Authorization: Bearer` header; anything else is refused with 401. */
-export async function authenticate(request: FastifyRequest, engine: WhatsAppEngine): Promise<Account> {
-  const header = request.headers.authorization;
-  const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
-  if (!token) {
-    throw unauthorized('Yetkilendirme gerekli: Authorization başlığında Bearer token gönderin', header ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header');
-  }
-  const check = await tokenIssuerOf(engine).verify(token);
-  if (!check.ok) {
-    if (check.problem === 'expired') throw unauthorized('Oturum süresi doldu, lütfen tekrar giriş yapın', check.reason);
-    throw unauthorized('Geçersiz token', check.reason);
-  }
-  const account = await engine.accounts.find(WAMESSAGE, check.claims.phone);
-  if (!account || userOf(account)?.userId !== check.claims.user_id) throw unauthorized('Geçersiz token', "the token's user does not exist (was the sandbox reset?)");
-  return account;
-}
+export const wamessageAccess: ProviderAccess = {
+  /** Bytes of a body's fields (the uploaded file has its own limit). The seed names none: its fields are short texts. */
+  bodyLimit: 2 * MB,
+  /** Request line and headers: past Node's 16 KB, as for every provider; the seed names no limit. */
+  requestHeadLimit: 64 * KB,
+  /** The user behind an `Authorization: Bearer` header; anything else is refused with 401. */
+  async authenticate(request, engine) {
+    const header = request.headers.authorization;
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    if (!token) {
+      throw unauthorized('Yetkilendirme gerekli: Authorization başlığında Bearer token gönderin', header ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header');
+    }
+    const check = await tokenIssuerOf(engine).verify(token);
+    if (!check.ok) {
+      if (check.problem === 'expired') throw unauthorized('Oturum süresi doldu, lütfen tekrar giriş yapın', check.reason);
+      throw unauthorized('Geçersiz token', check.reason);
+    }
+    const account = await engine.accounts.find(WAMESSAGE, check.claims.phone);
+    if (!account || userOf(account)?.userId !== check.claims.user_id) throw unauthorized('Geçersiz token', "the token's user does not exist (was the sandbox reset?)");
+    return account;
+  },
+  unreadableBody,
+  fallbackError,
+};

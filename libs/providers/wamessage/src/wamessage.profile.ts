@@ -3,8 +3,6 @@ import type { DeviceRecord } from './wamessage.mapper.js';
 
 export const WAMESSAGE = 'wamessage';
 
-/** Bytes of a request body's fields (the uploaded file has its own limit). The seed names none: its fields are short texts. */
-export const WAMESSAGE_BODY_LIMIT = 2 * MB;
 
 /**
  * Inferred: the seed accepts a `file` upload without naming limits, so WhatsApp's own limits apply:

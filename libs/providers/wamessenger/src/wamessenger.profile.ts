@@ -3,8 +3,6 @@ import { deliveryOf, formatSentDate, toReceivedItem } from './wamessenger.mapper
 
 export const WAMESSENGER = 'wamessenger';
 
-/** Bytes of a request body. The seed names no limit: its requests carry texts and media links, far below this. */
-export const WAMESSENGER_BODY_LIMIT = 2 * MB;
 
 /** The seed: receive and sendSeen changes take about 30 seconds to take effect. */
 export const SWITCH_DELAY_MS = 30_000;

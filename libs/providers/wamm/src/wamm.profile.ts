@@ -3,8 +3,6 @@ import { chatNameOf, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
 
-/** Bytes of a request body. The seed names no limit: its requests carry texts and media links, far below this. */
-export const WAMM_BODY_LIMIT = 2 * MB;
 
 /** The seed: messages sent through the API queue up and leave 5 to 12 seconds apart, in random order of interval. */
 export const WAMM_SEND_PACING = { minMs: 5_000, maxMs: 12_000 };
