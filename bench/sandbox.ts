@@ -1,30 +1,49 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlClient } from '#conformance';
 import { freePort, startServer, waitUntilServing, type ServerProcess } from './processes.js';
 
-/** A sandbox started exactly as `npm start` starts it (plus port, host and any extra flags). */
+/**
+ * Where a benchmarked sandbox keeps its records. Always named on its command line: `npm start` defaults to
+ * SQLite in `./.wa-sandbox`, which would carry one run's messages into the next.
+ */
+export type StoreKind = 'memory' | 'sqlite';
+
+export const STORE_TITLES: Record<StoreKind, string> = { memory: 'memory store', sqlite: 'SQLite store' };
+
+/** A sandbox started exactly as `npm start` starts it (plus port, host, its store and any extra flags). */
 export interface RunningSandbox {
   server: ServerProcess;
+  store: StoreKind;
   origin: string;
   /** `<origin>/wamessenger` */
   base: string;
   control: ControlClient;
   /** Milliseconds from spawning the process to its first 200 on a WaMessenger route. */
   startupMs: number;
+  /** Stops the process and removes its data directory. */
+  stop(): Promise<void>;
 }
 
-export async function startSandbox(root: string, flags: string[] = []): Promise<RunningSandbox> {
+/** With `sqlite`, a fresh data directory per process (an empty file: every run starts from the same state). */
+export async function startSandbox(root: string, store: StoreKind, flags: string[] = []): Promise<RunningSandbox> {
+  const dataDir = store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'wa-bench-')) : undefined;
+  const storeFlags = dataDir === undefined ? ['--store', 'memory'] : ['--store', `sqlite:${join(dataDir, 'sandbox.db')}`, '--data-dir', dataDir];
   const port = await freePort();
   const started = performance.now();
-  const server = startServer('wa-sandbox', process.execPath, [...startArguments(root), '--port', String(port), '--host', '127.0.0.1', ...flags], root);
+  const server = startServer(`wa-sandbox (${STORE_TITLES[store]})`, process.execPath, [...startArguments(root), '--port', String(port), '--host', '127.0.0.1', ...storeFlags, ...flags], root);
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   const origin = `http://127.0.0.1:${port}`;
   try {
     // `pending` answers 200 (`No Pending Message`) for any new key: the first answer a client can use.
     const startupMs = await waitUntilServing(server, `${origin}/wamessenger/pending/bench-startup`, started, 30_000);
-    return { server, origin, base: `${origin}/wamessenger`, control: new ControlClient(`${origin}/__sandbox`), startupMs };
+    return { server, store, origin, base: `${origin}/wamessenger`, control: new ControlClient(`${origin}/__sandbox`), startupMs, stop };
   } catch (error) {
-    await server.stop();
+    await stop();
     throw error;
   }
 }

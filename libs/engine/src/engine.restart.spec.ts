@@ -190,4 +190,33 @@ describe.each(STORES)('WhatsAppEngine restarted on its %s store', (_name, openSt
       opened.dispose();
     }
   });
+
+  it('keeps its secrets and its changed templates: a restart brings neither a new secret nor the baseline back', async () => {
+    const opened = openStore();
+    try {
+      const first = engineOn(opened.store);
+      const baseline = [{ name: 'verification_code', language: 'en', text: 'Your code is {{1}}' }, { name: 'welcome', language: 'en', text: 'Welcome' }];
+      await first.templates.setBaseline(baseline);
+      await first.templates.put({ name: 'verification_code', language: 'en', text: 'Changed: {{1}}' });
+      await first.templates.remove('welcome');
+      const secret = await first.secret('tokens');
+      expect(await first.secret('tokens')).toEqual(secret);
+      await first.persisted();
+      first.close();
+
+      const restarted = engineOn(opened.reopen());
+      await restarted.resume();
+      await restarted.templates.setBaseline(baseline);
+      expect((await restarted.templates.list()).map((template) => `${template.name}: ${template.text}`)).toEqual(['verification_code: Changed: {{1}}']);
+      expect(await restarted.secret('tokens')).toEqual(secret);
+
+      // A reset forgets both: the fixtures come back, the secret is a new one.
+      await restarted.reset();
+      expect((await restarted.templates.list()).map((template) => `${template.name}: ${template.text}`)).toEqual(['verification_code: Your code is {{1}}', 'welcome: Welcome']);
+      expect(await restarted.secret('tokens')).not.toEqual(secret);
+      restarted.close();
+    } finally {
+      opened.dispose();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CatalogService } from './catalog/catalog.service.js';
 import { ChatList } from './chats/chat-list.js';
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
@@ -84,6 +85,8 @@ export class WhatsAppEngine {
   private readonly scheduler: Scheduler;
   private readonly queue: SendQueue;
   private readonly batcher: WebhookBatcher;
+  /** Secrets being read or made, by name: two first callers at once get the same one. */
+  private readonly secrets = new Map<string, Promise<Uint8Array>>();
 
   /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
   constructor(options: EngineOptions, transport?: Transport) {
@@ -176,6 +179,28 @@ export class WhatsAppEngine {
   }
 
   /**
+   * A random 32-byte secret kept in the store under `name` (a provider's token signing key): the same
+   * after a restart on a durable store, so what was signed with it outlives the process; a new one after a reset.
+   */
+  secret(name: string): Promise<Uint8Array> {
+    let secret = this.secrets.get(name);
+    if (!secret) {
+      secret = this.readOrMakeSecret(`secret.${name}`);
+      this.secrets.set(name, secret);
+      secret.catch(() => this.secrets.delete(name));
+    }
+    return secret;
+  }
+
+  private async readOrMakeSecret(key: string): Promise<Uint8Array> {
+    const stored = await this.store.state.get<string>(key);
+    if (stored !== undefined) return new Uint8Array(Buffer.from(stored, 'base64'));
+    const made = randomBytes(32);
+    await this.store.state.set(key, made.toString('base64'));
+    return new Uint8Array(made);
+  }
+
+  /**
    * Carries on from the store (call once, at start, after the providers are registered): the clock from
    * its stored time, and every job an earlier engine on this store left, with the send queues, webhook
    * chats and open batches rebuilt around them. On a new store it only records the clock.
@@ -206,6 +231,7 @@ export class WhatsAppEngine {
     // The store forgets the jobs and the clock's time with the rest, once every write asked for is in.
     await this.scheduler.written();
     await this.store.clear();
+    this.secrets.clear();
     await this.mediaFiles.clear();
     await this.templates.restoreBaseline();
   }

@@ -41,6 +41,9 @@ export type TemplateCheck =
 /** A template definition the registry refuses (bad name, language or body). */
 export class TemplateDefinitionError extends Error {}
 
+/** A state key: the store holds the baseline (then the templates there are the user's to change). */
+const BASELINE_STORED = 'templates.baseline-stored';
+
 /**
  * The approved message templates, one per (name, language), kept in the store. Templates loaded at start
  * (fixtures) are the baseline: the sandbox's reset brings exactly those back.
@@ -103,16 +106,21 @@ export class TemplateRegistry {
     return removed;
   }
 
-  /** Replaces the baseline (fixtures loaded at start) and stores it; a bad definition refuses them all. */
+  /**
+   * Replaces the baseline (fixtures loaded at start); a bad definition refuses them all. Stored only in a
+   * store that never had it: a restart on a durable store keeps the templates as they were changed and
+   * removed since, instead of bringing the fixtures back over them.
+   */
   async setBaseline(inputs: TemplateInput[]): Promise<MessageTemplate[]> {
     this.baseline = inputs.map((input) => this.define(input));
-    await this.restoreBaseline();
+    if (!(await this.store.state.get<boolean>(BASELINE_STORED))) await this.restoreBaseline();
     return this.baseline;
   }
 
   /** Puts the baseline back into the store (after the sandbox's reset emptied it). */
   async restoreBaseline(): Promise<void> {
     for (const template of this.baseline) await this.store.templates.save(template);
+    await this.store.state.set(BASELINE_STORED, true);
   }
 
   /**

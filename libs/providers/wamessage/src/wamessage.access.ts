@@ -12,7 +12,7 @@ const issuers = new WeakMap<WhatsAppEngine, TokenIssuer>();
 export function tokenIssuerOf(engine: WhatsAppEngine): TokenIssuer {
   let issuer = issuers.get(engine);
   if (!issuer) {
-    issuer = new TokenIssuer(tokenSettingsFromEnv(process.env), () => engine.clock.now());
+    issuer = new TokenIssuer(tokenSettingsFromEnv(process.env), () => engine.clock.now(), () => engine.secret('wamessage.jwt'));
     issuers.set(engine, issuer);
   }
   return issuer;

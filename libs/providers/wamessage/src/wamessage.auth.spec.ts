@@ -18,7 +18,8 @@ describe('passwords', () => {
 describe('tokens on the engine clock', () => {
   const secret = new TextEncoder().encode('test-secret');
   let now = Date.UTC(2026, 0, 1, 9, 0, 0, 500);
-  const issuer = new TokenIssuer({ secret, ttlSeconds: 3600 }, () => now);
+  const unused = () => Promise.reject(new Error('a configured secret is used, never the stored one'));
+  const issuer = new TokenIssuer({ secret, ttlSeconds: 3600 }, () => now, unused);
 
   test('carry user_id and exp, and expire when the clock passes exp', async () => {
     now = Date.UTC(2026, 0, 1, 9, 0, 0, 500);
@@ -46,10 +47,17 @@ describe('tokens on the engine clock', () => {
     }
   });
 
-  test('settings come from the environment, with a per-process secret and a day-long lifetime by default', () => {
+  test('without a configured secret, sign with the stored one: a token outlives the issuer (a restart)', async () => {
+    const stored = new TextEncoder().encode('kept-in-the-store');
+    const settings = tokenSettingsFromEnv({});
+    const { token } = await new TokenIssuer(settings, () => now, async () => stored).issue({ user_id: 7, phone: '905321112233' });
+    expect(await new TokenIssuer(settings, () => now, async () => stored).verify(token)).toMatchObject({ ok: true });
+    expect(await new TokenIssuer(settings, () => now, async () => new TextEncoder().encode('after a reset')).verify(token)).toMatchObject({ ok: false, problem: 'invalid' });
+  });
+
+  test('settings come from the environment, with no secret (the stored one) and a day-long lifetime by default', () => {
     const defaults = tokenSettingsFromEnv({});
-    expect(defaults.ttlSeconds).toBe(DEFAULT_TOKEN_TTL_SECONDS);
-    expect(tokenSettingsFromEnv({}).secret).toBe(defaults.secret);
+    expect(defaults).toEqual({ secret: undefined, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS });
     const configured = tokenSettingsFromEnv({ WAMESSAGE_JWT_SECRET: 'shared', WAMESSAGE_TOKEN_TTL_SECONDS: '60' });
     expect(configured).toEqual({ secret: new TextEncoder().encode('shared'), ttlSeconds: 60 });
     expect(() => tokenSettingsFromEnv({ WAMESSAGE_TOKEN_TTL_SECONDS: 'soon' })).toThrow(/WAMESSAGE_TOKEN_TTL_SECONDS/);

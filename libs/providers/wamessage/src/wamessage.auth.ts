@@ -45,7 +45,8 @@ export type TokenCheck =
   | { ok: false; problem: 'expired' | 'invalid'; reason: string };
 
 export interface TokenSettings {
-  secret: Uint8Array;
+  /** WAMESSAGE_JWT_SECRET; undefined = the issuer's stored secret. */
+  secret: Uint8Array | undefined;
   ttlSeconds: number;
 }
 
@@ -53,9 +54,6 @@ export interface TokenSettings {
 export const JWT_SECRET_ENV = 'WAMESSAGE_JWT_SECRET';
 export const TOKEN_TTL_ENV = 'WAMESSAGE_TOKEN_TTL_SECONDS';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
-
-// Without a configured secret each process signs with its own: tokens do not outlive a restart.
-const PROCESS_SECRET = randomBytes(32);
 
 export function tokenSettingsFromEnv(env: NodeJS.ProcessEnv): TokenSettings {
   const secret = env[JWT_SECRET_ENV];
@@ -65,7 +63,7 @@ export function tokenSettingsFromEnv(env: NodeJS.ProcessEnv): TokenSettings {
     if (!/^\d{1,9}$/.test(ttl.trim()) || Number(ttl) < 1) throw new Error(`invalid ${TOKEN_TTL_ENV} "${ttl}": expected a positive number of seconds`);
     ttlSeconds = Number(ttl);
   }
-  return { secret: secret ? new TextEncoder().encode(secret) : PROCESS_SECRET, ttlSeconds };
+  return { secret: secret ? new TextEncoder().encode(secret) : undefined, ttlSeconds };
 }
 
 // Imported on the first login or token check, not at start-up, where importing jose took about 30 ms.
@@ -76,7 +74,16 @@ export class TokenIssuer {
   constructor(
     private readonly settings: TokenSettings,
     private readonly now: () => number,
+    /**
+     * The secret without a configured one: kept in the engine's store, so on a durable store a token
+     * outlives a restart (a per-process secret refused every token a killed sandbox had issued).
+     */
+    private readonly storedSecret: () => Promise<Uint8Array>,
   ) {}
+
+  private async signingSecret(): Promise<Uint8Array> {
+    return this.settings.secret ?? (await this.storedSecret());
+  }
 
   get ttlSeconds(): number {
     return this.settings.ttlSeconds;
@@ -91,14 +98,14 @@ export class TokenIssuer {
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
-      .sign(this.settings.secret);
+      .sign(await this.signingSecret());
     return { token, expiresAt: expiresAt * 1000 };
   }
 
   async verify(token: string): Promise<TokenCheck> {
     const { errors, jwtVerify } = await loadJose();
     try {
-      const { payload } = await jwtVerify(token, this.settings.secret, {
+      const { payload } = await jwtVerify(token, await this.signingSecret(), {
         algorithms: ['HS256'],
         currentDate: new Date(this.now()),
         requiredClaims: ['exp', 'user_id', 'phone'],

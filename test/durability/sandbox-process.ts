@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { ControlClient } from '#conformance';
+
+/** The built server, as `npm start` runs it (the test builds it first if a source is newer). */
+const MAIN = 'dist/apps/sandbox/src/main.js';
+
+/**
+ * The real sandbox in its own process, on the manual clock and a SQLite file, so a test can `kill -9` it
+ * and start another on the same file and port (clients keep their urls, as after a real crash).
+ */
+export class SandboxProcess {
+  readonly control: ControlClient;
+  private stderr = '';
+  private readonly exited: Promise<void>;
+  private hasExited = false;
+
+  private constructor(private readonly child: ChildProcess, readonly origin: string) {
+    this.control = new ControlClient(`${origin}/__sandbox`);
+    child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000)));
+    this.exited = new Promise((resolve) => child.once('exit', () => {
+      this.hasExited = true;
+      resolve();
+    }));
+  }
+
+  /** Starts the sandbox and resolves once its health check answers 200 (a busy 2-core machine: several seconds). */
+  static async start(options: { port: number; dataDir: string; startIso: string; seed: number }): Promise<SandboxProcess> {
+    const origin = `http://127.0.0.1:${options.port}`;
+    const child = spawn(process.execPath, [
+      MAIN, '--port', String(options.port), '--host', '127.0.0.1', '--public-url', origin,
+      '--clock', 'manual', '--start', options.startIso, '--seed', String(options.seed),
+      '--store', `sqlite:${options.dataDir}/sandbox.db`, '--data-dir', options.dataDir,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const sandbox = new SandboxProcess(child, origin);
+    await sandbox.untilHealthy(60_000);
+    return sandbox;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed; resolves once the process is gone. */
+  async kill9(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM (the sandbox closes its store), SIGKILL after 5 s. */
+  async stop(): Promise<void> {
+    if (this.hasExited) return;
+    this.child.kill('SIGTERM');
+    const killed = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await this.exited;
+    clearTimeout(killed);
+  }
+
+  /** Polls the control API's health check: the process is ready when it answers 200. */
+  private async untilHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.hasExited) throw new Error(`the sandbox exited before it was healthy:\n${this.stderr}`);
+      const probe = await this.control.probe();
+      if (probe.available) return;
+      if (Date.now() > deadline) throw new Error(`the sandbox was not healthy within ${timeoutMs / 1000} s (${probe.reason}):\n${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** A port free right now on 127.0.0.1 (the OS picks it; the sandbox is told to use it, again after a restart). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
