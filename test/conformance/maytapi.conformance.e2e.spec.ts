@@ -9,10 +9,8 @@ const TOKEN = 'b267697c-0000-4000-8000-2435e812efc1';
 const RUN_MS = 60_000;
 
 describe('the Maytapi conformance suite', () => {
+  // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
-  beforeAll(async () => {
-    // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-  });
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });

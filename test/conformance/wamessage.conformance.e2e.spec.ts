@@ -8,10 +8,8 @@ const SEND = '/wamessage/whatsapp/sendmessage/multi';
 const RUN_TIMEOUT_MS = 60_000;
 
 describe('the Wamessage conformance suite', () => {
+  // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
-  beforeAll(async () => {
-    // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-  });
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessage', baseUrl: `${sandbox.origin}/wamessage` });

@@ -7,10 +7,8 @@ import { useSandbox } from '../support/sandbox.js';
 const RUN_TIMEOUT_MS = 60_000;
 
 describe('the WaMessenger conformance suite', () => {
+  // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
-  beforeAll(async () => {
-    // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-  });
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessenger', baseUrl: `${sandbox.origin}/wamessenger` });

@@ -1,6 +1,5 @@
 import { WebhookReceiver } from '#conformance';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
-import { MaytapiClient } from './maytapi-client.js';
+import { useMaytapi } from './use-maytapi.js';
 
 const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
@@ -8,37 +7,15 @@ interface AckCall { type: 'ack'; product_id: string; data: Array<{ ackType: stri
 
 /** sendMessage in every form, and what reaches the webhook: messages, fromMe echoes, batched acks. */
 describe('Maytapi messages and webhooks', () => {
-  let sandbox: RunningSandbox;
-  let client: MaytapiClient;
-  let receiver: WebhookReceiver;
-  let phoneId: number;
-  let sessionId: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await sandbox.control.reset();
-    client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'product-2', 'token-2');
-    receiver = await WebhookReceiver.start();
-    await client.post('/setWebhook', { webhook: receiver.url });
-    phoneId = (await client.post('/addPhone')).json.id;
-    // A new phone starts up (loading) for at most 3 s before it shows its QR code.
-    await sandbox.control.advance(3_000);
-    sessionId = (await sandbox.control.sessions('maytapi', client.productId))[0]!.id;
-    await sandbox.control.scan(sessionId, '905309876543');
-    await sandbox.control.advance(5_000);
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useMaytapi({ product: 'product-2', key: 'token-2', phone: '905309876543' });
 
   const send = async (body: Record<string, unknown>) => {
-    const response = await client.post(`/${phoneId}/sendMessage`, { to_number: '905301234567', ...body });
+    const response = await sandbox.client.post(`/${sandbox.phoneId}/sendMessage`, { to_number: '905301234567', ...body });
     expect(response.json).toMatchObject({ success: true });
     return response.json.data as { chatId: string; msgId: string };
   };
-  const ackCalls = () => receiver.accepted.map((r) => r.json as AckCall).filter((b) => b.type === 'ack');
-  const messageHooks = () => receiver.accepted.map((r) => r.json as any).filter((b) => b.type === 'message');
+  const ackCalls = () => sandbox.receiver.accepted.map((r) => r.json as AckCall).filter((b) => b.type === 'ack');
+  const messageHooks = () => sandbox.receiver.accepted.map((r) => r.json as any).filter((b) => b.type === 'message');
 
   it('queues every type the spec and real clients use, each recorded as what it is', async () => {
     const text = await send({ type: 'text', message: 'Hello World!' });
@@ -65,7 +42,7 @@ describe('Maytapi messages and webhooks', () => {
     ];
     for (const [body, expected] of cases) {
       const { msgId } = await send(body);
-      expect({ body, message: await sandbox.control.message(msgId) }).toEqual({ body, message: expect.objectContaining({ ...expected, lineId: sessionId, from: '905309876543' }) });
+      expect({ body, message: await sandbox.control.message(msgId) }).toEqual({ body, message: expect.objectContaining({ ...expected, lineId: sandbox.sessionId, from: '905309876543' }) });
     }
     const group = await send({ to_number: '905301234567-1574073754@g.us', message: 'chat id' });
     expect(group.chatId).toBe('905301234567-1574073754@g.us');
@@ -75,11 +52,11 @@ describe('Maytapi messages and webhooks', () => {
     const off = await send({ message: 'acks off' });
     await sandbox.control.advance(60_000);
     expect(ackCalls()).toEqual([]);
-    expect((await client.post('/setAckPreference', { preference: true })).json.ack_delivery).toBe(true);
+    expect((await sandbox.client.post('/setAckPreference', { preference: true })).json.ack_delivery).toBe(true);
 
     const ids = [(await send({ message: 'one' })).msgId, (await send({ message: 'two' })).msgId, (await send({ message: 'three', to_number: '905301234568' })).msgId];
     await sandbox.control.advance(60_000);
-    const journal = (await sandbox.control.journal('maytapi', client.productId)).filter((a) => (a.body as { type?: string }).type === 'ack');
+    const journal = (await sandbox.control.journal('maytapi', sandbox.client.productId)).filter((a) => (a.body as { type?: string }).type === 'ack');
     const at = journal.map((a) => Date.parse(a.at));
     expect(at.slice(1).every((t, i) => t - at[i]! >= 2_000)).toBe(true);
     // Each tick reaches the receiver in the first call after it, at most 2 s later.
@@ -101,10 +78,10 @@ describe('Maytapi messages and webhooks', () => {
 
   it("routes a phone's events to its own webhook and ack preference once config sets one", async () => {
     const own = await WebhookReceiver.start();
-    const before = receiver.accepted.length;
+    const before = sandbox.receiver.accepted.length;
     try {
-      expect((await client.post(`/${phoneId}/config`, { webhook: own.url, ack_delivery: true })).json).toEqual({ success: true, status: { webhook: own.url, ack_delivery: true } });
-      expect((await client.get(`/${phoneId}/config`)).json).toEqual({ success: true, status: { webhook: own.url, ack_delivery: true } });
+      expect((await sandbox.client.post(`/${sandbox.phoneId}/config`, { webhook: own.url, ack_delivery: true })).json).toEqual({ success: true, status: { webhook: own.url, ack_delivery: true } });
+      expect((await sandbox.client.get(`/${sandbox.phoneId}/config`)).json).toEqual({ success: true, status: { webhook: own.url, ack_delivery: true } });
       const { msgId } = await send({ message: 'to the phone webhook' });
       await sandbox.control.advance(60_000);
       expect(own.accepted.map((r) => r.json as AckCall).filter((b) => b.type === 'ack').flatMap((b) => b.data).map((a) => [a.msgId, a.ackType])).toEqual([
@@ -112,9 +89,9 @@ describe('Maytapi messages and webhooks', () => {
         [msgId, 'reached'],
         [msgId, 'seen'],
       ]);
-      expect(receiver.accepted.slice(before)).toEqual([]);
+      expect(sandbox.receiver.accepted.slice(before)).toEqual([]);
       // Cleared, the product's webhook (acks off) applies again.
-      await client.post(`/${phoneId}/config`, { webhook: '' });
+      await sandbox.client.post(`/${sandbox.phoneId}/config`, { webhook: '' });
       await send({ message: 'back to the product webhook' });
       await sandbox.control.advance(60_000);
       expect(messageHooks().length).toBe(1);
@@ -125,23 +102,23 @@ describe('Maytapi messages and webhooks', () => {
   });
 
   it('posts incoming messages, and the phone\'s own sends with fromMe, in Maytapi\'s shape', async () => {
-    await sandbox.control.inbound('maytapi', client.productId, { from: '905301234567', text: 'hi there', session: sessionId, profileName: 'Ayşe' });
-    await sandbox.control.inbound('maytapi', client.productId, { from: '905301234567', session: sessionId, location: { latitude: 41.0082, longitude: 28.9784 } });
-    await sandbox.control.inbound('maytapi', client.productId, { from: '905301234567', session: sessionId, contacts: [{ name: 'John Doe', phones: ['905301112233'] }] });
-    await sandbox.control.inbound('maytapi', client.productId, { from: '905301234567', session: sessionId, mediaUrl: 'https://cdn.example.com/photo.jpg', text: 'look' });
+    await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: '905301234567', text: 'hi there', session: sandbox.sessionId, profileName: 'Ayşe' });
+    await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: '905301234567', session: sandbox.sessionId, location: { latitude: 41.0082, longitude: 28.9784 } });
+    await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: '905301234567', session: sandbox.sessionId, contacts: [{ name: 'John Doe', phones: ['905301112233'] }] });
+    await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: '905301234567', session: sandbox.sessionId, mediaUrl: 'https://cdn.example.com/photo.jpg', text: 'look' });
     const { msgId } = await send({ message: 'my own send' });
     await sandbox.control.advance(2_000);
     const hooks = messageHooks();
     const common = {
-      product_id: client.productId,
-      productId: client.productId,
-      phone_id: phoneId,
-      phoneId,
+      product_id: sandbox.client.productId,
+      productId: sandbox.client.productId,
+      phone_id: sandbox.phoneId,
+      phoneId: sandbox.phoneId,
       conversation: '905301234567@c.us',
       receiver: '905309876543',
       timestamp: expect.any(Number),
       type: 'message',
-      reply: `${client.url}/${phoneId}/sendMessage`,
+      reply: `${sandbox.client.url}/${sandbox.phoneId}/sendMessage`,
     };
     expect(hooks[0]).toEqual({
       ...common,
@@ -154,27 +131,27 @@ describe('Maytapi messages and webhooks', () => {
     expect(hooks[4]).toMatchObject({ ...common, receiver: '905309876543', message: { type: 'text', fromMe: true, text: 'my own send', id: `true_905301234567@c.us_${msgId}` } });
 
     // A reply may quote an incoming message by the id the webhook gave.
-    const reply = await client.post(`/${phoneId}/sendMessage`, { to_number: '905301234567', message: 'answer', reply_to: hooks[0].message.id });
+    const reply = await sandbox.client.post(`/${sandbox.phoneId}/sendMessage`, { to_number: '905301234567', message: 'answer', reply_to: hooks[0].message.id });
     expect(reply.json.success).toBe(true);
   });
 
   it('counts queued sends per phone, purges them unsent, and logs deliveries and failures', async () => {
-    await client.post('/setAckPreference', { ack_delivery: true });
+    await sandbox.client.post('/setAckPreference', { ack_delivery: true });
     const ids = [(await send({ message: 'a' })).msgId, (await send({ message: 'b' })).msgId];
-    expect((await client.get(`/${phoneId}/queue`)).json).toEqual({ success: true, stats: { sending: 2 } });
-    expect((await client.get('/queues')).json).toEqual({ success: true, queues: [{ id: phoneId, status: 'active', queue: 2 }] });
-    expect((await client.get(`/${phoneId}/purgeQueue`)).json).toEqual({ success: true });
-    expect((await client.get(`/${phoneId}/queue`)).json.stats.sending).toBe(0);
+    expect((await sandbox.client.get(`/${sandbox.phoneId}/queue`)).json).toEqual({ success: true, stats: { sending: 2 } });
+    expect((await sandbox.client.get('/queues')).json).toEqual({ success: true, queues: [{ id: sandbox.phoneId, status: 'active', queue: 2 }] });
+    expect((await sandbox.client.get(`/${sandbox.phoneId}/purgeQueue`)).json).toEqual({ success: true });
+    expect((await sandbox.client.get(`/${sandbox.phoneId}/queue`)).json.stats.sending).toBe(0);
     const failed = (await send({ to_number: '905300000000', message: 'no whatsapp' })).msgId;
     await sandbox.control.advance(60_000);
     for (const id of ids) expect((await sandbox.control.message(id)).status).toBe('failed');
     expect(ackCalls().flatMap((c) => c.data).filter((a) => ids.includes(a.msgId))).toEqual([]);
 
-    const logs = (await client.get('/logs')).json;
+    const logs = (await sandbox.client.get('/logs')).json;
     expect(logs).toMatchObject({ success: true, data: { count: String(logs.data.list.length) } });
     const errors = logs.data.list.filter((l: any) => l.type === 'error').map((l: any) => l.data.msgId);
     expect(errors).toEqual(expect.arrayContaining([...ids, failed]));
-    expect(logs.data.list.some((l: any) => l.type === 'outgoing' && l.data.webhook === receiver.url && l.data.response.statusCode === 200)).toBe(true);
-    expect(logs.data.list[0]).toMatchObject({ id: expect.any(Number), pid: client.productId, phone: String(phoneId), created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(logs.data.list.some((l: any) => l.type === 'outgoing' && l.data.webhook === sandbox.receiver.url && l.data.response.statusCode === 200)).toBe(true);
+    expect(logs.data.list[0]).toMatchObject({ id: expect.any(Number), pid: sandbox.client.productId, phone: String(sandbox.phoneId), created_at: expect.any(String), updated_at: expect.any(String) });
   });
 });

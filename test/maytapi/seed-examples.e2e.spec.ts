@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { WebhookReceiver } from '#conformance';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { shapeOf } from '../support/php-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
-import { MaytapiClient } from './maytapi-client.js';
+import { useMaytapi } from './use-maytapi.js';
 
 /**
  * Every example of Maytapi's README (the seed), sent with only the base URL changed, answers in the documented
@@ -13,36 +10,10 @@ import { MaytapiClient } from './maytapi-client.js';
 const seed = JSON.parse(readFileSync('fixtures/examples/maytapi/seed-examples.json', 'utf8'));
 
 describe('Maytapi seed examples, with only the base URL changed', () => {
-  let sandbox: RunningSandbox;
-  let client: MaytapiClient;
-  let phoneId: number;
-  let receiver: WebhookReceiver;
-  let media: MediaServer;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
-  beforeEach(async () => {
-    await sandbox.control.reset();
-    client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'seed-product', 'seed-token');
-    receiver = await WebhookReceiver.start();
-    await client.post('/setWebhook', { webhook: receiver.url });
-    phoneId = (await client.post('/addPhone')).json.id;
-    // A new phone starts up (loading) for at most 3 s before it shows its QR code.
-    await sandbox.control.advance(3_000);
-    const [session] = await sandbox.control.sessions('maytapi', client.productId);
-    await sandbox.control.scan(session!.id);
-    await sandbox.control.advance(5_000);
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useMaytapi({ product: 'seed-product', key: 'seed-token', media: true, phone: true });
 
   const call = async (example: { request: { method: 'GET' | 'POST'; path: string; body?: unknown } }, body?: unknown) => {
-    const response = await client.call(example.request.method, example.request.path.replace('{phone_id}', String(phoneId)), body ?? example.request.body);
+    const response = await sandbox.client.call(example.request.method, example.request.path.replace('{phone_id}', String(sandbox.phoneId)), body ?? example.request.body);
     expect(response.status).toBe(200);
     expect(response.contentType).toMatch(/^application\/json/);
     return response.json;
@@ -56,7 +27,7 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
 
   it.each(['product', 'listPhones', 'setWebhook', 'setAckPreference', 'restart', 'logout'])('%s', async (name) => {
     const example = seed[name];
-    const body = name === 'setWebhook' ? { webhook: receiver.url } : undefined;
+    const body = name === 'setWebhook' ? { webhook: sandbox.receiver.url } : undefined;
     expect(documented(await call(example, body), example.response)).toEqual(shapeOf(example.response));
   });
 
@@ -69,7 +40,7 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
   it('addPhone with a number answers the phone object', async () => {
     const added = await call(seed.addPhone);
     expect(shapeOf(added)).toEqual(shapeOf(seed.addPhone.response));
-    expect(added).toMatchObject({ pid: client.productId, number: '905001112233' });
+    expect(added).toMatchObject({ pid: sandbox.client.productId, number: '905001112233' });
   });
 
   it('backup answers the storage keys restore takes back', async () => {
@@ -80,7 +51,7 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
 
   it.each(['sendMessage', 'sendMedia'])('%s', async (name) => {
     // The seed's placeholder image link is served locally: tests never reach the internet.
-    const body = name === 'sendMedia' ? { ...seed.sendMedia.request.body, message: `${media.url}/sample.png` } : undefined;
+    const body = name === 'sendMedia' ? { ...seed.sendMedia.request.body, message: `${sandbox.media.url}/sample.png` } : undefined;
     const sent = await call(seed[name], body);
     expect(shapeOf(sent)).toEqual(shapeOf(seed[name].response));
     await sandbox.control.advance(60_000);
@@ -88,12 +59,12 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
   });
 
   it('webhooks: an incoming message and an ack array in the documented shapes', async () => {
-    await client.post('/setAckPreference', { preference: true });
-    const [session] = await sandbox.control.sessions('maytapi', client.productId);
-    await sandbox.control.inbound('maytapi', client.productId, { from: '905301234567', text: 'hello', session: session!.id });
+    await sandbox.client.post('/setAckPreference', { preference: true });
+    const [session] = await sandbox.control.sessions('maytapi', sandbox.client.productId);
+    await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: '905301234567', text: 'hello', session: session!.id });
     await call(seed.sendMessage);
     await sandbox.control.advance(60_000);
-    const bodies = receiver.accepted.map((r) => r.json as Record<string, any>);
+    const bodies = sandbox.receiver.accepted.map((r) => r.json as Record<string, any>);
     const incoming = bodies.find((b) => b.type === 'message' && b.message.fromMe === false)!;
     const seedIncoming = seed.incomingMessage.webhook;
     const { message: _message, ...rest } = seedIncoming;

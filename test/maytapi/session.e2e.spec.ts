@@ -1,43 +1,27 @@
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
-import { WebhookReceiver } from '#conformance';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
-import { MaytapiClient } from './maytapi-client.js';
+import { useMaytapi } from './use-maytapi.js';
 
 /** The phone's session on the engine, as Maytapi shows it: status flags, listPhones, QR code, screen, status webhooks. */
 describe('Maytapi phone sessions', () => {
-  let sandbox: RunningSandbox;
-  let client: MaytapiClient;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await sandbox.control.reset();
-    client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'product-1', 'token-1');
-    receiver = await WebhookReceiver.start();
-    await client.post('/setWebhook', { webhook: receiver.url });
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useMaytapi({ product: 'product-1', key: 'token-1' });
 
   /** A new phone, past its start-up (1–3 s of loading), on its QR screen. */
   async function addPhone(): Promise<{ phoneId: number; sessionId: string }> {
-    const phoneId = (await client.post('/addPhone')).json.id as number;
+    const phoneId = (await sandbox.client.post('/addPhone')).json.id as number;
     await sandbox.control.advance(3_000);
-    const session = (await sandbox.control.sessions('maytapi', client.productId)).find((s) => s.label === String(phoneId))!;
+    const session = (await sandbox.control.sessions('maytapi', sandbox.client.productId)).find((s) => s.label === String(phoneId))!;
     return { phoneId, sessionId: session.id };
   }
-  const status = async (phoneId: number) => (await client.get(`/${phoneId}/status`)).json.status;
+  const status = async (phoneId: number) => (await sandbox.client.get(`/${phoneId}/status`)).json.status;
   const flags = (s: Record<string, unknown>) => (['loggedIn', 'isQr', 'loading', 'connRetry'] as const).filter((f) => s[f]).join('+');
-  const listed = async (phoneId: number) => ((await client.get('/listPhones')).json as Array<{ id: number; status: string }>).find((p) => p.id === phoneId)?.status;
+  const listed = async (phoneId: number) => ((await sandbox.client.get('/listPhones')).json as Array<{ id: number; status: string }>).find((p) => p.id === phoneId)?.status;
   const screen = async (phoneId: number) => {
-    const response = await client.get(`/${phoneId}/screen`);
+    const response = await sandbox.client.get(`/${phoneId}/screen`);
     expect(response.contentType).toBe('image/png');
     return PNG.sync.read(response.bytes);
   };
-  const statusHooks = () => receiver.accepted.map((r) => r.json as { type: string; status?: string; phone_id?: number }).filter((b) => b.type === 'status');
+  const statusHooks = () => sandbox.receiver.accepted.map((r) => r.json as { type: string; status?: string; phone_id?: number }).filter((b) => b.type === 'status');
 
   it('reports every step truthfully: QR, loading, logged in, connection retry, loading again, logged in, logout', async () => {
     const { phoneId, sessionId } = await addPhone();
@@ -57,7 +41,7 @@ describe('Maytapi phone sessions', () => {
     await record('reconnecting');
     await sandbox.control.advance(5_000);
     await record('reconnected');
-    expect((await client.get(`/${phoneId}/logout`)).json).toEqual({ success: true });
+    expect((await sandbox.client.get(`/${phoneId}/logout`)).json).toEqual({ success: true });
     await record('logged out');
     expect(steps).toEqual([
       ['isQr', 'qr-code', 'new:UNPAIRED'],
@@ -71,7 +55,7 @@ describe('Maytapi phone sessions', () => {
     expect(statusHooks().map((b) => [b.phone_id, b.status])).toEqual(
       ['loading', 'qr-code', 'loading', 'active', 'phone-error', 'loading', 'active', 'qr-code'].map((s) => [phoneId, s]),
     );
-    expect((await client.get('/listPhones')).json).toEqual([{ id: phoneId, number: null, status: 'qr-code' }]);
+    expect((await sandbox.client.get('/listPhones')).json).toEqual([{ id: phoneId, number: null, status: 'qr-code' }]);
   });
 
   it('turns idle after 3 minutes on the QR screen, and a restart brings a fresh QR screen', async () => {
@@ -82,13 +66,13 @@ describe('Maytapi phone sessions', () => {
     await sandbox.control.advance(1);
     expect(await listed(phoneId)).toBe('idle');
     expect(await status(phoneId)).toMatchObject({ isQr: true, state: { state: 'UNPAIRED_IDLE' } });
-    expect((await client.post(`/${phoneId}/restart`)).json).toEqual({ success: true });
+    expect((await sandbox.client.post(`/${phoneId}/restart`)).json).toEqual({ success: true });
     expect(await listed(phoneId)).toBe('qr-code');
   });
 
   it('serves the QR code the sandbox shows as a PNG that encodes exactly that payload, and a new one after 20 s', async () => {
     const { phoneId, sessionId } = await addPhone();
-    const first = await client.get(`/${phoneId}/qrCode`);
+    const first = await sandbox.client.get(`/${phoneId}/qrCode`);
     expect(first.status).toBe(200);
     expect(first.contentType).toBe('image/png');
     expect(first.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -96,14 +80,14 @@ describe('Maytapi phone sessions', () => {
     expect(readQr(first.bytes)).toEqual(qrMatrix(payload));
 
     await sandbox.control.advance(20_000);
-    const rotated = await client.get(`/${phoneId}/qrCode`);
+    const rotated = await sandbox.client.get(`/${phoneId}/qrCode`);
     const next = (await sandbox.control.session(sessionId)).qr!.payload;
     expect(next).not.toBe(payload);
     expect(readQr(rotated.bytes)).toEqual(qrMatrix(next));
     expect(rotated.bytes.equals(first.bytes)).toBe(false);
 
     await sandbox.control.scan(sessionId);
-    const gone = await client.get(`/${phoneId}/qrCode`);
+    const gone = await sandbox.client.get(`/${phoneId}/qrCode`);
     expect(gone.status).toBe(400);
     expect(gone.json).toEqual({ success: false, message: `Phone ${phoneId} is not on the QR code screen (status: loading)` });
   });
@@ -134,31 +118,31 @@ describe('Maytapi phone sessions', () => {
     const first = await addPhone();
     await sandbox.control.scan(first.sessionId, '905309876543');
     await sandbox.control.advance(5_000);
-    const backup = await client.post(`/${first.phoneId}/backup`);
+    const backup = await sandbox.client.post(`/${first.phoneId}/backup`);
     expect(backup.json).toEqual({
       success: true,
       data: { WABrowserId: expect.any(String), debugCursor: expect.any(String), 'remember-me': 'true', 'whatsapp-mutex': '"905309876543"' },
     });
-    expect((await client.get(`/${first.phoneId}/backup`)).status).toBe(200);
+    expect((await sandbox.client.get(`/${first.phoneId}/backup`)).status).toBe(200);
 
     // A second phone, still on its QR screen, logs in from the backup: loading, then the backed-up number.
     const second = await addPhone();
-    expect((await client.post(`/${second.phoneId}/restore`, backup.json.data)).json).toEqual({ success: true });
+    expect((await sandbox.client.post(`/${second.phoneId}/restore`, backup.json.data)).json).toEqual({ success: true });
     expect(await status(second.phoneId)).toMatchObject({ loading: true, isQr: false });
     await sandbox.control.advance(5_000);
     expect(await status(second.phoneId)).toMatchObject({ loggedIn: true, number: '905309876543' });
 
     // The seed's form of the body (the storage keys themselves) works too, and so does a wrapped `data`.
-    await client.get(`/${second.phoneId}/logout`);
-    expect((await client.post(`/${second.phoneId}/restore`, { data: backup.json.data })).json).toEqual({ success: true });
+    await sandbox.client.get(`/${second.phoneId}/logout`);
+    expect((await sandbox.client.post(`/${second.phoneId}/restore`, { data: backup.json.data })).json).toEqual({ success: true });
 
-    await client.post(`/${first.phoneId}/logout`);
-    const revoked = await client.post(`/${second.phoneId}/restore`, backup.json.data);
+    await sandbox.client.post(`/${first.phoneId}/logout`);
+    const revoked = await sandbox.client.post(`/${second.phoneId}/restore`, backup.json.data);
     expect(revoked.status).toBe(400);
     expect(revoked.json).toEqual({ success: false, message: 'The backup data is not valid anymore: the phone logged out after it was taken' });
-    const forged = await client.post(`/${second.phoneId}/restore`, { ...backup.json.data, WABrowserId: '"forged.token"' });
+    const forged = await sandbox.client.post(`/${second.phoneId}/restore`, { ...backup.json.data, WABrowserId: '"forged.token"' });
     expect(forged.json).toEqual({ success: false, message: 'The backup data is not valid' });
-    expect((await client.get(`/${first.phoneId}/backup`)).json).toEqual({
+    expect((await sandbox.client.get(`/${first.phoneId}/backup`)).json).toEqual({
       success: false,
       message: `Phone ${first.phoneId} is not logged in (status: qr-code): backup needs an active session`,
     });
@@ -168,22 +152,22 @@ describe('Maytapi phone sessions', () => {
     const { phoneId, sessionId } = await addPhone();
     await sandbox.control.scan(sessionId);
     await sandbox.control.advance(5_000);
-    expect((await client.get(`/${phoneId}/redeploy`)).json).toEqual({ success: true, message: `Phone ${phoneId} is restarted.` });
+    expect((await sandbox.client.get(`/${phoneId}/redeploy`)).json).toEqual({ success: true, message: `Phone ${phoneId} is restarted.` });
     expect(flags(await status(phoneId))).toBe('loading');
     await sandbox.control.advance(5_000);
     expect(flags(await status(phoneId))).toBe('loggedIn');
-    expect((await client.get(`/${phoneId}/restart`)).json).toEqual({ success: true });
+    expect((await sandbox.client.get(`/${phoneId}/restart`)).json).toEqual({ success: true });
     await sandbox.control.advance(5_000);
     expect(flags(await status(phoneId))).toBe('loggedIn');
   });
 
   it('respects phone_limit', async () => {
-    for (let i = 0; i < 5; i++) expect((await client.post('/addPhone', i === 0 ? { number: '905301112233' } : {})).status).toBe(200);
-    const over = await client.post('/addPhone');
+    for (let i = 0; i < 5; i++) expect((await sandbox.client.post('/addPhone', i === 0 ? { number: '905301112233' } : {})).status).toBe(200);
+    const over = await sandbox.client.post('/addPhone');
     expect(over.status).toBe(400);
     expect(over.json).toEqual({ success: false, message: 'Phone limit reached: this product can have 5 phones' });
-    expect(((await client.get('/listPhones')).json as unknown[]).length).toBe(5);
-    expect(((await client.get('/listPhones')).json as Array<{ number: string | null }>)[0]!.number).toBe('905301112233');
+    expect(((await sandbox.client.get('/listPhones')).json as unknown[]).length).toBe(5);
+    expect(((await sandbox.client.get('/listPhones')).json as Array<{ number: string | null }>)[0]!.number).toBe('905301112233');
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { WhatsAppEngine } from '#engine';
 import { WamessageClient } from '../wamessage/wamessage-client.js';
 import { send } from '../support/php-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { startSandbox, useSandbox } from '../support/sandbox.js';
 
 const KB = 1024;
 const PDF = readFileSync(join(process.cwd(), 'fixtures', 'media', 'sample.pdf'));
@@ -19,22 +19,18 @@ const IO_TIMEOUT = 30_000;
 const mediaFiles = (dir: string): string[] => readdirSync(dir).filter((name) => name.startsWith('media-'));
 
 describe('uploaded media lives on disk, within bounds', () => {
-  let sandbox: RunningSandbox;
   let dir: string;
   let wamessage: WamessageClient;
   let registrationId: number;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'media-memory-spec-'));
-    // Room for two 300 KB files, not three; kept for one clock-hour.
-    sandbox = await startSandbox({ mediaDir: dir, mediaMaxBytes: 700 * KB, mediaMaxAgeSeconds: 3600 });
-  }, IO_TIMEOUT);
-  afterAll(async () => {
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
   });
+  // Room for two 300 KB files, not three; kept for one clock-hour.
+  const sandbox = useSandbox({ config: () => ({ mediaDir: dir, mediaMaxBytes: 700 * KB, mediaMaxAgeSeconds: 3600 }) });
+  // After the sandbox's close, which leaves a directory it was given in place.
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
-    await sandbox.control.reset();
     wamessage = new WamessageClient(`${sandbox.origin}/wamessage`);
     await wamessage.signUp('905320000001');
     registrationId = await wamessage.linkDevice(sandbox.control, '905320000001');
@@ -114,7 +110,6 @@ describe('uploaded media lives on disk, within bounds', () => {
 
 describe('media fetches run a few at a time', () => {
   const PNG = readFileSync(join(process.cwd(), 'fixtures', 'media', 'sample.png'));
-  let sandbox: RunningSandbox;
   let server: ReturnType<typeof createServer>;
   let origin: string;
   const held: ServerResponse[] = [];
@@ -122,8 +117,9 @@ describe('media fetches run a few at a time', () => {
   let mostOpen = 0;
   let arrived: () => void = () => undefined;
 
+  const sandbox = useSandbox({ config: { mediaFetches: 2 }, reset: false });
+  /** A media server that holds every request until the test answers it. */
   beforeAll(async () => {
-    sandbox = await startSandbox({ mediaFetches: 2 });
     server = createServer((_req, res) => {
       open++;
       mostOpen = Math.max(mostOpen, open);
@@ -133,11 +129,10 @@ describe('media fetches run a few at a time', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }, IO_TIMEOUT);
+  });
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    await sandbox.close();
   });
 
   const heldAtLeast = (count: number): Promise<void> =>

@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '#engine';
 import { send } from '../support/php-client.js';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 const PHONE = '79001234567';
 const q = (fields: Record<string, string>) => `?${new URLSearchParams(fields).toString()}`;
@@ -27,18 +26,7 @@ async function startRedirector(target: (path: string) => string): Promise<{ url:
 }
 
 describe('media URLs cannot make the sandbox call its own API', () => {
-  let sandbox: RunningSandbox;
-  let media: MediaServer;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
-  beforeEach(() => sandbox.control.reset());
+  const sandbox = useSandbox({ media: true });
 
   const victimWebhook = async (): Promise<unknown> =>
     ((await send(`${sandbox.origin}/__sandbox/accounts/wamessenger/VICTIM`)).json as { webhookUrl: unknown }).webhookUrl;
@@ -89,7 +77,7 @@ describe('media URLs cannot make the sandbox call its own API', () => {
   });
 
   it('redirects within the limit are followed to the file', async () => {
-    const redirector = await startRedirector(() => `${media.url}/sample.pdf`);
+    const redirector = await startRedirector(() => `${sandbox.media.url}/sample.pdf`);
     try {
       const answer = await send(`${sandbox.origin}/wamessenger/sendMessage/HOP-KEY`, {
         method: 'POST',
@@ -129,9 +117,10 @@ describe('media URLs cannot make the sandbox call its own API', () => {
   });
 });
 
-test('a webhook url pointing at the control API does not reset the sandbox', async () => {
-  const sandbox = await startSandbox();
-  try {
+describe('a webhook url pointing at the control API', () => {
+  const sandbox = useSandbox({ reset: false });
+
+  it('does not reset the sandbox', async () => {
     await sandbox.control.setWebhook('wamm', 'HOOKED', `${sandbox.origin}/__sandbox/reset`);
     const sent = (await send(`${sandbox.origin}/wamm/api2/msg_to/HOOKED/${q({ phone: PHONE, text: 'hi' })}`)).json as { msg_id: number };
     await sandbox.control.advance(15_000);
@@ -139,23 +128,11 @@ test('a webhook url pointing at the control API does not reset the sandbox', asy
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.every((attempt) => attempt.status === 403)).toBe(true);
     expect(await sandbox.control.message(String(sent.msg_id))).toMatchObject({ status: expect.not.stringMatching('queued') });
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 describe('--media-hosts', () => {
-  let sandbox: RunningSandbox;
-  let media: MediaServer;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ mediaHosts: ['127.0.0.1'] });
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
+  const sandbox = useSandbox({ config: { mediaHosts: ['127.0.0.1'] }, reset: false, media: true });
 
   const sendMedia = async (url: string) => {
     const answer = await send(`${sandbox.origin}/wamessenger/sendMessage/HOSTS`, {
@@ -167,13 +144,13 @@ describe('--media-hosts', () => {
   };
 
   it('fetches from a listed host', async () => {
-    const message = await sendMedia(`${media.url}/sample.jpg`);
+    const message = await sendMedia(`${sandbox.media.url}/sample.jpg`);
     await sandbox.control.advance(5_000);
     expect(await sandbox.control.message(message.id)).toMatchObject({ failureCode: null, status: expect.not.stringMatching('failed') });
   });
 
   it('refuses another host, and a redirect to one, as media that cannot be fetched', async () => {
-    const elsewhere = media.url.replace('127.0.0.1', 'localhost');
+    const elsewhere = sandbox.media.url.replace('127.0.0.1', 'localhost');
     const direct = await sendMedia(`${elsewhere}/sample.jpg`);
     const redirector = await startRedirector(() => `${elsewhere}/sample.jpg`);
     let redirected;

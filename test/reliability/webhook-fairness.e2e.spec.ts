@@ -1,7 +1,7 @@
 import type { Account } from '#engine';
 import { WhatsAppEngine } from '#engine';
 import { LoopbackReceiver } from '../support/loopback-receiver.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 const HOSTILE_ACCOUNTS = 64;
 /** The dispatcher's budget of requests in flight to one receiver. */
@@ -14,15 +14,11 @@ const CHATS_PER_HOSTILE_ACCOUNT = PER_DESTINATION + 4;
  * manual clock advance for longer than one webhook timeout.
  */
 describe('webhook delivery beside receivers that never answer', () => {
-  let hostile: LoopbackReceiver[];
-
-  beforeAll(async () => {
-    hostile = await Promise.all(Array.from({ length: HOSTILE_ACCOUNTS }, () => LoopbackReceiver.start(() => null)));
-  });
+  const hostile = Array.from({ length: HOSTILE_ACCOUNTS }, () => LoopbackReceiver.use(() => null));
+  // A test may change their answers (to end its requests early).
   beforeEach(() => {
     for (const receiver of hostile) receiver.answer = () => null;
   });
-  afterAll(() => Promise.all(hostile.map((receiver) => receiver.close())));
 
   async function accountsWithEvents(engine: WhatsAppEngine): Promise<void> {
     for (const [index, receiver] of hostile.entries()) {
@@ -34,17 +30,8 @@ describe('webhook delivery beside receivers that never answer', () => {
   }
 
   describe('with a webhook timeout of 5 s (not waited for)', () => {
-    let sandbox: RunningSandbox;
-    let healthy: LoopbackReceiver;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox({ webhookTimeoutMs: 5_000 });
-      healthy = await LoopbackReceiver.start(() => 200);
-    });
-    afterAll(async () => {
-      await healthy.close();
-      await sandbox.close();
-    });
+    const healthy = LoopbackReceiver.use(() => 200);
+    const sandbox = useSandbox({ config: { webhookTimeoutMs: 5_000 }, reset: false });
 
     it('delivers a healthy account\'s events while every hostile receiver has its whole budget taken', async () => {
       const engine = sandbox.app.get(WhatsAppEngine);
@@ -75,12 +62,7 @@ describe('webhook delivery beside receivers that never answer', () => {
   });
 
   describe('with a webhook timeout of 300 ms', () => {
-    let sandbox: RunningSandbox;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox({ webhookTimeoutMs: 300 });
-    });
-    afterAll(() => sandbox.close());
+    const sandbox = useSandbox({ config: { webhookTimeoutMs: 300 }, reset: false });
 
     it('answers POST /__sandbox/clock/advance without waiting for every round of timed-out attempts', async () => {
       const engine = sandbox.app.get(WhatsAppEngine);

@@ -1,5 +1,5 @@
 import { LoopbackReceiver } from '../support/loopback-receiver.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 const KEY = 'order';
 const HOUR = 3_600_000;
@@ -18,18 +18,9 @@ interface DeliveryEvent {
 const customer = (index: number) => `98912${String(index).padStart(6, '0')}7`;
 
 describe('webhook order per chat with a receiver that refuses every other call', () => {
-  let sandbox: RunningSandbox;
-  let receiver: LoopbackReceiver;
-
-  beforeAll(async () => {
-    // A long webhook timeout: every advance below waits for all the deliveries it sets off.
-    sandbox = await startSandbox({ webhookTimeoutMs: 60_000 });
-    receiver = await LoopbackReceiver.start((call) => (call % 2 === 0 ? 503 : 200));
-  });
-  afterAll(async () => {
-    await receiver.close();
-    await sandbox.close();
-  });
+  const receiver = LoopbackReceiver.use((call) => (call % 2 === 0 ? 503 : 200));
+  // A long webhook timeout: every advance below waits for all the deliveries it sets off.
+  const sandbox = useSandbox({ config: { webhookTimeoutMs: 60_000 }, reset: false });
 
   const wamessenger = async (path: string, init?: RequestInit) => {
     const response = await fetch(`${sandbox.origin}/wamessenger${path}`, init);

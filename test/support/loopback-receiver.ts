@@ -23,11 +23,20 @@ export class LoopbackReceiver {
   /** Changeable while the receiver runs (a receiver that comes back, say). */
   private constructor(public answer: Answer) {}
 
-  static async start(answer: Answer): Promise<LoopbackReceiver> {
+  /**
+   * A receiver for the enclosing describe block: made now, listening from its beforeAll (`url` is set
+   * there), closed in its afterAll. Hooks registered after this call run after these.
+   */
+  static use(answer: Answer): LoopbackReceiver {
     const receiver = new LoopbackReceiver(answer);
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-    receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/hook`;
+    beforeAll(() => receiver.listen());
+    afterAll(() => receiver.close());
     return receiver;
+  }
+
+  private async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
   }
 
   /** Resolves once `done()` holds, checked after every request's arrival, answer or abandonment. */

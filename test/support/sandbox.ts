@@ -52,8 +52,11 @@ async function closeApp(app: NestFastifyApplication): Promise<void> {
 }
 
 export interface SandboxOptions {
-  /** Configuration over startSandbox's (the clock: `clockMode: 'real'`, `clockStart`; media limits; strict accounts…). */
-  config?: Partial<SandboxConfig>;
+  /**
+   * Configuration over startSandbox's (the clock: `clockMode: 'real'`, `clockStart`; media limits; strict accounts…),
+   * or a function that answers it in beforeAll, for configuration that names something an earlier hook made (a directory).
+   */
+  config?: Partial<SandboxConfig> | (() => Partial<SandboxConfig>);
   /** The provider `base` is the base URL of: `<origin>/<provider>`. */
   provider?: string;
   /** `control.reset()` before each test: on unless the file's tests share state on purpose. */
@@ -81,7 +84,8 @@ export interface SandboxHandle extends RunningSandbox {
 export function useSandbox(options: SandboxOptions = {}): SandboxHandle {
   const handle = {} as SandboxHandle;
   beforeAll(async () => {
-    Object.assign(handle, await startSandbox(options.config));
+    const config = typeof options.config === 'function' ? options.config() : options.config;
+    Object.assign(handle, await startSandbox(config));
     if (options.provider) handle.base = `${handle.origin}/${options.provider}`;
     if (options.media) handle.media = await startMediaServer();
   });

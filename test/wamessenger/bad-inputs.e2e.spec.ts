@@ -1,7 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { httpBuildQuery, phpMultipart } from '../support/php-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 type Body = { json: unknown } | { form: string } | { multipart: Record<string, unknown> } | { raw: string; contentType: string };
 
@@ -70,18 +69,10 @@ function cases(media: string): BadInput[] {
 }
 
 describe('WaMessenger bad inputs', () => {
-  let sandbox: RunningSandbox;
-  let media: MediaServer;
-
+  const sandbox = useSandbox({ reset: false, media: true });
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    media = await startMediaServer();
     // One real message, so "another account's message" has something to point at.
     await fetch(`${sandbox.origin}/wamessenger/sendMessage/SOMEONE`, { method: 'POST', body: phpMultipart({ phonenumber: '989121234567', text: 'x' }) });
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
   });
 
   it('covers the kinds the issue names', () => {
@@ -90,7 +81,7 @@ describe('WaMessenger bad inputs', () => {
   });
 
   it.each(cases('MEDIA').map((c) => [c.name, c] as const))('%s', async (_name, template) => {
-    const bad = JSON.parse(JSON.stringify(template).replaceAll('MEDIA', media.url)) as BadInput;
+    const bad = JSON.parse(JSON.stringify(template).replaceAll('MEDIA', sandbox.media.url)) as BadInput;
     const expected = bad.expect ?? BAD_REQUEST;
     const response = await fetch(`${sandbox.origin}/wamessenger${bad.path}`, { method: bad.method ?? 'GET', ...encode(bad.body) });
     const text = await response.text();
