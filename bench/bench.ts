@@ -473,7 +473,7 @@ interface LoadSummary {
 function ratioOf(row: LoadRow): number | undefined {
   if (!row.result) return undefined;
   const limits = rows.filter((candidate) => candidate.kind === 'limit' && candidate.route === row.route && candidate.result);
-  const limit = row.kind === 'peer' ? median(limits.map((candidate) => candidate.result!.requestsPerSecond)) : limits.find((candidate) => candidate.round === row.round)?.result!.requestsPerSecond;
+  const limit = row.kind === 'peer' ? median(limits.map((candidate) => candidate.result!.requestsPerSecond)) : limits.find((candidate) => candidate.round === row.round)?.result?.requestsPerSecond;
   return limit ? row.result.requestsPerSecond / limit : undefined;
 }
 

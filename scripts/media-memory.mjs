@@ -14,7 +14,7 @@ const UPLOADS = 50;
 const UPLOAD_BYTES = 20 * MB;
 const PDF_HEAD = Buffer.from('%PDF-1.4\n');
 
-const documents = createServer((req, res) => {
+const documents = createServer((_request, res) => {
   res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': FETCH_BYTES });
   const chunk = Buffer.alloc(256 * 1024);
   let sent = 0;

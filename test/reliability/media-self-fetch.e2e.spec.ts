@@ -153,7 +153,7 @@ describe('--media-hosts', () => {
     const elsewhere = sandbox.media.url.replace('127.0.0.1', 'localhost');
     const direct = await sendMedia(`${elsewhere}/sample.jpg`);
     const redirector = await startRedirector(() => `${elsewhere}/sample.jpg`);
-    let redirected;
+    let redirected: Awaited<ReturnType<typeof sendMedia>>;
     try {
       redirected = await sendMedia(`${redirector.url}/pic`);
     } finally {

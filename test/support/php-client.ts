@@ -6,7 +6,7 @@
 export function httpBuildQuery(fields: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) value.forEach((item, index) => parts.push(`${encodeURIComponent(`${name}[${index}]`)}=${encodeURIComponent(String(item))}`));
+    if (Array.isArray(value)) for (const [index, item] of value.entries()) parts.push(`${encodeURIComponent(`${name}[${index}]`)}=${encodeURIComponent(String(item))}`);
     else parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   }
   return parts.join('&');
@@ -16,7 +16,7 @@ export function httpBuildQuery(fields: Record<string, unknown>): string {
 export function phpMultipart(fields: Record<string, unknown>): FormData {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) value.forEach((item, index) => form.append(`${name}[${index}]`, String(item)));
+    if (Array.isArray(value)) for (const [index, item] of value.entries()) form.append(`${name}[${index}]`, String(item));
     else form.append(name, String(value));
   }
   return form;

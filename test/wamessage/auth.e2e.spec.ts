@@ -106,7 +106,7 @@ describe('Wamessage users and tokens', () => {
     const other = new WamessageClient(owner.base);
     await other.signUp(OTHER);
     const engine = sandbox.app.get(WhatsAppEngine);
-    const hashes = await Promise.all([OWNER, OTHER].map(async (phone) => (await engine.accounts.find('wamessage', phone))!.settings['passwordHash'] as string));
+    const hashes = await Promise.all([OWNER, OTHER].map(async (phone) => (await engine.accounts.find('wamessage', phone))!.settings.passwordHash as string));
     expect(hashes[0]).toMatch(/^scrypt\$/);
     expect(hashes[0]).not.toBe(hashes[1]);
     expect(JSON.stringify(await engine.accounts.list())).not.toContain('gizli-sifre-1');
@@ -122,8 +122,8 @@ describe('Wamessage users and tokens', () => {
 
 describe('Wamessage token settings from the environment', () => {
   it('WAMESSAGE_TOKEN_TTL_SECONDS sets the lifetime on the sandbox clock; WAMESSAGE_JWT_SECRET the signing key', async () => {
-    process.env['WAMESSAGE_TOKEN_TTL_SECONDS'] = '60';
-    process.env['WAMESSAGE_JWT_SECRET'] = 'shared-test-secret';
+    process.env.WAMESSAGE_TOKEN_TTL_SECONDS = '60';
+    process.env.WAMESSAGE_JWT_SECRET = 'shared-test-secret';
     let sandbox: RunningSandbox | undefined;
     try {
       sandbox = await startSandbox();
@@ -138,8 +138,8 @@ describe('Wamessage token settings from the environment', () => {
       expect((await client.get('/whatsapp/devices')).json).toEqual(EXPIRED);
       expect((await client.get('/whatsapp/devices', own)).status).toBe(200);
     } finally {
-      delete process.env['WAMESSAGE_TOKEN_TTL_SECONDS'];
-      delete process.env['WAMESSAGE_JWT_SECRET'];
+      delete process.env.WAMESSAGE_TOKEN_TTL_SECONDS;
+      delete process.env.WAMESSAGE_JWT_SECRET;
       await sandbox?.close();
     }
   });

@@ -139,7 +139,7 @@ describe('WaMessenger on the simulated engine', () => {
   });
 
   it('pages sent messages 100 at a time, newest first', async () => {
-    const form = { phonenumber: Array.from({ length: 150 }, (_, n) => `98912${String(n).padStart(7, '0')}`), text: 'bulk', url: 'data:image/png;base64,' + TINY_PNG };
+    const form = { phonenumber: Array.from({ length: 150 }, (_, n) => `98912${String(n).padStart(7, '0')}`), text: 'bulk', url: `data:image/png;base64,${TINY_PNG}` };
     const bulk = await send(`${sandbox.base}/sendMessage/K`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
     expect(bulk.status).toBe(200);
     const page1 = await getJson('/showAllMessages/K');

@@ -71,7 +71,7 @@ const REQUESTS: Record<string, Record<string, (token: string) => string>> = {
   contact_delete: {
     'token fail': () => `/api2/contact_delete/invalid-token/?phone=${PHONE}`,
     'acc not authorized': () => `/api2/contact_delete/unauthorized-token/?phone=${PHONE}`,
-    'phone fail': (t) => '/api2/contact_delete/' + t + '/?phone=7(900)',
+    'phone fail': (t) => `/api2/contact_delete/${t}/?phone=7(900)`,
     'phone not found': (t) => `/api2/contact_delete/${t}/?phone=${PHONE}`,
   },
 };

@@ -6,6 +6,7 @@ import { PROVIDERS } from './providers.js';
 import { RequestJournalModule } from './request-journal.module.js';
 
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest module is the class @Module decorates; forRoot configures it
 export class AppModule {
   static forRoot(config: SandboxConfig): DynamicModule {
     return {

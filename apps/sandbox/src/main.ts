@@ -5,7 +5,7 @@ import { createSandboxApp } from './app.js';
 import { PROVIDERS } from './providers.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.argv.slice(2), process.env);
   } catch (error) {
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${unavailable}); choose another with --port/PORT or --host/HOST`);
     process.exit(2);
   }
-  let app;
+  let app: Awaited<ReturnType<typeof createSandboxApp>>;
   try {
     app = await createSandboxApp(config);
   } catch (error) {

@@ -39,6 +39,7 @@ function usage(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by its one assignment below (TypeScript's evolving let)
   let values;
   try {
     ({ values } = parseArgs({

@@ -10,7 +10,7 @@ type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function walk(node: unknown, visit: (n: Node, at: string) => void, at = ''): void {
-  if (Array.isArray(node)) node.forEach((v, i) => walk(v, visit, `${at}/${i}`));
+  if (Array.isArray(node)) for (const [i, v] of node.entries()) walk(v, visit, `${at}/${i}`);
   else if (isNode(node)) {
     visit(node, at);
     for (const [k, v] of Object.entries(node)) walk(v, visit, `${at}/${k}`);

@@ -262,7 +262,7 @@ export function resolvePointer(doc: unknown, pointer: string): unknown {
   for (const raw of p.slice(1).split('/')) {
     const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(node)) node = node[Number(token)];
-    else if (isObject(node)) node = Object.prototype.hasOwnProperty.call(node, token) ? node[token] : undefined;
+    else if (isObject(node)) node = Object.hasOwn(node, token) ? node[token] : undefined;
     else return undefined;
     if (node === undefined) return undefined;
   }
@@ -290,7 +290,7 @@ export function deref(doc: unknown, node: unknown, pointer: string): { node: Jso
 function findUnresolvedRefs(doc: JsonObject): string[] {
   const bad: string[] = [];
   const walk = (node: Json, at: string): void => {
-    if (Array.isArray(node)) { node.forEach((v, i) => walk(v, `${at}/${i}`)); return; }
+    if (Array.isArray(node)) { for (const [i, v] of node.entries()) walk(v, `${at}/${i}`); return; }
     if (!isObject(node)) return;
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') {
@@ -323,7 +323,7 @@ function otherSchemaPointers(doc: JsonObject): string[] {
     if (!isObject(item)) continue;
     const itemAt = `/paths/${escapeToken(path)}`;
     const params = (list: Json | undefined, at: string): void => {
-      if (Array.isArray(list)) list.forEach((p, i) => withSchema(p, `${at}/${i}`));
+      if (Array.isArray(list)) for (const [i, p] of list.entries()) withSchema(p, `${at}/${i}`);
     };
     params(item.parameters, `${itemAt}/parameters`);
     for (const method of HTTP_METHODS) {

@@ -234,7 +234,7 @@ const MUTATIONS: Array<[name: string, mutate: Mutation]> = [
   ['JSON that is not an object', (g) => g.request({ raw: g.pick(['[]', '"text"', '42', 'null', 'true', '[{"a":1}]']), contentType: 'application/json' })],
   ['a form with nested arrays', (g) => g.request({ form: g.fields(() => '1').flatMap(([name]) => [[`${name}[]`, 'a'], [`${name}[0][1][2]`, 'b'], [`${name}[x]`, g.pick(NASTY_STRINGS)]]) })],
   ['a form with a huge array', (g) => g.request({ form: Array.from({ length: g.int(1_000, 20_000) }, (_, i) => [`${g.pick(g.fieldNames, 'phone')}[]`, `98912${i}`] as [string, string]) })],
-  ['broken multipart', (g) => g.request({ raw: g.pick(['--X\r\nContent-Disposition: form-data; name="a"\r\n\r\n1', '--X\r\n\r\n--X--', 'no boundary at all', '--X\r\nContent-Disposition: form-data; name="a"; filename="f"\r\n\r\n' + 'z'.repeat(5_000)]), contentType: g.pick(['multipart/form-data; boundary=X', 'multipart/form-data; boundary=Y', 'multipart/form-data']) })],
+  ['broken multipart', (g) => g.request({ raw: g.pick(['--X\r\nContent-Disposition: form-data; name="a"\r\n\r\n1', '--X\r\n\r\n--X--', 'no boundary at all', `--X\r\nContent-Disposition: form-data; name="a"; filename="f"\r\n\r\n${'z'.repeat(5_000)}`]), contentType: g.pick(['multipart/form-data; boundary=X', 'multipart/form-data; boundary=Y', 'multipart/form-data']) })],
   ['multipart with files where fields go', (g) => g.request({ multipart: g.fieldNames.map((name) => ({ name, file: g.randomBytes(g.int(0, 4_096)) })) })],
   ['a wrong content type', (g) => g.request({ raw: JSON.stringify(Object.fromEntries(g.fields(() => g.pick(NASTY_STRINGS).slice(0, 200)))), contentType: g.pick(BAD_CONTENT_TYPES) })],
   ['no credentials', (g) => g.request({ credentials: 'none' })],
@@ -369,13 +369,13 @@ function declaredParameters(document: unknown, operation: Operation): DeclaredPa
   // The operation's pointer is where it lives (references already followed): its path item is its parent.
   const pathItem = asObject(resolvePointer(document, operation.pointer.replace(/\/[a-z]+$/, '')));
   const op = asObject(resolvePointer(document, operation.pointer));
-  const lists = [pathItem?.['parameters'], op?.['parameters']];
+  const lists = [pathItem?.parameters, op?.parameters];
   const found: DeclaredParameter[] = [];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
       const parameter = asObject(deref(document, entry, operation.pointer).node);
-      if (parameter && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') found.push({ name: parameter['name'], in: parameter['in'] });
+      if (parameter && typeof parameter.name === 'string' && typeof parameter.in === 'string') found.push({ name: parameter.name, in: parameter.in });
     }
   }
   return found;
@@ -384,20 +384,20 @@ function declaredParameters(document: unknown, operation: Operation): DeclaredPa
 /** The property names of the operation's request body schemas, in every media type. */
 function bodyFieldNames(document: unknown, operation: Operation): string[] {
   const op = asObject(resolvePointer(document, operation.pointer));
-  const body = op?.['requestBody'] === undefined ? undefined : asObject(deref(document, op['requestBody'], operation.pointer).node);
-  const content = asObject(body?.['content']);
+  const body = op?.requestBody === undefined ? undefined : asObject(deref(document, op.requestBody, operation.pointer).node);
+  const content = asObject(body?.content);
   const names = new Set<string>();
   const collect = (schemaNode: unknown, depth: number): void => {
     if (depth > 5 || schemaNode === undefined) return;
     const schema = asObject(deref(document, schemaNode, operation.pointer).node);
     if (!schema) return;
-    for (const name of Object.keys(asObject(schema['properties']) ?? {})) names.add(name);
+    for (const name of Object.keys(asObject(schema.properties) ?? {})) names.add(name);
     for (const key of ['allOf', 'oneOf', 'anyOf']) {
       const list = schema[key];
       if (Array.isArray(list)) for (const item of list) collect(item, depth + 1);
     }
   };
-  for (const media of Object.values(content ?? {})) collect(asObject(media)?.['schema'], 0);
+  for (const media of Object.values(content ?? {})) collect(asObject(media)?.schema, 0);
   return [...names];
 }
 

@@ -30,8 +30,7 @@ export class SandboxExceptionFilter implements ExceptionFilter {
     const status = exception instanceof ProviderError ? exception.status : exception instanceof HttpException ? exception.getStatus() : 500;
     if (status >= 500) this.logger.error(`${request.method} ${request.url}`, exception instanceof Error ? exception.stack : String(exception));
 
-    if (exception instanceof ProviderError) return sendError(reply, exception);
-    sendError(reply, this.answers.errorFor(request.url, status, describe(exception, status)));
+    sendError(reply, exception instanceof ProviderError ? exception : this.answers.errorFor(request.url, status, describe(exception, status)));
   }
 }
 

@@ -194,10 +194,10 @@ function isHex(byte: number): boolean {
  */
 function rootCause(error: unknown): string {
   let current: unknown = error;
-  while (isRecord(current) && isRecord(current['cause'])) current = current['cause'];
+  while (isRecord(current) && isRecord(current.cause)) current = current.cause;
   if (!isRecord(current)) return String(current);
-  const message = typeof current['message'] === 'string' ? current['message'] : String(current);
-  const code = current['code'];
+  const message = typeof current.message === 'string' ? current.message : String(current);
+  const code = current.code;
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 

@@ -180,14 +180,14 @@ function mp4aCodec(b: Uint8Array, entry: Box): string {
   const esds = child(b, childrenAt, entry.end, 'esds');
   if (!esds) return 'aac';
   const es = descriptor(b, esds.payload + 4, esds.end);
-  if (!es || es.tag !== 0x03) return 'aac';
+  if (es?.tag !== 0x03) return 'aac';
   const flags = u8(b, es.start + 2);
   let o = es.start + 3;
   if (flags & 0x80) o += 2;
   if (flags & 0x40) o += 1 + Math.max(u8(b, o), 0);
   if (flags & 0x20) o += 2;
   const config = descriptor(b, o, es.end);
-  if (!config || config.tag !== 0x04) return 'aac';
+  if (config?.tag !== 0x04) return 'aac';
   const objectType = u8(b, config.start);
   return objectType === 0x69 || objectType === 0x6b ? 'mp3' : 'aac';
 }

@@ -222,7 +222,7 @@ export class MessageService implements TransportSink {
   /** A status reported by WhatsApp: applied only if it moves the message forward. */
   async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
-    if (!message || message.direction !== 'outbound') return;
+    if (message?.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
     // A delete for everyone takes effect when it goes out.
@@ -292,7 +292,7 @@ export class MessageService implements TransportSink {
   /** A sent message was played or deleted for everyone; each receipt counts once. */
   async receipt(messageId: string, receipt: MessageReceipt): Promise<Message | undefined> {
     const message = await this.deps.store.messages.get(messageId);
-    if (!message || message.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
+    if (message?.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
     const at = this.deps.clock.now();
     const updated: Message = { ...message, receipts: { ...message.receipts, [receipt]: at } };
     await this.deps.store.messages.save(updated);
@@ -303,7 +303,7 @@ export class MessageService implements TransportSink {
   /** Called by the send queue when a message's turn on the line comes. */
   async dispatch(messageId: string): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
-    if (!message || message.status !== 'queued') return;
+    if (message?.status !== 'queued') return;
     const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
     if (message.failAtDispatch) return this.statusChanged(messageId, 'failed', message.failAtDispatch);

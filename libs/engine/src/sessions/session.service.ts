@@ -137,7 +137,7 @@ export class SessionService {
   async enterPairingCode(code: string, phone?: string): Promise<SessionResult> {
     const wanted = code.replace(/[-\s]/g, '').toUpperCase();
     const session = await this.store.sessions.findByPairingCode(wanted);
-    if (!session || session.state !== 'qr' || !session.pairing) return { ok: false, reason: 'no session is waiting for this code' };
+    if (session?.state !== 'qr' || !session.pairing) return { ok: false, reason: 'no session is waiting for this code' };
     if (session.pairing.expiresAt <= this.clock.now()) return { ok: false, reason: 'the pairing code has expired' };
     if (phone !== undefined && phone !== session.pairing.phone) return { ok: false, reason: `the code was issued for ${session.pairing.phone}` };
     return { ok: true, session: await this.link(session, session.pairing.phone) };

@@ -259,7 +259,7 @@ export class WebhookDispatcher {
     if (this.chats.get(chat.key) !== chat) return; // the engine was reset while the request was out
     // Read again: a resend may have changed its url while the request was out, or it may have expired.
     const current = outcome.ok ? undefined : await this.store.webhooks.get(event.id);
-    if (!current || current.state !== 'pending') {
+    if (current?.state !== 'pending') {
       // Delivered events are forgotten; the journal keeps the record. The chat moves on.
       if (outcome.ok) await this.store.webhooks.delete(event.id);
       chat.events.shift();
@@ -277,7 +277,7 @@ export class WebhookDispatcher {
   /** Drops an event that was never accepted within its retention; its chat moves on to the next one. */
   private async expire(key: string, eventId: string): Promise<void> {
     const event = await this.store.webhooks.get(eventId);
-    if (!event || event.state !== 'pending' || event.expiresAt > this.clock.now()) return;
+    if (event?.state !== 'pending' || event.expiresAt > this.clock.now()) return;
     await this.store.webhooks.delete(eventId);
     // An attempt still out moves the chat on when it ends; otherwise it moves on now.
     const chat = this.chatOf(key, eventId);

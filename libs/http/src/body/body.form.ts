@@ -56,7 +56,7 @@ export function parseForm(text: string, charset = 'utf-8'): ParsedBody {
 // Brackets, raw or percent-encoded (`%5B`, `%5D`); without any, every key is a plain name.
 const BRACKETS = /[[\]]|%5[bd]/i;
 const ENCODED_BRACKETS = /%5[bd]/gi;
-const bracketOf = (escape: string) => (escape[2] === 'B' || escape[2] === 'b' ? '[' : ']');
+const bracketOf = (percentEscape: string) => (percentEscape[2] === 'B' || percentEscape[2] === 'b' ? '[' : ']');
 
 /**
  * What FormAssembler gives for a UTF-8 form without brackets, without building its containers:
