@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebhookReceiver, type SandboxMessage } from '#conformance';
-import { freePort, SandboxProcess } from './sandbox-process.js';
+import { freePort } from '../../bench/processes.js';
+import { SandboxProcess } from './sandbox-process.js';
 
 /**
  * The issue's process-level proof of durability: the real sandbox, on a SQLite file, is killed with

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { ControlClient } from '#conformance';
 
 /** The built server, as `npm start` runs it (the test builds it first if a source is newer). */
@@ -67,16 +66,4 @@ export class SandboxProcess {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
-}
-
-/** A port free right now on 127.0.0.1 (the OS picks it; the sandbox is told to use it, again after a restart). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
