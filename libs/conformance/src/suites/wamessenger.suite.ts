@@ -236,8 +236,11 @@ const webhookResend: Scenario = {
       ctx.fail(`after webhook/resend the receiver acknowledged deliveries [${[...all()].sort().join(', ')}] of message ${id}, expected 1, 2 and 3`);
     }
     conforming(ctx, deliveries(receiver, id, true));
-    const after = await webhookQueue(ctx, key);
-    ctx.equal(after.pending, 0, 'webhook/pending "pending" once the resent events were acknowledged');
+    // The receiver's 200 travels back and is recorded before the provider stops counting the event: a
+    // sandbox on a durable store records it a turn later than one in memory (seen in CI), so a few clock steps.
+    await ctx.stepUntil('webhook/pending "pending" back to 0 once the resent events were acknowledged', { stepMs: 250, maxMs: 5_000 }, async () => {
+      return (await webhookQueue(ctx, key)).pending === 0;
+    });
   },
 };
 
