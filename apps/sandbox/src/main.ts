@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { createSandboxApp } from './app.js';

@@ -12,7 +12,16 @@ export {
   type ValidationResult,
   type WebhookSpec,
 } from './contract.js';
-export { ControlClient, type ClockState, type SandboxHealth, type SandboxMessage, type WebhookAttempt } from './control.js';
+export {
+  ControlClient,
+  ControlError,
+  type ClockState,
+  type InboundMessage,
+  type SandboxHealth,
+  type SandboxMessage,
+  type SandboxSession,
+  type WebhookAttempt,
+} from './control.js';
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
 export type { ApiRequest, ApiResponse, MultipartFile, RequestBody } from './http.js';
 export { getSuite, providers, UnknownProviderError } from './suites/index.js';
