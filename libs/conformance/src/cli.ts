@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatReport } from './report.js';
+import { formatJUnit, formatReport } from './report.js';
 import type { FuzzReport } from './fuzz.js';
 import { fuzzProvider } from './fuzz.targets.js';
 import { runConformance } from './runner.js';
@@ -20,6 +20,7 @@ is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenario
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
+  --junit <file>         also write it as JUnit XML, one test case per check, for CI test reports
   --fuzz <n>             instead: n malformed requests per operation (200 is what CI runs; see README,
                          Reliability); exits 1 on any 5xx, hang, or answer the contract does not declare
   --seed <n>             with --fuzz: which requests (default 1); the same seed sends the same ones
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         'media-url': { type: 'string' },
         'contracts-dir': { type: 'string' },
         json: { type: 'string' },
+        junit: { type: 'string' },
         fuzz: { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     if (url !== undefined && !URL.canParse(url)) usage(`${flag}: not a url: ${url}`);
   }
 
+  if (values.fuzz !== undefined && values.junit !== undefined) usage('--junit writes a conformance run\'s checks; --fuzz has only --json');
   if (values.fuzz !== undefined) {
     const requests = Number(values.fuzz);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${formatReport(report)}\n`);
   if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.junit) await writeFile(values.junit, formatJUnit(report));
   process.exitCode = report.ok ? 0 : 1;
 }
 
