@@ -1,20 +1,17 @@
 import { runConformance } from '#conformance';
 import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
 import type { RequestRewrite, Rewrite } from '../support/rewriting-proxy.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 // Each test is a whole conformance run over real sockets: about 1 s alone (600 queued messages in the
 // validity scenario included), 5 s and more on a machine shared with other test runs.
 const RUN_TIMEOUT_MS = 60_000;
 
 describe('the Devino conformance suite', () => {
-  let sandbox: RunningSandbox;
-
+  const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
   beforeAll(async () => {
     // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-    sandbox = await startSandbox({ clockMode: 'real' });
   });
-  afterAll(() => sandbox.close());
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'devino', baseUrl: `${sandbox.origin}/devino` });

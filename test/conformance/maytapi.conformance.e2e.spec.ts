@@ -1,7 +1,7 @@
 import { runConformance } from '#conformance';
 import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
 import type { Rewrite } from '../support/rewriting-proxy.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 const PRODUCT = 'dc01968f-0000-4000-8000-7cfcf51aa423';
 const TOKEN = 'b267697c-0000-4000-8000-2435e812efc1';
@@ -9,13 +9,10 @@ const TOKEN = 'b267697c-0000-4000-8000-2435e812efc1';
 const RUN_MS = 60_000;
 
 describe('the Maytapi conformance suite', () => {
-  let sandbox: RunningSandbox;
-
+  const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
   beforeAll(async () => {
     // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-    sandbox = await startSandbox({ clockMode: 'real' });
   });
-  afterAll(() => sandbox.close());
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });

@@ -1,20 +1,17 @@
 import { formatReport, runConformance } from '#conformance';
 import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
 import type { Rewrite } from '../support/rewriting-proxy.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 const SEND = '/wamessage/whatsapp/sendmessage/multi';
 // A run registers and logs in a dozen users, each a deliberately slow scrypt hash: room for a loaded CI machine.
 const RUN_TIMEOUT_MS = 60_000;
 
 describe('the Wamessage conformance suite', () => {
-  let sandbox: RunningSandbox;
-
+  const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
   beforeAll(async () => {
     // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-    sandbox = await startSandbox({ clockMode: 'real' });
   });
-  afterAll(() => sandbox.close());
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessage', baseUrl: `${sandbox.origin}/wamessage` });

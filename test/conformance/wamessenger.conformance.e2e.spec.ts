@@ -1,19 +1,16 @@
 import { runConformance } from '#conformance';
 import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
 import type { Rewrite } from '../support/rewriting-proxy.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 // A whole run takes a few seconds alone; on a machine busy with other work, several times that.
 const RUN_TIMEOUT_MS = 60_000;
 
 describe('the WaMessenger conformance suite', () => {
-  let sandbox: RunningSandbox;
-
+  const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
   beforeAll(async () => {
     // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
-    sandbox = await startSandbox({ clockMode: 'real' });
   });
-  afterAll(() => sandbox.close());
 
   it('passes against the sandbox, every operation and scenario included', async () => {
     const report = await runConformance({ provider: 'wamessenger', baseUrl: `${sandbox.origin}/wamessenger` });

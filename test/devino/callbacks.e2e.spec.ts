@@ -1,7 +1,6 @@
-import { WebhookReceiver, type ControlClient } from '#conformance';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
+import { WebhookReceiver } from '#conformance';
 import { received } from '../support/received.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { postMessages } from './devino-client.js';
 
 const KEY = 'callbacks-key';
@@ -10,41 +9,21 @@ const CUSTOMER = '79034567890';
 interface StatusItem { messageId: string; ts: number; status: string; errorCode: number; options: string | null }
 
 describe('Devino: status callbacks, WhatsApp errors and incoming messages', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-  let media: MediaServer;
+  const sandbox = useSandbox({ provider: 'devino', receiver: true, media: true });
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/devino`;
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
-
-  const linePhone = async () => (await control.request<{ linePhone: string }>('GET', `/accounts/devino/${KEY}`)).linePhone;
+  const linePhone = async () => (await sandbox.control.request<{ linePhone: string }>('GET', `/accounts/devino/${KEY}`)).linePhone;
 
   async function sendAll(messages: Array<Record<string, unknown>>): Promise<string[]> {
-    const response = await postMessages(base, { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: receiver.url, ...message })) }, KEY);
+    const response = await postMessages(sandbox.base, { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: sandbox.receiver.url, ...message })) }, KEY);
     expect(response.json.result.map((entry: { code: string }) => entry.code)).toEqual(messages.map(() => 'OK'));
     return response.json.result.map((entry: { messageId: string }) => entry.messageId);
   }
 
   const statuses = (id: string) =>
-    (received(receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
+    (received(sandbox.receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
 
   async function openWindow(customer = CUSTOMER): Promise<void> {
-    expect(await control.inbound('devino', KEY, { from: customer, text: 'hello' })).toMatchObject({ received: true });
+    expect(await sandbox.control.inbound('devino', KEY, { from: customer, text: 'hello' })).toMatchObject({ received: true });
   }
 
   it('posts each status as an array of one to the message’s own callbackUrl, options = callbackData, through the journal', async () => {
@@ -54,8 +33,8 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
         { templateId: 'verification_code', templateParams: { 1: '1' }, callbackData: '{"order":1}' },
         { templateId: 'verification_code', templateParams: { 1: '2' }, callbackUrl: other.url },
       ]);
-      await control.advance(60_000);
-      expect(received(receiver)).toEqual([
+      await sandbox.control.advance(60_000);
+      expect(received(sandbox.receiver)).toEqual([
         [expect.objectContaining({ messageId: first, status: 'SENT', options: '{"order":1}' })],
         [expect.objectContaining({ messageId: first, status: 'DELIVERED', options: '{"order":1}' })],
         [expect.objectContaining({ messageId: first, status: 'READ', options: '{"order":1}' })],
@@ -65,9 +44,9 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
         [expect.objectContaining({ messageId: second, status: 'DELIVERED', options: null })],
         [expect.objectContaining({ messageId: second, status: 'READ', options: null })],
       ]);
-      const journal = await control.journal('devino', KEY);
-      expect(journal.filter((attempt) => attempt.url === receiver.url).map((attempt) => attempt.ok)).toEqual([true, true, true]);
-      const times = (received(receiver) as StatusItem[][]).map(([item]) => item!.ts);
+      const journal = await sandbox.control.journal('devino', KEY);
+      expect(journal.filter((attempt) => attempt.url === sandbox.receiver.url).map((attempt) => attempt.ok)).toEqual([true, true, true]);
+      const times = (received(sandbox.receiver) as StatusItem[][]).map(([item]) => item!.ts);
       expect(times).toEqual([...times].sort((a, b) => a - b));
     } finally {
       await other.close();
@@ -76,21 +55,21 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
 
   it('sends no callback without a callbackUrl', async () => {
     await sendAll([{ templateId: 'verification_code', templateParams: { 1: '1' }, callbackUrl: undefined }]);
-    await control.advance(60_000);
-    expect(await control.journal('devino', KEY)).toEqual([]);
+    await sandbox.control.advance(60_000);
+    expect(await sandbox.control.journal('devino', KEY)).toEqual([]);
   });
 
   it('retries a callback the receiver refuses, on the clock, and records each attempt', async () => {
-    receiver.respondWith(503);
+    sandbox.receiver.respondWith(503);
     const [id] = await sendAll([{ to: '79030000001', templateId: 'verification_code', templateParams: { 1: '1' } }]);
-    await control.advance(5_000);
-    expect((await control.journal('devino', KEY)).length).toBe(1);
-    await control.advance(10_000);
-    expect((await control.journal('devino', KEY)).length).toBe(2);
-    receiver.respondWith(200);
-    await control.advance(60_000);
+    await sandbox.control.advance(5_000);
+    expect((await sandbox.control.journal('devino', KEY)).length).toBe(1);
+    await sandbox.control.advance(10_000);
+    expect((await sandbox.control.journal('devino', KEY)).length).toBe(2);
+    sandbox.receiver.respondWith(200);
+    await sandbox.control.advance(60_000);
     expect(statuses(id!)).toEqual(['SENT 0']);
-    expect((await control.journal('devino', KEY)).map((attempt) => [attempt.ok, attempt.status])).toEqual([[false, 503], [false, 503], [true, 200]]);
+    expect((await sandbox.control.journal('devino', KEY)).map((attempt) => [attempt.ok, attempt.status])).toEqual([[false, 503], [false, 503], [true, 200]]);
   });
 
   it('reports a number without WhatsApp as 2305 and a message to the business’s own number as 2307', async () => {
@@ -99,25 +78,25 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
       { to: '79030000000', templateId: 'verification_code', templateParams: { 1: '1' } },
       { to: own, templateId: 'verification_code', templateParams: { 1: '1' } },
     ]);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect([statuses(noWhatsApp!), statuses(toSelf!)]).toEqual([['FAILED 2305'], ['FAILED 2307']]);
   });
 
   it('accepts messages over the account’s per-second rate and fails the excess with 2301', async () => {
-    await control.setLimits('devino', KEY, { perSecond: 2 });
+    await sandbox.control.setLimits('devino', KEY, { perSecond: 2 });
     // Different codes: the same text to the same customer again would be a duplicate (2009).
     const template = (code: string) => ({ templateId: 'verification_code', templateParams: { 1: code } });
     const ids = await sendAll([template('1'), template('2'), template('3')]);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect(ids.map((id) => statuses(id)[0])).toEqual(['SENT 0', 'SENT 0', 'FAILED 2301']);
     // The next clock second has room again.
     const [later] = await sendAll([template('4')]);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect(statuses(later!)[0]).toBe('SENT 0');
   });
 
   it('caps new accounts at the seed’s 15 messages a second', async () => {
-    expect((await control.request<{ limits: { perSecond: number } }>('GET', `/accounts/devino/${KEY}`)).limits.perSecond).toBe(15);
+    expect((await sandbox.control.request<{ limits: { perSecond: number } }>('GET', `/accounts/devino/${KEY}`)).limits.perSecond).toBe(15);
   });
 
   it.each([
@@ -135,18 +114,18 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
     ['a file that cannot be fetched', 'status/404', 'application/pdf', 'FAILED 2303'],
   ])('judges %s by its MIME type and the seed’s limits', async (_case, file, contentType, expected) => {
     await openWindow();
-    const [id] = await sendAll([{ text: 'caption', contentUrl: `${media.url}/${file}`, contentType, contentName: 'file' }]);
-    await control.advance(60_000);
+    const [id] = await sendAll([{ text: 'caption', contentUrl: `${sandbox.media.url}/${file}`, contentType, contentName: 'file' }]);
+    await sandbox.control.advance(60_000);
     expect(statuses(id!)[0]).toBe(expected);
   });
 
-  it('forwards incoming text, media, geolocation and contacts to the incoming URL in Devino’s shape', async () => {
-    await control.setWebhook('devino', KEY, receiver.url);
+  it('forwards incoming text, sandbox.media, geolocation and contacts to the incoming URL in Devino’s shape', async () => {
+    await sandbox.control.setWebhook('devino', KEY, sandbox.receiver.url);
     const to = await linePhone();
-    await control.inbound('devino', KEY, { from: CUSTOMER, text: 'hi', profileName: 'Ivan Petrov' });
-    await control.inbound('devino', KEY, { from: CUSTOMER, location: { latitude: 55.7558, longitude: 37.6173, name: 'Red Square', address: 'Moscow, Russia' } });
-    await control.inbound('devino', KEY, { from: CUSTOMER, contacts: [{ name: 'Anna Ivanova', phones: ['+79161234567'] }] });
-    const [text, location, contacts] = received(receiver) as Array<Record<string, unknown>>;
+    await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, text: 'hi', profileName: 'Ivan Petrov' });
+    await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, location: { latitude: 55.7558, longitude: 37.6173, name: 'Red Square', address: 'Moscow, Russia' } });
+    await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, contacts: [{ name: 'Anna Ivanova', phones: ['+79161234567'] }] });
+    const [text, location, contacts] = received(sandbox.receiver) as Array<Record<string, unknown>>;
     expect(text).toEqual({ incomingMessageId: expect.any(Number), to, from: CUSTOMER, text: 'hi', profileName: 'Ivan Petrov', ts: expect.any(Number) });
     expect(location).toMatchObject({ to, from: CUSTOMER, whatsAppGeoLocation: { latitude: 55.7558, longitude: 37.6173, address: 'Moscow, Russia', addressName: 'Red Square' } });
     expect(contacts).toMatchObject({
@@ -163,21 +142,21 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
 
   it('does not post incoming messages while no incoming URL is set, yet they open the window', async () => {
     await openWindow();
-    expect(await control.journal('devino', KEY)).toEqual([]);
+    expect(await sandbox.control.journal('devino', KEY)).toEqual([]);
     const [id] = await sendAll([{ text: 'reply' }]);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect(statuses(id!)[0]).toBe('SENT 0');
   });
 
   it('lets a magic customer who replies open the window by itself', async () => {
-    await control.setWebhook('devino', KEY, receiver.url);
+    await sandbox.control.setWebhook('devino', KEY, sandbox.receiver.url);
     const replier = '79030000004';
     const [template] = await sendAll([{ to: replier, templateId: 'verification_code', templateParams: { 1: '1' } }]);
-    await control.advance(120_000);
+    await sandbox.control.advance(120_000);
     expect(statuses(template!)).toEqual(['SENT 0', 'DELIVERED 0', 'READ 0']);
-    expect((received(receiver) as Array<Record<string, unknown>>).some((payload) => !Array.isArray(payload) && payload.from === replier)).toBe(true);
+    expect((received(sandbox.receiver) as Array<Record<string, unknown>>).some((payload) => !Array.isArray(payload) && payload.from === replier)).toBe(true);
     const [reply] = await sendAll([{ to: replier, text: 'Thanks for your answer' }]);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect(statuses(reply!)[0]).toBe('SENT 0');
   });
 });

@@ -1,6 +1,5 @@
-import { WebhookReceiver, type ControlClient } from '#conformance';
 import { received } from '../support/received.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { postMessages } from './devino-client.js';
 
 const HOUR = 3_600_000;
@@ -10,46 +9,31 @@ const CUSTOMER = '79034567890';
 interface StatusItem { messageId: string; status: string; errorCode: number; options: string | null }
 
 describe('Devino: the 24-hour window and templates, on the clock', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/devino`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useSandbox({ provider: 'devino', receiver: true });
 
   async function send(message: Record<string, unknown>): Promise<string> {
-    const response = await postMessages(base, { messages: [{ from: 'MyCompany', to: CUSTOMER, callbackUrl: receiver.url, ...message }] }, KEY);
+    const response = await postMessages(sandbox.base, { messages: [{ from: 'MyCompany', to: CUSTOMER, callbackUrl: sandbox.receiver.url, ...message }] }, KEY);
     expect(response.json.result[0]).toMatchObject({ code: 'OK' });
     return response.json.result[0].messageId;
   }
 
   /** The statuses the callback reported for a message, with their error codes, once the clock moved a minute. */
   async function outcome(id: string): Promise<string[]> {
-    await control.advance(60_000);
-    return (received(receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
+    await sandbox.control.advance(60_000);
+    return (received(sandbox.receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
   }
 
   it('fails free text with 2312 outside the window, delivers it after the customer writes, and fails it again 24 clock-hours later', async () => {
     const before = await send({ text: 'Are you there?' });
     expect(await outcome(before)).toEqual(['FAILED 2312']);
-    expect(await control.message(before)).toMatchObject({ status: 'failed', failureCode: 'outside_window' });
+    expect(await sandbox.control.message(before)).toMatchObject({ status: 'failed', failureCode: 'outside_window' });
 
-    expect(await control.inbound('devino', KEY, { from: CUSTOMER, text: 'Hi, I have a question' })).toMatchObject({ received: true });
+    expect(await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, text: 'Hi, I have a question' })).toMatchObject({ received: true });
     const inside = await send({ text: 'Sure, how can we help?' });
     expect(await outcome(inside)).toEqual(['SENT 0', 'DELIVERED 0', 'READ 0']);
 
     // The customer wrote one minute ago; 23 hours 58 minutes later the window is still open…
-    await control.advance(23 * HOUR + 58 * 60_000);
+    await sandbox.control.advance(23 * HOUR + 58 * 60_000);
     const lastMinute = await send({ text: 'Still here' });
     expect(await outcome(lastMinute)).toEqual(['SENT 0', 'DELIVERED 0', 'READ 0']);
     // …and 24 hours after the customer's message it has closed.
@@ -60,11 +44,11 @@ describe('Devino: the 24-hour window and templates, on the clock', () => {
   it('sends a template at any time, with the default language EN', async () => {
     const id = await send({ templateId: 'verification_code', templateParams: { 1: '4321' } });
     expect(await outcome(id)).toEqual(['SENT 0', 'DELIVERED 0', 'READ 0']);
-    expect(await control.message(id)).toMatchObject({ kind: 'template', text: 'Your verification code is 4321' });
+    expect(await sandbox.control.message(id)).toMatchObject({ kind: 'template', text: 'Your verification code is 4321' });
   });
 
   it('fails template errors with 2308, 2309, 2310, 2311, and a filled-in body over 1024 characters with 2300', async () => {
-    await control.request('PUT', '/templates/order_shipped/ru', { text: 'Заказ {{1}} отправлен, трек {{2}}' });
+    await sandbox.control.request('PUT', '/templates/order_shipped/ru', { text: 'Заказ {{1}} отправлен, трек {{2}}' });
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ templateId: 'order_shipped', languageCode: 'ru', templateParams: { 1: 'A-1' } }, 'FAILED 2308', 'template_param_count'],
       [{ templateId: 'no_such_template', languageCode: 'ru', templateParams: { 1: 'A-1' } }, 'FAILED 2309', 'template_not_found'],
@@ -75,33 +59,33 @@ describe('Devino: the 24-hour window and templates, on the clock', () => {
     ];
     for (const [message, expected, failureCode] of cases) {
       const id = await send(message);
-      expect([(await outcome(id))[0], (await control.message(id)).failureCode ?? '']).toEqual([expected, failureCode]);
+      expect([(await outcome(id))[0], (await sandbox.control.message(id)).failureCode ?? '']).toEqual([expected, failureCode]);
     }
   });
 
   it('refuses a template parameter with a newline, a tab or four spaces in a row (2313)', async () => {
     const id = await send({ templateId: 'verification_code', templateParams: { 1: '12\n34' } });
     expect(await outcome(id)).toEqual(['FAILED 2313']);
-    expect(await control.message(id)).toMatchObject({ failureCode: 'template_param_format' });
+    expect(await sandbox.control.message(id)).toMatchObject({ failureCode: 'template_param_format' });
   });
 
   it('manages templates through the control API, and reset brings back exactly the fixtures', async () => {
-    const listed = await control.request<Array<{ name: string; language: string; parameterCount: number }>>('GET', '/templates');
+    const listed = await sandbox.control.request<Array<{ name: string; language: string; parameterCount: number }>>('GET', '/templates');
     expect(listed.map((t) => `${t.name}/${t.language}/${t.parameterCount}`)).toEqual([
       'account_activated/en/2', 'account_activated/ru/2', 'verification_code/en/1', 'verification_code/ru/1',
     ]);
-    const put = await control.request('PUT', '/templates/promo_code/pt-br', { text: 'Use {{1}} até {{2}}' });
+    const put = await sandbox.control.request('PUT', '/templates/promo_code/pt-br', { text: 'Use {{1}} até {{2}}' });
     expect(put).toMatchObject({ name: 'promo_code', language: 'pt_BR', parameterCount: 2 });
-    expect(await control.request('GET', '/templates/promo_code/PT_br')).toEqual(put);
-    await expect(control.request('PUT', '/templates/Bad-Name/en', { text: 'x' })).rejects.toThrow(/400.*lowercase letters/);
-    await expect(control.request('PUT', '/templates/gappy/en', { text: '{{2}}' })).rejects.toThrow(/400.*without gaps/);
-    await expect(control.request('PUT', '/templates/extra/en', { text: 'x', parameterCount: 3 })).rejects.toThrow(/400/);
-    expect(await control.request('DELETE', '/templates/verification_code/ru')).toEqual({ removed: 1 });
-    expect(await control.request('DELETE', '/templates/account_activated')).toEqual({ removed: 2 });
-    await expect(control.request('GET', '/templates/account_activated')).rejects.toThrow(/404/);
-    await expect(control.request('DELETE', '/templates/account_activated')).rejects.toThrow(/404/);
-    await control.reset();
-    expect((await control.request<unknown[]>('GET', '/templates')).length).toBe(4);
-    await expect(control.request('GET', '/templates/promo_code')).rejects.toThrow(/404/);
+    expect(await sandbox.control.request('GET', '/templates/promo_code/PT_br')).toEqual(put);
+    await expect(sandbox.control.request('PUT', '/templates/Bad-Name/en', { text: 'x' })).rejects.toThrow(/400.*lowercase letters/);
+    await expect(sandbox.control.request('PUT', '/templates/gappy/en', { text: '{{2}}' })).rejects.toThrow(/400.*without gaps/);
+    await expect(sandbox.control.request('PUT', '/templates/extra/en', { text: 'x', parameterCount: 3 })).rejects.toThrow(/400/);
+    expect(await sandbox.control.request('DELETE', '/templates/verification_code/ru')).toEqual({ removed: 1 });
+    expect(await sandbox.control.request('DELETE', '/templates/account_activated')).toEqual({ removed: 2 });
+    await expect(sandbox.control.request('GET', '/templates/account_activated')).rejects.toThrow(/404/);
+    await expect(sandbox.control.request('DELETE', '/templates/account_activated')).rejects.toThrow(/404/);
+    await sandbox.control.reset();
+    expect((await sandbox.control.request<unknown[]>('GET', '/templates')).length).toBe(4);
+    await expect(sandbox.control.request('GET', '/templates/promo_code')).rejects.toThrow(/404/);
   });
 });

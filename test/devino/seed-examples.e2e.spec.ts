@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { WebhookReceiver, type ControlClient } from '#conformance';
 import { received } from '../support/received.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { postMessages } from './devino-client.js';
 
 /**
@@ -12,26 +11,11 @@ const seed = JSON.parse(readFileSync('fixtures/examples/devino/seed-examples.jso
 const KEY = 'QWxhZGRpbjpvcGVuIHNlc2FtZQ==';
 
 describe('Devino seed examples, with only the base URL changed', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/devino`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useSandbox({ provider: 'devino', receiver: true });
 
   it('POST /whatsapp/messages answers one OK entry per message, long-integer ids as strings, counting up', async () => {
     const example = seed.send;
-    const response = await postMessages(base, example.request.body, KEY);
+    const response = await postMessages(sandbox.base, example.request.body, KEY);
     expect(response.status).toBe(200);
     expect(response.contentType.split(';')[0]).toBe(example.response.contentType);
     expect(response.json).toEqual({ result: [{ code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) }, { code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) }] });
@@ -44,12 +28,12 @@ describe('Devino seed examples, with only the base URL changed', () => {
   });
 
   it('a status callback is an array of the seed example’s fields, options carrying callbackData', async () => {
-    const response = await postMessages(base, {
-      messages: [{ ...seed.send.request.body.messages[1], callbackUrl: receiver.url, callbackData: 'order-42' }],
+    const response = await postMessages(sandbox.base, {
+      messages: [{ ...seed.send.request.body.messages[1], callbackUrl: sandbox.receiver.url, callbackData: 'order-42' }],
     }, KEY);
     const id = response.json.result[0].messageId;
-    await control.advance(60_000);
-    const callbacks = received(receiver) as Array<Array<Record<string, unknown>>>;
+    await sandbox.control.advance(60_000);
+    const callbacks = received(sandbox.receiver) as Array<Array<Record<string, unknown>>>;
     expect(callbacks.map((body) => body.map((item) => item.status))).toEqual([['SENT'], ['DELIVERED'], ['READ']]);
     const example = seed.statusCallback.body[0];
     for (const [item] of callbacks) {
@@ -60,10 +44,10 @@ describe('Devino seed examples, with only the base URL changed', () => {
   });
 
   it('an incoming message has the seed example’s fields in its order', async () => {
-    await control.setWebhook('devino', KEY, receiver.url);
-    const account = await control.request<{ linePhone: string }>('GET', `/accounts/devino/${encodeURIComponent(KEY)}`);
-    await control.inbound('devino', KEY, { from: '79034567890', text: 'Hello', mediaUrl: 'http://example.com/files/photo.jpg', profileName: 'Ivan' });
-    const [incoming] = received(receiver) as Array<Record<string, unknown>>;
+    await sandbox.control.setWebhook('devino', KEY, sandbox.receiver.url);
+    const account = await sandbox.control.request<{ linePhone: string }>('GET', `/accounts/devino/${encodeURIComponent(KEY)}`);
+    await sandbox.control.inbound('devino', KEY, { from: '79034567890', text: 'Hello', mediaUrl: 'http://example.com/files/photo.jpg', profileName: 'Ivan' });
+    const [incoming] = received(sandbox.receiver) as Array<Record<string, unknown>>;
     expect(Object.keys(incoming!)).toEqual(Object.keys(seed.incomingMessage.body));
     expect(incoming).toEqual({
       incomingMessageId: expect.any(Number),

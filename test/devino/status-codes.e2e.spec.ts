@@ -1,7 +1,5 @@
-import { WebhookReceiver, type ControlClient } from '#conformance';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
 import { received } from '../support/received.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { postMessages } from './devino-client.js';
 
 const KEY = 'status-codes-key';
@@ -12,65 +10,45 @@ const template = (code: string) => ({ templateId: 'verification_code', templateP
 interface StatusItem { messageId: string; status: string; errorCode: number }
 
 describe('Devino: every code of the seed’s status table has a trigger', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-  let media: MediaServer;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/devino`;
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useSandbox({ provider: 'devino', receiver: true, media: true });
 
   async function sendAll(messages: Array<Record<string, unknown>>): Promise<string[]> {
-    const response = await postMessages(base, { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: receiver.url, ...message })) }, KEY);
+    const response = await postMessages(sandbox.base, { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: sandbox.receiver.url, ...message })) }, KEY);
     expect(response.json.result.map((entry: { code: string }) => entry.code)).toEqual(messages.map(() => 'OK'));
     return response.json.result.map((entry: { messageId: string }) => entry.messageId);
   }
 
   const statuses = (id: string) =>
-    (received(receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
+    (received(sandbox.receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
   const first = (id: string) => statuses(id)[0];
 
-  const openWindow = async (customer = CUSTOMER) => expect(await control.inbound('devino', KEY, { from: customer, text: 'hello' })).toMatchObject({ received: true });
+  const openWindow = async (customer = CUSTOMER) => expect(await sandbox.control.inbound('devino', KEY, { from: customer, text: 'hello' })).toMatchObject({ received: true });
 
   it.each(['2000', '2001', '2002', '2003', '2004', '2006', '2007', '2008', '2012', '2017', '2302'])('fails a recipient ending 00%s with that code', async (code) => {
     const [id] = await sendAll([{ to: `7903${code.padStart(7, '0')}`, ...template('1') }]);
-    await control.advance(MINUTE);
+    await sandbox.control.advance(MINUTE);
     expect(statuses(id!)).toEqual([`FAILED ${code}`]);
-    expect(await control.message(id!)).toMatchObject({ failureCode: 'send_failed', providerFailureCode: code });
+    expect(await sandbox.control.message(id!)).toMatchObject({ failureCode: 'send_failed', providerFailureCode: code });
   });
 
   describe('2009: the same text to the same recipient within 10 clock-minutes', () => {
     it('fails the repeat, but not the same text to another customer, another text, or the text again 10 minutes later', async () => {
       const [original, repeat, otherCustomer, otherText] = await sendAll([template('1'), template('1'), { to: '79034567891', ...template('1') }, template('2')]);
-      await control.advance(9 * MINUTE);
+      await sandbox.control.advance(9 * MINUTE);
       const [stillInWindow] = await sendAll([template('1')]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       const [afterWindow] = await sendAll([template('1')]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect([original, repeat, otherCustomer, otherText, stillInWindow, afterWindow].map((id) => first(id!))).toEqual(['SENT 0', 'FAILED 2009', 'SENT 0', 'SENT 0', 'FAILED 2009', 'SENT 0']);
-      expect(await control.message(repeat!)).toMatchObject({ failureCode: 'duplicate' });
+      expect(await sandbox.control.message(repeat!)).toMatchObject({ failureCode: 'duplicate' });
     });
 
     it('does not count a message that failed: a retry after 2312 goes out', async () => {
       const [outside] = await sendAll([{ text: 'Your order is ready' }]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       await openWindow();
       const [retry] = await sendAll([{ text: 'Your order is ready' }]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect([first(outside!), first(retry!)]).toEqual(['FAILED 2312', 'SENT 0']);
     });
   });
@@ -78,16 +56,16 @@ describe('Devino: every code of the seed’s status table has a trigger', () => 
   describe('2010 and 2011: validity on the clock', () => {
     it('expires a message sent but not delivered when its validity runs out (2011), as VP_EXPIRED', async () => {
       const [id] = await sendAll([{ to: '79030000001', ...template('1'), validity: 30 }]);
-      await control.advance(29_000);
+      await sandbox.control.advance(29_000);
       expect(statuses(id!)).toEqual(['SENT 0']);
-      await control.advance(1_000);
+      await sandbox.control.advance(1_000);
       expect(statuses(id!)).toEqual(['SENT 0', 'VP_EXPIRED 2011']);
-      expect(await control.message(id!)).toMatchObject({ status: 'failed', failureCode: 'expired' });
+      expect(await sandbox.control.message(id!)).toMatchObject({ status: 'failed', failureCode: 'expired' });
     });
 
     it('leaves a message without validity, or delivered in time, alone', async () => {
       const [noValidity, delivered] = await sendAll([{ to: '79030000001', ...template('1') }, { ...template('2'), validity: 30 }]);
-      await control.advance(10 * MINUTE);
+      await sandbox.control.advance(10 * MINUTE);
       expect([statuses(noValidity!), statuses(delivered!)]).toEqual([['SENT 0'], ['SENT 0', 'DELIVERED 0', 'READ 0']]);
     });
 
@@ -97,23 +75,23 @@ describe('Devino: every code of the seed’s status table has a trigger', () => 
       let ids: string[] = [];
       for (const batch of batches) ids = await sendAll(batch);
       const last = ids[ids.length - 1]!;
-      await control.advance(30_000);
+      await sandbox.control.advance(30_000);
       expect(statuses(last)).toEqual(['VP_EXPIRED 2010']);
     }, 30_000); // 600 messages over HTTP: 1.4 s alone, more on a shared machine
   });
 
   describe('2005: the account’s balance', () => {
     it('charges templates from the balance set through the control API and fails one with 2005 once it is spent; free text is free', async () => {
-      await control.setLimits('devino', KEY, { balance: 1 });
+      await sandbox.control.setLimits('devino', KEY, { balance: 1 });
       await openWindow();
       const [paid, reply, unpaid] = await sendAll([template('1'), { text: 'A reply in the window' }, template('2')]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect([first(paid!), first(reply!), first(unpaid!)]).toEqual(['SENT 0', 'SENT 0', 'FAILED 2005']);
-      expect(await control.request('GET', `/accounts/devino/${KEY}`)).toMatchObject({ limits: { balance: 0 } });
+      expect(await sandbox.control.request('GET', `/accounts/devino/${KEY}`)).toMatchObject({ limits: { balance: 0 } });
     });
 
     it('starts new accounts unmetered', async () => {
-      expect(await control.request('GET', `/accounts/devino/${KEY}`)).toMatchObject({ limits: { balance: null } });
+      expect(await sandbox.control.request('GET', `/accounts/devino/${KEY}`)).toMatchObject({ limits: { balance: null } });
     });
   });
 
@@ -122,7 +100,7 @@ describe('Devino: every code of the seed’s status table has a trigger', () => 
       await openWindow();
       const templates = await sendAll(Array.from({ length: 16 }, (_, n) => template(String(n))));
       const texts = await sendAll(Array.from({ length: 20 }, (_, n) => ({ text: `reply ${n}` })));
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect(templates.map(first)).toEqual([...Array.from({ length: 15 }, () => 'SENT 0'), 'FAILED 2301']);
       expect(texts.map(first)).toEqual(Array.from({ length: 20 }, () => 'SENT 0'));
     });
@@ -131,11 +109,11 @@ describe('Devino: every code of the seed’s status table has a trigger', () => 
   describe('2300 and 2304: text over WhatsApp’s limit', () => {
     it('fails a caption over 1024 characters with 2304; text over 4096 is refused in the answer', async () => {
       await openWindow();
-      const image = { contentUrl: `${media.url}/sample.jpg`, contentType: 'image/jpeg' };
+      const image = { contentUrl: `${sandbox.media.url}/sample.jpg`, contentType: 'image/jpeg' };
       const [long, fits] = await sendAll([{ ...image, text: 'c'.repeat(1025) }, { ...image, text: 'c'.repeat(1024) }]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect([first(long!), first(fits!)]).toEqual(['FAILED 2304', 'SENT 0']);
-      const refused = await postMessages(base, { messages: [{ from: 'MyCompany', to: CUSTOMER, text: 't'.repeat(4097) }] }, KEY);
+      const refused = await postMessages(sandbox.base, { messages: [{ from: 'MyCompany', to: CUSTOMER, text: 't'.repeat(4097) }] }, KEY);
       expect(refused.json.result[0].reasons).toEqual([{ key: 'length.too.long', ref: 'messages[0].text' }]);
     });
   });
@@ -146,11 +124,11 @@ describe('Devino: every code of the seed’s status table has a trigger', () => 
 
     it('reports the code chosen, and 2313 when none is', async () => {
       const [chosen, unchosen] = await sendAll([{ to: '79030000001', ...template('1') }, { to: '79030000001', ...template('2') }]);
-      await control.advance(MINUTE);
+      await sandbox.control.advance(MINUTE);
       expect((await force(chosen!, { status: 'failed', code: '2009' })).status).toBe(200);
       expect((await force(unchosen!, { status: 'failed' })).status).toBe(200);
       expect([statuses(chosen!), statuses(unchosen!)]).toEqual([['SENT 0', 'FAILED 2009'], ['SENT 0', 'FAILED 2313']]);
-      expect(await control.message(chosen!)).toMatchObject({ failureCode: 'forced', providerFailureCode: '2009' });
+      expect(await sandbox.control.message(chosen!)).toMatchObject({ failureCode: 'forced', providerFailureCode: '2009' });
     });
 
     it('refuses a code outside the seed’s table, a code without status failed, and a code for a provider without codes', async () => {

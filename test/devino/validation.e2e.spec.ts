@@ -1,5 +1,4 @@
-import type { ControlClient } from '#conformance';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { postMessages } from './devino-client.js';
 
 /** The seed's table of reasons (key, ref with `i` for the index) and descriptions, exactly. */
@@ -31,17 +30,7 @@ const TO = '79034567890';
 const KEY = 'validation-key';
 
 describe('Devino validation', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/devino`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => control.reset());
+  const sandbox = useSandbox({ provider: 'devino' });
 
   const reject = (key: string, ref: string | undefined, description: string) => ({
     code: 'REJECTED',
@@ -51,7 +40,7 @@ describe('Devino validation', () => {
   const describe_ = (key: string, ref?: string) => SEED_TABLE.find(([k, r]) => k === key && r === ref?.replace(/\[\d+\]/, '[i]'))![2];
 
   it('answers one batch exercising every message-level reason in the seed, each in its place, with the good messages OK', async () => {
-    const line = (await control.request<{ linePhone: string }>('GET', `/accounts/devino/${KEY}`)).linePhone;
+    const line = (await sandbox.control.request<{ linePhone: string }>('GET', `/accounts/devino/${KEY}`)).linePhone;
     const ok = { from: 'MyCompany', to: TO, text: 'hello' };
     const cases: Array<[Record<string, unknown>, string | null, string?]> = [
       [ok, null],
@@ -76,7 +65,7 @@ describe('Devino validation', () => {
       [{ ...ok, to: '79030000500' }, 'unknown'],
       [{ ...ok, from: line }, null],
     ];
-    const response = await postMessages(base, { messages: cases.map(([message]) => message) }, KEY);
+    const response = await postMessages(sandbox.base, { messages: cases.map(([message]) => message) }, KEY);
     expect(response.status).toBe(200);
     const expected = cases.map(([, key, field], index) => {
       if (key === null) return { code: 'OK', messageId: expect.stringMatching(/^\d+$/) };
@@ -86,8 +75,8 @@ describe('Devino validation', () => {
     expect(response.json).toEqual({ result: expected });
 
     // Every reason in the seed's table, request-level ones included, is answered exactly.
-    const empty = await postMessages(base, { messages: [] }, KEY);
-    const tooMany = await postMessages(base, { messages: Array.from({ length: 101 }, () => ok) }, KEY);
+    const empty = await postMessages(sandbox.base, { messages: [] }, KEY);
+    const tooMany = await postMessages(sandbox.base, { messages: Array.from({ length: 101 }, () => ok) }, KEY);
     expect([empty.status, tooMany.status]).toEqual([400, 400]);
     expect(empty.json).toEqual({ result: [reject('must.be.not.null', 'messages', 'Массив messages не может быть пустым.')] });
     expect(tooMany.json).toEqual({ result: [reject('too.many.messages', 'messages', 'Превышен максимальный размер массива messages.')] });
@@ -98,7 +87,7 @@ describe('Devino validation', () => {
   });
 
   it('lists every reason of one message in field order, descriptions joined', async () => {
-    const response = await postMessages(base, { messages: [{ text: 'x'.repeat(5000), validity: 'soon' }] }, KEY);
+    const response = await postMessages(sandbox.base, { messages: [{ text: 'x'.repeat(5000), validity: 'soon' }] }, KEY);
     expect(response.json.result[0]).toEqual({
       code: 'REJECTED',
       reasons: [
@@ -112,13 +101,13 @@ describe('Devino validation', () => {
   });
 
   it('accepts 100 messages in one request and refuses 101 whole, sending none of them', async () => {
-    await control.setLimits('devino', KEY, { perSecond: null });
+    await sandbox.control.setLimits('devino', KEY, { perSecond: null });
     const message = { from: 'MyCompany', to: TO, templateId: 'verification_code', templateParams: { 1: '1' } };
-    const hundred = await postMessages(base, { messages: Array.from({ length: 100 }, () => message) }, KEY);
+    const hundred = await postMessages(sandbox.base, { messages: Array.from({ length: 100 }, () => message) }, KEY);
     expect(hundred.json.result.filter((entry: { code: string }) => entry.code === 'OK')).toHaveLength(100);
-    expect((await postMessages(base, { messages: Array.from({ length: 101 }, () => message) }, KEY)).status).toBe(400);
+    expect((await postMessages(sandbox.base, { messages: Array.from({ length: 101 }, () => message) }, KEY)).status).toBe(400);
     // A rejected request creates no message: the next accepted id follows the hundredth.
-    const next = await postMessages(base, { messages: [message] }, KEY);
+    const next = await postMessages(sandbox.base, { messages: [message] }, KEY);
     expect(BigInt(next.json.result[0].messageId) - BigInt(hundred.json.result[99].messageId)).toBe(1n);
   });
 
@@ -127,13 +116,13 @@ describe('Devino validation', () => {
     ['messages not an array', { messages: { from: 'MyCompany' } }],
     ['messages null', { messages: null }],
   ])('answers %s as an empty messages array', async (_case, body) => {
-    const response = await postMessages(base, body, KEY);
+    const response = await postMessages(sandbox.base, body, KEY);
     expect(response.status).toBe(400);
     expect(response.json).toEqual({ result: [reject('must.be.not.null', 'messages', 'Массив messages не может быть пустым.')] });
   });
 
   it('answers a body that is not JSON the same way, with the problem in x-sandbox-error', async () => {
-    const response = await fetch(`${base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Key ${KEY}`, 'content-type': 'application/json' }, body: '{"messages": [' });
+    const response = await fetch(`${sandbox.base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Key ${KEY}`, 'content-type': 'application/json' }, body: '{"messages": [' });
     expect(response.status).toBe(400);
     expect(response.headers.get('x-sandbox-error')).toMatch(/body could not be read/);
     expect(await response.json()).toEqual({ result: [reject('must.be.not.null', 'messages', 'Массив messages не может быть пустым.')] });
@@ -143,26 +132,26 @@ describe('Devino validation', () => {
     ['no Authorization header', null],
     ['a key the sandbox refuses', 'invalid-key'],
   ])('refuses %s with 401 forbidden', async (_case, key) => {
-    const response = await postMessages(base, { messages: [{ from: 'MyCompany', to: TO, text: 'hi' }] }, key);
+    const response = await postMessages(sandbox.base, { messages: [{ from: 'MyCompany', to: TO, text: 'hi' }] }, key);
     expect(response.status).toBe(401);
     expect(response.json).toEqual({ result: [reject('forbidden', undefined, 'Отправка запрещена.')] });
   });
 
   it('refuses another authorization scheme', async () => {
-    const response = await fetch(`${base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${sandbox.base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
   });
 
   it('answers unknown routes and methods with 404 in the same envelope, never a stack trace', async () => {
     for (const [method, path] of [['GET', '/whatsapp/messages'], ['POST', '/sms/messages']] as const) {
-      const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Key ${KEY}` } });
+      const response = await fetch(`${sandbox.base}${path}`, { method, headers: { authorization: `Key ${KEY}` } });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ result: [reject('unknown', undefined, 'Неизвестная ошибка.')] });
     }
   });
 
   it('coerces numbers in string fields as a Java client would send them, and refuses objects there', async () => {
-    const response = await postMessages(base, {
+    const response = await postMessages(sandbox.base, {
       messages: [
         { from: 'MyCompany', to: 79034567890, text: 12345 },
         { from: 'MyCompany', to: TO, text: { body: 'hi' } },
@@ -174,6 +163,6 @@ describe('Devino validation', () => {
       { code: 'REJECTED', reasons: [{ key: 'invalid', ref: 'messages[1].text' }], description: 'Неправильно указан параметр messages[1].text.' },
       { code: 'REJECTED', reasons: [{ key: 'invalid', ref: 'messages[2].templateParams' }], description: 'Неправильно указан параметр messages[2].templateParams.' },
     ]);
-    expect((await control.message(response.json.result[0].messageId)).text).toBe('12345');
+    expect((await sandbox.control.message(response.json.result[0].messageId)).text).toBe('12345');
   });
 });

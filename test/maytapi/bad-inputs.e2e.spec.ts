@@ -1,5 +1,4 @@
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { MaytapiClient } from './maytapi-client.js';
 
 interface BadInput {
@@ -74,14 +73,11 @@ const CASES: BadInput[] = [
 ];
 
 describe('Maytapi bad inputs', () => {
-  let sandbox: RunningSandbox;
-  let media: MediaServer;
   let client: MaytapiClient;
   const ids = { PHONE: '', QR_PHONE: '' };
 
+  const sandbox = useSandbox({ reset: false, media: true });
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    media = await startMediaServer();
     client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'bad-inputs-product', 'the-token');
     ids.PHONE = String((await client.post('/addPhone')).json.id);
     ids.QR_PHONE = String((await client.post('/addPhone')).json.id);
@@ -91,10 +87,6 @@ describe('Maytapi bad inputs', () => {
     await sandbox.control.scan(session.id);
     await sandbox.control.advance(5_000);
   });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
 
   it('covers the kinds the issue names', () => {
     const names = CASES.map((c) => c.name).join('\n');
@@ -102,7 +94,7 @@ describe('Maytapi bad inputs', () => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, bad) => {
-    const fill = (text: string) => text.replaceAll('QR_PHONE', ids.QR_PHONE).replaceAll('PHONE', ids.PHONE).replaceAll('MEDIA', media.url);
+    const fill = (text: string) => text.replaceAll('QR_PHONE', ids.QR_PHONE).replaceAll('PHONE', ids.PHONE).replaceAll('MEDIA', sandbox.media.url);
     const body = bad.raw ? bad.raw.text : bad.body === undefined ? undefined : fill(JSON.stringify(bad.body));
     const contentType = bad.raw?.contentType ?? (body === undefined ? undefined : 'application/json');
     const response = await fetch(`${client.url}${fill(bad.path)}`, {

@@ -1,6 +1,5 @@
 import { PNG } from 'pngjs';
-import { WebhookReceiver } from '#conformance';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { MaytapiClient } from './maytapi-client.js';
 
 /**
@@ -9,25 +8,14 @@ import { MaytapiClient } from './maytapi-client.js';
  * and receives the batched acks on its webhook.
  */
 describe('a Maytapi client with only its base URL changed', () => {
-  let sandbox: RunningSandbox;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await sandbox.control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useSandbox({ receiver: true });
 
   it('adds a phone, logs it in by QR, sends text and media, and gets acks in 2-second batches', async () => {
     const client = new MaytapiClient(`${sandbox.origin}/maytapi/api`, 'dc01968f-1111-2222-3333-7cfcf51aa423', 'b267697c-aaaa-bbbb-cccc-2435e812efc1');
 
-    expect((await client.post('/setWebhook', { webhook: receiver.url })).json).toEqual({
+    expect((await client.post('/setWebhook', { webhook: sandbox.receiver.url })).json).toEqual({
       pid: client.productId,
-      webhook: receiver.url,
+      webhook: sandbox.receiver.url,
       ack_delivery: false,
       phone_limit: 5,
     });
@@ -74,7 +62,7 @@ describe('a Maytapi client with only its base URL changed', () => {
     const ids = [text.json.data.msgId as string, media.json.data.msgId as string];
 
     await sandbox.control.advance(60_000);
-    const acks = receiver.accepted.map((request) => request.json as { type: string; product_id: string; data: Array<{ ackType: string; ackCode: number; msgId: string; chatId: string; time: number }> }).filter((body) => body.type === 'ack');
+    const acks = sandbox.receiver.accepted.map((request) => request.json as { type: string; product_id: string; data: Array<{ ackType: string; ackCode: number; msgId: string; chatId: string; time: number }> }).filter((body) => body.type === 'ack');
     // Each message goes delivered (1 tick) → reached (2) → seen (blue), and every call carries an array.
     for (const id of ids) {
       expect(acks.flatMap((body) => body.data).filter((ack) => ack.msgId === id).map((ack) => [ack.ackType, ack.ackCode])).toEqual([

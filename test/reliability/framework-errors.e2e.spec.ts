@@ -1,17 +1,13 @@
 import { PROVIDERS } from '../../apps/sandbox/src/providers.js';
 import { rawGet } from '../support/raw-http.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * Errors Fastify and Node raise before any handler runs are answered in the provider's format under
  * its prefix, with the reason in x-sandbox-error, never in Fastify's own JSON.
  */
 describe('errors raised before a handler runs', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ reset: false });
 
   const expected = (provider: (typeof PROVIDERS)[number], status: number, reason: string) => {
     const error = provider.fallbackError(status, reason);

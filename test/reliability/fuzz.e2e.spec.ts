@@ -1,6 +1,6 @@
 import { fuzzProvider, type FuzzFinding } from '#conformance';
-import { PROVIDERS } from '../../apps/sandbox/src/providers.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * Every operation of every contract, 200 malformed requests each: no 5xx, no hang, and every answer one
@@ -18,18 +18,12 @@ function distinct(findings: FuzzFinding[]): FuzzFinding[] {
 }
 
 describe('contract-driven fuzzing', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ reset: false });
 
-  const baseUrlOf = (provider: string) => `${sandbox.origin}/${provider}${provider === 'maytapi' ? '/api/fuzz-product' : ''}`;
-
-  test.each(PROVIDERS.map((provider) => provider.name))(
+  test.each(PROVIDER_REGISTRY.map((provider) => [provider.name, provider] as const))(
     '%s',
-    async (provider) => {
-      const report = await fuzzProvider({ provider, baseUrl: baseUrlOf(provider), key: 'fuzz-key', requestsPerOperation: 200, seed: 12 });
+    async (provider, registered) => {
+      const report = await fuzzProvider({ provider, baseUrl: sandboxBaseUrl(sandbox.origin, registered, 'fuzz-product'), key: 'fuzz-key', requestsPerOperation: 200, seed: 12 });
       expect(report.sent).toBeGreaterThanOrEqual(200);
       expect(report.sent % 200).toBe(0);
       expect(distinct(report.findings)).toEqual([]);

@@ -1,5 +1,5 @@
 import { WamessageClient } from '../wamessage/wamessage-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * 70,000-entry bodies (about 2 MB) in each encoding a client may use: each is answered in the
@@ -8,11 +8,7 @@ import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
  * the times (targets: answered within 1 s, health within 50 ms).
  */
 describe('huge bodies', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ reset: false });
 
   const ENTRIES = 70_000;
   const numbers = (count: number) => Array.from({ length: count }, (_, i) => `98912${String(i).padStart(7, '0')}`);

@@ -56,7 +56,7 @@ describe('uploaded media lives on disk, within bounds', () => {
     const bytes = pdfOf(300 * KB);
     const path = await upload(bytes);
     const id = path.split('/').pop()!;
-    const stored = await sandbox.app.get(WhatsAppEngine).store.media.get(id);
+    const stored = await sandbox.app.get(WhatsAppEngine).messages.upload(id);
     expect(stored).toEqual({ id, accountId: expect.any(String), fileName: 'offer.pdf', mime: 'application/pdf', size: bytes.length, createdAt: expect.any(Number) });
     expect(mediaFiles(dir)).toEqual([`media-${id}`]);
     expect(readFileSync(join(dir, `media-${id}`)).equals(bytes)).toBe(true);

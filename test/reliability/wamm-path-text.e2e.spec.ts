@@ -1,13 +1,9 @@
 import { rawGet } from '../support/raw-http.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /** WAMM's `msg_to/{token}/{phone}/{text}`: the text is a path segment, up to WAMM's 1,500 characters. */
 describe('WAMM msg_to with the text in the path', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ reset: false });
 
   const msgState = async (id: number) => {
     const response = await fetch(`${sandbox.origin}/wamm/api2/msg_state/path-text/?msg_id=${id}`);

@@ -92,13 +92,13 @@ describe('webhook delivery beside receivers that never answer', () => {
       // takes several rounds of 300 ms timeouts: each receiver has 12 events, and each is retried once.
       const state = await sandbox.control.advance(60_000);
       expect(state.nowMs).toBe(before.nowMs + 60_000);
-      const attempts = (await engine.store.webhooks.attempts({})).filter((attempt) => attempt.accountId.includes('hostile'));
+      const attempts = (await engine.webhooks.attempts({})).filter((attempt) => attempt.accountId.includes('hostile'));
       expect(attempts.length).toBeLessThanOrEqual(HOSTILE_ACCOUNTS * PER_DESTINATION);
       expect(attempts.every((attempt) => attempt.error === 'timed out')).toBe(true);
 
       // The attempts left out there end on their own; their retries are made late rather than never.
       await engine.clock.settle();
-      const after = (await engine.store.webhooks.attempts({})).filter((attempt) => attempt.accountId.includes('hostile'));
+      const after = (await engine.webhooks.attempts({})).filter((attempt) => attempt.accountId.includes('hostile'));
       expect(after.length).toBeGreaterThanOrEqual(HOSTILE_ACCOUNTS * CHATS_PER_HOSTILE_ACCOUNT);
     }, 30_000);
   });

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type SandboxConfig } from '../../apps/sandbox/src/config.js';
 import { hostMatcher } from '../../apps/sandbox/src/engine.module.js';
 
@@ -30,6 +30,8 @@ describe('sandbox configuration', () => {
     [['--media-max-bytes', '1GB'], {}, 'invalid --media-max-bytes "1GB": expected an integer'],
     [[], { MEDIA_FETCHES: '0' }, 'invalid environment variable MEDIA_FETCHES "0": expected an integer from 1 to 1000'],
     [['--media-hosts', 'a b'], {}, 'invalid --media-hosts "a b": expected host names or patterns'],
+    [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory" or "sqlite:<file>"'],
+    [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory" or "sqlite:<file>"'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message);
@@ -49,10 +51,18 @@ describe('sandbox configuration', () => {
   });
 
   it('bounds media by default and reads its options', () => {
-    expect(load([])).toMatchObject({ mediaDir: undefined, mediaMaxBytes: 1024 ** 3, mediaMaxAgeSeconds: 172_800, mediaFetches: 4, mediaHosts: undefined });
+    expect(load(['--store', 'memory'])).toMatchObject({ mediaDir: undefined, mediaMaxBytes: 1024 ** 3, mediaMaxAgeSeconds: 172_800, mediaFetches: 4, mediaHosts: undefined });
     expect(load(['--media-dir', '/var/media', '--media-max-bytes', '5000', '--media-fetches', '2'], { MEDIA_MAX_AGE_SECONDS: '60', MEDIA_HOSTS: 'Media.example.com, *.cdn.test' })).toMatchObject({
       mediaDir: '/var/media', mediaMaxBytes: 5000, mediaMaxAgeSeconds: 60, mediaFetches: 2, mediaHosts: ['media.example.com', '*.cdn.test'],
     });
+  });
+
+  it('keeps the store and media in the data directory by default, and takes another store or directory', () => {
+    expect(load([])).toMatchObject({ store: { kind: 'sqlite', file: resolve('.wa-sandbox/sandbox.db') }, mediaDir: resolve('.wa-sandbox/media') });
+    expect(load(['--data-dir', '/srv/wa'])).toMatchObject({ store: { kind: 'sqlite', file: '/srv/wa/sandbox.db' }, mediaDir: '/srv/wa/media' });
+    expect(load([], { DATA_DIR: '/srv/wa', STORE: 'sqlite:/tmp/other.db' })).toMatchObject({ store: { kind: 'sqlite', file: '/tmp/other.db' }, mediaDir: '/srv/wa/media' });
+    expect(load(['--store', 'sqlite:data/x.db', '--media-dir', '/var/media'])).toMatchObject({ store: { kind: 'sqlite', file: resolve('data/x.db') }, mediaDir: '/var/media' });
+    expect(load(['--store', 'memory'], { DATA_DIR: '/srv/wa' })).toMatchObject({ store: { kind: 'memory' }, mediaDir: undefined });
   });
 
   it('matches media hosts by name, * standing for one or more labels', () => {

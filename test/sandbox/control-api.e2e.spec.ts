@@ -1,18 +1,10 @@
-import { ControlClient, WebhookReceiver, type SandboxMessage } from '#conformance';
+import { WebhookReceiver, type SandboxMessage } from '#conformance';
 import { received } from '../support/received.js';
 import { phpMultipart } from '../support/php-client.js';
-import { startSandbox, TEST_START, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox, TEST_START } from '../support/sandbox.js';
 
 describe('control API', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => control.reset());
+  const sandbox = useSandbox();
 
   const raw = (method: string, path: string, body?: unknown) =>
     fetch(`${sandbox.origin}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
@@ -20,7 +12,7 @@ describe('control API', () => {
     (await fetch(`${sandbox.origin}/wamessenger/sendMessage/${key}`, { method: 'POST', body: phpMultipart({ phonenumber: phone, text: 'hi' }) })).text();
 
   it('says what it is', async () => {
-    const health = await control.request('GET', '/health');
+    const health = await sandbox.control.request('GET', '/health');
     expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: expect.arrayContaining(['wamessenger']), strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
   });
 
@@ -43,10 +35,10 @@ describe('control API', () => {
   });
 
   it('reads, switches and advances the clock', async () => {
-    expect(await control.request('PUT', '/clock', { speed: 60 })).toMatchObject({ mode: 'manual', speed: 60 });
-    expect(await control.advance(90_000)).toMatchObject({ nowMs: TEST_START + 90_000, now: new Date(TEST_START + 90_000).toISOString() });
-    await control.reset();
-    expect((await control.clock()).nowMs).toBe(TEST_START);
+    expect(await sandbox.control.request('PUT', '/clock', { speed: 60 })).toMatchObject({ mode: 'manual', speed: 60 });
+    expect(await sandbox.control.advance(90_000)).toMatchObject({ nowMs: TEST_START + 90_000, now: new Date(TEST_START + 90_000).toISOString() });
+    await sandbox.control.reset();
+    expect((await sandbox.control.clock()).nowMs).toBe(TEST_START);
   });
 
   it.each([
@@ -80,14 +72,14 @@ describe('control API', () => {
     await sendText('K');
     await fetch(`${sandbox.origin}/wamessenger/pending/K?x=1`);
     await fetch(`${sandbox.origin}/wamessenger/getStatus/invalid-key?id=1`);
-    const count = async (match: object) => (await control.request<{ count: number }>('POST', '/requests/count', match)).count;
+    const count = async (match: object) => (await sandbox.control.request<{ count: number }>('POST', '/requests/count', match)).count;
     expect(await count({})).toBe(4);
     expect(await count({ method: 'post', path: '/wamessenger/sendMessage/K' })).toBe(2);
     expect(await count({ pathPattern: '^/wamessenger/(pending|getStatus)/' })).toBe(2);
     expect(await count({ provider: 'wamessenger', method: 'GET' })).toBe(2);
-    const { requests } = await control.request<{ requests: unknown[] }>('GET', '/requests?path=/wamessenger/getStatus/invalid-key');
+    const { requests } = await sandbox.control.request<{ requests: unknown[] }>('GET', '/requests?path=/wamessenger/getStatus/invalid-key');
     expect(requests).toEqual([expect.objectContaining({ method: 'GET', url: '/wamessenger/getStatus/invalid-key?id=1', provider: 'wamessenger', status: 400 })]);
-    expect(await control.request('DELETE', '/requests')).toEqual({ cleared: 4 });
+    expect(await sandbox.control.request('DELETE', '/requests')).toEqual({ cleared: 4 });
     expect(await count({})).toBe(0);
   });
 
@@ -96,15 +88,15 @@ describe('control API', () => {
     try {
       await fetch(`${sandbox.origin}/wamessenger/webhook/set/K?url=${encodeURIComponent(receiver.url)}`);
       const id = await sendText('K');
-      const forced = await control.request<SandboxMessage>('POST', `/messages/${id}/status`, { status: 'read' });
+      const forced = await sandbox.control.request<SandboxMessage>('POST', `/messages/${id}/status`, { status: 'read' });
       expect(forced.history.map((change: { status: string }) => change.status)).toEqual(['queued', 'read']);
       expect(received(receiver)).toEqual([expect.objectContaining({ type: 'delivery', id, delivery: 3, status: 'read' })]);
-      const journal = await control.journal('wamessenger', 'K');
+      const journal = await sandbox.control.journal('wamessenger', 'K');
       expect(journal).toEqual([expect.objectContaining({ provider: 'wamessenger', accountKey: 'K', url: receiver.url, ok: true, status: 200 })]);
       // The simulated receipts that come later do not move a read message backwards.
-      await control.advance(60_000);
-      expect((await control.message(id)).status).toBe('read');
-      const failed = await control.request('POST', `/messages/${await sendText('K')}/status`, { status: 'failed', reason: 'testing' });
+      await sandbox.control.advance(60_000);
+      expect((await sandbox.control.message(id)).status).toBe('read');
+      const failed = await sandbox.control.request('POST', `/messages/${await sendText('K')}/status`, { status: 'failed', reason: 'testing' });
       expect(failed).toMatchObject({ status: 'failed', failureReason: 'testing' });
     } finally {
       await receiver.close();
@@ -113,13 +105,13 @@ describe('control API', () => {
 
   it('lists accounts with their effective switches and serves the sample media', async () => {
     await fetch(`${sandbox.origin}/wamessenger/receive/K?receive=on`);
-    expect(await control.request('GET', '/accounts/wamessenger/K')).toMatchObject({ features: { receive: false } });
-    await control.advance(30_000);
-    const accounts = await control.request('GET', '/accounts');
+    expect(await sandbox.control.request('GET', '/accounts/wamessenger/K')).toMatchObject({ features: { receive: false } });
+    await sandbox.control.advance(30_000);
+    const accounts = await sandbox.control.request('GET', '/accounts');
     expect(accounts).toEqual([expect.objectContaining({ provider: 'wamessenger', key: 'K', linePhone: expect.stringMatching(/^989\d{9}$/), features: { receive: true, sendSeen: false } })]);
     const media = await raw('GET', '/__sandbox/media/sample.jpg');
     expect(media.status).toBe(200);
     expect(Buffer.from(await media.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
-    expect((await control.request<{ numbers: unknown[] }>('GET', '/magic-numbers')).numbers).toHaveLength(6);
+    expect((await sandbox.control.request<{ numbers: unknown[] }>('GET', '/magic-numbers')).numbers).toHaveLength(6);
   });
 });

@@ -1,11 +1,7 @@
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 describe('strict accounts mode', () => {
-  let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox({ strictAccounts: [{ provider: 'wamessenger', key: 'KNOWN', linePhone: '989350000777' }] });
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ config: { strictAccounts: [{ provider: 'wamessenger', key: 'KNOWN', linePhone: '989350000777' }] }, reset: false });
 
   it('serves only the listed keys, with their line numbers', async () => {
     const known = await fetch(`${sandbox.origin}/wamessenger/pending/KNOWN`);

@@ -1,7 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import type { ControlClient } from '#conformance';
 import { WhatsAppEngine } from '#engine';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { startSandbox, type RunningSandbox, useSandbox } from '../support/sandbox.js';
 import { WamessageClient } from './wamessage-client.js';
 
 const OWNER = '905321112233';
@@ -14,21 +13,14 @@ const INVALID = { status: false, code: 401, description: 'Geçersiz token', data
 const EXPIRED = { status: false, code: 401, description: 'Oturum süresi doldu, lütfen tekrar giriş yapın', data: null };
 
 describe('Wamessage users and tokens', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
   let owner: WamessageClient;
   let registrationId: number;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox();
   beforeEach(async () => {
-    await control.reset();
     owner = new WamessageClient(`${sandbox.origin}/wamessage`);
     await owner.signUp(OWNER);
-    registrationId = await owner.linkDevice(control, DEVICE);
+    registrationId = await owner.linkDevice(sandbox.control, DEVICE);
   });
 
   /** Every route behind the token, called with `authorization` as the header (none when undefined). */
@@ -63,7 +55,7 @@ describe('Wamessage users and tokens', () => {
 
   it('refuses forged tokens: another secret, alg none, a changed payload, junk', async () => {
     const claims = { user_id: 1, phone: OWNER };
-    const now = Math.floor((await control.clock()).nowMs / 1000);
+    const now = Math.floor((await sandbox.control.clock()).nowMs / 1000);
     const otherSecret = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(new TextEncoder().encode('guessed-secret'));
     const none = new UnsecuredJWT(claims).setIssuedAt(now).setExpirationTime(now + 3600).encode();
     const [header, payload, signature] = owner.token.split('.') as [string, string, string];
@@ -76,16 +68,16 @@ describe('Wamessage users and tokens', () => {
   it('refuses a token once the clock passes its exp (24 h by default), and a new login works again', async () => {
     const login = await owner.json('POST', '/user/login', { phone: OWNER, password: 'gizli-sifre-1' });
     owner.token = (login.json as { token: string }).token;
-    await control.advance(DAY - 1_000);
+    await sandbox.control.advance(DAY - 1_000);
     expect((await owner.get('/whatsapp/devices?page=-1')).status).toBe(200);
-    await control.advance(2_000);
+    await sandbox.control.advance(2_000);
     expect(await expectRefused(`Bearer ${owner.token}`, EXPIRED)).toEqual(Array(5).fill('the token has expired'));
     await owner.signIn(OWNER);
     expect((await owner.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [{ registration_id: registrationId }] });
   });
 
   it('refuses a token whose user no longer exists (the sandbox was reset)', async () => {
-    await control.reset();
+    await sandbox.control.reset();
     await expectRefused(`Bearer ${owner.token}`, INVALID);
   });
 
@@ -104,7 +96,7 @@ describe('Wamessage users and tokens', () => {
     expect(await other.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'not mine' })).toMatchObject(notFound);
     expect(await other.json('POST', '/whatsapp/logout', { reg_id: registrationId })).toMatchObject(notFound);
     // The other user may link the same number as a device of their own: a phone links several devices.
-    const theirs = await other.linkDevice(control, DEVICE);
+    const theirs = await other.linkDevice(sandbox.control, DEVICE);
     expect(theirs).not.toBe(registrationId);
     expect((await owner.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [{ registration_id: registrationId, connected: true }] });
     expect(await owner.json('POST', '/whatsapp/logout', { reg_id: theirs })).toMatchObject(notFound);

@@ -1,6 +1,5 @@
-import type { ControlClient } from '#conformance';
 import { WhatsAppEngine } from '#engine';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { WamessageClient } from './wamessage-client.js';
 
 const USER = '905321112233';
@@ -15,19 +14,15 @@ function pngOf(bytes: number): Buffer {
 }
 
 describe('Wamessage refuses bad input in its own envelope, never with a 500', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
   let client: WamessageClient;
   let reg: number;
 
+  const sandbox = useSandbox({ reset: false });
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
     client = new WamessageClient(`${sandbox.origin}/wamessage`);
     await client.signUp(USER);
-    reg = await client.linkDevice(control, DEVICE);
+    reg = await client.linkDevice(sandbox.control, DEVICE);
   });
-  afterAll(() => sandbox.close());
 
   type Case = [label: string, send: () => Promise<{ status: number; json: unknown }>, status: number, description: string];
   // Bodies are built when a case runs: the device is linked in beforeAll, after the cases are listed.

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ControlClient } from '#conformance';
 import { WhatsAppEngine } from '#engine';
-import { startSandbox, TEST_START, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox, TEST_START } from '../support/sandbox.js';
 import { WamessageClient } from './wamessage-client.js';
 
 const PDF = readFileSync('fixtures/media/sample.pdf');
@@ -16,21 +15,14 @@ interface Sent {
 }
 
 describe('Wamessage on the simulated engine', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
   let client: WamessageClient;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox();
   beforeEach(async () => {
-    await control.reset();
     client = new WamessageClient(`${sandbox.origin}/wamessage`);
   });
 
-  const statusOf = async (id: string) => (await control.message(id)).status;
+  const statusOf = async (id: string) => (await sandbox.control.message(id)).status;
   const sendForm = (fields: Record<string, string | Blob>, fileName?: string) => {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) {
@@ -60,10 +52,10 @@ describe('Wamessage on the simulated engine', () => {
     expect((await logincontrol()).json).toEqual({ status: true, code: 200, description: 'Cihaz henüz bağlanmadı', data: { registrationId, phone: DEVICE, connected: false, status: 'waiting_for_code' } });
     expect((await client.get('/whatsapp/devices?page=-1')).json).toEqual({ status: true, code: 200, description: 'Cihazlar listelendi', data: [] });
 
-    await control.pair(pairingCode, DEVICE);
+    await sandbox.control.pair(pairingCode, DEVICE);
     expect((await logincontrol()).json).toMatchObject({ description: 'Cihaz bağlanıyor', data: { connected: false, status: 'loading' } });
     // Loading is not registration: the device is listed only once logincontrol saw it connected.
-    await control.advance(5_000);
+    await sandbox.control.advance(5_000);
     expect((await client.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [] });
     expect((await logincontrol()).json).toEqual({ status: true, code: 200, description: 'Cihaz bağlandı', data: { registrationId, phone: DEVICE, connected: true, status: 'connected' } });
     expect((await client.get('/whatsapp/devices?page=-1')).json).toEqual({
@@ -83,9 +75,9 @@ describe('Wamessage on the simulated engine', () => {
       data: { reg_id: registrationId, contacts: '+905321234567, 905321234568,+994 50 123 45 67', message: 'Teklif ektedir', send_time: null, file: { name: 'teklif.pdf', mime: 'application/pdf', size: PDF.length } },
     });
     expect(body.data.messages.map((message) => message.contact)).toEqual(['905321234567', '905321234568', '994501234567']);
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     for (const { id, contact } of body.data.messages) {
-      const message = await control.message(id);
+      const message = await sandbox.control.message(id);
       expect({ from: message.from, to: message.to, text: message.text, kind: message.kind, status: message.status, mediaUrl: message.mediaUrl })
         .toEqual({ from: DEVICE, to: contact, text: 'Teklif ektedir', kind: 'media', status: 'read', mediaUrl: body.data.file!.url });
     }
@@ -97,12 +89,12 @@ describe('Wamessage on the simulated engine', () => {
     const scheduled = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234569', message: 'Yarın görüşelim', send_time: '2026-01-02 12:00:00' });
     expect(scheduled.json).toMatchObject({ description: 'Mesaj gönderildi', data: { contacts: '905321234569', message: 'Yarın görüşelim', send_time: '2026-01-02 12:00:00' } });
     const { id } = (scheduled.json as Sent).data.messages[0]!;
-    expect(await control.message(id)).toMatchObject({ status: 'queued', sendAt: new Date(tomorrow).toISOString() });
-    const { nowMs } = await control.clock();
-    await control.advance(tomorrow - nowMs - 1_000);
+    expect(await sandbox.control.message(id)).toMatchObject({ status: 'queued', sendAt: new Date(tomorrow).toISOString() });
+    const { nowMs } = await sandbox.control.clock();
+    await sandbox.control.advance(tomorrow - nowMs - 1_000);
     expect(await statusOf(id)).toBe('queued');
-    await control.advance(5_000);
-    const history = (await control.message(id)).history;
+    await sandbox.control.advance(5_000);
+    const history = (await sandbox.control.message(id)).history;
     expect(history.map((change) => change.status).slice(0, 2)).toEqual(['queued', 'sent']);
     expect(Date.parse(history[1]!.at)).toBeGreaterThanOrEqual(tomorrow);
     // Registering and logging in each hash a password with scrypt, slow on purpose: room for a busy machine.
@@ -112,25 +104,25 @@ describe('Wamessage on the simulated engine', () => {
     let registrationId: number;
     beforeEach(async () => {
       await client.signUp(USER);
-      registrationId = await client.linkDevice(control, DEVICE);
+      registrationId = await client.linkDevice(sandbox.control, DEVICE);
     });
 
     it('reads send_time in Turkey time: 12:00:30 on the day the clock starts at 12:00 (09:00 UTC) is 30 seconds away', async () => {
       expect(new Date(TEST_START).toISOString()).toBe('2026-01-01T09:00:00.000Z');
-      const { nowMs } = await control.clock();
+      const { nowMs } = await sandbox.control.clock();
       const sendAt = Math.ceil((nowMs + 30_000) / 1000) * 1000;
       const turkey = new Date(sendAt + 3 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
       const response = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'yakında', send_time: turkey });
       const { id } = (response.json as Sent).data.messages[0]!;
-      expect(await control.message(id)).toMatchObject({ sendAt: new Date(sendAt).toISOString() });
-      await control.advance(sendAt - nowMs - 500);
+      expect(await sandbox.control.message(id)).toMatchObject({ sendAt: new Date(sendAt).toISOString() });
+      await sandbox.control.advance(sendAt - nowMs - 500);
       expect(await statusOf(id)).toBe('queued');
-      await control.advance(2_000);
+      await sandbox.control.advance(2_000);
       expect(await statusOf(id)).not.toBe('queued');
     });
 
     it('refuses a send_time already past, in Turkey time, and sends nothing', async () => {
-      const { nowMs } = await control.clock();
+      const { nowMs } = await sandbox.control.clock();
       const justPast = new Date(nowMs - 1_000 + 3 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
       const response = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'dün', send_time: justPast });
       expect(response).toMatchObject({ status: 400, json: { status: false, code: 400, description: 'Gönderim zamanı geçmiş bir tarih olamaz', data: null } });
@@ -156,20 +148,20 @@ describe('Wamessage on the simulated engine', () => {
       expect((await client.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [] });
       const refused = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'x' });
       expect(refused).toMatchObject({ status: 404, json: { status: false, description: 'Cihaz bulunamadı' } });
-      await control.advance(HOUR);
-      expect(await control.message(id)).toMatchObject({ status: 'failed', failureCode: 'session_closed' });
+      await sandbox.control.advance(HOUR);
+      expect(await sandbox.control.message(id)).toMatchObject({ status: 'failed', failureCode: 'session_closed' });
       // The number can be linked again, under a new registration id.
-      expect(await client.linkDevice(control, DEVICE)).not.toBe(registrationId);
+      expect(await client.linkDevice(sandbox.control, DEVICE)).not.toBe(registrationId);
     });
 
     it('a device whose phone lost its connection is listed as disconnected and refuses sends until it is back', async () => {
-      const [session] = await control.sessions('wamessage', USER);
-      await control.request('POST', `/sessions/${session!.id}/disconnect`);
+      const [session] = await sandbox.control.sessions('wamessage', USER);
+      await sandbox.control.request('POST', `/sessions/${session!.id}/disconnect`);
       expect((await client.get('/whatsapp/devices')).json).toMatchObject({ data: [{ registration_id: registrationId, status: 'disconnected', connected: false }] });
       const send = () => client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'x' });
       expect(await send()).toMatchObject({ status: 409, json: { description: 'Cihaz bağlı değil' } });
-      await control.request('POST', `/sessions/${session!.id}/reconnect`);
-      await control.advance(5_000);
+      await sandbox.control.request('POST', `/sessions/${session!.id}/reconnect`);
+      await sandbox.control.advance(5_000);
       expect((await send()).status).toBe(200);
     });
 
@@ -179,7 +171,7 @@ describe('Wamessage on the simulated engine', () => {
     });
 
     it('pages devices by 10 with page=1, 2; page=-1 lists all', async () => {
-      for (let n = 1; n <= 10; n++) await client.linkDevice(control, `90555000${String(n).padStart(4, '0')}`);
+      for (let n = 1; n <= 10; n++) await client.linkDevice(sandbox.control, `90555000${String(n).padStart(4, '0')}`);
       const count = async (page: string) => ((await client.get(`/whatsapp/devices?page=${page}`)).json as { data: unknown[] }).data.length;
       expect([await count('-1'), await count('1'), await count('2'), await count('3')]).toEqual([11, 10, 1, 0]);
     });
@@ -189,17 +181,17 @@ describe('Wamessage on the simulated engine', () => {
     await client.signUp(USER);
     const ask = async () => ((await client.json('POST', '/whatsapp/login/code', { phone: DEVICE })).json as { data: { code: string; registrationId: number } }).data;
     const first = await ask();
-    await control.advance(1_000);
+    await sandbox.control.advance(1_000);
     const second = await ask();
     expect(second.registrationId).toBe(first.registrationId);
     expect(second.code).not.toBe(first.code);
-    await expect(control.pair(first.code, DEVICE)).rejects.toThrow(/no session is waiting for this code/);
-    await control.advance(3 * 60_000);
+    await expect(sandbox.control.pair(first.code, DEVICE)).rejects.toThrow(/no session is waiting for this code/);
+    await sandbox.control.advance(3 * 60_000);
     const check = await client.get(`/whatsapp/ws/logincontrol?registrationId=${second.registrationId}&phone=${DEVICE}`);
     expect(check.json).toMatchObject({ description: 'Kodun süresi doldu, yeni kod isteyin', data: { connected: false, status: 'code_expired' } });
-    await expect(control.pair(second.code, DEVICE)).rejects.toThrow(/expired/);
+    await expect(sandbox.control.pair(second.code, DEVICE)).rejects.toThrow(/expired/);
     const third = await ask();
     expect(third.registrationId).toBe(first.registrationId);
-    await control.pair(third.code, DEVICE);
+    await sandbox.control.pair(third.code, DEVICE);
   });
 });

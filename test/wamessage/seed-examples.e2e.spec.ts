@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ControlClient } from '#conformance';
 import { send, type WireResponse } from '../support/php-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * Every request in Wamessage's documentation, sent as the seed describes it with only the base URL changed,
@@ -16,23 +15,14 @@ interface Example {
 }
 
 describe('Wamessage seed examples, with only the base URL changed', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamessage`;
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ provider: 'wamessage', reset: false });
 
   /** Sends an example as its encoding says, with the Bearer token, the sandbox's registration id in place of the seed's. */
   function call(example: Example, token: string, registrationId = SEED_REGISTRATION_ID): Promise<WireResponse> {
     const { method, path, encoding, fields = {}, file } = example.request;
     const values = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, value === SEED_REGISTRATION_ID ? registrationId : value]));
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    const url = base + path.replace(SEED_REGISTRATION_ID, registrationId);
+    const url = sandbox.base + path.replace(SEED_REGISTRATION_ID, registrationId);
     if (encoding === 'json') return send(url, { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(values) });
     if (encoding === 'form') return send(url, { method, headers, body: new URLSearchParams(values) });
     if (encoding === 'multipart') {
@@ -47,7 +37,7 @@ describe('Wamessage seed examples, with only the base URL changed', () => {
   it('follows the documented flow end to end', async () => {
     const { phone, password } = seed.login.request.fields as { phone: string; password: string };
     // The undocumented sign-up the seed asks for first ("hesabımız yoksa kayıt olmalıyız").
-    expect((await send(`${base}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password }) })).status).toBe(201);
+    expect((await send(`${sandbox.base}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password }) })).status).toBe(201);
 
     const login = await call(seed.login, '');
     expect(login.status).toBe(200);
@@ -61,8 +51,8 @@ describe('Wamessage seed examples, with only the base URL changed', () => {
 
     expect((await call(seed.loginControl, token, id)).json).toMatchObject({ data: { connected: false } });
     // The seed's phone types the code in WhatsApp › Linked devices › Link with phone number.
-    await control.pair(pairingCode, phone);
-    await control.advance(5_000);
+    await sandbox.control.pair(pairingCode, phone);
+    await sandbox.control.advance(5_000);
     expect((await call(seed.loginControl, token, id)).json).toMatchObject({ data: { registrationId, connected: true } });
 
     const devices = await call(seed.devices, token, id);

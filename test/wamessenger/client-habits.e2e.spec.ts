@@ -1,23 +1,12 @@
-import { ControlClient } from '#conformance';
 import { httpBuildQuery, send } from '../support/php-client.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 /**
  * What public WaMessenger clients do beyond the seed's examples: every message, text-only ones included,
  * goes out as an array (`phonenumber[0]=…`) without url, and the status is read right after the send.
  */
 describe('WaMessenger as public clients use it', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamessenger`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => control.reset());
+  const sandbox = useSandbox({ provider: 'wamessenger' });
 
   const form = (fields: Record<string, unknown>): RequestInit => ({
     method: 'POST',
@@ -26,15 +15,15 @@ describe('WaMessenger as public clients use it', () => {
   });
 
   it('takes a text-only send to an array of one number, without url, and answers tracking codes', async () => {
-    const response = await send(`${base}/sendMessage/K`, form({ phonenumber: ['989121234567'], text: 'hello' }));
+    const response = await send(`${sandbox.base}/sendMessage/K`, form({ phonenumber: ['989121234567'], text: 'hello' }));
     expect(response.status).toBe(200);
     expect(response.json).toEqual([{ phonenumber: '989121234567', tracking_Code: expect.any(Number) }]);
     const id = String((response.json as Array<{ tracking_Code: number }>)[0]!.tracking_Code);
-    expect((await control.message(id)).mediaUrl).toBeNull();
+    expect((await sandbox.control.message(id)).mediaUrl).toBeNull();
   });
 
   it('takes a text-only send to several numbers, without url (JSON too)', async () => {
-    const response = await send(`${base}/sendMessage/K`, {
+    const response = await send(`${sandbox.base}/sendMessage/K`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ phonenumber: ['989121234567', '989121234568'], text: 'hello' }),
@@ -44,8 +33,8 @@ describe('WaMessenger as public clients use it', () => {
   });
 
   it('answers getStatus right after the send with status OK, empty execute and delivery', async () => {
-    const sent = await send(`${base}/sendMessage/K`, form({ phonenumber: '989121234567', text: 'hello' }));
-    const status = (await send(`${base}/getStatus/K?id=${sent.text}`)).json as Record<string, string>;
+    const sent = await send(`${sandbox.base}/sendMessage/K`, form({ phonenumber: '989121234567', text: 'hello' }));
+    const status = (await send(`${sandbox.base}/getStatus/K?id=${sent.text}`)).json as Record<string, string>;
     expect(status).toEqual({
       status: 'OK',
       statusInfo: 'Message is in the send queue',
@@ -57,8 +46,8 @@ describe('WaMessenger as public clients use it', () => {
       delivery: '',
     });
     // The pending method still lists it with its own documented status.
-    expect((await send(`${base}/pending/K`)).json).toEqual([expect.objectContaining({ status: 'pending', id: sent.text })]);
-    const list = (await send(`${base}/showAllMessages/K`)).json as { data: unknown[] };
+    expect((await send(`${sandbox.base}/pending/K`)).json).toEqual([expect.objectContaining({ status: 'pending', id: sent.text })]);
+    const list = (await send(`${sandbox.base}/showAllMessages/K`)).json as { data: unknown[] };
     expect(list.data).toEqual([status]);
   });
 });

@@ -1,35 +1,19 @@
-import { ControlClient, WebhookReceiver } from '#conformance';
 import { received } from '../support/received.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { phpMultipart, send } from '../support/php-client.js';
 
 const HOUR = 3600_000;
 
 describe('WaMessenger on the simulated engine', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamessenger`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
+  const sandbox = useSandbox({ provider: 'wamessenger', receiver: true });
 
   async function sendText(key: string, phone: string, text = 'hello'): Promise<string> {
-    const response = await send(`${base}/sendMessage/${key}`, { method: 'POST', body: phpMultipart({ phonenumber: phone, text }) });
+    const response = await send(`${sandbox.base}/sendMessage/${key}`, { method: 'POST', body: phpMultipart({ phonenumber: phone, text }) });
     expect(response.status).toBe(200);
     return response.text;
   }
-  const getJson = async (path: string) => (await send(`${base}${path}`)).json as any;
-  const setWebhook = (key: string) => send(`${base}/webhook/set/${key}?url=${encodeURIComponent(receiver.url)}`);
+  const getJson = async (path: string) => (await send(`${sandbox.base}${path}`)).json as any;
+  const setWebhook = (key: string) => send(`${sandbox.base}/webhook/set/${key}?url=${encodeURIComponent(sandbox.receiver.url)}`);
 
   it('shows a message going queued → server → phone → read in getStatus, showAllMessages and the webhook', async () => {
     await setWebhook('K');
@@ -44,85 +28,85 @@ describe('WaMessenger on the simulated engine', () => {
       if (seenByStatus.at(-1) !== label) seenByStatus.push(label);
       if (seenByList.at(-1) !== (list.data[0].delivery || 'queued')) seenByList.push(list.data[0].delivery || 'queued');
       if (label === 'read') break;
-      await control.advance(500);
+      await sandbox.control.advance(500);
     }
     expect(seenByStatus).toEqual(['queued', 'server', 'phone', 'read']);
     expect(seenByList).toEqual(['queued', 'server', 'phone', 'read']);
-    expect(received(receiver)).toEqual([
+    expect(received(sandbox.receiver)).toEqual([
       expect.objectContaining({ type: 'delivery', hash: 'K', id, phonenumber: '989121234567', delivery: 1, status: 'server' }),
       expect.objectContaining({ type: 'delivery', id, delivery: 2, status: 'phone' }),
       expect.objectContaining({ type: 'delivery', id, delivery: 3, status: 'read' }),
     ]);
-    const history = (await control.message(id)).history.map((change: { status: string }) => change.status);
+    const history = (await sandbox.control.message(id)).history.map((change: { status: string }) => change.status);
     expect(history).toEqual(['queued', 'sent', 'delivered', 'read']);
   });
 
   it('keeps events for a receiver that is down, retries them, and delivers every one after webhook/resend', async () => {
-    receiver.respondWith(503);
+    sandbox.receiver.respondWith(503);
     await setWebhook('K');
     const ids = [await sendText('K', '989121234567', 'one'), await sendText('K', '989121234568', 'two')];
-    await control.advance(2 * 60_000);
+    await sandbox.control.advance(2 * 60_000);
     expect((await getJson('/webhook/pending/K')).pending).toBe(6);
 
     // Automatic retries at +10 s, +1 min and +5 min, then nothing until a resend. Only each chat's first
     // event (`server`) is tried: the chat's later ones wait behind it, so they never overtake it.
-    await control.advance(60 * 60_000);
-    const attempts = await control.journal('wamessenger', 'K');
+    await sandbox.control.advance(60 * 60_000);
+    const attempts = await sandbox.control.journal('wamessenger', 'K');
     expect(attempts).toHaveLength(2 * 4);
     expect(attempts.every((attempt) => attempt.ok === false && attempt.status === 503 && (attempt.body as { delivery: number }).delivery === 1)).toBe(true);
-    expect(received(receiver)).toEqual([]);
+    expect(received(sandbox.receiver)).toEqual([]);
 
-    receiver.respondWith(200);
+    sandbox.receiver.respondWith(200);
     const resend = await getJson('/webhook/resend/K');
-    expect(resend).toEqual({ pending: 6, hash: 'K', message: `Resend 6 messages to ${receiver.url}`, url: receiver.url });
-    await control.advance(0);
-    const delivered = received(receiver) as Array<{ id: string; delivery: number }>;
+    expect(resend).toEqual({ pending: 6, hash: 'K', message: `Resend 6 messages to ${sandbox.receiver.url}`, url: sandbox.receiver.url });
+    await sandbox.control.advance(0);
+    const delivered = received(sandbox.receiver) as Array<{ id: string; delivery: number }>;
     expect(delivered).toHaveLength(6);
     for (const id of ids) expect(delivered.filter((event) => event.id === id).map((event) => event.delivery)).toEqual([1, 2, 3]);
     expect((await getJson('/webhook/pending/K')).pending).toBe(0);
   });
 
   it('drops undelivered events after 48 hours of clock time, not before', async () => {
-    receiver.respondWith(503);
+    sandbox.receiver.respondWith(503);
     await setWebhook('K');
     await sendText('K', '989121234567');
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     expect((await getJson('/webhook/pending/K')).pending).toBe(3);
     const started = performance.now();
-    await control.advance(47 * HOUR);
+    await sandbox.control.advance(47 * HOUR);
     expect((await getJson('/webhook/pending/K')).pending).toBe(3);
-    await control.advance(HOUR);
-    expect(await getJson('/webhook/pending/K')).toEqual({ pending: 0, hash: 'K', message: 'You have 0 pending messages', url: receiver.url });
+    await sandbox.control.advance(HOUR);
+    expect(await getJson('/webhook/pending/K')).toEqual({ pending: 0, hash: 'K', message: 'You have 0 pending messages', url: sandbox.receiver.url });
     expect(performance.now() - started).toBeLessThan(5_000); // 48 virtual hours, no real waiting
-    receiver.respondWith(200);
-    expect((await getJson('/webhook/resend/K')).message).toBe(`Resend 0 messages to ${receiver.url}`);
-    await control.advance(0);
-    expect(received(receiver)).toEqual([]);
+    sandbox.receiver.respondWith(200);
+    expect((await getJson('/webhook/resend/K')).message).toBe(`Resend 0 messages to ${sandbox.receiver.url}`);
+    await sandbox.control.advance(0);
+    expect(received(sandbox.receiver)).toEqual([]);
   });
 
   it('does not receive until receive is switched on, and the switch takes 30 clock-seconds', async () => {
     await setWebhook('K');
-    expect((await control.inbound('wamessenger', 'K', { from: '989121234567', text: 'early' })).received).toBe(false);
-    await send(`${base}/receive/K?receive=on`);
-    await control.advance(29_000);
-    expect((await control.inbound('wamessenger', 'K', { from: '989121234567', text: 'too soon' })).received).toBe(false);
-    await control.advance(1_000);
-    const accepted = await control.inbound('wamessenger', 'K', { from: '989121234567', text: 'hi' });
+    expect((await sandbox.control.inbound('wamessenger', 'K', { from: '989121234567', text: 'early' })).received).toBe(false);
+    await send(`${sandbox.base}/receive/K?receive=on`);
+    await sandbox.control.advance(29_000);
+    expect((await sandbox.control.inbound('wamessenger', 'K', { from: '989121234567', text: 'too soon' })).received).toBe(false);
+    await sandbox.control.advance(1_000);
+    const accepted = await sandbox.control.inbound('wamessenger', 'K', { from: '989121234567', text: 'hi' });
     expect(accepted.received).toBe(true);
     const list = await getJson('/showAllGetMessages/K');
     expect(list.count).toBe(1);
     expect(list.data[0]).toMatchObject({ id: accepted.messageId, type: 'chat', from: '989121234567', chat: 'hi' });
-    expect(received(receiver)).toEqual([expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' })]);
-    expect((await control.message(accepted.messageId!)).status).toBe('received');
+    expect(received(sandbox.receiver)).toEqual([expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' })]);
+    expect((await sandbox.control.message(accepted.messageId!)).status).toBe('received');
 
-    await send(`${base}/sendSeen/K?seen=on`);
-    await control.advance(30_000);
-    const seen = await control.inbound('wamessenger', 'K', { from: '989121234567', text: 'seen?' });
-    expect((await control.message(seen.messageId!)).status).toBe('read');
+    await send(`${sandbox.base}/sendSeen/K?seen=on`);
+    await sandbox.control.advance(30_000);
+    const seen = await sandbox.control.inbound('wamessenger', 'K', { from: '989121234567', text: 'seen?' });
+    expect((await sandbox.control.message(seen.messageId!)).status).toBe('read');
   });
 
   it('gives each magic number its behaviour', async () => {
-    await send(`${base}/receive/K?receive=on`);
+    await send(`${sandbox.base}/receive/K?receive=on`);
     const ids = {
       noWhatsApp: await sendText('K', '989120000000'),
       neverDelivered: await sendText('K', '989120000001'),
@@ -132,7 +116,7 @@ describe('WaMessenger on the simulated engine', () => {
       repliesFile: await sendText('K', '989120000005'),
       normal: await sendText('K', '989121234567'),
     };
-    await control.advance(10 * 60_000);
+    await sandbox.control.advance(10 * 60_000);
     const delivery = async (id: string) => {
       const status = await getJson(`/getStatus/K?id=${id}`);
       return status.status === 'OK' ? status.delivery : status.status;
@@ -156,7 +140,7 @@ describe('WaMessenger on the simulated engine', () => {
 
   it('pages sent messages 100 at a time, newest first', async () => {
     const form = { phonenumber: Array.from({ length: 150 }, (_, n) => `98912${String(n).padStart(7, '0')}`), text: 'bulk', url: 'data:image/png;base64,' + TINY_PNG };
-    const bulk = await send(`${base}/sendMessage/K`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
+    const bulk = await send(`${sandbox.base}/sendMessage/K`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
     expect(bulk.status).toBe(200);
     const page1 = await getJson('/showAllMessages/K');
     const page2 = await getJson('/showAllMessages/K?page=2');
@@ -166,15 +150,15 @@ describe('WaMessenger on the simulated engine', () => {
     expect([page3.page, page3.data.length]).toEqual(['page 3 from 2', 0]);
     expect(page1.data[0].phonenumber).toBe('989120000149');
     expect((await getJson('/showAllMessages/K?phonenumber=91200001')).count).toBe(50);
-    expect(((await send(`${base}/pending/K`)).json as unknown[]).length).toBe(150);
+    expect(((await send(`${sandbox.base}/pending/K`)).json as unknown[]).length).toBe(150);
   });
 
   it('is deterministic: the same seed gives the same timings', async () => {
     const timeline = async () => {
-      await control.reset();
+      await sandbox.control.reset();
       const id = await sendText('K', '989121234567');
-      await control.advance(60_000);
-      return (await control.message(id)).history;
+      await sandbox.control.advance(60_000);
+      return (await sandbox.control.message(id)).history;
     };
     expect(await timeline()).toEqual(await timeline());
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { send } from '../support/php-client.js';
 
 /**
@@ -14,7 +14,7 @@ const SLOW_CHECK = '79001000009';
 const LONG_TEXT = 'я'.repeat(1501);
 const q = (fields: Record<string, string>) => `?${new URLSearchParams(fields).toString()}`;
 
-/** The request (path after the base, a fresh token each) that draws each error from each method. */
+/** The request (path after the sandbox.base, a fresh token each) that draws each error from each method. */
 const REQUESTS: Record<string, Record<string, (token: string) => string>> = {
   msg_to: {
     'token fail': () => `/api2/msg_to/invalid-token/${q({ phone: PHONE, text: 'hi' })}`,
@@ -79,15 +79,9 @@ const REQUESTS: Record<string, Record<string, (token: string) => string>> = {
 const CASES = Object.entries(seed.errors).flatMap(([method, texts]) => texts.map((text) => [method, text] as const));
 
 describe('WAMM error texts, byte for byte', () => {
-  let sandbox: RunningSandbox;
-  let base: string;
   let fresh = 0;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    base = `${sandbox.origin}/wamm`;
-  });
-  afterAll(() => sandbox.close());
+  const sandbox = useSandbox({ provider: 'wamm', reset: false });
 
   it('has a request for every error the seed lists, and nothing it does not', () => {
     expect(Object.fromEntries(Object.entries(REQUESTS).map(([method, requests]) => [method, Object.keys(requests).sort()]))).toEqual(
@@ -98,47 +92,47 @@ describe('WAMM error texts, byte for byte', () => {
   it.each(CASES)('%s answers {"err":"%s"}', async (method, text) => {
     const request = REQUESTS[method]?.[text];
     expect(request).toBeDefined();
-    const response = await send(base + request!(`errors-${++fresh}`));
+    const response = await send(sandbox.base + request!(`errors-${++fresh}`));
     const expected = method === 'check_phone' ? `{"err":${JSON.stringify(text)},"result":"error"}` : `{"err":${JSON.stringify(text)}}`;
     expect({ status: response.status, type: response.contentType.split(';')[0], body: response.text }).toEqual({ status: 200, type: 'application/json', body: expected });
   });
 
   it('answers "token fail" to a documented method called without a token, and a 404 to an unknown method', async () => {
-    expect((await send(`${base}/api2/msg_to/${q({ phone: PHONE, text: 'hi' })}`)).text).toBe('{"err":"token fail"}');
-    expect((await send(`${base}/api2/msg_to//${q({ phone: PHONE, text: 'hi' })}`)).text).toBe('{"err":"token fail"}');
-    expect((await send(`${base}/api2/check_phone/?phone=${PHONE}`)).text).toBe('{"err":"token fail","result":"error"}');
-    const unknown = await send(`${base}/api2/msg_delete/TOKEN/?msg_id=1`);
+    expect((await send(`${sandbox.base}/api2/msg_to/${q({ phone: PHONE, text: 'hi' })}`)).text).toBe('{"err":"token fail"}');
+    expect((await send(`${sandbox.base}/api2/msg_to//${q({ phone: PHONE, text: 'hi' })}`)).text).toBe('{"err":"token fail"}');
+    expect((await send(`${sandbox.base}/api2/check_phone/?phone=${PHONE}`)).text).toBe('{"err":"token fail","result":"error"}');
+    const unknown = await send(`${sandbox.base}/api2/msg_delete/TOKEN/?msg_id=1`);
     expect({ status: unknown.status, body: unknown.text }).toEqual({ status: 404, body: '{"err":"not found"}' });
   });
 
   it('accepts text of exactly 1500 characters, counting an emoji as one', async () => {
     const text = `${'я'.repeat(1499)}:sm18:`;
-    const response = await send(`${base}/api2/msg_to/limits/${q({ phone: PHONE, text })}`);
+    const response = await send(`${sandbox.base}/api2/msg_to/limits/${q({ phone: PHONE, text })}`);
     expect(response.text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
   });
 
   it('accepts a name of 250 characters and web and email of 150', async () => {
-    const response = await send(`${base}/api2/contact_to/limits/${q({ phone: PHONE, name: 'Щ'.repeat(250), web: `https://example.com/${'w'.repeat(130)}`, email: `${'e'.repeat(138)}@example.com` })}`);
+    const response = await send(`${sandbox.base}/api2/contact_to/limits/${q({ phone: PHONE, name: 'Щ'.repeat(250), web: `https://example.com/${'w'.repeat(130)}`, email: `${'e'.repeat(138)}@example.com` })}`);
     expect(response.text).toBe('{"err":0,"result":"insert"}');
   });
 
   it('refuses col that is missing, zero, over 100 or not a number, and msg_id that is not a number', async () => {
     for (const col of ['', '0', '101', 'ten', '-1']) {
-      expect((await send(`${base}/api2/msg_get_last/cols/?col=${col}`)).text).toBe('{"err":"col fail or more 100"}');
+      expect((await send(`${sandbox.base}/api2/msg_get_last/cols/?col=${col}`)).text).toBe('{"err":"col fail or more 100"}');
     }
-    expect((await send(`${base}/api2/msg_get_last/cols/`)).text).toBe('{"err":"col fail or more 100"}');
-    for (const id of ['', '1x', '-5']) expect((await send(`${base}/api2/msg_state/ids/?msg_id=${id}`)).text).toBe('{"err":"msg_id fail"}');
+    expect((await send(`${sandbox.base}/api2/msg_get_last/cols/`)).text).toBe('{"err":"col fail or more 100"}');
+    for (const id of ['', '1x', '-5']) expect((await send(`${sandbox.base}/api2/msg_state/ids/?msg_id=${id}`)).text).toBe('{"err":"msg_id fail"}');
   });
 
   it('refuses a message id of another account with "msg not be"', async () => {
-    const sent = (await send(`${base}/api2/msg_to/owner/${q({ phone: PHONE, text: 'mine' })}`)).json as { msg_id: number };
-    expect((await send(`${base}/api2/msg_state/stranger/?msg_id=${sent.msg_id}`)).text).toBe('{"err":"msg not be"}');
-    expect((await send(`${base}/api2/msg_state/owner/?msg_id=${sent.msg_id}`)).json).toMatchObject({ err: 0 });
+    const sent = (await send(`${sandbox.base}/api2/msg_to/owner/${q({ phone: PHONE, text: 'mine' })}`)).json as { msg_id: number };
+    expect((await send(`${sandbox.base}/api2/msg_state/stranger/?msg_id=${sent.msg_id}`)).text).toBe('{"err":"msg not be"}');
+    expect((await send(`${sandbox.base}/api2/msg_state/owner/?msg_id=${sent.msg_id}`)).json).toMatchObject({ err: 0 });
   });
 
   it('refuses file_from_base64 without a decodable file with "url fail", and without a phone with "phone fail"', async () => {
     const post = (path: string, body: string) =>
-      send(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      send(`${sandbox.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect((await post(`/api2/file_from_base64/b64/?phone=${PHONE}`, 'file_name=a.txt')).text).toBe('{"err":"url fail"}');
     expect((await post(`/api2/file_from_base64/b64/?phone=${PHONE}`, 'file_name=a.txt&file_base64=%25%25%25')).text).toBe('{"err":"url fail"}');
     expect((await post('/api2/file_from_base64/b64/', 'file_name=a.txt&file_base64=aGVsbG8=')).text).toBe('{"err":"phone fail"}');

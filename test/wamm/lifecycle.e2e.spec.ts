@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ControlClient, WebhookReceiver } from '#conformance';
 import { WhatsAppEngine } from '#engine';
 import { received } from '../support/received.js';
-import { startMediaServer, type MediaServer } from '../support/media-server.js';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { send } from '../support/php-client.js';
 
 const PHONE = '79001234567';
@@ -12,38 +10,18 @@ const q = (fields: Record<string, string>) => `?${new URLSearchParams(fields).to
 interface Row { msg_id: string; from_me: string; phone: string; chat_name: string; tip_msg: string; msg_text: string; msg_link: string; date_ins: string; date_upd: string; state: string }
 
 describe('WAMM on the simulated engine', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-  let receiver: WebhookReceiver;
-  let media: MediaServer;
+  const sandbox = useSandbox({ provider: 'wamm', receiver: true, media: true });
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamm`;
-    media = await startMediaServer();
-  });
-  afterAll(async () => {
-    await media.close();
-    await sandbox.close();
-  });
-  beforeEach(async () => {
-    await control.reset();
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
-
-  const json = async (path: string) => (await send(base + path)).json as any;
+  const json = async (path: string) => (await send(sandbox.base + path)).json as any;
   const msgTo = async (token: string, phone: string, text: string) => ((await json(`/api2/msg_to/${token}/${q({ phone, text })}`)) as { msg_id: number }).msg_id;
   const rows = async (path: string) => ((await json(path)) as { msg_data: Row[] }).msg_data;
 
   it('posts {"tip":"msg_state"} for each status change and {"tip":"msg"} for the send and the reply, to the url set through the control API', async () => {
-    await control.setWebhook('wamm', 'hooks', receiver.url);
+    await sandbox.control.setWebhook('wamm', 'hooks', sandbox.receiver.url);
     // …000004 reads the message, then replies with a text.
     const id = await msgTo('hooks', '79001000004', 'ping');
-    await control.advance(120_000);
-    const events = received(receiver) as Array<{ tip: string; msg_data: Record<string, string> }>;
+    await sandbox.control.advance(120_000);
+    const events = received(sandbox.receiver) as Array<{ tip: string; msg_data: Record<string, string> }>;
     const states = events.filter((event) => event.tip === 'msg_state');
     expect(states.map((event) => event.msg_data)).toEqual([
       { msg_id: String(id), state: 'sent' },
@@ -51,7 +29,7 @@ describe('WAMM on the simulated engine', () => {
       { msg_id: String(id), state: 'viewed' },
     ]);
     expect(JSON.stringify(states[0])).toBe(`{"tip":"msg_state","msg_data":{"msg_id":"${id}","state":"sent"}}`);
-    const { linePhone } = (await control.request('GET', '/accounts/wamm/hooks')) as { linePhone: string };
+    const { linePhone } = (await sandbox.control.request('GET', '/accounts/wamm/hooks')) as { linePhone: string };
     const messages = events.filter((event) => event.tip === 'msg');
     expect(messages.map((event) => event.msg_data.from_me)).toEqual(['1', '0']);
     // The send is announced as a "msg" when it leaves the line, right before its first msg_state.
@@ -74,12 +52,12 @@ describe('WAMM on the simulated engine', () => {
   });
 
   it("names the chat in a message webhook after the saved contact, else the sender's WhatsApp name", async () => {
-    await control.setWebhook('wamm', 'named', receiver.url);
-    await send(`${base}/api2/contact_to/named/${q({ phone: '79005556677', name: 'Олег Иванов' })}`);
-    await control.inbound('wamm', 'named', { from: '79005556677', text: 'saved', profileName: 'Oleg on WhatsApp' });
-    await control.inbound('wamm', 'named', { from: '79005556688', text: 'stranger', profileName: 'Anna' });
-    await control.advance(1_000);
-    const names = (received(receiver) as Array<{ tip: string; msg_data: Record<string, string> }>).map((event) => [event.msg_data.msg_text, event.msg_data.chat_name]);
+    await sandbox.control.setWebhook('wamm', 'named', sandbox.receiver.url);
+    await send(`${sandbox.base}/api2/contact_to/named/${q({ phone: '79005556677', name: 'Олег Иванов' })}`);
+    await sandbox.control.inbound('wamm', 'named', { from: '79005556677', text: 'saved', profileName: 'Oleg on WhatsApp' });
+    await sandbox.control.inbound('wamm', 'named', { from: '79005556688', text: 'stranger', profileName: 'Anna' });
+    await sandbox.control.advance(1_000);
+    const names = (received(sandbox.receiver) as Array<{ tip: string; msg_data: Record<string, string> }>).map((event) => [event.msg_data.msg_text, event.msg_data.chat_name]);
     // Webhook calls may arrive in either order.
     expect(names.sort()).toEqual([
       ['saved', 'Олег Иванов'],
@@ -88,18 +66,18 @@ describe('WAMM on the simulated engine', () => {
   });
 
   it('reports a failed send as "error" in msg_state and the webhook', async () => {
-    await control.setWebhook('wamm', 'fails', receiver.url);
+    await sandbox.control.setWebhook('wamm', 'fails', sandbox.receiver.url);
     const id = await msgTo('fails', '79001000003', 'doomed');
-    await control.advance(15_000);
+    await sandbox.control.advance(15_000);
     expect((await json(`/api2/msg_state/fails/?msg_id=${id}`)).msg_data.state).toBe('error');
-    expect(received(receiver)).toEqual([{ tip: 'msg_state', msg_data: { msg_id: String(id), state: 'error' } }]);
+    expect(received(sandbox.receiver)).toEqual([{ tip: 'msg_state', msg_data: { msg_id: String(id), state: 'error' } }]);
   });
 
   it('lists sent and received messages newest first, filters with from_me, and caps at col', async () => {
     const first = await msgTo('inbox', PHONE, 'first');
-    await control.advance(1_000);
-    const inbound = await control.inbound('wamm', 'inbox', { from: '79005556677', text: 'hello from a customer', profileName: 'Anna' });
-    await control.advance(1_000);
+    await sandbox.control.advance(1_000);
+    const inbound = await sandbox.control.inbound('wamm', 'inbox', { from: '79005556677', text: 'hello from a customer', profileName: 'Anna' });
+    await sandbox.control.advance(1_000);
     const second = await msgTo('inbox', PHONE, 'second');
     expect((await rows('/api2/msg_get_last/inbox/?col=100')).map((row) => row.msg_id)).toEqual([String(second), inbound.messageId, String(first)]);
     expect((await rows('/api2/msg_get_last/inbox/?col=2')).map((row) => row.msg_id)).toEqual([String(second), inbound.messageId]);
@@ -113,18 +91,18 @@ describe('WAMM on the simulated engine', () => {
     await msgTo('names', PHONE, 'hi');
     const before = (await rows(`/api2/msg_get/names/?phone=${PHONE}&col=1`))[0]!.chat_name;
     expect(before).not.toBe('');
-    expect((await send(`${base}/api2/contact_to/names/${q({ phone: '+7 (900) 123-45-67', name: 'Олег Иванов', info: '', email: '', web: '' })}`)).text).toBe('{"err":0,"result":"insert"}');
+    expect((await send(`${sandbox.base}/api2/contact_to/names/${q({ phone: '+7 (900) 123-45-67', name: 'Олег Иванов', info: '', email: '', web: '' })}`)).text).toBe('{"err":0,"result":"insert"}');
     expect((await rows(`/api2/msg_get/names/?phone=${PHONE}&col=1`))[0]!.chat_name).toBe('Олег Иванов');
-    expect((await send(`${base}/api2/contact_to/names/${q({ phone: PHONE, name: 'Oleg' })}`)).text).toBe('{"err":0,"result":"update"}');
+    expect((await send(`${sandbox.base}/api2/contact_to/names/${q({ phone: PHONE, name: 'Oleg' })}`)).text).toBe('{"err":0,"result":"update"}');
     expect((await rows('/api2/msg_get_last/names/?col=1'))[0]!.chat_name).toBe('Oleg');
-    expect((await send(`${base}/api2/contact_delete/names/?phone=7-900-123-45-67`)).text).toBe('{"err":0,"result":"delete"}');
+    expect((await send(`${sandbox.base}/api2/contact_delete/names/?phone=7-900-123-45-67`)).text).toBe('{"err":0,"result":"delete"}');
     expect((await rows(`/api2/msg_get/names/?phone=${PHONE}&col=1`))[0]!.chat_name).toBe(before);
   });
 
   it('keeps contact details on a name-only update', async () => {
     const account = 'details';
-    await send(`${base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg', info: 'VIP', email: 'oleg@example.com', web: 'https://example.com' })}`);
-    await send(`${base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg I.', info: '', email: '', web: '' })}`);
+    await send(`${sandbox.base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg', info: 'VIP', email: 'oleg@example.com', web: 'https://example.com' })}`);
+    await send(`${sandbox.base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg I.', info: '', email: '', web: '' })}`);
     const engine = sandbox.app.get(WhatsAppEngine);
     const contacts = await engine.contacts.list((await engine.accounts.find('wamm', account))!);
     expect(contacts.map(({ phone, name, info, email, web }) => ({ phone, name, info, email, web }))).toEqual([
@@ -134,70 +112,70 @@ describe('WAMM on the simulated engine', () => {
 
   it('reads phones with spaces, brackets and dashes, %0A as a newline, and numbers and text in the path', async () => {
     const spaced = await msgTo('format', '+7 (900) 123-45-67', 'line one%0Aline two');
-    expect(await control.message(String(spaced))).toMatchObject({ to: PHONE, text: 'line one\nline two' });
+    expect(await sandbox.control.message(String(spaced))).toMatchObject({ to: PHONE, text: 'line one\nline two' });
     // PHP clients that urlencode "%0A" themselves send %250A: the same newline.
-    const doubled = (await send(`${base}/api2/msg_to/format/?phone=${PHONE}&text=a%250Ab`)).json as { msg_id: number };
-    expect((await control.message(String(doubled.msg_id))).text).toBe('a\nb');
-    const inPath = (await send(`${base}/api2/msg_to/format/${PHONE}/?text=${encodeURIComponent('phone in the path')}`)).text;
+    const doubled = (await send(`${sandbox.base}/api2/msg_to/format/?phone=${PHONE}&text=a%250Ab`)).json as { msg_id: number };
+    expect((await sandbox.control.message(String(doubled.msg_id))).text).toBe('a\nb');
+    const inPath = (await send(`${sandbox.base}/api2/msg_to/format/${PHONE}/?text=${encodeURIComponent('phone in the path')}`)).text;
     expect(inPath).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
-    const bothInPath = (await send(`${base}/api2/msg_to/format/${PHONE}/${encodeURIComponent('text in the path :sm16:')}`)).json as { msg_id: number };
-    expect(await control.message(String(bothInPath.msg_id))).toMatchObject({ to: PHONE, text: 'text in the path 👍' });
-    expect((await send(`${base}/api2/msg_to/format/abc/${encodeURIComponent('x')}`)).text).toBe('{"err":"phone fail"}');
+    const bothInPath = (await send(`${sandbox.base}/api2/msg_to/format/${PHONE}/${encodeURIComponent('text in the path :sm16:')}`)).json as { msg_id: number };
+    expect(await sandbox.control.message(String(bothInPath.msg_id))).toMatchObject({ to: PHONE, text: 'text in the path 👍' });
+    expect((await send(`${sandbox.base}/api2/msg_to/format/abc/${encodeURIComponent('x')}`)).text).toBe('{"err":"phone fail"}');
   });
 
   it('sends to a group by its numeric id', async () => {
     const id = await msgTo('groups', '120363160875851590', 'to the group');
-    expect((await control.message(String(id))).to).toBe('120363160875851590@g.us');
-    await control.advance(15_000);
+    expect((await sandbox.control.message(String(id))).to).toBe('120363160875851590@g.us');
+    await sandbox.control.advance(15_000);
     const { msg_data: data } = await json(`/api2/msg_state/groups/?msg_id=${id}`);
     expect(data).toEqual({ msg_id: String(id), phone: '120363160875851590', state: expect.any(String) });
     expect(['sent', 'delivered', 'viewed']).toContain(data.state);
   });
 
   it('sends a file from a link (file_link rows) and one posted as base64', async () => {
-    const fromLink = (await json(`/api2/file_to/files/${q({ phone: PHONE, url: `${media.url}/sample.pdf` })}`)) as { msg_id: number };
+    const fromLink = (await json(`/api2/file_to/files/${q({ phone: PHONE, url: `${sandbox.media.url}/sample.pdf` })}`)) as { msg_id: number };
     const png = readFileSync('fixtures/media/sample.png').toString('base64');
-    const posted = await send(`${base}/api2/file_from_base64/files/?phone=${PHONE}`, {
+    const posted = await send(`${sandbox.base}/api2/file_from_base64/files/?phone=${PHONE}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ file_name: 'chart.png', file_base64: png }).toString(),
     });
     expect(posted.text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
-    await control.advance(15_000);
+    await sandbox.control.advance(15_000);
     const listed = await rows('/api2/msg_get_last/files/?col=10');
     expect(listed.map((row) => [row.tip_msg, row.msg_text])).toEqual([['file_link', ''], ['file_link', '']]);
-    expect(listed[1]!.msg_link).toBe(`${media.url}/sample.pdf`);
+    expect(listed[1]!.msg_link).toBe(`${sandbox.media.url}/sample.pdf`);
     expect(listed[0]!.msg_link).toMatch(/\/__sandbox\/media\/uploads\/u\d+$/);
     expect(listed.every((row) => row.state === 'sent' || row.state === 'delivered')).toBe(true);
-    const upload = await control.message(String((posted.json as { msg_id: number }).msg_id));
+    const upload = await sandbox.control.message(String((posted.json as { msg_id: number }).msg_id));
     expect(upload).toMatchObject({ kind: 'media' });
     expect(fromLink.msg_id).toBeLessThan((posted.json as { msg_id: number }).msg_id);
   });
 
   it('accepts a link it cannot fetch now and fails the message when its turn comes', async () => {
-    const id = ((await json(`/api2/file_to/deadlink/${q({ phone: PHONE, url: `${media.url}/status/404` })}`)) as { msg_id: number }).msg_id;
+    const id = ((await json(`/api2/file_to/deadlink/${q({ phone: PHONE, url: `${sandbox.media.url}/status/404` })}`)) as { msg_id: number }).msg_id;
     expect((await json(`/api2/msg_state/deadlink/?msg_id=${id}`)).msg_data.state).toBe('sending');
-    await control.advance(15_000);
+    await sandbox.control.advance(15_000);
     expect((await json(`/api2/msg_state/deadlink/?msg_id=${id}`)).msg_data.state).toBe('error');
   });
 
   it('answers "not checked" for a slow-check number (…000009) until its check ends 10 clock-seconds later', async () => {
     const slow = '79001000009';
-    expect((await send(`${base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":"fail execution","result":"error"}');
-    await control.advance(9_999);
-    expect((await send(`${base}/api2/msg_to/slow/${q({ phone: slow, text: 'too soon' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
-    await control.advance(1);
-    expect((await send(`${base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":0,"result":"exists"}');
-    expect((await send(`${base}/api2/msg_to/slow/${q({ phone: slow, text: 'retried' })}`)).text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
+    expect((await send(`${sandbox.base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":"fail execution","result":"error"}');
+    await sandbox.control.advance(9_999);
+    expect((await send(`${sandbox.base}/api2/msg_to/slow/${q({ phone: slow, text: 'too soon' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
+    await sandbox.control.advance(1);
+    expect((await send(`${sandbox.base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":0,"result":"exists"}');
+    expect((await send(`${sandbox.base}/api2/msg_to/slow/${q({ phone: slow, text: 'retried' })}`)).text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
     // Each account checks for itself.
-    expect((await send(`${base}/api2/msg_to/other/${q({ phone: slow, text: 'first try' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
+    expect((await send(`${sandbox.base}/api2/msg_to/other/${q({ phone: slow, text: 'first try' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
   });
 
   it('answers check_phone from the engine\'s world: other magic numbers have WhatsApp', async () => {
     for (const phone of ['79001000001', '79001000003', '79001000005']) {
-      expect((await send(`${base}/api2/check_phone/world/?phone=${phone}`)).text).toBe('{"err":0,"result":"exists"}');
+      expect((await send(`${sandbox.base}/api2/check_phone/world/?phone=${phone}`)).text).toBe('{"err":0,"result":"exists"}');
     }
-    expect((await send(`${base}/api2/check_phone/world/?phone=${encodeURIComponent('+7 (900) 000-00-00')}`)).text).toBe('{"err":0,"result":"none"}');
-    expect((await send(`${base}/api2/check_phone/world/?phone=x`)).text).toBe('{"err":"phone fail","result":"error"}');
+    expect((await send(`${sandbox.base}/api2/check_phone/world/?phone=${encodeURIComponent('+7 (900) 000-00-00')}`)).text).toBe('{"err":0,"result":"none"}');
+    expect((await send(`${sandbox.base}/api2/check_phone/world/?phone=x`)).text).toBe('{"err":"phone fail","result":"error"}');
   });
 });

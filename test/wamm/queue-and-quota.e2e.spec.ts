@@ -1,27 +1,16 @@
-import { ControlClient } from '#conformance';
-import { startSandbox, TEST_START, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox, TEST_START } from '../support/sandbox.js';
 import { send } from '../support/php-client.js';
 
 const SECOND = 1000;
 const q = (fields: Record<string, string>) => `?${new URLSearchParams(fields).toString()}`;
 
 describe('WAMM send queue and daily cap, on the manual clock', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
+  const sandbox = useSandbox({ provider: 'wamm' });
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamm`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => control.reset());
-
-  const msgTo = (token: string, phone: string, text: string) => send(`${base}/api2/msg_to/${token}/${q({ phone, text })}`);
-  const state = async (token: string, id: number) => ((await send(`${base}/api2/msg_state/${token}/?msg_id=${id}`)).json as { msg_data: { state: string } }).msg_data.state;
+  const msgTo = (token: string, phone: string, text: string) => send(`${sandbox.base}/api2/msg_to/${token}/${q({ phone, text })}`);
+  const state = async (token: string, id: number) => ((await send(`${sandbox.base}/api2/msg_state/${token}/?msg_id=${id}`)).json as { msg_data: { state: string } }).msg_data.state;
   const sentAt = async (id: number) => {
-    const change = (await control.message(String(id))).history.find((entry) => entry.status === 'sent');
+    const change = (await sandbox.control.message(String(id))).history.find((entry) => entry.status === 'sent');
     return change ? Date.parse(change.at) : undefined;
   };
 
@@ -34,10 +23,10 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     }
     // All accepted at the same clock instant, all still in the queue.
     for (const id of ids) {
-      expect((await control.message(String(id))).createdAt).toBe(new Date(TEST_START).toISOString());
+      expect((await sandbox.control.message(String(id))).createdAt).toBe(new Date(TEST_START).toISOString());
       expect(await state('queue', id)).toBe('sending');
     }
-    await control.advance(10 * 12 * SECOND);
+    await sandbox.control.advance(10 * 12 * SECOND);
     const times = await Promise.all(ids.map(sentAt));
     expect(times.every((time) => time !== undefined)).toBe(true);
     const gaps = [times[0]! - TEST_START, ...times.slice(1).map((time, n) => time! - times[n]!)];
@@ -55,7 +44,7 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     for (let step = 0; step < 200 && seen.at(-1) !== 'viewed'; step++) {
       const current = await state('states', id);
       if (seen.at(-1) !== current) seen.push(current);
-      await control.advance(250);
+      await sandbox.control.advance(250);
     }
     expect(seen).toEqual(['sending', 'sent', 'delivered', 'viewed']);
   });
@@ -70,19 +59,19 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     expect(refused.text).toBe('{"err":"acc not authorized"}');
     expect(refused.contentType).toMatch(/^application\/json/);
     // Files count against the same cap.
-    expect((await send(`${base}/api2/file_to/capped/${q({ phone: '79001234567', url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`)).text).toBe('{"err":"acc not authorized"}');
+    expect((await send(`${sandbox.base}/api2/file_to/capped/${q({ phone: '79001234567', url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`)).text).toBe('{"err":"acc not authorized"}');
 
     const untilMoscowMidnight = Date.UTC(2026, 0, 1, 21, 0, 0) - TEST_START;
-    await control.advance(untilMoscowMidnight - 1);
+    await sandbox.control.advance(untilMoscowMidnight - 1);
     expect((await msgTo('capped', '79001234567', 'one millisecond before midnight in Moscow')).text).toBe('{"err":"acc not authorized"}');
-    await control.advance(1);
+    await sandbox.control.advance(1);
     expect((await msgTo('capped', '79001234567', 'the new day')).text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
   });
 
   it('lifts the cap through the control API (PUT /__sandbox/accounts/wamm/<token>/limits)', async () => {
-    await control.setLimits('wamm', 'paid', { dailyMessages: null });
+    await sandbox.control.setLimits('wamm', 'paid', { dailyMessages: null });
     for (let n = 0; n < 31; n++) expect((await msgTo('paid', '79001234567', `message ${n + 1}`)).text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
-    await control.setLimits('wamm', 'small', { dailyMessages: 2 });
+    await sandbox.control.setLimits('wamm', 'small', { dailyMessages: 2 });
     await msgTo('small', '79001234567', 'one');
     await msgTo('small', '79001234567', 'two');
     expect((await msgTo('small', '79001234567', 'three')).text).toBe('{"err":"acc not authorized"}');
@@ -92,7 +81,7 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     const first = ((await msgTo('line-a', '79001234567', 'a1')).json as { msg_id: number }).msg_id;
     await msgTo('line-a', '79001234567', 'a2');
     const other = ((await msgTo('line-b', '79001234567', 'b1')).json as { msg_id: number }).msg_id;
-    await control.advance(12 * SECOND);
+    await sandbox.control.advance(12 * SECOND);
     expect(await sentAt(first)).toBeDefined();
     expect(await sentAt(other)).toBeDefined();
   });

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 
 interface RawResponse {
   status: number;
@@ -29,15 +29,7 @@ function rawGet(origin: string, target: string, extraHeaders = ''): Promise<RawR
 }
 
 describe('WAMM with raw UTF-8 in the query string, as the seed writes its examples', () => {
-  let sandbox: RunningSandbox;
-  let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    base = `${sandbox.origin}/wamm`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
+  const sandbox = useSandbox({ provider: 'wamm' });
 
   it('sends msg_to?text=привет and stores the text as written', async () => {
     const response = await rawGet(sandbox.origin, '/wamm/api2/msg_to/T/?phone=79001234567&text=привет,%20как%20дела?', 'Connection: keep-alive\r\n');
@@ -52,8 +44,8 @@ describe('WAMM with raw UTF-8 in the query string, as the seed writes its exampl
   it('saves contact_to?name=Олег%20Иванов with the raw name, and rows show it', async () => {
     const saved = await rawGet(sandbox.origin, '/wamm/api2/contact_to/T/?phone=79005556677&name=Олег%20Иванов&info=постоянный%20клиент');
     expect(JSON.parse(saved.body)).toEqual({ err: 0, result: 'insert' });
-    await fetch(`${base}/api2/msg_to/T/?phone=79005556677&text=hi`);
-    const rows = (await (await fetch(`${base}/api2/msg_get/T/?phone=79005556677&col=1`)).json()) as { msg_data: Array<{ chat_name: string }> };
+    await fetch(`${sandbox.base}/api2/msg_to/T/?phone=79005556677&text=hi`);
+    const rows = (await (await fetch(`${sandbox.base}/api2/msg_get/T/?phone=79005556677&col=1`)).json()) as { msg_data: Array<{ chat_name: string }> };
     expect(rows.msg_data[0]!.chat_name).toBe('Олег Иванов');
   });
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ControlClient } from '#conformance';
-import { startSandbox, type RunningSandbox } from '../support/sandbox.js';
+import { useSandbox } from '../support/sandbox.js';
 import { send, shapeOf } from '../support/php-client.js';
 
 /**
@@ -11,20 +10,10 @@ import { send, shapeOf } from '../support/php-client.js';
 const seed = JSON.parse(readFileSync('fixtures/examples/wamm/seed-examples.json', 'utf8'));
 
 describe('WAMM seed examples, with only the base URL changed', () => {
-  let sandbox: RunningSandbox;
-  let control: ControlClient;
-  let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    control = sandbox.control;
-    base = `${sandbox.origin}/wamm`;
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => control.reset());
+  const sandbox = useSandbox({ provider: 'wamm' });
 
   /** The seed's path, percent-encoded as a browser or PHP's file_get_contents would send it. */
-  const get = (path: string) => send(base + encodeURI(path));
+  const get = (path: string) => send(sandbox.base + encodeURI(path));
   const masked = (text: string) => text.replace(/\d{7,}/g, 'N');
 
   it('msg_to answers {"err":0,"msg_id":<unquoted integer>}', async () => {
@@ -42,7 +31,7 @@ describe('WAMM seed examples, with only the base URL changed', () => {
 
   it('msg_state of a viewed message: msg_data keys in the order msg_id, phone, state, the id quoted', async () => {
     const { msg_id: id } = (await get(seed.msgTo.request.path)).json as { msg_id: number };
-    await control.advance(60_000);
+    await sandbox.control.advance(60_000);
     const response = await get(seed.msgState.request.path.replace('1000000', String(id)));
     expect(response.text).toBe(`{"err":0,"msg_data":{"msg_id":"${id}","phone":"79001234567","state":"viewed"}}`);
     expect(masked(response.text).replace(/"7\d+"/, '"P"')).toBe(masked(seed.msgState.response.body).replace(/"7\d+"/, '"P"'));
@@ -58,7 +47,7 @@ describe('WAMM seed examples, with only the base URL changed', () => {
   it('msg_get_last and msg_get rows have the seed\'s keys, order and types', async () => {
     await get(seed.contactTo.requests[0]);
     await get(seed.msgTo.request.path);
-    await control.advance(5_000);
+    await sandbox.control.advance(5_000);
     for (const example of [seed.msgGetLast, seed.msgGet]) {
       const response = await get(example.request.path);
       expect(shapeOf(response.json)).toEqual(shapeOf(example.response.body));
@@ -86,6 +75,6 @@ describe('WAMM seed examples, with only the base URL changed', () => {
     const codes = Object.keys(seed.smileys);
     const { msg_id: id } = (await get(`/api2/msg_to/TOKEN/?phone=79001234567&text=${codes.join('|')}`)).json as { msg_id: number };
     const expected = codes.map((code) => seed.smileys[code] || code).join('|');
-    expect((await control.message(String(id))).text).toBe(expected);
+    expect((await sandbox.control.message(String(id))).text).toBe(expected);
   });
 });

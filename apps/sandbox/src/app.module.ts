@@ -3,13 +3,14 @@ import type { SandboxConfig } from './config.js';
 import { ControlModule } from './control/control.module.js';
 import { EngineModule } from './engine.module.js';
 import { PROVIDERS } from './providers.js';
+import { RequestJournalModule } from './request-journal.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: SandboxConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineModule.forRoot(config, PROVIDERS.map((provider) => provider.profile)), ControlModule, ...PROVIDERS.map((provider) => provider.module)],
+      imports: [EngineModule.forRoot(config, PROVIDERS.map((provider) => provider.profile)), RequestJournalModule, ControlModule, ...PROVIDERS.map((provider) => provider.module)],
     };
   }
 }

@@ -2,19 +2,26 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
+import { MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import {
+  bodyLimitByProvider,
   frameworkErrorOptions,
   guardRequests,
   MAX_PATH_SEGMENT,
+  ProviderGuard,
   recordRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
+  type RequestJournalRepository,
 } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
 import { setUpDocs } from './docs.js';
 import { PROVIDERS } from './providers.js';
+import { REQUEST_JOURNAL } from './request-journal.module.js';
+
+/** Bytes of a control API body (accounts, templates, catalogs): JSON far smaller than this. */
+const CONTROL_BODY_LIMIT = 2 * MB;
 
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -41,9 +48,13 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     servedPrefix: '/__sandbox/media/',
   });
   // Uploads are written straight into the engine's media directory, so keeping one is a rename.
-  await registerBodyParsers(fastify, { uploadPath: () => engine.mediaFiles.scratchPath() });
-  recordRequests(fastify, engine.store.requests, engine.clock, PROVIDERS.map((provider) => provider.name));
+  await registerBodyParsers(fastify, {
+    bodyLimit: bodyLimitByProvider(PROVIDERS, CONTROL_BODY_LIMIT),
+    uploadPath: () => engine.mediaFiles.scratchPath(),
+  });
+  recordRequests(fastify, app.get<RequestJournalRepository>(REQUEST_JOURNAL), engine.clock, PROVIDERS.map((provider) => provider.name));
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);
   await app.init();
   await fastify.ready();

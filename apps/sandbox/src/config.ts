@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, type AccountSeed, type ClockMode } from '#engine';
+
+/** Where the engine keeps its records. */
+export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; file: string };
+
+export const DEFAULT_DATA_DIR = '.wa-sandbox';
+export const DEFAULT_SQLITE_FILE = 'sandbox.db';
 
 export interface SandboxConfig {
   port: number;
@@ -17,7 +24,12 @@ export interface SandboxConfig {
   /** How clients reach the sandbox; used in URLs the sandbox hands out (sample media). */
   publicUrl: string;
   logRequests: boolean;
-  /** Where uploaded media and downloads in progress live; undefined = a fresh temp directory per process. */
+  /** Where the engine's records live; undefined = in memory (what tests and benchmarks build). */
+  store?: StoreChoice;
+  /**
+   * Where uploaded media and downloads in progress live; undefined = a fresh temp directory per process.
+   * With a durable store the files there outlive the process, as their records do.
+   */
   mediaDir?: string | undefined;
   /** Bytes of uploaded media kept at most (oldest evicted first). */
   mediaMaxBytes?: number;
@@ -43,7 +55,11 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --webhook-timeout-ms <n>   WEBHOOK_TIMEOUT_MS   one webhook attempt's time limit (default 5000)
   --public-url <url>         PUBLIC_URL           how clients reach the sandbox (default http://localhost:<port>)
   --log-requests             LOG_REQUESTS=1       log every request
-  --media-dir <dir>          MEDIA_DIR            where uploaded media is kept (default a fresh temp directory, removed on exit)
+  --data-dir <dir>           DATA_DIR             where the sandbox keeps what outlives a restart (default ./${DEFAULT_DATA_DIR})
+  --store <kind>             STORE                sqlite:<file> keeps accounts, messages, sessions... across restarts (default
+                                                  sqlite:<data-dir>/${DEFAULT_SQLITE_FILE}); memory forgets everything on exit
+  --media-dir <dir>          MEDIA_DIR            where uploaded media is kept (default <data-dir>/media with a SQLite store,
+                                                  kept across restarts; with memory, a fresh temp directory removed on exit)
   --media-max-bytes <n>      MEDIA_MAX_BYTES      bytes of uploads kept, oldest evicted first (default 1073741824, 1 GB)
   --media-max-age-seconds <n>  MEDIA_MAX_AGE_SECONDS  clock seconds an upload is kept (default 172800, 48 h)
   --media-fetches <n>        MEDIA_FETCHES        media downloads at once; more wait their turn (default 4)
@@ -68,6 +84,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
         'webhook-timeout-ms': { type: 'string' },
         'public-url': { type: 'string' },
         'log-requests': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        store: { type: 'string' },
         'media-dir': { type: 'string' },
         'media-max-bytes': { type: 'string' },
         'media-max-age-seconds': { type: 'string' },
@@ -127,7 +145,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
 
   const logRequests = flags['log-requests'] === true || env.LOG_REQUESTS === '1';
 
-  const mediaDir = read('media-dir', 'MEDIA_DIR')?.value;
+  const dataDir = resolve(read('data-dir', 'DATA_DIR')?.value ?? DEFAULT_DATA_DIR);
+  const storeInput = read('store', 'STORE');
+  let store: StoreChoice = { kind: 'sqlite', file: join(dataDir, DEFAULT_SQLITE_FILE) };
+  if (storeInput?.value === 'memory') store = { kind: 'memory' };
+  else if (storeInput?.value.startsWith('sqlite:') && storeInput.value.length > 'sqlite:'.length) {
+    store = { kind: 'sqlite', file: resolve(storeInput.value.slice('sqlite:'.length)) };
+  } else if (storeInput) fail(storeInput, '"memory" or "sqlite:<file>", such as sqlite:./data/sandbox.db');
+
+  const mediaDir = read('media-dir', 'MEDIA_DIR')?.value ?? (store.kind === 'sqlite' ? join(dataDir, 'media') : undefined);
   const mediaMaxBytes = integer('media-max-bytes', 'MEDIA_MAX_BYTES', DEFAULT_MEDIA_MAX_BYTES, 1, Number.MAX_SAFE_INTEGER);
   const mediaMaxAgeSeconds = integer('media-max-age-seconds', 'MEDIA_MAX_AGE_SECONDS', DEFAULT_MEDIA_MAX_AGE_MS / 1000, 1, 10 * 365 * 86_400);
   const mediaFetches = integer('media-fetches', 'MEDIA_FETCHES', DEFAULT_MAX_CONCURRENT_FETCHES, 1, 1000);
@@ -139,7 +165,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
 
   return {
     port, host, clockMode, clockSpeed, clockStart, seed, accountsFile: accountsInput?.value, strictAccounts, webhookTimeoutMs, publicUrl, logRequests,
-    mediaDir, mediaMaxBytes, mediaMaxAgeSeconds, mediaFetches, mediaHosts,
+    store, mediaDir, mediaMaxBytes, mediaMaxAgeSeconds, mediaFetches, mediaHosts,
   };
 }
 

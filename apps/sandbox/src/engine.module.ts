@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WhatsAppEngine, type ProviderProfile } from '#engine';
 import type { SandboxConfig } from './config.js';
 
@@ -7,16 +7,22 @@ export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
 /** One engine per sandbox process, knowing every provider's profile, shared by the provider modules and the control API. */
 @Global()
 @Module({})
-export class EngineModule implements OnApplicationShutdown {
+export class EngineModule implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly engine: WhatsAppEngine) {}
 
-  /** The engine's media files go with the app (app.close(), SIGINT, SIGTERM). */
+  /** Before the app serves: the engine carries on the clock and the jobs its store holds (a restart's). */
+  async onModuleInit(): Promise<void> {
+    await this.engine.resume();
+  }
+
+  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {
     this.engine.close();
   }
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
     const engine = new WhatsAppEngine({
+      store: config.store?.kind === 'sqlite' ? `sqlite:${config.store.file}` : 'memory',
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),

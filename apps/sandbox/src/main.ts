@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
+import { SchemaVersionError } from '#engine';
 import { createSandboxApp } from './app.js';
 import { PROVIDERS } from './providers.js';
 
@@ -23,7 +24,15 @@ async function main(): Promise<void> {
     console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${unavailable}); choose another with --port/PORT or --host/HOST`);
     process.exit(2);
   }
-  const app = await createSandboxApp(config);
+  let app;
+  try {
+    app = await createSandboxApp(config);
+  } catch (error) {
+    // A data file from a newer sandbox: one line saying so, not a stack trace.
+    if (!(error instanceof SchemaVersionError)) throw error;
+    console.error(`wa-sandbox: ${error.message}`);
+    process.exit(2);
+  }
   await app.listen({ port: config.port, host: config.host });
   const clock = config.clockMode === 'manual' ? 'manual clock' : `real clock x${config.clockSpeed}`;
   const accounts = config.accountsFile ? `strict accounts from ${config.accountsFile}` : 'any api key works';
@@ -32,6 +41,8 @@ async function main(): Promise<void> {
   console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
   console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
+  const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
+  console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 

@@ -1,26 +1,33 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatJUnit, formatReport } from './report.js';
+import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
+import { formatJUnit, formatReport, type ConformanceReport } from './report.js';
 import type { FuzzReport } from './fuzz.js';
 import { fuzzProvider } from './fuzz.targets.js';
 import { runConformance } from './runner.js';
 import { providers } from './suites/index.js';
 
 const USAGE = `usage: node dist/libs/conformance/src/cli.js --provider <name> --base-url <url> [options]
+       node dist/libs/conformance/src/cli.js --all --origin <url> [options]
 
 Checks a server against the provider's OpenAPI contract (contracts/<provider>.openapi.yaml) and, when it
 is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenarios too.
 
   --provider <name>      one of: ${providers().join(', ')}
   --base-url <url>       the provider's base url, e.g. http://localhost:4000/wamessenger
+  --all                  instead: every provider, one after the other, on the wa-sandbox at --origin
+                         (e.g. http://localhost:4000), each with a random key (Maytapi: a new product);
+                         with --json, one report per provider, by name
   --key <key>            API key for the probes (default: a random one; any key works on a wa-sandbox)
   --phone <number>       recipient for the probes (default: the suite's sample number)
   --control-url <url>    wa-sandbox control API (default: <origin of base url>/__sandbox)
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
-  --junit <file>         also write it as JUnit XML, one test case per check, for CI test reports
+  --junit <file>         also write it as JUnit XML, one test case per check (with --all, one test
+                         suite per provider), for CI test reports
   --fuzz <n>             instead: n malformed requests per operation (200 is what CI runs; see README,
                          Reliability); exits 1 on any 5xx, hang, or answer the contract does not declare
   --seed <n>             with --fuzz: which requests (default 1); the same seed sends the same ones
@@ -40,6 +47,8 @@ async function main(): Promise<void> {
       options: {
         provider: { type: 'string' },
         'base-url': { type: 'string' },
+        all: { type: 'boolean' },
+        origin: { type: 'string' },
         key: { type: 'string' },
         phone: { type: 'string' },
         'control-url': { type: 'string' },
@@ -61,14 +70,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const provider = values.provider;
-  const baseUrl = values['base-url'];
-  if (!provider) usage('missing --provider');
-  if (!providers().includes(provider)) usage(`unknown provider "${provider}"`);
-  if (!baseUrl) usage('missing --base-url');
-  for (const [flag, url] of [['--base-url', baseUrl], ['--control-url', values['control-url']]] as const) {
-    if (url !== undefined && !URL.canParse(url)) usage(`${flag}: not a url: ${url}`);
-  }
+  const targets = values.all ? everyProvider(values) : oneProvider(values);
+  const controlUrl = values['control-url'];
+  if (controlUrl !== undefined && !URL.canParse(controlUrl)) usage(`--control-url: not a url: ${controlUrl}`);
 
   if (values.fuzz !== undefined && values.junit !== undefined) usage('--junit writes a conformance run\'s checks; --fuzz has only --json');
   if (values.fuzz !== undefined) {
@@ -76,26 +80,74 @@ async function main(): Promise<void> {
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (!Number.isInteger(requests) || requests < 1) usage(`--fuzz: not a positive whole number: ${values.fuzz}`);
     if (!Number.isInteger(seed)) usage(`--seed: not a whole number: ${values.seed}`);
-    const fuzzReport = await fuzzProvider({ provider, baseUrl, key: values.key, contractsDir: values['contracts-dir'], requestsPerOperation: requests, seed });
-    process.stdout.write(`${formatFuzzReport(provider, fuzzReport)}\n`);
-    if (values.json) await writeFile(values.json, `${JSON.stringify(fuzzReport, null, 2)}\n`);
-    process.exitCode = fuzzReport.findings.length === 0 ? 0 : 1;
+    const reports: Record<string, FuzzReport> = {};
+    for (const { provider, baseUrl } of targets) {
+      const fuzzReport = await fuzzProvider({ provider, baseUrl, key: values.key, contractsDir: values['contracts-dir'], requestsPerOperation: requests, seed });
+      process.stdout.write(`${formatFuzzReport(provider, fuzzReport)}\n`);
+      reports[provider] = fuzzReport;
+    }
+    await writeJson(values.json, values.all ? reports : reports[targets[0]!.provider]);
+    process.exitCode = Object.values(reports).every((report) => report.findings.length === 0) ? 0 : 1;
     return;
   }
 
-  const report = await runConformance({
-    provider,
-    baseUrl,
-    key: values.key,
-    phone: values.phone,
-    controlUrl: values['control-url'],
-    mediaUrl: values['media-url'],
-    contractsDir: values['contracts-dir'],
-  });
-  process.stdout.write(`${formatReport(report)}\n`);
-  if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.junit) await writeFile(values.junit, formatJUnit(report));
-  process.exitCode = report.ok ? 0 : 1;
+  const reports: Record<string, ConformanceReport> = {};
+  for (const { provider, baseUrl } of targets) {
+    const report = await runConformance({
+      provider,
+      baseUrl,
+      key: values.key,
+      phone: values.phone,
+      controlUrl,
+      mediaUrl: values['media-url'],
+      contractsDir: values['contracts-dir'],
+    });
+    process.stdout.write(`${formatReport(report)}\n`);
+    reports[provider] = report;
+  }
+  const failed = Object.values(reports).filter((report) => !report.ok).map((report) => report.provider);
+  if (values.all) process.stdout.write(`\nconformance, all ${targets.length} providers: ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`}\n`);
+  await writeJson(values.json, values.all ? reports : reports[targets[0]!.provider]);
+  if (values.junit) await writeFile(values.junit, formatJUnit(Object.values(reports)));
+  process.exitCode = failed.length === 0 ? 0 : 1;
+}
+
+interface Target {
+  provider: string;
+  baseUrl: string;
+}
+type Values = Record<string, string | boolean | undefined>;
+
+/** --provider with --base-url, as given. */
+function oneProvider(values: Values): Target[] {
+  const provider = values.provider;
+  const baseUrl = values['base-url'];
+  if (typeof provider !== 'string') usage('missing --provider (or --all)');
+  if (!providers().includes(provider)) usage(`unknown provider "${provider}"`);
+  if (typeof baseUrl !== 'string') usage('missing --base-url');
+  if (values.origin !== undefined) usage('--origin goes with --all (for one provider, --base-url)');
+  if (!URL.canParse(baseUrl)) usage(`--base-url: not a url: ${baseUrl}`);
+  return [{ provider, baseUrl }];
+}
+
+/**
+ * --all: every registered provider on the sandbox at --origin. The options that name one provider's
+ * server or account have no meaning for all of them at once, so they are refused rather than shared.
+ */
+function everyProvider(values: Values): Target[] {
+  for (const flag of ['provider', 'base-url', 'control-url', 'key', 'phone'] as const) {
+    if (values[flag] !== undefined) usage(`--all names no single provider: --${flag} cannot go with it`);
+  }
+  const origin = values.origin;
+  if (typeof origin !== 'string') usage('missing --origin (with --all)');
+  if (!URL.canParse(origin)) usage(`--origin: not a url: ${origin}`);
+  // A path account of its own (Maytapi binds a product to the first key it sees): a second run on the same sandbox starts afresh.
+  const account = `wa-conformance-${randomBytes(4).toString('hex')}`;
+  return PROVIDER_REGISTRY.map((provider) => ({ provider: provider.name, baseUrl: sandboxBaseUrl(new URL(origin).origin, provider, account) }));
+}
+
+async function writeJson(file: string | boolean | undefined, value: unknown): Promise<void> {
+  if (typeof file === 'string') await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 function formatFuzzReport(provider: string, report: FuzzReport): string {

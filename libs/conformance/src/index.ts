@@ -25,6 +25,6 @@ export {
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
 export type { ApiRequest, ApiResponse, MultipartFile, RequestBody } from './http.js';
 export { getSuite, providers, UnknownProviderError } from './suites/index.js';
-export type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suites/suite.js';
+export type { Expect, FuzzCredentials, ProbeContext, Scenario, ScenarioContext, Suite } from './suites/suite.js';
 export { fuzz, type FuzzFinding, type FuzzOptions, type FuzzReport, type FuzzRequest } from './fuzz.js';
-export { fuzzCredentials, fuzzProvider, type FuzzCredentials, type FuzzProviderOptions } from './fuzz.targets.js';
+export { fuzzProvider, type FuzzProviderOptions } from './fuzz.targets.js';

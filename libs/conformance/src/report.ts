@@ -68,14 +68,34 @@ function formatCheck(check: CheckResult): string[] {
 }
 
 /**
- * JUnit XML, as CI systems read test results: one testsuite per run, one testcase per check (classname
- * `conformance.<provider>.<kind>`), a failure holding the check's lines as the readable report prints them,
- * a skipped check's reason, and the whole readable report in the suite's system-out.
+ * JUnit XML, as CI systems read test results: one testsuite per run (so `--all` gives one per provider),
+ * one testcase per check (classname `conformance.<provider>.<kind>`), a failure holding the check's lines
+ * as the readable report prints them, a skipped check's reason, and the whole readable report in the
+ * suite's system-out.
  */
-export function formatJUnit(report: ConformanceReport): string {
-  const { passed, failed, skipped } = report.summary;
-  const tests = passed + failed + skipped;
-  const seconds = (report.durationMs / 1000).toFixed(3);
+export function formatJUnit(reports: ConformanceReport | readonly ConformanceReport[]): string {
+  const runs = Array.isArray(reports) ? reports : [reports as ConformanceReport];
+  const total = { tests: 0, failed: 0, skipped: 0, ms: 0 };
+  const suites = runs.flatMap((report) => {
+    const { passed, failed, skipped } = report.summary;
+    const tests = passed + failed + skipped;
+    total.tests += tests;
+    total.failed += failed;
+    total.skipped += skipped;
+    total.ms += report.durationMs;
+    return junitSuite(report, tests);
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="wa-sandbox conformance" tests="${total.tests}" failures="${total.failed}" errors="0" skipped="${total.skipped}" time="${(total.ms / 1000).toFixed(3)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function junitSuite(report: ConformanceReport, tests: number): string[] {
+  const { failed, skipped } = report.summary;
   const cases = report.checks.map((check) => {
     const open = `    <testcase classname="${xml(`conformance.${report.provider}.${check.kind}`)}" name="${xml(check.name)}">`;
     if (check.status === 'passed') return `${open.slice(0, -1)}/>`;
@@ -86,9 +106,7 @@ export function formatJUnit(report: ConformanceReport): string {
     return `${open}\n${body}\n    </testcase>`;
   });
   return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="wa-sandbox conformance" tests="${tests}" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds}">`,
-    `  <testsuite name="${xml(`conformance ${report.provider}`)}" tests="${tests}" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds}" timestamp="${xml(report.startedAt)}">`,
+    `  <testsuite name="${xml(`conformance ${report.provider}`)}" tests="${tests}" failures="${failed}" errors="0" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${xml(report.startedAt)}">`,
     '    <properties>',
     `      <property name="baseUrl" value="${xml(report.baseUrl)}"/>`,
     `      <property name="contract" value="${xml(report.contract)}"/>`,
@@ -97,9 +115,7 @@ export function formatJUnit(report: ConformanceReport): string {
     ...cases,
     `    <system-out>${xml(formatReport(report))}</system-out>`,
     '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  ];
 }
 
 /** Text for XML content and attribute values; characters XML 1.0 cannot hold become U+FFFD. */

@@ -1,6 +1,7 @@
 import { CatalogService } from './catalog/catalog.service.js';
 import { ChatList } from './chats/chat-list.js';
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
+import { Scheduler } from './clock/scheduler.js';
 import { accountOf, EngineEvents, orderKeyOf, type EngineEvent } from './events.js';
 import { ConversationWindows } from './conversations/conversation-window.js';
 import { TemplateRegistry } from './conversations/template-registry.js';
@@ -9,7 +10,7 @@ import { DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, MediaFiles, MediaIns
 import { MessageService } from './messages/message.service.js';
 import { SendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
-import { MemoryStore } from './store/memory.store.js';
+import { openStore, type StoreLocation } from './store/open-store.js';
 import type { EngineStore } from './store/store.js';
 import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
 import type { Transport } from './transport/transport.js';
@@ -24,7 +25,11 @@ export interface EngineOptions {
   clock: { mode: ClockMode; speed: number; startAt?: number; wall?: WallTime };
   /** Seeds every random choice (timings, names, replies): the same seed gives the same run. */
   seed: number;
-  store?: EngineStore;
+  /**
+   * Where the world is kept; in memory when absent. An open store (its type is not exported) is for the
+   * engine's own tests: a second engine on the first one's memory store is a restart.
+   */
+  store?: StoreLocation | EngineStore;
   /** Strict mode: only these accounts exist. */
   strictAccounts?: AccountSeed[];
   webhookTimeoutMs?: number;
@@ -49,7 +54,6 @@ export interface EngineOptions {
  */
 export class WhatsAppEngine {
   readonly clock: EngineClock;
-  readonly store: EngineStore;
   readonly events = new EngineEvents();
   readonly customers: CustomerDirectory;
   readonly accounts: AccountService;
@@ -73,7 +77,11 @@ export class WhatsAppEngine {
   /** Fetches and judges media (at most a few downloads at once). */
   readonly mediaInspector: MediaInspector;
 
+  /** Only the engine's services read and write it: providers and the control API go through them. */
+  private readonly store: EngineStore;
   private readonly profiles = new Map<string, ProviderProfile>();
+  /** Every piece of future work, as rows in the store: what `resume` carries on after a restart. */
+  private readonly scheduler: Scheduler;
   private readonly queue: SendQueue;
   private readonly batcher: WebhookBatcher;
 
@@ -83,11 +91,14 @@ export class WhatsAppEngine {
     const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
     // An advance waits for webhook deliveries up to one attempt's limit, however many receivers never answer.
     this.clock = new EngineClock({ ...options.clock, heldWorkPatienceMs: webhookTimeoutMs });
-    this.store = options.store ?? new MemoryStore();
+    this.store = typeof options.store === 'object' ? options.store : openStore(options.store ?? 'memory');
+    this.scheduler = new Scheduler(this.clock, this.store);
     this.customers = new CustomerDirectory(options.seed);
     const media = options.media ?? {};
-    this.mediaFiles = new MediaFiles(this.clock, {
+    this.mediaFiles = new MediaFiles(this.scheduler, {
       ...(media.dir !== undefined ? { dir: media.dir } : {}),
+      // A durable store's upload records outlive the process: so must the bytes they name.
+      ...(this.store.durable ? { durable: true } : {}),
       maxBytes: media.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
       maxAgeMs: media.maxAgeMs ?? DEFAULT_MEDIA_MAX_AGE_MS,
     });
@@ -104,24 +115,26 @@ export class WhatsAppEngine {
     this.groups = new GroupService(this.store, this.clock, options.seed);
     const activeTransport =
       transport ??
-      new SimulatedTransport(this.clock, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl, (lineId, groupId, self) =>
+      new SimulatedTransport(this.scheduler, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl, (lineId, groupId, self) =>
         this.groups.membersBesides(lineId, groupId, self),
       );
     const profile = (name: string) => this.profile(name);
-    this.sessions = new SessionService(this.store, this.clock, this.events, options.seed, profile);
+    this.sessions = new SessionService(this.store, this.clock, this.scheduler, this.events, options.seed, profile);
     this.contacts = new ContactBook(this.store, this.clock);
     this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
     this.catalogs = new CatalogService(this.store);
-    this.queue = new SendQueue(this.clock, options.seed, (id) => this.messages.dispatch(id));
-    this.webhooks = new WebhookDispatcher(this.store, this.clock, profile, {
+    this.queue = new SendQueue(this.scheduler, options.seed, (id) => this.messages.dispatch(id));
+    this.webhooks = new WebhookDispatcher(this.store, this.clock, this.scheduler, profile, {
       timeoutMs: webhookTimeoutMs,
     });
-    this.batcher = new WebhookBatcher(this.clock, async (account, url, payload, orderKey) => {
-      await this.webhooks.enqueue(account, url, payload, orderKey);
+    this.batcher = new WebhookBatcher(this.scheduler, async (accountId, url, payload, orderKey) => {
+      const account = await this.accounts.get(accountId);
+      if (account) await this.webhooks.enqueue(account, url, payload, orderKey);
     });
     this.messages = new MessageService({
       store: this.store,
       clock: this.clock,
+      scheduler: this.scheduler,
       accounts: this.accounts,
       sessions: this.sessions,
       customers: this.customers,
@@ -154,21 +167,53 @@ export class WhatsAppEngine {
     return profile;
   }
 
+  /**
+   * The next number of one of a provider's own counters (its user ids, registration ids...): the first
+   * is `start`; counting starts over when the world is reset.
+   */
+  nextNumber(provider: string, counter: string, start: number): Promise<number> {
+    return this.store.sequences.next(`${provider}.counter.${counter}`, start);
+  }
+
+  /**
+   * Carries on from the store (call once, at start, after the providers are registered): the clock from
+   * its stored time, and every job an earlier engine on this store left, with the send queues, webhook
+   * chats and open batches rebuilt around them. On a new store it only records the clock.
+   */
+  async resume(): Promise<void> {
+    const clock = await this.scheduler.storedClock();
+    if (clock) this.clock.restore(clock);
+    const jobs = await this.store.schedule.list();
+    await this.queue.restore(await this.messages.queuedLines(jobs), SendQueue.storedTurns(jobs));
+    await this.webhooks.restore(jobs);
+    this.batcher.restore(jobs);
+    await this.scheduler.resume();
+  }
+
+  /** Resolves once the jobs and the clock's time are all written to the store (a restart finds them). */
+  async persisted(): Promise<void> {
+    await this.scheduler.written();
+  }
+
   /** Forgets the whole world and returns the clock to its start. */
   async reset(): Promise<void> {
     await this.clock.settle();
     this.queue.clear();
     this.batcher.clear();
     this.webhooks.clear();
+    this.scheduler.clear();
     this.clock.reset();
+    // The store forgets the jobs and the clock's time with the rest, once every write asked for is in.
+    await this.scheduler.written();
     await this.store.clear();
     await this.mediaFiles.clear();
     await this.templates.restoreBaseline();
   }
 
-  /** Removes what the engine keeps outside memory (media files); the engine is not used afterwards. */
+  /** Closes the store, and removes the media files a volatile store's records named; the engine is not used afterwards. */
   close(): void {
     this.mediaFiles.close();
+    this.store.close();
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProviderError } from './provider-error.js';
 import type { ProviderDescriptor } from './provider-descriptor.js';
 import { ProviderAnswers, sendError } from './provider-answers.js';
+import { errorShapeOf } from './kit/provider-kit.js';
 
 /**
  * The one place errors from handlers become responses. Under a provider's prefix they take the
@@ -19,10 +20,13 @@ export class SandboxExceptionFilter implements ExceptionFilter {
     this.answers = new ProviderAnswers(providers);
   }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // A route with its own error shape (ProviderKit's @AnswerErrorsAs) rewrites every error it meets.
+    const shape = errorShapeOf(request);
+    const exception = shape ? shape(thrown) : thrown;
     const status = exception instanceof ProviderError ? exception.status : exception instanceof HttpException ? exception.getStatus() : 500;
     if (status >= 500) this.logger.error(`${request.method} ${request.url}`, exception instanceof Error ? exception.stack : String(exception));
 

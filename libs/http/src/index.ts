@@ -3,6 +3,8 @@ export * from './exception.filter.js';
 export * from './provider-descriptor.js';
 export * from './provider-error.js';
 export * from './request-journal.js';
+export * from './request-journal.memory.js';
 export * from './framework-errors.js';
 export * from './provider-answers.js';
 export * from './request-guards.js';
+export * from './kit/provider-kit.js';

@@ -1,9 +1,49 @@
 import type { FastifyInstance } from 'fastify';
-import type { EngineClock, RequestJournalRepository } from '#engine';
+import type { EngineClock } from '#engine';
 import { firstSegment } from './provider-answers.js';
 
+/** One request a client made to a provider, as the journal keeps it. */
+export interface RequestRecord {
+  id: number;
+  at: number;
+  method: string;
+  url: string;
+  path: string;
+  provider: string | null;
+  status: number;
+  durationMs: number;
+}
+
+export interface RequestQuery {
+  provider?: string;
+  method?: string;
+  path?: string;
+  pathPattern?: RegExp;
+}
+
 /**
- * Records every request a client makes to a provider (WireMock-style journal, for verify counts).
+ * The request journal (WireMock-style, for verify counts). It is the HTTP layer's, kept apart from the
+ * engine's world as WireMock keeps its journal apart from its stubs; the sandbox's reset clears both.
+ */
+export interface RequestJournalRepository {
+  /** The journal numbers the request and takes its path from its url. */
+  record(entry: Omit<RequestRecord, 'id' | 'path'>): Promise<void>;
+  /** Oldest first. */
+  list(query: RequestQuery): Promise<RequestRecord[]>;
+  count(query: RequestQuery): Promise<number>;
+  clear(): Promise<number>;
+}
+
+export function matchesRequest(entry: RequestRecord, query: RequestQuery): boolean {
+  if (query.provider !== undefined && entry.provider !== query.provider) return false;
+  if (query.method !== undefined && entry.method !== query.method.toUpperCase()) return false;
+  if (query.path !== undefined && entry.path !== query.path) return false;
+  if (query.pathPattern !== undefined && !query.pathPattern.test(entry.path)) return false;
+  return true;
+}
+
+/**
+ * Records every request a client makes to a provider.
  * Control API and docs requests are not recorded, so checking the journal does not change it.
  */
 export function recordRequests(fastify: FastifyInstance, journal: RequestJournalRepository, clock: EngineClock, providers: string[]): void {

@@ -18,7 +18,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { parseAccountId, type Account, type Message, type QrCode, type RequestRecord, type Session, type WebhookAttempt } from '#engine';
+import { parseAccountId, type Account, type Message, type QrCode, type Session, type WebhookAttempt } from '#engine';
+import type { RequestRecord } from '#http';
 
 const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received'] as const;
 

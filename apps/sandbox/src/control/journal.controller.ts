@@ -1,6 +1,8 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query, UsePipes } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { accountId, WhatsAppEngine, type RequestQuery } from '#engine';
+import { accountId, WhatsAppEngine } from '#engine';
+import type { RequestJournalRepository, RequestQuery } from '#http';
+import { REQUEST_JOURNAL } from '../request-journal.module.js';
 import { RequestMatchDto, RequestRecordDto, WebhookAttemptDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
 
@@ -8,7 +10,10 @@ import { controlValidation } from './control.validation.js';
 @UsePipes(controlValidation)
 @Controller('__sandbox')
 export class JournalController {
-  constructor(private readonly engine: WhatsAppEngine) {}
+  constructor(
+    private readonly engine: WhatsAppEngine,
+    @Inject(REQUEST_JOURNAL) private readonly journal: RequestJournalRepository,
+  ) {}
 
   @Get('webhooks/journal')
   @ApiOperation({ summary: 'Webhook delivery attempts, oldest first (with limit: the most recent ones)' })
@@ -17,7 +22,7 @@ export class JournalController {
   @ApiQuery({ name: 'limit', required: false })
   async webhookJournal(@Query('provider') provider?: string, @Query('key') key?: string, @Query('limit') limit?: string): Promise<{ attempts: WebhookAttemptDto[] }> {
     if ((provider === undefined) !== (key === undefined)) throw new BadRequestException('give both provider and key, or neither');
-    const attempts = await this.engine.store.webhooks.attempts({
+    const attempts = await this.engine.webhooks.attempts({
       ...(provider !== undefined && key !== undefined ? { accountId: accountId(provider, key) } : {}),
       ...(limit !== undefined ? { limit: positiveInt(limit, 'limit') } : {}),
     });
@@ -30,7 +35,7 @@ export class JournalController {
   @ApiQuery({ name: 'method', required: false })
   @ApiQuery({ name: 'path', required: false })
   async requests(@Query('provider') provider?: string, @Query('method') method?: string, @Query('path') path?: string): Promise<{ requests: RequestRecordDto[] }> {
-    const records = await this.engine.store.requests.list(toQuery({ provider, method, path }));
+    const records = await this.journal.list(toQuery({ provider, method, path }));
     return { requests: records.map((record) => RequestRecordDto.of(record)) };
   }
 
@@ -39,13 +44,13 @@ export class JournalController {
   @ApiOperation({ summary: 'Verify: how many journal entries match (WireMock-style)' })
   @ApiOkResponse({ schema: { properties: { count: { type: 'number' } } } })
   async count(@Body() body: RequestMatchDto): Promise<{ count: number }> {
-    return { count: await this.engine.store.requests.count(toQuery(body)) };
+    return { count: await this.journal.count(toQuery(body)) };
   }
 
   @Delete('requests')
   @ApiOperation({ summary: 'Clear the request journal' })
   async clear(): Promise<{ cleared: number }> {
-    return { cleared: await this.engine.store.requests.clear() };
+    return { cleared: await this.journal.clear() };
   }
 }
 

@@ -4,8 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
+import type { RequestJournalRepository } from '#http';
 import { projectRoot } from '../paths.js';
 import { SANDBOX_CONFIG } from '../engine.module.js';
+import { REQUEST_JOURNAL } from '../request-journal.module.js';
 import type { SandboxConfig } from '../config.js';
 import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
@@ -28,6 +30,7 @@ export class SandboxController {
   constructor(
     private readonly engine: WhatsAppEngine,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
+    @Inject(REQUEST_JOURNAL) private readonly journal: RequestJournalRepository,
   ) {}
 
   @Get('health')
@@ -50,6 +53,7 @@ export class SandboxController {
   @ApiOperation({ summary: 'Forget every account, message, webhook and journal entry; the clock returns to its start' })
   async reset(): Promise<{ reset: boolean }> {
     await this.engine.reset();
+    await this.journal.clear();
     return { reset: true };
   }
 
@@ -62,7 +66,7 @@ export class SandboxController {
   @Get('media/uploads/:id')
   @ApiOperation({ summary: 'A file a client uploaded (multipart, base64) with a message; 410 once it has been evicted' })
   async upload(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const media = await this.engine.store.media.get(id);
+    const media = await this.engine.messages.upload(id);
     const kept = this.engine.mediaFiles.find(id);
     if (!media || kept.state === 'unknown') throw new NotFoundException('no such upload');
     const evicted = new GoneException('the upload was evicted: the sandbox keeps uploads within --media-max-bytes and --media-max-age');

@@ -296,10 +296,11 @@ const invalidKey: Scenario = {
   },
 };
 
-export const devinoSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'devino.openapi.yaml',
   defaultPhone: PHONE,
   probes,
   scenarios: [validation, statusCallbacks, window, templates, whatsappErrors, statusCodes, duplicates, validity, balance, textLimits, incoming, invalidKey],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: { authorization: `Key ${key}` }, pathValues: {} }),
 };

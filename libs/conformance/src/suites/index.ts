@@ -1,18 +1,16 @@
+import { PROVIDER_REGISTRY } from '#providers';
 import type { Suite } from './suite.js';
-import { wamessengerSuite } from './wamessenger.suite.js';
-import { devinoSuite } from './devino.suite.js';
-import { maytapiSuite } from './maytapi.suite.js';
-import { wammSuite } from './wamm.suite.js';
-import { wamessageSuite } from './wamessage.suite.js';
 
-// One line per provider: its suite file carries its probes and scenarios.
-const SUITES: readonly Suite[] = [
-  wamessengerSuite,
-  devinoSuite,
-  maytapiSuite,
-  wammSuite,
-  wamessageSuite,
-];
+/** Each registered provider's suite, by convention in `<name>.suite.ts` exporting `suite`: adding a provider adds no line here. */
+const SUITES: Suite[] = [];
+// One after the other, as the app loads its providers (apps/sandbox/src/providers.ts says why).
+for (const { name } of PROVIDER_REGISTRY) SUITES.push(await loadSuite(name));
+
+async function loadSuite(provider: string): Promise<Suite> {
+  const { suite } = (await import(`./${provider}.suite.js`)) as { suite?: Suite };
+  if (suite?.provider !== provider) throw new Error(`suites/${provider}.suite.ts must export the provider's suite as "suite"`);
+  return suite;
+}
 
 export class UnknownProviderError extends Error {}
 

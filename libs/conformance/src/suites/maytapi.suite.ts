@@ -3,6 +3,7 @@ import type { ReceivedRequest, WebhookReceiver } from '../receiver.js';
 import type { ControlClient } from '../control.js';
 import { TINY_PNG_DATA_URL } from './fixtures.js';
 import type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suite.js';
+import { postJson } from './fuzz-credentials.js';
 
 const PROVIDER = 'maytapi';
 // The spec's own sample numbers; on a wa-sandbox they behave normally (magic numbers end in 00000x).
@@ -538,10 +539,17 @@ const filename: Scenario = {
   },
 };
 
-export const maytapiSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'maytapi.openapi.yaml',
   defaultPhone: PHONE,
   probes,
   scenarios: [session, acks, incoming, backupRestore, queue, refusals, groups, catalog, receipts, dupeFilter, statusChanges, filename],
+  async fuzzCredentials(baseUrl, key) {
+    // A phone of the product, so the phone routes meet a real one.
+    const headers = { 'x-maytapi-key': key };
+    const added = await postJson(`${baseUrl}/addPhone`, {}, headers);
+    const id = (added as { id?: unknown } | undefined)?.id;
+    return { headers, pathValues: { phone_id: id === undefined ? '1' : String(id) } };
+  },
 };

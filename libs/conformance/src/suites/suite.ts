@@ -14,6 +14,17 @@ export interface Suite {
   defaultPhone: string;
   probes(ctx: ProbeContext): Promise<void>;
   scenarios: Scenario[];
+  /**
+   * What the fuzzer needs to get past the provider's authentication, so that most of its requests reach
+   * the provider's own validation: valid credentials and path values, made on the target itself as the
+   * provider's documented API makes them (on a wa-sandbox any key is an account). `baseUrl` has no trailing slash.
+   */
+  fuzzCredentials(baseUrl: string, key: string): Promise<FuzzCredentials>;
+}
+
+export interface FuzzCredentials {
+  headers: Record<string, string>;
+  pathValues: Record<string, string>;
 }
 
 /** What a request must get beyond conforming to the contract. */

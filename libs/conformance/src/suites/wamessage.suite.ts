@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApiRequest, ApiResponse, RequestBody } from '../http.js';
 import { TINY_PNG_DATA_URL } from './fixtures.js';
 import type { Expect, ProbeContext, Scenario, ScenarioContext, Suite } from './suite.js';
+import { hashDigits, postJson } from './fuzz-credentials.js';
 
 const PROVIDER = 'wamessage';
 // Turkish mobile numbers with normal behaviour on a wa-sandbox (magic numbers end in 00000x).
@@ -248,10 +249,17 @@ async function refusedWith(ctx: ScenarioContext, req: ApiRequest, status: number
   ctx.equal((res.json as Envelope<null>).status, false, `${req.method} ${req.path} with ${what}: "status"`);
 }
 
-export const wamessageSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamessage.openapi.yaml',
   defaultPhone: PHONE,
   probes,
   scenarios: [linking, scheduled, tokens, isolation],
+  async fuzzCredentials(baseUrl, key) {
+    const phone = `9055${String(hashDigits(key)).padStart(8, '0')}`;
+    const password = `fuzz-${key}`;
+    await postJson(`${baseUrl}/user/register`, { phone, password });
+    const login = (await postJson(`${baseUrl}/user/login`, { phone, password })) as { data?: { token?: string } } | undefined;
+    return { headers: { authorization: `Bearer ${login?.data?.token ?? ''}` }, pathValues: {} };
+  },
 };

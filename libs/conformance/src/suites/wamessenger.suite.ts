@@ -343,10 +343,11 @@ const invalidKey: Scenario = {
   },
 };
 
-export const wamessengerSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamessenger.openapi.yaml',
   defaultPhone: PHONE,
   probes,
   scenarios: [lifecycle, webhookDelivery, webhookResend, webhookRetention, receive, pendingQueue, noWhatsApp, invalidKey],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: {}, pathValues: { apikey: key } }),
 };

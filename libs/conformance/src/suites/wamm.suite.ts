@@ -302,10 +302,11 @@ const rawUtf8Query: Scenario = {
   },
 };
 
-export const wammSuite: Suite = {
+export const suite: Suite = {
   provider: PROVIDER,
   contract: 'wamm.openapi.yaml',
   defaultPhone: PHONE,
   probes,
   scenarios: [wireFormat, sendQueue, dailyCap, lifecycle, contacts, magicNumbers, tokens, inputErrors, rawUtf8Query],
+  fuzzCredentials: async (_baseUrl, key) => ({ headers: {}, pathValues: { token: key, phone: '79001234567', text: 'fuzz' } }),
 };

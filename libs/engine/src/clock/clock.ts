@@ -20,6 +20,17 @@ export interface ClockState {
   scheduled: number;
 }
 
+/**
+ * Where the clock's time stood, as data: what a restarted engine reads to carry on (see `restore`).
+ * `nowMs` is the virtual time at wall time `wallMs`.
+ */
+export interface ClockSnapshot {
+  mode: ClockMode;
+  speed: number;
+  nowMs: number;
+  wallMs: number;
+}
+
 /** The wall-clock functions the real mode needs; injectable so tests never wait for real time. */
 export interface WallTime {
   now(): number;
@@ -95,6 +106,7 @@ export class EngineClock {
   private advancing = false;
   private readonly running = new Set<Promise<void>>();
   private readonly holds = new Set<Hold>();
+  private readonly movedListeners: Array<() => void> = [];
 
   constructor(options: ClockOptions) {
     if (!(options.speed > 0)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
@@ -116,6 +128,30 @@ export class EngineClock {
   state(): ClockState {
     const nowMs = this.now();
     return { mode: this.mode, speed: this.speed, nowMs, now: new Date(nowMs).toISOString(), scheduled: this.liveTasks };
+  }
+
+  /** The clock's time as data, to be stored whenever it moves (see `onMoved`). */
+  snapshot(): ClockSnapshot {
+    return { mode: this.mode, speed: this.speed, nowMs: this.now(), wallMs: this.wall.now() };
+  }
+
+  /**
+   * Carries on from a snapshot an earlier run stored: a manual clock resumes exactly where it stood; a real
+   * one as if it had run on meanwhile (the downtime passes, at the speed it ran at), so it keeps following
+   * the wall clock the way it did and a sandbox at speed 1 still tells the real time. Either way time never
+   * goes back, even if the wall clock did. Mode and speed stay this clock's own (the configuration's).
+   */
+  restore(snapshot: ClockSnapshot): ClockState {
+    const downtime = snapshot.mode === 'real' ? Math.max(0, this.wall.now() - snapshot.wallMs) * snapshot.speed : 0;
+    this.jumpTo(Math.floor(snapshot.nowMs + downtime));
+    this.rearm();
+    if (this.peekLive() && this.heap[0]!.at <= this.now()) this.runDueSoon();
+    return this.state();
+  }
+
+  /** Calls `listener` whenever the clock's time moves other than by the wall clock (advance, mode, speed, reset). */
+  onMoved(listener: () => void): void {
+    this.movedListeners.push(listener);
   }
 
   schedule(delayMs: number, run: TaskFn, label = 'task'): ScheduledTask {
@@ -233,6 +269,7 @@ export class EngineClock {
     if (mode !== this.mode) {
       this.rebase();
       this.mode = mode;
+      this.moved();
       this.rearm();
     }
     return this.state();
@@ -242,6 +279,7 @@ export class EngineClock {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed must be a positive number, got ${speed}`);
     this.rebase();
     this.speed = speed;
+    this.moved();
     this.rearm();
     return this.state();
   }
@@ -251,19 +289,22 @@ export class EngineClock {
     for (const task of this.heap) task.cancelled = true;
     this.heap.length = 0;
     this.liveTasks = 0;
-    this.virtualBase = this.startAt;
-    this.wallBase = this.wall.now();
+    this.jumpTo(this.startAt);
     this.rearm();
   }
 
   private rebase(): void {
-    this.virtualBase = this.now();
-    this.wallBase = this.wall.now();
+    this.jumpTo(this.now());
   }
 
   private jumpTo(virtualTime: number): void {
     this.virtualBase = virtualTime;
     this.wallBase = this.wall.now();
+    this.moved();
+  }
+
+  private moved(): void {
+    for (const listener of this.movedListeners) listener();
   }
 
   private holdsReaching(time: number): Promise<void>[] {

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startMediaServer, type MediaServer } from '../../../../test/support/media-server.js';
 import { fetchMedia as fetchToFile, MediaFetchError, type MediaFetchOptions } from './index.js';
+import { MB } from '../units.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
-const MB = 1024 * 1024;
 const opts: MediaFetchOptions = { maxBytes: 16 * MB, timeoutMs: 5_000 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'media-fetch-spec-'));

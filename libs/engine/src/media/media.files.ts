@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineClock, ScheduledTask } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
 
 export interface MediaFilesOptions {
   /** Where the files live; a fresh directory under the system's temp directory, removed on close, when absent. */
@@ -11,6 +11,11 @@ export interface MediaFilesOptions {
   maxBytes: number;
   /** Clock time a file is kept for. */
   maxAgeMs: number;
+  /**
+   * The files outlive the process (a durable store holds their metadata): a start takes on what `dir` holds,
+   * and close leaves it there. Otherwise a start and close remove the store's files.
+   */
+  durable?: boolean;
 }
 
 export const DEFAULT_MEDIA_MAX_BYTES = 1024 * 1024 * 1024;
@@ -22,6 +27,8 @@ export type KeptMedia = { state: 'kept'; path: string; size: number } | { state:
 const KEPT = 'media-';
 const ID = /^[\w-]+$/;
 const SCRATCH = '.partial-';
+/** A kept file's end of life on the clock. */
+const EXPIRE_JOB = 'media.expire';
 
 /**
  * Media bytes on disk rather than in the heap: the files clients upload (kept and served until evicted) and
@@ -33,21 +40,23 @@ export class MediaFiles {
   private directory: string | undefined;
   private readonly ownsDir: boolean;
   /** In the order they were kept, so the first is the oldest. */
-  private readonly kept = new Map<string, { size: number; expiry: ScheduledTask }>();
+  private readonly kept = new Map<string, { size: number; expiry: string }>();
   private readonly evicted = new Set<string>();
   private keptBytes = 0;
   private scratchCount = 0;
 
   constructor(
-    private readonly clock: EngineClock,
+    private readonly scheduler: Scheduler,
     private readonly options: MediaFilesOptions,
   ) {
+    scheduler.handle(EXPIRE_JOB, (payload) => this.evict(payload.id as string));
     this.ownsDir = options.dir === undefined;
     if (options.dir !== undefined) {
       this.directory = options.dir;
       mkdirSync(options.dir, { recursive: true });
+      if (options.durable) this.adoptKeptFiles();
       // What an earlier run kept: nothing refers to it any more (the store is in memory).
-      this.removeOwnFiles();
+      else this.removeOwnFiles();
     }
   }
 
@@ -83,13 +92,8 @@ export class MediaFiles {
     }
     this.forget(id);
     this.evicted.delete(id);
-    const expiry = this.clock.schedule(this.options.maxAgeMs, () => this.evict(id), 'media expiry');
-    this.kept.set(id, { size, expiry });
-    this.keptBytes += size;
-    for (const [oldest] of this.kept) {
-      if (this.keptBytes <= this.options.maxBytes) break;
-      await this.evict(oldest);
-    }
+    this.track(id, size);
+    await this.evictOverBudget();
   }
 
   /** Files kept and their bytes together. */
@@ -103,9 +107,8 @@ export class MediaFiles {
     return { state: this.evicted.has(id) ? 'evicted' : 'unknown' };
   }
 
-  /** Removes every file and forgets every id (the engine's reset). */
+  /** Removes every file and forgets every id (the engine's reset, which drops their expiry jobs too). */
   async clear(): Promise<void> {
-    for (const file of this.kept.values()) file.expiry.cancel();
     this.kept.clear();
     this.evicted.clear();
     this.keptBytes = 0;
@@ -114,15 +117,53 @@ export class MediaFiles {
 
   /** Removes the files, and the directory when the store made it. */
   close(): void {
-    for (const file of this.kept.values()) file.expiry.cancel();
+    // Their expiry jobs stay: the store may already be closed, and an expiry finds no file to evict.
     this.kept.clear();
     if (this.directory === undefined) return;
     if (this.ownsDir) {
       rmSync(this.directory, { recursive: true, force: true });
       removedAtExit.delete(this.directory);
       this.directory = undefined;
-    } else {
+    } else if (!this.options.durable) {
       this.removeOwnFiles();
+    }
+  }
+
+  /**
+   * Takes on the files an earlier run kept, oldest (by modification time) first, and drops its unfinished
+   * scratch files. Each gets the full age limit from now (its expiry job is put again under the same id).
+   */
+  private adoptKeptFiles(): void {
+    const found: { id: string; size: number; modified: number }[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const path = join(this.dir, name);
+      if (name.startsWith(SCRATCH)) rmSync(path, { force: true });
+      else if (name.startsWith(KEPT) && ID.test(name.slice(KEPT.length))) {
+        const stats = statSync(path);
+        if (stats.isFile()) found.push({ id: name.slice(KEPT.length), size: stats.size, modified: stats.mtimeMs });
+      }
+    }
+    found.sort((a, b) => a.modified - b.modified);
+    for (const file of found) this.track(file.id, file.size);
+    // A smaller byte limit than the earlier run's takes effect at once.
+    for (const [oldest] of this.kept) {
+      if (this.keptBytes <= this.options.maxBytes) break;
+      this.forget(oldest);
+      this.evicted.add(oldest);
+      rmSync(this.pathOf(oldest), { force: true });
+    }
+  }
+
+  private track(id: string, size: number): void {
+    const expiry = this.scheduler.after(this.options.maxAgeMs, EXPIRE_JOB, { id }, `${EXPIRE_JOB}:${id}`);
+    this.kept.set(id, { size, expiry });
+    this.keptBytes += size;
+  }
+
+  private async evictOverBudget(): Promise<void> {
+    for (const [oldest] of this.kept) {
+      if (this.keptBytes <= this.options.maxBytes) break;
+      await this.evict(oldest);
     }
   }
 
@@ -139,7 +180,7 @@ export class MediaFiles {
   private forget(id: string): boolean {
     const file = this.kept.get(id);
     if (!file) return false;
-    file.expiry.cancel();
+    this.scheduler.cancel(file.expiry);
     this.kept.delete(id);
     this.keptBytes -= file.size;
     return true;

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMediaServer, type MediaServer } from '../../../../test/support/media-server.js';
 import { EngineClock } from '../clock/clock.js';
+import { Scheduler } from '../clock/scheduler.js';
+import { MemoryStore } from '../store/memory.store.js';
 import {
   checkMediaPolicy,
   MediaFiles,
@@ -12,9 +14,9 @@ import {
   type MediaPolicy,
   type MediaRule,
 } from './index.js';
+import { MB } from '../units.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
-const MB = 1024 * 1024;
 const sniffFixture = (name: string): MediaInfo => sniffMedia(new Uint8Array(readFileSync(join(FIXTURES, name))));
 
 const rules = (formats: MediaFormat[], maxBytes: number, extra: Partial<MediaRule> = {}): MediaRule[] =>
@@ -113,7 +115,7 @@ describe('checkMediaPolicy', () => {
 
 describe('MediaInspector', () => {
   let server: MediaServer;
-  const files = new MediaFiles(new EngineClock({ mode: 'manual', speed: 1 }), { maxBytes: 100 * MB, maxAgeMs: 60_000 });
+  const files = new MediaFiles(new Scheduler(new EngineClock({ mode: 'manual', speed: 1 }), new MemoryStore()), { maxBytes: 100 * MB, maxAgeMs: 60_000 });
   const inspector = new MediaInspector({ files });
   beforeAll(async () => {
     server = await startMediaServer();

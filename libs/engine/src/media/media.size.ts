@@ -1,5 +1,4 @@
-const KB = 1024;
-const MB = 1024 * KB;
+import { KB, MB } from '../units.js';
 
 /** A limit as people write it: '16 MB', '100 MB', '512 KB', '1.5 MB'. */
 export function formatLimit(bytes: number): string {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sniffMedia, sniffMediaFile } from './index.js';
+import { MB } from '../units.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
-const MB = 1024 * 1024;
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 
 /** Top-level ISO boxes of a file, as [type, bytes]. */

@@ -120,7 +120,7 @@ describe('MessageService', () => {
     expect(message).toMatchObject({ kind: 'media', media: { format: 'pdf', fileName: 'offer.pdf', size: pdf.length } });
     expect(message.mediaUrl).toMatch(/^http:\/\/sandbox\.test\/__sandbox\/media\/uploads\/u\d+$/);
     const id = message.mediaUrl!.split('/').pop()!;
-    expect(await engine.store.media.get(id)).toMatchObject({ fileName: 'offer.pdf', mime: 'application/pdf', size: pdf.length });
+    expect(await engine.messages.upload(id)).toMatchObject({ fileName: 'offer.pdf', mime: 'application/pdf', size: pdf.length });
     const kept = engine.mediaFiles.find(id);
     if (kept.state !== 'kept') throw new Error(`upload ${kept.state}`);
     expect((await readFile(kept.path)).equals(pdf)).toBe(true);

@@ -1,4 +1,5 @@
 import type { EngineClock } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
 import type { EngineEvents } from '../events.js';
 import type { MediaFiles, MediaInspector, MediaPolicy, MediaVerdict } from '../media/index.js';
 import type {
@@ -12,17 +13,20 @@ import type {
   MessageKind,
   MessageReceipt,
   MessageStatus,
+  StoredMedia,
 } from '../store/models.js';
-import type { EngineStore, MessagePage, MessageQuery } from '../store/store.js';
+import type { EngineStore, MessagePage, MessageQuery, ScheduledJob } from '../store/store.js';
+import type { DurationRange } from '../random.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
-import type { MessageIdFormat, ProviderProfile } from '../world/provider-profile.js';
+import type { ProviderProfile } from '../world/provider-profile.js';
 import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
-import { DEFAULT_SEND_PACING, type SendQueue } from './send-queue.js';
+import { DEFAULT_SEND_PACING, type RestoredLine, type SendQueue } from './send-queue.js';
 
 /**
  * A file sent in the request itself: its bytes (base64, small), or a file on disk (multipart) that the engine
@@ -71,16 +75,11 @@ export type SendResult =
 
 export type ReceiveResult = { received: true; message: Message } | { received: false; reason: string };
 
-/** WaMessenger-style numbering (8-digit sent, 7-digit received): the default for providers that set none. */
-const DEFAULT_IDS: Record<MessageDirection, MessageIdFormat> = {
-  outbound: { start: 80_000_000 },
-  inbound: { start: 3_800_000 },
-};
-
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** A scheduled send joining its line's queue at its time. */
+const SEND_AT_JOB = 'message.send-at';
 
 /** Feature switches the engine itself understands; providers decide defaults and delays. */
 export const FEATURE_RECEIVE = 'receive';
@@ -89,6 +88,7 @@ export const FEATURE_SEND_SEEN = 'sendSeen';
 export interface MessageServiceDeps {
   store: EngineStore;
   clock: EngineClock;
+  scheduler: Scheduler;
   accounts: AccountService;
   sessions: SessionService;
   customers: CustomerDirectory;
@@ -106,7 +106,8 @@ export class MessageService implements TransportSink {
   private readonly expiry: MessageExpiry;
 
   constructor(private readonly deps: MessageServiceDeps) {
-    this.expiry = new MessageExpiry(deps.clock, (id) => this.get(id), (id, failure) => this.statusChanged(id, 'failed', failure));
+    this.expiry = new MessageExpiry(deps.scheduler, (id) => this.get(id), (id, failure) => this.statusChanged(id, 'failed', failure));
+    deps.scheduler.handle(SEND_AT_JOB, (payload) => deps.queue.enqueue(payload.lineId as string, payload.messageId as string, payload.pacing as DurationRange));
   }
 
   /** Accepts a message for each recipient and queues it on the sending line. */
@@ -172,7 +173,7 @@ export class MessageService implements TransportSink {
       await store.messages.insert(message);
       if (request.validityMs !== undefined) this.expiry.schedule(message, request.validityMs);
       if (message.sendAt === null) this.deps.queue.enqueue(lineId, id, pacing);
-      else clock.scheduleAt(message.sendAt, () => this.deps.queue.enqueue(lineId, id, pacing), `scheduled send ${id}`);
+      else this.deps.scheduler.at(message.sendAt, SEND_AT_JOB, { lineId, messageId: id, pacing }, `${SEND_AT_JOB}:${id}`);
       messages.push(message);
     }
     return { ok: true, messages };
@@ -184,6 +185,32 @@ export class MessageService implements TransportSink {
 
   async query(query: MessageQuery): Promise<MessagePage> {
     return this.deps.store.messages.query(query);
+  }
+
+  /** What is known of a file a client uploaded with a message (its bytes are in MediaFiles while kept). */
+  async upload(id: string): Promise<StoredMedia | undefined> {
+    return this.deps.store.media.get(id);
+  }
+
+  /**
+   * What each line's send queue held when the engine stopped: its queued messages that are not waiting for
+   * their scheduled time (a stored job), in the order they joined it (acceptance, or their scheduled time).
+   */
+  async queuedLines(jobs: ScheduledJob[]): Promise<RestoredLine[]> {
+    const waiting = new Set(jobs.filter((job) => job.kind === SEND_AT_JOB).map((job) => job.payload.messageId as string));
+    const lines = new Map<string, RestoredLine & { joinedAt: Map<string, number> }>();
+    for (const account of await this.deps.accounts.list()) {
+      const pacing = this.deps.profile(account.provider).sendPacing ?? DEFAULT_SEND_PACING;
+      for (const message of await this.queued(account)) {
+        if (waiting.has(message.id)) continue;
+        let line = lines.get(message.lineId);
+        if (!line) lines.set(message.lineId, (line = { lineId: message.lineId, pacing, messageIds: [], joinedAt: new Map() }));
+        line.messageIds.push(message.id);
+        line.joinedAt.set(message.id, message.sendAt ?? message.createdAt);
+      }
+    }
+    // Stable: messages that joined at the same time keep their acceptance order.
+    return [...lines.values()].map(({ joinedAt, ...line }) => ({ ...line, messageIds: line.messageIds.sort((a, b) => joinedAt.get(a)! - joinedAt.get(b)!) }));
   }
 
   /** The account's messages still waiting to be sent (scheduled ones included), oldest first. */
@@ -297,7 +324,7 @@ export class MessageService implements TransportSink {
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
   private async nextId(account: Account, direction: MessageDirection): Promise<string> {
-    const format = this.deps.profile(account.provider).messageIds?.[direction] ?? DEFAULT_IDS[direction];
+    const format = this.deps.profile(account.provider).messageIds[direction];
     for (;;) {
       const n = await this.deps.store.sequences.next(`${account.provider}.message.${direction}`, format.start);
       const id = format.format ? format.format(n) : String(n);
@@ -316,7 +343,7 @@ export class MessageService implements TransportSink {
     const now = clock.now();
     const { dailyMessages, perSecond } = account.limits;
     if (dailyMessages !== null) {
-      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * 60_000;
+      const offsetMs = (this.deps.profile(account.provider).utcOffsetMinutes ?? 0) * MINUTE_MS;
       const dayStart = Math.floor((now + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
       const today = await store.messages.countSince(account.id, 'outbound', dayStart);
       if (today + count > dailyMessages) {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EngineClock } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
 import type { EngineEvents } from '../events.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 import type { Account, Session, SessionState } from '../store/models.js';
@@ -15,6 +16,17 @@ export const QR_ROTATION_MS = 20_000;
 export const PAIRING_CODE_TTL_MS = 3 * 60_000;
 /** The alphabet of WhatsApp's 8-character pairing codes (no 0, I, O or U, so they read unambiguously). */
 const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
+
+/** A session's timed steps: loaded, started (its first QR screen) and idle (the QR screen gave up). */
+const LOADED_JOB = 'session.loaded';
+const STARTED_JOB = 'session.started';
+const IDLE_JOB = 'session.idle';
+
+/** Each step happens only if the session is still in the state it was in when the step was scheduled. */
+interface StepPayload {
+  sessionId: string;
+  stateSince: number;
+}
 
 export type SessionResult = { ok: true; session: Session } | { ok: false; reason: string };
 
@@ -33,10 +45,27 @@ export class SessionService {
   constructor(
     private readonly store: EngineStore,
     private readonly clock: EngineClock,
+    private readonly scheduler: Scheduler,
     private readonly events: EngineEvents,
     private readonly seed: number,
     private readonly profile: (name: string) => ProviderProfile,
-  ) {}
+  ) {
+    scheduler.handle(LOADED_JOB, async (payload) => {
+      const { sessionId, stateSince } = payload as unknown as StepPayload;
+      const current = await this.store.sessions.get(sessionId);
+      if (current?.state === 'loading' && current.stateSince === stateSince) await this.enter(current, 'connected');
+    });
+    scheduler.handle(STARTED_JOB, async (payload) => {
+      const { sessionId, stateSince } = payload as unknown as StepPayload;
+      const current = await this.store.sessions.get(sessionId);
+      if (current?.state === 'loading' && current.stateSince === stateSince) await this.enter({ ...current, qrSince: this.clock.now() }, 'qr');
+    });
+    scheduler.handle(IDLE_JOB, async (payload) => {
+      const { sessionId, stateSince } = payload as unknown as StepPayload;
+      const current = await this.store.sessions.get(sessionId);
+      if (current?.state === 'qr' && current.stateSince === stateSince && !current.idle) await this.save({ ...current, idle: true }, true);
+    });
+  }
 
   /**
    * A new session: on the QR screen, or first loading for the provider's start-up time (then on the QR
@@ -174,10 +203,7 @@ export class SessionService {
     const { provider } = parseAccountId(session.accountId);
     const range = this.profile(provider).sessionLoading ?? DEFAULT_SESSION_LOADING;
     const delay = pickDuration(seededRandom(this.seed, 'session-loading', session.id, loading.stateSince), range);
-    this.clock.schedule(delay, async () => {
-      const current = await this.store.sessions.get(session.id);
-      if (current?.state === 'loading' && current.stateSince === loading.stateSince) await this.enter(current, 'connected');
-    }, `session ${session.id} loaded`);
+    this.scheduler.after(delay, LOADED_JOB, { sessionId: session.id, stateSince: loading.stateSince } satisfies StepPayload);
     return loading;
   }
 
@@ -187,10 +213,7 @@ export class SessionService {
     if (!startup) return this.enter({ ...session, qrSince: this.clock.now() }, 'qr');
     const loading = await this.enter(session, 'loading');
     const delay = pickDuration(seededRandom(this.seed, 'session-startup', session.id, loading.stateSince), startup);
-    this.clock.schedule(delay, async () => {
-      const current = await this.store.sessions.get(session.id);
-      if (current?.state === 'loading' && current.stateSince === loading.stateSince) await this.enter({ ...current, qrSince: this.clock.now() }, 'qr');
-    }, `session ${session.id} started`);
+    this.scheduler.after(delay, STARTED_JOB, { sessionId: session.id, stateSince: loading.stateSince } satisfies StepPayload);
     return loading;
   }
 
@@ -200,10 +223,7 @@ export class SessionService {
     const { provider } = parseAccountId(session.accountId);
     const idleAfter = this.profile(provider).qrIdleAfterMs;
     if (state === 'qr' && idleAfter !== undefined) {
-      this.clock.schedule(idleAfter, async () => {
-        const current = await this.store.sessions.get(session.id);
-        if (current?.state === 'qr' && current.stateSince === entered.stateSince && !current.idle) await this.save({ ...current, idle: true }, true);
-      }, `session ${session.id} idle`);
+      this.scheduler.after(idleAfter, IDLE_JOB, { sessionId: session.id, stateSince: entered.stateSince } satisfies StepPayload);
     }
     return entered;
   }

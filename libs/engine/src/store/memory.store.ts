@@ -1,4 +1,4 @@
-import type { Account, Contact, Message, MessageDirection, MessageTemplate, RequestRecord, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
+import type { Account, Contact, Message, MessageDirection, MessageTemplate, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
 import type {
   AccountRepository,
   AttemptQuery,
@@ -9,10 +9,11 @@ import type {
   MessagePage,
   MessageQuery,
   MessageRepository,
-  RequestJournalRepository,
-  RequestQuery,
+  ScheduledJob,
+  ScheduleRepository,
   SequenceRepository,
   SessionRepository,
+  StateRepository,
   TemplateRepository,
   WebhookRepository,
 } from './store.js';
@@ -20,18 +21,17 @@ import type { CatalogProduct, CatalogRepository } from '../catalog/catalog.servi
 import type { Group, GroupRepository } from '../groups/group.service.js';
 
 export interface MemoryStoreLimits {
-  /** Journals are ring buffers: a sandbox that runs for days must not grow without bound. */
-  requestJournal: number;
+  /** The attempt log is a ring buffer: a sandbox that runs for days must not grow without bound. */
   webhookAttempts: number;
 }
 
-const DEFAULT_LIMITS: MemoryStoreLimits = { requestJournal: 10_000, webhookAttempts: 10_000 };
+const DEFAULT_LIMITS: MemoryStoreLimits = { webhookAttempts: 10_000 };
 
 export class MemoryStore implements EngineStore {
+  readonly durable = false;
   readonly accounts = new MemoryAccounts();
   readonly messages = new MemoryMessages();
   readonly webhooks: MemoryWebhooks;
-  readonly requests: MemoryRequestJournal;
   readonly sequences = new MemorySequences();
   readonly sessions = new MemorySessions();
   readonly contacts = new MemoryContacts();
@@ -40,18 +40,18 @@ export class MemoryStore implements EngineStore {
   readonly conversations = new MemoryConversations();
   readonly groups = new MemoryGroups();
   readonly catalogs = new MemoryCatalogs();
+  readonly schedule = new MemorySchedule();
+  readonly state = new MemoryState();
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
-    const { requestJournal, webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
+    const { webhookAttempts } = { ...DEFAULT_LIMITS, ...limits };
     this.webhooks = new MemoryWebhooks(webhookAttempts);
-    this.requests = new MemoryRequestJournal(requestJournal);
   }
 
   async clear(): Promise<void> {
     this.accounts.clear();
     this.messages.clear();
     this.webhooks.clear();
-    await this.requests.clear();
     this.sequences.clear();
     this.sessions.clear();
     this.contacts.clear();
@@ -60,7 +60,11 @@ export class MemoryStore implements EngineStore {
     this.conversations.clear();
     this.groups.clear();
     this.catalogs.clear();
+    this.schedule.clear();
+    this.state.clear();
   }
+
+  close(): void {}
 }
 
 class MemoryAccounts implements AccountRepository {
@@ -284,6 +288,44 @@ function timelineKey(accountId: string, direction: string) {
   return `${direction}\u0000${accountId}`;
 }
 
+/** Kept as JSON text, like a durable store keeps them: a job is data, and no caller's object can change it afterwards. */
+class MemorySchedule implements ScheduleRepository {
+  /** In insertion order; a replaced job goes to the end, as a replaced row does in SQL (`INSERT OR REPLACE`). */
+  private readonly byId = new Map<string, string>();
+  async put(job: ScheduledJob) {
+    this.byId.delete(job.id);
+    this.byId.set(job.id, JSON.stringify(job));
+  }
+  async delete(id: string) {
+    this.byId.delete(id);
+  }
+  async get(id: string) {
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : (JSON.parse(row) as ScheduledJob);
+  }
+  async list() {
+    // Array.prototype.sort is stable: equal due times keep insertion order.
+    return [...this.byId.values()].map((row) => JSON.parse(row) as ScheduledJob).sort((a, b) => a.dueAt - b.dueAt);
+  }
+  clear() {
+    this.byId.clear();
+  }
+}
+
+class MemoryState implements StateRepository {
+  private readonly values = new Map<string, string>();
+  async get<T>(key: string) {
+    const value = this.values.get(key);
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+  async set(key: string, value: unknown) {
+    this.values.set(key, JSON.stringify(value));
+  }
+  clear() {
+    this.values.clear();
+  }
+}
+
 class MemoryWebhooks implements WebhookRepository {
   private readonly events = new Map<string, WebhookEvent>();
   private readonly attemptLog: RingBuffer<WebhookAttempt>;
@@ -324,102 +366,6 @@ class MemoryWebhooks implements WebhookRepository {
     this.events.clear();
     this.attemptLog.clear();
   }
-}
-
-/**
- * The request journal as columns in a ring: a request leaves only its url behind, not an object that
- * lives just long enough to be promoted and then dies in the old generation.
- */
-class MemoryRequestJournal implements RequestJournalRepository {
-  private readonly at: Float64Array;
-  private readonly durationMs: Float64Array;
-  private readonly status: Uint16Array;
-  private readonly method: string[];
-  private readonly url: string[];
-  private readonly provider: (string | null)[];
-  /** Requests recorded since the last clear; the newest is number `recorded`, in slot `(recorded - 1) % capacity`. */
-  private recorded = 0;
-  /** Ids go on across clears, so a client never sees an id twice. */
-  private idBase = 0;
-
-  constructor(private readonly capacity: number) {
-    if (!(capacity >= 1)) throw new RangeError(`the request journal needs room for at least one request, got ${capacity}`);
-    this.at = new Float64Array(capacity);
-    this.durationMs = new Float64Array(capacity);
-    this.status = new Uint16Array(capacity);
-    this.method = new Array<string>(capacity).fill('');
-    this.url = new Array<string>(capacity).fill('');
-    this.provider = new Array<string | null>(capacity).fill(null);
-  }
-
-  async record(entry: Omit<RequestRecord, 'id' | 'path'>) {
-    const slot = this.recorded % this.capacity;
-    this.at[slot] = entry.at;
-    this.durationMs[slot] = entry.durationMs;
-    this.status[slot] = entry.status;
-    this.method[slot] = entry.method;
-    this.url[slot] = ownCopy(entry.url);
-    this.provider[slot] = entry.provider;
-    this.recorded++;
-  }
-  async list(query: RequestQuery) {
-    const records: RequestRecord[] = [];
-    for (let number = this.oldest(); number <= this.recorded; number++) {
-      const record = this.read(number);
-      if (matchesRequest(record, query)) records.push(record);
-    }
-    return records;
-  }
-  async count(query: RequestQuery) {
-    let count = 0;
-    for (let number = this.oldest(); number <= this.recorded; number++) if (matchesRequest(this.read(number), query)) count++;
-    return count;
-  }
-  async clear() {
-    const cleared = this.recorded - this.oldest() + 1;
-    this.idBase += this.recorded;
-    this.recorded = 0;
-    this.url.fill(''); // let the strings go
-    return cleared;
-  }
-
-  /** Number of the oldest request still kept (1-based); past `recorded` when none is. */
-  private oldest(): number {
-    return Math.max(1, this.recorded - this.capacity + 1);
-  }
-
-  private read(number: number): RequestRecord {
-    const slot = (number - 1) % this.capacity;
-    const url = this.url[slot]!;
-    const query = url.indexOf('?');
-    return {
-      id: this.idBase + number,
-      at: this.at[slot]!,
-      method: this.method[slot]!,
-      url,
-      path: query === -1 ? url : url.slice(0, query),
-      provider: this.provider[slot]!,
-      status: this.status[slot]!,
-      durationMs: this.durationMs[slot]!,
-    };
-  }
-}
-
-/**
- * A copy of `text` that shares no memory with it. The url a request arrives with is a slice of a larger
- * string; kept as it is, it kept that string alive too, and garbage collection took about 10 % of
- * getStatus's CPU. Joining makes a new flat string, and the slice of it holds only that.
- */
-function ownCopy(text: string): string {
-  return `${text} `.slice(0, -1);
-}
-
-function matchesRequest(entry: RequestRecord, query: RequestQuery): boolean {
-  if (query.provider !== undefined && entry.provider !== query.provider) return false;
-  if (query.method !== undefined && entry.method !== query.method.toUpperCase()) return false;
-  if (query.path !== undefined && entry.path !== query.path) return false;
-  if (query.pathPattern !== undefined && !query.pathPattern.test(entry.path)) return false;
-  return true;
 }
 
 class MemorySequences implements SequenceRepository {

@@ -20,6 +20,7 @@ export interface Account {
   /**
    * Provider-owned state the engine stores without reading it (a Maytapi product's phone limit, a
    * Wamessage user's password hash): providers keep their state in the engine's store, not in memory.
+   * Plain JSON; providers read and write it typed through their StateSlot (world/provider-state.ts).
    */
   settings: Record<string, unknown>;
 }
@@ -136,7 +137,7 @@ export interface Message {
   history: StatusChange[];
   /** For inbound messages: the customer's WhatsApp profile name. */
   profileName: string | null;
-  /** Provider-owned data carried verbatim (Devino's callbackUrl and callbackData, say). */
+  /** Provider-owned data carried verbatim (Devino's callbackUrl and callbackData, say): plain JSON, typed by the provider's StateSlot. */
   providerData: Record<string, unknown> | null;
   /** For inbound messages: the message it replies to (quotes), by id. */
   quotedId?: string;
@@ -224,17 +225,6 @@ export interface WebhookAttempt {
   latencyMs: number;
   error: string | null;
   body: unknown;
-}
-
-export interface RequestRecord {
-  id: number;
-  at: number;
-  method: string;
-  url: string;
-  path: string;
-  provider: string | null;
-  status: number;
-  durationMs: number;
 }
 
 /**

@@ -5,7 +5,6 @@ import type {
   MessageDirection,
   MessageTemplate,
   MessageStatus,
-  RequestRecord,
   Session,
   StoredMedia,
   WebhookAttempt,
@@ -22,7 +21,6 @@ export interface EngineStore {
   readonly accounts: AccountRepository;
   readonly messages: MessageRepository;
   readonly webhooks: WebhookRepository;
-  readonly requests: RequestJournalRepository;
   readonly sequences: SequenceRepository;
   readonly sessions: SessionRepository;
   readonly contacts: ContactRepository;
@@ -31,8 +29,43 @@ export interface EngineStore {
   readonly conversations: ConversationRepository;
   readonly groups: GroupRepository;
   readonly catalogs: CatalogRepository;
+  /** Work the engine promised to do at a virtual time (see Scheduler). */
+  readonly schedule: ScheduleRepository;
+  /** Small named values: the clock's time, each send line's count of messages sent. */
+  readonly state: StateRepository;
+  /** Whether what it holds outlives the process (then media bytes must too). */
+  readonly durable: boolean;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
+  /** Releases what it holds open (a database file); the store is not used afterwards. */
+  close(): void;
+}
+
+/** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
+export interface ScheduledJob {
+  /** Unique; deterministic where a job replaces another (e.g. `webhook.retry:<eventId>`), random/sequence otherwise. */
+  id: string;
+  /** Names the handler the engine registered for it, e.g. `message.deliver`. */
+  kind: string;
+  /** Virtual epoch ms. */
+  dueAt: number;
+  /** Plain JSON: ids and small values, never objects with behaviour. */
+  payload: Record<string, unknown>;
+}
+
+export interface ScheduleRepository {
+  /** Inserts or replaces by id. */
+  put(job: ScheduledJob): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<ScheduledJob | undefined>;
+  /** Every job, earliest due first (ties: insertion order). */
+  list(): Promise<ScheduledJob[]>;
+}
+
+/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
+export interface StateRepository {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
 }
 
 export interface AccountRepository {
@@ -121,23 +154,32 @@ export interface WebhookRepository {
   attempts(query: AttemptQuery): Promise<WebhookAttempt[]>;
 }
 
-export interface RequestQuery {
-  provider?: string;
-  method?: string;
-  path?: string;
-  pathPattern?: RegExp;
-}
-
-export interface RequestJournalRepository {
-  /** The store numbers the request and takes its path from its url. */
-  record(entry: Omit<RequestRecord, 'id' | 'path'>): Promise<void>;
-  /** Oldest first. */
-  list(query: RequestQuery): Promise<RequestRecord[]>;
-  count(query: RequestQuery): Promise<number>;
-  clear(): Promise<number>;
-}
-
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
+}
+
+/** Work the engine promised to do at a virtual time: a row, so a restarted (or another) instance carries it on. */
+export interface ScheduledJob {
+  /** Unique; deterministic where a job replaces another (e.g. `webhook.retry:<eventId>`), random/sequence otherwise. */
+  id: string;
+  /** Names the handler the engine registered for it, e.g. `message.deliver`. */
+  kind: string;
+  /** Virtual epoch ms. */
+  dueAt: number;
+  /** Plain JSON: ids and small values, never objects with behaviour. */
+  payload: Record<string, unknown>;
+}
+export interface ScheduleRepository {
+  /** Inserts or replaces by id. */
+  put(job: ScheduledJob): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<ScheduledJob | undefined>;
+  /** Every job, earliest due first (ties: insertion order). */
+  list(): Promise<ScheduledJob[]>;
+}
+/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
+export interface StateRepository {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
 }

@@ -12,6 +12,7 @@ export function specProfile(overrides: Partial<ProviderProfile> = {}): ProviderP
     name: 'spec',
     featureDefaults: { receive: true },
     lineCountryCode: '7',
+    messageIds: { outbound: { start: 80_000_000 }, inbound: { start: 3_800_000 } },
     webhooks: { retentionMs: 60_000, retryDelaysMs: [] },
     toWebhooks(event) {
       events.push(event);

@@ -1,4 +1,4 @@
-import type { EngineClock } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 import type { Account, Message } from '../store/models.js';
 import { behaviourOf, type CustomerDirectory } from '../world/customers.js';
@@ -30,6 +30,19 @@ interface Receipts {
   replyAfter: number;
 }
 
+/** The jobs a sent message's receipts and replies are, each keyed by the message (and the member, for a reply). */
+const DELIVERED_JOB = 'message.delivered';
+const READ_JOB = 'message.read';
+const PLAYED_JOB = 'message.played';
+const REPLY_JOB = 'message.reply';
+
+/** What a reply needs to know of the message it answers. */
+interface Answered {
+  id: string;
+  lineId: string;
+  peer: string;
+}
+
 /** Sample file a replying customer sends; served by the sandbox under mediaBaseUrl. */
 const REPLY_FILE = 'sample.jpg';
 
@@ -42,13 +55,21 @@ export class SimulatedTransport implements Transport {
   private sink: TransportSink | null = null;
 
   constructor(
-    private readonly clock: EngineClock,
+    private readonly scheduler: Scheduler,
     private readonly customers: CustomerDirectory,
     private readonly seed: number,
     private readonly timings: SimulationTimings,
     private readonly mediaBaseUrl: string,
     private readonly groupMembers: GroupMembers = async () => null,
-  ) {}
+  ) {
+    scheduler.handle(DELIVERED_JOB, (payload) => this.requireSink().statusChanged(payload.messageId as string, 'delivered'));
+    scheduler.handle(READ_JOB, (payload) => this.read(payload.messageId as string, payload.audio === true));
+    scheduler.handle(PLAYED_JOB, (payload) => this.requireSink().receipt(payload.messageId as string, 'played'));
+    scheduler.handle(REPLY_JOB, (payload) => {
+      const { accountId, message, who, behaviour } = payload as { accountId: string; message: Answered; who: string; behaviour: 'replies-text' | 'replies-file' };
+      return this.requireSink().inbound(accountId, this.reply(message, who, behaviour));
+    });
+  }
 
   attach(sink: TransportSink): void {
     this.sink = sink;
@@ -72,22 +93,24 @@ export class SimulatedTransport implements Transport {
     const deliveredAfter = latest(recipients.map((r) => r.deliveredAfter));
     const readAfter = latest(recipients.map((r) => r.readAfter));
     if (deliveredAfter === null) return;
-    this.clock.schedule(deliveredAfter, () => sink.statusChanged(message.id, 'delivered'), `deliver ${message.id}`);
+    this.scheduler.after(deliveredAfter, DELIVERED_JOB, { messageId: message.id }, `${DELIVERED_JOB}:${message.id}`);
     if (readAfter === null) return;
-    this.clock.schedule(readAfter, async () => {
-      await sink.statusChanged(message.id, 'read');
-      if (message.media?.kind === 'audio') {
-        const playedAfter = pickDuration(seededRandom(this.seed, 'played', message.id), this.timings.readToPlayed);
-        this.clock.schedule(playedAfter, async () => {
-          await sink.receipt(message.id, 'played');
-        }, `played ${message.id}`);
-      }
-    }, `read ${message.id}`);
+    this.scheduler.after(readAfter, READ_JOB, { messageId: message.id, audio: message.media?.kind === 'audio' }, `${READ_JOB}:${message.id}`);
+    const answered: Answered = { id: message.id, lineId: message.lineId, peer: message.peer };
     for (const recipient of recipients) {
-      const replies = behaviourOf(recipient.who);
-      if (recipient.readAfter === null || (replies !== 'replies-text' && replies !== 'replies-file')) continue;
-      this.clock.schedule(recipient.readAfter + recipient.replyAfter, () => sink.inbound(account.id, this.reply(message, recipient.who, replies)), `reply ${message.id}`);
+      const behaviour = behaviourOf(recipient.who);
+      if (recipient.readAfter === null || (behaviour !== 'replies-text' && behaviour !== 'replies-file')) continue;
+      const payload = { accountId: account.id, message: { ...answered }, who: recipient.who, behaviour };
+      this.scheduler.after(recipient.readAfter + recipient.replyAfter, REPLY_JOB, payload, `${REPLY_JOB}:${message.id}:${recipient.who}`);
     }
+  }
+
+  /** The message is read; a voice or audio message is played a while later. */
+  private async read(messageId: string, audio: boolean): Promise<void> {
+    await this.requireSink().statusChanged(messageId, 'read');
+    if (!audio) return;
+    const playedAfter = pickDuration(seededRandom(this.seed, 'played', messageId), this.timings.readToPlayed);
+    this.scheduler.after(playedAfter, PLAYED_JOB, { messageId }, `${PLAYED_JOB}:${messageId}`);
   }
 
   private receipts(message: Message, who: string): Receipts {
@@ -101,7 +124,7 @@ export class SimulatedTransport implements Transport {
   }
 
   /** A customer's answer quotes the message it answers, in the chat it came in (the group, for a group message). */
-  private reply(message: Message, who: string, behaviour: 'replies-text' | 'replies-file'): InboundMessage {
+  private reply(message: Answered, who: string, behaviour: 'replies-text' | 'replies-file'): InboundMessage {
     const common = {
       from: who,
       media: null,

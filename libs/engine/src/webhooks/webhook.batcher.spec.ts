@@ -1,4 +1,6 @@
 import { EngineClock } from '../clock/clock.js';
+import { Scheduler } from '../clock/scheduler.js';
+import { MemoryStore } from '../store/memory.store.js';
 import type { Account } from '../store/models.js';
 import { WebhookBatcher } from './webhook.batcher.js';
 
@@ -9,7 +11,7 @@ describe('WebhookBatcher', () => {
   it('sends what arrived within one window as one call, and opens a new window after it', async () => {
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: 0 });
     const delivered: Array<{ at: number; url: string; payload: unknown }> = [];
-    const batcher = new WebhookBatcher(clock, async (_account, url, payload) => {
+    const batcher = new WebhookBatcher(new Scheduler(clock, new MemoryStore()), async (_accountId, url, payload) => {
       delivered.push({ at: clock.now(), url, payload });
     });
 

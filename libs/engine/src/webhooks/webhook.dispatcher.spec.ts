@@ -65,7 +65,7 @@ describe('WebhookDispatcher', () => {
   const deliver = async (url: string, payload: unknown) => {
     await engine.webhooks.enqueue(account, url, payload);
     await engine.clock.settle();
-    return (await engine.store.webhooks.attempts({ accountId: account.id })).at(-1)!;
+    return (await engine.webhooks.attempts({ accountId: account.id })).at(-1)!;
   };
 
   it('posts the payload as JSON and reuses the connection for the next event', async () => {
@@ -120,7 +120,7 @@ describe('WebhookDispatcher', () => {
       await engine.webhooks.enqueue(account, url, { name: 'B' }, 'chat B');
       await engine.clock.settle();
       expect(arrivals).toEqual(['A1', 'B', 'A2']);
-      const attempts = await engine.store.webhooks.attempts({ accountId: account.id });
+      const attempts = await engine.webhooks.attempts({ accountId: account.id });
       expect(attempts.map((attempt) => attempt.ok)).toEqual([true, true, true]);
     } finally {
       server.closeAllConnections();
@@ -149,7 +149,7 @@ describe('WebhookDispatcher', () => {
         expect(await retrying.webhooks.pending(owner.id)).toHaveLength(2); // A1 and A2, which waits behind it
         await retrying.clock.advance(1);
         expect(hook.arrivals).toEqual(['A1 refused', 'B', 'A1', 'A2']);
-        const attempts = await retrying.store.webhooks.attempts({ accountId: owner.id });
+        const attempts = await retrying.webhooks.attempts({ accountId: owner.id });
         expect(attempts.map((attempt) => attempt.at - SPEC_START)).toEqual([0, 0, 10_000, 10_000]);
       } finally {
         await hook.close();

@@ -1,8 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { EngineClock, ScheduledTask } from '../clock/clock.js';
-import type { Account, WebhookEvent } from '../store/models.js';
-import type { EngineStore } from '../store/store.js';
+import type { EngineClock } from '../clock/clock.js';
+import type { Scheduler } from '../clock/scheduler.js';
+import type { Account, WebhookAttempt, WebhookEvent } from '../store/models.js';
+import type { AttemptQuery, EngineStore, ScheduledJob } from '../store/store.js';
 import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { parseAccountId } from '../world/accounts.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
@@ -42,9 +43,15 @@ interface ChatQueue {
   readonly events: string[];
   /** The first event's attempt is out. */
   sending: boolean;
-  /** The first event's next automatic retry, while one is scheduled. */
-  retry: ScheduledTask | undefined;
+  /** The id of the first event's next automatic retry (a job), while one is scheduled. */
+  retry: string | undefined;
 }
+
+/** Jobs: a chat's first event goes out (`send`), several chats' at once (`resend`), a retry, an expiry. */
+const SEND_JOB = 'webhook.send';
+const RESEND_JOB = 'webhook.resend';
+const RETRY_JOB = 'webhook.retry';
+const EXPIRE_JOB = 'webhook.expire';
 
 /**
  * Delivers provider-shaped webhook payloads over HTTP. An event that cannot be delivered is retried on
@@ -80,10 +87,19 @@ export class WebhookDispatcher {
   constructor(
     private readonly store: EngineStore,
     private readonly clock: EngineClock,
+    private readonly scheduler: Scheduler,
     private readonly profileOf: (provider: string) => ProviderProfile,
     private readonly options: WebhookDispatcherOptions,
   ) {
     this.requests = new DestinationPool(options.perDestination ?? 8, options.total ?? 1_024);
+    // A chat is named by its key in a job; one the engine's reset forgot is no longer there.
+    const chat = (key: unknown) => this.chats.get(key as string);
+    scheduler.handle(SEND_JOB, (payload) => this.sendFirst(chat(payload.key)));
+    scheduler.handle(RESEND_JOB, async (payload) => {
+      for (const key of payload.keys as string[]) await this.sendFirst(chat(key));
+    });
+    scheduler.handle(RETRY_JOB, (payload) => this.sendFirst(this.chatOf(payload.key as string, payload.eventId as string)));
+    scheduler.handle(EXPIRE_JOB, (payload) => this.expire(payload.key as string, payload.eventId as string));
   }
 
   /** `orderKey`: events sharing it are delivered in the order they were enqueued (default: no order). */
@@ -109,16 +125,50 @@ export class WebhookDispatcher {
       this.chats.set(chat.key, chat);
     }
     chat.events.push(id);
-    if (chat.events.length === 1) {
-      const queue = chat;
-      this.clock.schedule(0, () => this.sendFirst(queue), `webhook ${id}`);
-    }
+    if (chat.events.length === 1) this.scheduler.after(0, SEND_JOB, { key: chat.key });
     return event;
+  }
+
+  /**
+   * Rebuilds every chat's queue from the pending events a stopped engine left (call before the scheduler
+   * resumes). A chat whose first event waits for nothing stored (its retry, its first send) goes out now:
+   * its attempt was out when the engine stopped, or never started. Delivery stays at-least-once: an
+   * attempt out at the stop may have reached its receiver and is made again.
+   */
+  async restore(jobs: ScheduledJob[]): Promise<void> {
+    const woken = new Set<string>();
+    const retries = new Set<string>();
+    for (const job of jobs) {
+      if (job.kind === SEND_JOB) woken.add(job.payload.key as string);
+      if (job.kind === RESEND_JOB) for (const key of job.payload.keys as string[]) woken.add(key);
+      if (job.kind === RETRY_JOB) retries.add(job.id);
+    }
+    for (const account of await this.store.accounts.list()) {
+      for (const event of await this.pending(account.id)) {
+        const key = queueKeyOf(event);
+        let chat = this.chats.get(key);
+        if (!chat) this.chats.set(key, (chat = { key, events: [], sending: false, retry: undefined }));
+        if (chat.events.length === 0) {
+          const retry = `${RETRY_JOB}:${event.id}`;
+          if (retries.has(retry)) chat.retry = retry;
+          const { retryDelaysMs } = this.profileOf(parseAccountId(event.accountId).provider).webhooks;
+          // Past its last retry an event waits for its expiry or a resend, as it did before the stop.
+          const waitsForResend = event.attempts > 0 && retryDelaysMs[event.attempts - 1] === undefined;
+          if (!woken.has(key) && chat.retry === undefined && !waitsForResend) this.scheduler.after(0, SEND_JOB, { key });
+        }
+        chat.events.push(event.id);
+      }
+    }
   }
 
   /** Undelivered events still within their retention, oldest first (a chat's waiting events included). */
   async pending(accountId: string): Promise<WebhookEvent[]> {
     return this.store.webhooks.pending(accountId, this.clock.now());
+  }
+
+  /** Delivery attempts, oldest first; with a limit, the most recent ones. */
+  async attempts(query: AttemptQuery): Promise<WebhookAttempt[]> {
+    return this.store.webhooks.attempts(query);
   }
 
   /**
@@ -137,25 +187,34 @@ export class WebhookDispatcher {
       const chat = this.chats.get(queueKeyOf(event));
       if (chat) chats.add(chat);
     }
-    this.clock.schedule(0, async () => {
-      for (const chat of chats) await this.sendFirst(chat);
-    }, `webhook resend ${account.id}`);
+    this.scheduler.after(0, RESEND_JOB, { keys: [...chats].map((chat) => chat.key) });
     return { resent: events.length };
   }
 
-  /** Forgets every chat's queue (the engine's reset; their retry timers go with the clock's). */
+  /** Forgets every chat's queue (the engine's reset; their jobs go with the scheduler's). */
   clear(): void {
     this.chats = new Map();
+  }
+
+  /**
+   * The chat a retry or expiry job names; a restarted engine queues an event that a resend moved to a new
+   * url under that url, so the job's key may name no chat while the event heads another.
+   */
+  private chatOf(key: string, eventId: string): ChatQueue | undefined {
+    const named = this.chats.get(key);
+    if (named) return named;
+    for (const chat of this.chats.values()) if (chat.events[0] === eventId) return chat;
+    return undefined;
   }
 
   /**
    * Sends the chat's first event, unless it is already out; drops events that have expired on the way.
    * Returns once the attempt is out and held by the clock, not when it is answered.
    */
-  private async sendFirst(chat: ChatQueue): Promise<void> {
-    if (chat.sending || this.chats.get(chat.key) !== chat) return;
+  private async sendFirst(chat: ChatQueue | undefined): Promise<void> {
+    if (!chat || chat.sending || this.chats.get(chat.key) !== chat) return;
     chat.sending = true;
-    chat.retry?.cancel();
+    if (chat.retry !== undefined) this.scheduler.cancel(chat.retry);
     chat.retry = undefined;
     for (;;) {
       const eventId = chat.events[0];
@@ -211,21 +270,18 @@ export class WebhookDispatcher {
     const attempts = current.attempts + 1;
     await this.store.webhooks.save({ ...current, attempts });
     chat.sending = false;
-    if (attempts === 1) {
-      this.clock.scheduleAt(current.expiresAt, () => this.expire(chat, event.id), `webhook expiry ${event.id}`);
-    }
-    if (retryDelay !== undefined) {
-      chat.retry = this.clock.scheduleAt(at + retryDelay, () => this.sendFirst(chat), `webhook retry ${event.id}`);
-    }
+    if (attempts === 1) this.scheduler.at(current.expiresAt, EXPIRE_JOB, { key: chat.key, eventId: event.id }, `${EXPIRE_JOB}:${event.id}`);
+    if (retryDelay !== undefined) chat.retry = this.scheduler.at(at + retryDelay, RETRY_JOB, { key: chat.key, eventId: event.id }, `${RETRY_JOB}:${event.id}`);
   }
 
   /** Drops an event that was never accepted within its retention; its chat moves on to the next one. */
-  private async expire(chat: ChatQueue, eventId: string): Promise<void> {
+  private async expire(key: string, eventId: string): Promise<void> {
     const event = await this.store.webhooks.get(eventId);
     if (!event || event.state !== 'pending' || event.expiresAt > this.clock.now()) return;
     await this.store.webhooks.delete(eventId);
     // An attempt still out moves the chat on when it ends; otherwise it moves on now.
-    if (this.chats.get(chat.key) === chat && !chat.sending && chat.events[0] === eventId) await this.sendFirst(chat);
+    const chat = this.chatOf(key, eventId);
+    if (chat && !chat.sending && chat.events[0] === eventId) await this.sendFirst(chat);
   }
 
   private post(target: URL | undefined, payload: unknown): Promise<AttemptOutcome> {

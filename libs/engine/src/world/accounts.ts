@@ -3,6 +3,7 @@ import { hashString } from '../random.js';
 import type { Account, AccountLimits, FeatureSwitch } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
 import type { ProviderProfile } from './provider-profile.js';
+import type { StateSlot } from './provider-state.js';
 
 export interface AccountSeed {
   provider: string;
@@ -93,6 +94,11 @@ export class AccountService {
     const updated = { ...account, settings: { ...account.settings, ...settings } };
     await this.store.accounts.save(updated);
     return updated;
+  }
+
+  /** Merges part of the provider's state into the account. */
+  async updateState<T extends object>(account: Account, slot: StateSlot<T>, patch: Partial<T>): Promise<Account> {
+    return this.updateSettings(account, slot.write(patch));
   }
 
   isEnabled(account: Account, name: string): boolean {

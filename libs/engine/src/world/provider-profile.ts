@@ -10,7 +10,7 @@ export interface OutgoingWebhook {
   payload: unknown;
   /**
    * Collect payloads with the same key for a window of clock time and send them as one call
-   * (Maytapi sends acks as one array every 2 s). The window opens with the first payload.
+   * (acks sent as one array every few seconds, say). The window opens with the first payload.
    */
   batch?: WebhookBatch;
 }
@@ -43,7 +43,7 @@ export interface MessageIdFormat {
  */
 export interface ProviderProfile {
   name: string;
-  /** Feature switches every new account starts with (e.g. WaMessenger: receive off). */
+  /** Feature switches every new account starts with (receive off until the account turns it on, say). */
   featureDefaults: Record<string, boolean>;
   /** Calling code used to make up a line number for a new account (e.g. '98' for Iran). */
   lineCountryCode: string;
@@ -55,8 +55,8 @@ export interface ProviderProfile {
   };
   /** Time between two messages leaving one line; the engine's default when absent. */
   sendPacing?: DurationRange;
-  /** Message id formats; WaMessenger-style integers when absent. */
-  messageIds?: { outbound: MessageIdFormat; inbound: MessageIdFormat };
+  /** How the provider numbers sent and received messages (ids are unique sandbox-wide, so the series must not meet another provider's). */
+  messageIds: { outbound: MessageIdFormat; inbound: MessageIdFormat };
   /** Caps every new account starts with (the control API can change an account's). */
   limits?: Partial<AccountLimits>;
   /** The kinds of message the per-second cap counts and applies to (WhatsApp's 15 a second is for templates); every kind when absent. */

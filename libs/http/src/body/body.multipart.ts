@@ -15,11 +15,12 @@ import { BODY_TOO_LARGE, recordProblem, trackUpload, type BodyParsingOptions, ty
  * is sent unless a handler moved them away.
  */
 export async function readMultipart(request: FastifyRequest, options: BodyParsingOptions): Promise<void> {
+  const bodyLimit = options.bodyLimit(request);
   // A variable, not a literal: `throwFileSizeLimit` is read by `parts()` but missing from its type.
   const partsOptions: Parameters<FastifyRequest['parts']>[0] & { throwFileSizeLimit: boolean } = {
     throwFileSizeLimit: false,
     limits: {
-      fieldSize: options.bodyLimit,
+      fieldSize: bodyLimit,
       fileSize: options.fileSizeLimit,
       fields: Infinity,
       files: Infinity,
@@ -62,7 +63,7 @@ export async function readMultipart(request: FastifyRequest, options: BodyParsin
       } else {
         if (problem !== undefined) continue;
         fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(String(part.value));
-        if (part.valueTruncated || part.fieldnameTruncated || fieldBytes > options.bodyLimit) {
+        if (part.valueTruncated || part.fieldnameTruncated || fieldBytes > bodyLimit) {
           problem = BODY_TOO_LARGE;
           continue;
         }

@@ -52,7 +52,7 @@ async function createApp(
     bodyParser: false,
     logger: false,
   });
-  await registerBodyParsers(app.getHttpAdapter().getInstance(), options);
+  await registerBodyParsers(app.getHttpAdapter().getInstance(), { bodyLimit: () => 2 * 1024 * 1024, ...options });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -437,7 +437,7 @@ describe('limits', () => {
   let port: number;
 
   beforeAll(async () => {
-    app = await createApp({ bodyLimit: 1024, fileSizeLimit: 4096 });
+    app = await createApp({ bodyLimit: () => 1024, fileSizeLimit: 4096 });
     port = await listen(app);
   });
   afterAll(async () => {

@@ -54,7 +54,7 @@ const multipartOnce = Object.assign(
  */
 export async function registerBodyParsers(
   fastify: FastifyInstance,
-  options: Partial<BodyParsingOptions> = {},
+  options: Pick<BodyParsingOptions, 'bodyLimit'> & Partial<BodyParsingOptions>,
 ): Promise<void> {
   const settings: BodyParsingOptions = { ...DEFAULT_BODY_PARSING_OPTIONS, ...options };
 
@@ -73,7 +73,7 @@ export async function registerBodyParsers(
 
   /** The body as text, or `{}` with the problem recorded. */
   const readText = async (request: FastifyRequest, payload: Readable, charset: string): Promise<string | ParsedBody> => {
-    const read = await readLimited(payload, settings.bodyLimit, request.headers['content-length']);
+    const read = await readLimited(payload, settings.bodyLimit(request), request.headers['content-length']);
     if (read.kind === 'too-large') return recordProblem(request, BODY_TOO_LARGE);
     if (read.kind === 'failed') return recordProblem(request, read.reason);
     return decodeText(read.data, charset);

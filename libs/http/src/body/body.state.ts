@@ -16,17 +16,18 @@ export interface UploadedFile {
 export type ParsedBody = Record<string, unknown>;
 
 export interface BodyParsingOptions {
-  /** Bytes of a JSON / form / unknown-type body, and of all multipart fields together. */
-  bodyLimit: number;
+  /**
+   * Bytes of a JSON / form / unknown-type body, and of all multipart fields together, for this request
+   * (each provider declares its own; see `bodyLimitByProvider`).
+   */
+  bodyLimit: (request: FastifyRequest) => number;
   /** Bytes of all files of one multipart request together. */
   fileSizeLimit: number;
   /** A fresh path for the next uploaded file. */
   uploadPath: () => string;
 }
 
-export const DEFAULT_BODY_PARSING_OPTIONS: BodyParsingOptions = {
-  // Room for a base64 image of just under 1 MB (Maytapi's limit), which base64 makes about 1.37 MB.
-  bodyLimit: 2 * 1024 * 1024,
+export const DEFAULT_BODY_PARSING_OPTIONS: Omit<BodyParsingOptions, 'bodyLimit'> = {
   fileSizeLimit: 110 * 1024 * 1024,
   uploadPath: () => join(tmpdir(), `wa-sandbox-upload-${randomBytes(8).toString('hex')}`),
 };

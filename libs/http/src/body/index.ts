@@ -3,7 +3,7 @@
  *
  * Wiring (the order matters):
  *   const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { bodyParser: false });
- *   await registerBodyParsers(app.getHttpAdapter().getInstance());   // before app.init()
+ *   await registerBodyParsers(app.getHttpAdapter().getInstance(), { bodyLimit: (request) => … });   // before app.init()
  *   await app.init();                                                // or app.listen(), which inits
  *
  * - `bodyParser: false` is required: otherwise `app.init()` registers Nest's JSON and form parsers,

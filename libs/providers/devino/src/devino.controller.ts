@@ -1,12 +1,15 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { bodyOf, bodyProblem } from '#http';
-import { parseAuthorization, parseMessage, parseMessages } from './devino.dto.js';
+import type { Account } from '#engine';
+import { ProviderAccount, WireBody, type ParsedBody } from '#http';
+import { parseMessage, parseMessages } from './devino.dto.js';
 import { DEVINO } from './devino.profile.js';
 import { DevinoService } from './devino.service.js';
 
-/** Devino's WhatsApp route: wire format in, one service call, wire format out. Documented by contracts/devino.openapi.yaml. */
+/**
+ * Devino's WhatsApp route: wire format in, one service call, wire format out. The Authorization header is
+ * checked before the route runs (devino.access.ts). Documented by contracts/devino.openapi.yaml.
+ */
 @ApiExcludeController()
 @Controller(DEVINO)
 export class DevinoController {
@@ -14,9 +17,7 @@ export class DevinoController {
 
   @Post('whatsapp/messages')
   @HttpCode(200)
-  async sendMessages(@Req() request: FastifyRequest) {
-    const account = await this.service.account(parseAuthorization(request.headers.authorization));
-    const messages = parseMessages(bodyOf(request), bodyProblem(request));
-    return { result: await this.service.send(account, messages.map(parseMessage)) };
+  async sendMessages(@ProviderAccount() account: Account, @WireBody() body: ParsedBody) {
+    return { result: await this.service.send(account, parseMessages(body).map(parseMessage)) };
   }
 }

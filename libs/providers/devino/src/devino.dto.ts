@@ -37,9 +37,8 @@ export function parseAuthorization(header: string | undefined): string {
 }
 
 /** The `messages` array, or the request-level rejection the seed lists (empty, too many). */
-export function parseMessages(body: Record<string, unknown>, bodyProblem: string | undefined): unknown[] {
+export function parseMessages(body: Record<string, unknown>): unknown[] {
   const messages = body.messages;
-  if (bodyProblem) throw requestRejected(400, { key: 'must.be.not.null', ref: 'messages' }, `the body could not be read: ${bodyProblem}`);
   if (!Array.isArray(messages) || messages.length === 0) {
     throw requestRejected(400, { key: 'must.be.not.null', ref: 'messages' }, 'the body needs a non-empty "messages" array');
   }

@@ -62,6 +62,11 @@ export function unauthorized(why: string): ProviderError {
   return requestRejected(401, { key: 'forbidden' }, why);
 }
 
+/** A body that could not be read has no `messages` array, and is answered as such. */
+export function unreadableBody(problem: string): ProviderError {
+  return requestRejected(400, { key: 'must.be.not.null', ref: 'messages' }, `the body could not be read: ${problem}`);
+}
+
 export function fallbackError(status: number, reason: string): ProviderErrorLike {
   const code = status === 404 || status === 405 || status === 401 ? status : status >= 500 ? 500 : 400;
   return { status: code, body: { result: [rejected([{ key: 'unknown' }])] }, reason };

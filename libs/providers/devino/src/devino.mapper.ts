@@ -1,19 +1,21 @@
-import type { FailureCode, Message } from '#engine';
+import { StateSlot, type FailureCode, type Message } from '#engine';
 
 /** Wire-format output: engine records in Devino's shapes. */
 
-/** What a Devino message carries besides its content, kept verbatim on the engine message. */
+/** What a Devino message carries besides its content, kept verbatim on the engine message (nothing on an inbound one). */
 export interface DevinoProviderData {
-  from: string;
+  from: string | null;
   callbackUrl: string | null;
   callbackData: string | null;
   validity: number | null;
   templateId: string | null;
 }
 
+export const DEVINO_MESSAGE = new StateSlot<DevinoProviderData>({ from: null, callbackUrl: null, callbackData: null, validity: null, templateId: null });
+
 export function callbackOf(message: Message): { url: string | null; data: string | null } {
-  const data = (message.providerData ?? {}) as Partial<DevinoProviderData>;
-  return { url: data.callbackUrl ?? null, data: data.callbackData ?? null };
+  const { callbackUrl, callbackData } = DEVINO_MESSAGE.read(message.providerData);
+  return { url: callbackUrl, data: callbackData };
 }
 
 /** Status words, upper-case as in the seed's example (`DELIVERED`); the vocabulary is Devino's older API's. */

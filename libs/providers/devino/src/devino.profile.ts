@@ -1,10 +1,10 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type MediaRule, type ProviderProfile } from '#engine';
+import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, HOUR_MS, MB, MINUTE_MS, MOSCOW_UTC_OFFSET_MINUTES, type MediaFormat, type MediaPolicy, type MediaRule, type ProviderProfile } from '#engine';
 import { callbackOf, DEVINO_ERROR_CODES, toIncomingMessage, toStatusCallback } from './devino.mapper.js';
 
 export const DEVINO = 'devino';
 
-const MB = 1024 * 1024;
-const HOUR = 3_600_000;
+/** Bytes of a request body. The seed names no limit: its JSON carries texts, template parameters and media links, far below this. */
+export const DEVINO_BODY_LIMIT = 2 * MB;
 
 /** The first message id is the seed's own example id; ids count up from it, beyond 2^53, so they are handled as BigInt. */
 const FIRST_MESSAGE_ID = 3_482_512_350_952_730_368n;
@@ -17,7 +17,7 @@ export const DEVINO_MESSAGES_PER_SECOND = 15;
  * seed names the code but not the window: long enough to catch a client's accidental resend, short
  * enough that a reminder repeated the next hour goes out.
  */
-export const DEVINO_DUPLICATE_WINDOW_MS = 10 * 60_000;
+export const DEVINO_DUPLICATE_WINDOW_MS = 10 * MINUTE_MS;
 
 /** How the seed sorts media, by the MIME type the sender declares in `contentType`. */
 export type DevinoMediaClass = 'image' | 'video' | 'audio' | 'voice' | 'document';
@@ -68,8 +68,8 @@ export const devinoProfile: ProviderProfile = {
   lineCountryCode: '7',
   webhooks: {
     // Devino's older API retries status callbacks for 24 hours.
-    retentionMs: 24 * HOUR,
-    retryDelaysMs: [10_000, 60_000, 5 * 60_000, 15 * 60_000, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR],
+    retentionMs: 24 * HOUR_MS,
+    retryDelaysMs: [10_000, 60_000, 5 * MINUTE_MS, 15 * MINUTE_MS, HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS],
   },
   // A business API, not a phone: messages leave quickly, one line at a time.
   sendPacing: { minMs: 20, maxMs: 100 },
@@ -84,7 +84,8 @@ export const devinoProfile: ProviderProfile = {
   billedKinds: ['template'],
   duplicateWindowMs: DEVINO_DUPLICATE_WINDOW_MS,
   failureCodes: DEVINO_ERROR_CODES,
-  utcOffsetMinutes: 180,
+  // Devino is a Moscow company: its day (for daily caps) is Moscow's.
+  utcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
   toWebhooks(event, account) {
     if (event.type === 'session.status') return [];
     const { message } = event;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { WhatsAppEngine, type Account, type Failure } from '#engine';
-import { unauthorized, rejected, type DevinoReason, type RejectedResult } from './devino.errors.js';
+import { rejected, type DevinoReason, type RejectedResult } from './devino.errors.js';
 import type { DevinoMessageInput, ParsedMessage } from './devino.dto.js';
-import type { DevinoProviderData } from './devino.mapper.js';
-import { DEVINO, DEVINO_MEDIA_POLICIES, DEVINO_UNDECLARED_MEDIA_POLICY, mediaClassOf } from './devino.profile.js';
+import { DEVINO_MESSAGE } from './devino.mapper.js';
+import { DEVINO_MEDIA_POLICIES, DEVINO_UNDECLARED_MEDIA_POLICY, mediaClassOf } from './devino.profile.js';
 
 export type SendResultEntry = { code: 'OK'; messageId: string } | RejectedResult;
 
@@ -45,12 +45,6 @@ export const MAX_CAPTION_LENGTH = 1024;
 export class DevinoService {
   constructor(private readonly engine: WhatsAppEngine) {}
 
-  async account(key: string): Promise<Account> {
-    const lookup = await this.engine.accounts.resolve(DEVINO, key);
-    if (!lookup.ok) throw unauthorized(lookup.reason);
-    return lookup.account;
-  }
-
   /** Each message on its own, in order: a bad one is answered REJECTED and never stops the others. */
   async send(account: Account, messages: ParsedMessage[]): Promise<SendResultEntry[]> {
     const results: SendResultEntry[] = [];
@@ -62,13 +56,13 @@ export class DevinoService {
     const refusal = this.refusal(account, input, index);
     if (refusal) return rejected([refusal]);
     const verdict = await this.businessVerdict(account, input);
-    const providerData: DevinoProviderData = {
+    const providerData = DEVINO_MESSAGE.write({
       from: input.from,
       callbackUrl: input.callbackUrl,
       callbackData: input.callbackData,
       validity: input.validity,
       templateId: input.template?.name ?? null,
-    };
+    });
     const result = await this.engine.messages.send(account, {
       recipients: [input.to],
       text: verdict.text ?? input.text ?? '',
@@ -79,7 +73,7 @@ export class DevinoService {
             mediaPolicy: input.content.type ? DEVINO_MEDIA_POLICIES[mediaClassOf(input.content.type)] : DEVINO_UNDECLARED_MEDIA_POLICY,
           }
         : {}),
-      providerData: { ...providerData },
+      providerData,
       // Devino reports WhatsApp's refusals in status callbacks, not in its answer.
       refusals: 'fail-at-dispatch',
       ...(verdict.failure ? { failAtDispatch: verdict.failure } : {}),

@@ -1,5 +1,5 @@
 import { hashString, mentionsIn, type Account, type CatalogProduct, type Group, type Message, type Session, type WebhookAttempt } from '#engine';
-import { apiBaseOf, phoneNumberOf, type PhoneSettings } from './maytapi.product.js';
+import { apiBaseOf, MAYTAPI_MESSAGE, phoneNumberOf, type PhoneSettings } from './maytapi.product.js';
 
 /** Wire-format output: engine records in Maytapi's shapes (official spec v1.9.1, seed where it is more precise). */
 
@@ -141,8 +141,8 @@ export function toMessageData(message: Message): Record<string, unknown> {
     const path = message.mediaUrl.split(/[?#]/)[0] ?? '';
     const guess = EXTENSION_KIND.find(([pattern]) => pattern.test(path))?.[1] ?? { type: 'document', mime: 'application/octet-stream' };
     const kind = message.media ? mediaTypeOfKind(message.media.kind, guess.type) : guess.type;
-    const custom = message.providerData?.filename;
-    const filename = typeof custom === 'string' && custom !== '' ? custom : (message.media?.fileName ?? path.slice(path.lastIndexOf('/') + 1));
+    const custom = MAYTAPI_MESSAGE.read(message.providerData).filename;
+    const filename = custom ? custom : (message.media?.fileName ?? path.slice(path.lastIndexOf('/') + 1));
     return { type: kind, ...common, url: message.mediaUrl, caption: message.text, filename, mime: message.media?.mime ?? guess.mime };
   }
   // A group message lists the members it mentions (`@<number>` in its text), as the spec's mention-message.

@@ -1,4 +1,4 @@
-import type { Account, Session } from '#engine';
+import { StateSlot, type Account, type Session } from '#engine';
 
 /**
  * A Maytapi product is an engine account (key = product id); its phones are engine sessions whose label
@@ -34,17 +34,43 @@ export const DEFAULT_PHONE_LIMIT = 5;
 /** Where `reply` urls point before any client call told the sandbox its address. */
 const FALLBACK_API_BASE = 'http://localhost:4000/maytapi/api';
 
+/** Maytapi's state on a product's engine account. */
+export const MAYTAPI_PRODUCT = new StateSlot<ProductSettings>({
+  apiKey: null,
+  phoneLimit: DEFAULT_PHONE_LIMIT,
+  ackDelivery: false,
+  apiBase: null,
+  phones: {},
+  revokedBackups: [],
+});
+
 export function productOf(account: Account): ProductSettings {
-  const s = account.settings as Partial<ProductSettings>;
-  return {
-    apiKey: s.apiKey ?? null,
-    phoneLimit: s.phoneLimit ?? DEFAULT_PHONE_LIMIT,
-    ackDelivery: s.ackDelivery ?? false,
-    apiBase: s.apiBase ?? null,
-    phones: s.phones ?? {},
-    revokedBackups: s.revokedBackups ?? [],
-  };
+  return MAYTAPI_PRODUCT.read(account.settings);
 }
+
+/**
+ * What Maytapi keeps on a message it sent: the sendMessage type and the fields its webhooks and spam
+ * filter read back (each type keeps its own). Inbound messages keep nothing.
+ */
+export interface MaytapiMessageState {
+  type?: string;
+  /** The spam filter's key of the content (see MaytapiService.dupeFilter). */
+  filterKey?: string;
+  /** The wire id of the message a text or media replies to. */
+  replyTo?: string | null;
+  /** The file name the client gave a media message. */
+  filename?: string | null;
+  declaredType?: string | null;
+  url?: string;
+  caption?: string | null;
+  /** The engine id of the message a reaction, forward, delete or edit refers to. */
+  target?: string;
+  forwardCaption?: boolean;
+  options?: string[];
+  productId?: string;
+}
+
+export const MAYTAPI_MESSAGE = new StateSlot<MaytapiMessageState>({});
 
 export function apiBaseOf(account: Account): string {
   return productOf(account).apiBase ?? FALLBACK_API_BASE;

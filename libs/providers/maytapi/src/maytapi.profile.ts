@@ -1,13 +1,14 @@
-import { FEATURE_RECEIVE, type MediaPolicy, type Message, type OutgoingWebhook, type ProviderProfile, type WebhookWorld } from '#engine';
+import { DAY_MS, FEATURE_RECEIVE, MB, type MediaPolicy, type Message, type OutgoingWebhook, type ProviderProfile, type WebhookWorld } from '#engine';
 import { ACKS, engineIdOf, IDLE_AFTER_MS, inboundId, outboundId, phoneStatus, toAck, toMessageEvent, toStatusEvent } from './maytapi.mapper.js';
-import { deliveryTarget, phoneIdOfSession } from './maytapi.product.js';
+import { deliveryTarget, MAYTAPI_MESSAGE, phoneIdOfSession } from './maytapi.product.js';
 
 export const MAYTAPI = 'maytapi';
 
+/** Bytes of a request body: room for a base64 image of just under 1 MB (the seed's limit), which base64 makes about 1.37 MB. */
+export const MAYTAPI_BODY_LIMIT = 2 * MB;
+
 /** The seed: "Acknowledge messages are checked in every 2 seconds" and sent as one array. */
 export const ACK_BATCH_MS = 2_000;
-
-const MB = 1024 * 1024;
 
 /**
  * The spec's media list: images, audio (OGG only in the Opus codec), video, and documents "pdf, docx, etc."
@@ -36,7 +37,7 @@ export const maytapiProfile: ProviderProfile = {
   featureDefaults: { [FEATURE_RECEIVE]: true },
   lineCountryCode: '90',
   webhooks: {
-    retentionMs: 24 * 60 * 60 * 1000,
+    retentionMs: DAY_MS,
     retryDelaysMs: [5_000, 30_000, 120_000],
   },
   messageIds: { outbound: { start: 1, format: outboundId }, inbound: { start: 1, format: inboundId } },
@@ -70,7 +71,7 @@ export const maytapiProfile: ProviderProfile = {
 
 /** The message a reply quotes: an incoming one's, or the `reply_to` of one the phone sent. */
 async function quotedBy(message: Message, world: WebhookWorld): Promise<Message | undefined> {
-  const replyTo = message.providerData?.replyTo;
+  const { replyTo } = MAYTAPI_MESSAGE.read(message.providerData);
   const id = message.quotedId ?? (typeof replyTo === 'string' ? engineIdOf(replyTo) : undefined);
   return id === undefined ? undefined : world.message(id);
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { INVALID_KEY_PREFIX, WhatsAppEngine, type Account, type Group, type GroupResult, type Message, type SendRequest, type Session } from '#engine';
+import { WhatsAppEngine, type Account, type Group, type GroupResult, type Message, type SendRequest, type Session } from '#engine';
 import type { SendInput } from './maytapi.dto.js';
-import { badRequest, invalidPhone, maytapiError, unauthorized } from './maytapi.errors.js';
+import { findPhone, type Phone } from './maytapi.access.js';
+import { badRequest, maytapiError } from './maytapi.errors.js';
 import {
   attemptLog,
   chatIdOf,
@@ -17,15 +18,8 @@ import {
   toStatus,
   type LogEntry,
 } from './maytapi.mapper.js';
-import { phoneIdOfSession, phoneNumberOf, productOf, type PhoneSettings, type ProductSettings } from './maytapi.product.js';
-import { BASE64_IMAGE_POLICY, MAYTAPI, MAYTAPI_MEDIA_POLICY } from './maytapi.profile.js';
-
-/** A phone of a product: its engine session and what Maytapi remembers about it. */
-export interface Phone {
-  id: string;
-  session: Session;
-  settings: PhoneSettings;
-}
+import { MAYTAPI_MESSAGE, MAYTAPI_PRODUCT, phoneIdOfSession, phoneNumberOf, productOf, type MaytapiMessageState, type PhoneSettings, type ProductSettings } from './maytapi.product.js';
+import { BASE64_IMAGE_POLICY, MAYTAPI_MEDIA_POLICY } from './maytapi.profile.js';
 
 // The PNG renderer is imported on the first image, not at start-up, where importing it with pngjs and
 // qrcode took about 25 ms.
@@ -39,24 +33,6 @@ const LOG_LIMIT = 100;
 @Injectable()
 export class MaytapiService {
   constructor(private readonly engine: WhatsAppEngine) {}
-
-  /**
-   * The product behind the product id in the url, checked against `x-maytapi-key`. Zero-config: the first
-   * key used with a product id is bound to it; another key is refused from then on, as a wrong token is.
-   */
-  async product(productId: string, key: string | undefined, apiBase: string): Promise<Account> {
-    if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
-    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
-    const lookup = await this.engine.accounts.resolve(MAYTAPI, productId);
-    if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
-    let account = lookup.account;
-    const product = productOf(account);
-    if (product.apiKey !== null && product.apiKey !== key) {
-      throw unauthorized('Token is not valid', `product ${productId} is bound to another x-maytapi-key (the first key used with it)`);
-    }
-    if (product.apiKey === null || product.apiBase !== apiBase) account = await this.save(account, { apiKey: key, apiBase });
-    return account;
-  }
 
   productData(account: Account) {
     return toProduct(account, productOf(account));
@@ -98,7 +74,7 @@ export class MaytapiService {
 
   async logs(account: Account) {
     const entries: LogEntry[] = [];
-    for (const attempt of await this.engine.store.webhooks.attempts({ accountId: account.id, limit: LOG_LIMIT })) {
+    for (const attempt of await this.engine.webhooks.attempts({ accountId: account.id, limit: LOG_LIMIT })) {
       entries.push(attemptLog(attempt, await this.phoneOfPayload(account, attempt.body)));
     }
     const failed = await this.engine.messages.query({
@@ -116,10 +92,7 @@ export class MaytapiService {
 
   /** One of the product's phones; Maytapi's own error for an id it does not know. */
   async phone(account: Account, phoneId: string): Promise<Phone> {
-    const settings = productOf(account).phones[phoneId];
-    const session = settings && (await this.engine.sessions.get(settings.sessionId));
-    if (!settings || !session) throw invalidPhone(phoneId);
-    return { id: phoneId, session, settings };
+    return findPhone(this.engine, account, phoneId);
   }
 
   status(phone: Phone) {
@@ -313,7 +286,7 @@ export class MaytapiService {
     const filterKey = contentKey(input);
     if (!input.skipFilter) await this.dupeFilter(account, phone, input.to.peer, filterKey);
     const request = await this.toSendRequest(account, phone, input);
-    request.providerData = { ...request.providerData, filterKey };
+    request.providerData = MAYTAPI_MESSAGE.write({ ...MAYTAPI_MESSAGE.read(request.providerData), filterKey });
     const result = await this.engine.messages.send(account, { ...request, recipients: [input.to.peer], sessionId: phone.session.id });
     if (!result.ok) {
       switch (result.code) {
@@ -343,8 +316,8 @@ export class MaytapiService {
     let repeats = 0;
     for (const message of recent.items) {
       if (message.peer !== peer || message.lineId !== phone.session.id) continue;
-      const sent = message.providerData?.filterKey;
-      if (typeof sent !== 'string') continue;
+      const sent = MAYTAPI_MESSAGE.read(message.providerData).filterKey;
+      if (sent === undefined) continue;
       unique.add(sent);
       if (unique.size > DUPE_UNIQUE) break;
       if (sent === key) repeats++;
@@ -365,7 +338,7 @@ export class MaytapiService {
   }
 
   private async toSendRequest(account: Account, phone: Phone, input: SendInput): Promise<Omit<SendRequest, 'recipients'>> {
-    const data = (extra: Record<string, unknown>) => ({ providerData: { type: input.type, ...extra } });
+    const data = (extra: Omit<MaytapiMessageState, 'type' | 'filterKey'>) => ({ providerData: MAYTAPI_MESSAGE.write({ type: input.type, ...extra }) });
     switch (input.type) {
       case 'text': {
         if (input.replyTo) await this.referenced(account, input.replyTo, 'reply_to');
@@ -451,7 +424,7 @@ export class MaytapiService {
   }
 
   private async save(account: Account, patch: Partial<ProductSettings>): Promise<Account> {
-    return this.engine.accounts.updateSettings(account, patch);
+    return this.engine.accounts.updateState(account, MAYTAPI_PRODUCT, patch);
   }
 }
 

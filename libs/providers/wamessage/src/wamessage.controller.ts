@@ -1,13 +1,15 @@
-import { Controller, Get, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { bodyOf, bodyProblem, type ParsedBody } from '#http';
-import { badRequest } from './wamessage.errors.js';
+import type { Account } from '#engine';
+import { ProviderAccount, Unauthenticated, WireBody, type ParsedBody } from '#http';
 import { parseCredentials, parseDevicesPage, parseLoginControl, parseLogout, parsePairingPhone, parseRegister, parseSendInput } from './wamessage.dto.js';
 import { WAMESSAGE } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
-/** Wamessage's routes: wire format in, one service call, wire format out. Documented by contracts/wamessage.openapi.yaml. */
+/**
+ * Wamessage's routes: wire format in, one service call, wire format out. The bearer token is checked
+ * before the route runs (wamessage.access.ts), except on sign-up and login. Documented by contracts/wamessage.openapi.yaml.
+ */
 @ApiExcludeController()
 @Controller(WAMESSAGE)
 export class WamessageController {
@@ -15,54 +17,44 @@ export class WamessageController {
 
   @Post('user/register')
   @HttpCode(201)
-  async register(@Req() request: FastifyRequest) {
-    return this.service.register(parseRegister(body(request)));
+  @Unauthenticated()
+  async register(@WireBody() body: ParsedBody) {
+    return this.service.register(parseRegister(body));
   }
 
   @Post('user/login')
   @HttpCode(200)
-  async login(@Req() request: FastifyRequest) {
-    return this.service.login(parseCredentials(body(request)));
+  @Unauthenticated()
+  async login(@WireBody() body: ParsedBody) {
+    return this.service.login(parseCredentials(body));
   }
 
   @Post('whatsapp/login/code')
   @HttpCode(200)
-  async loginCode(@Headers('authorization') authorization: string | undefined, @Req() request: FastifyRequest) {
-    const account = await this.service.authenticate(authorization);
-    return this.service.requestCode(account, parsePairingPhone(body(request)));
+  async loginCode(@ProviderAccount() account: Account, @WireBody() body: ParsedBody) {
+    return this.service.requestCode(account, parsePairingPhone(body));
   }
 
   @Get('whatsapp/ws/logincontrol')
-  async loginControl(@Headers('authorization') authorization: string | undefined, @Query() query: Record<string, unknown>) {
-    const account = await this.service.authenticate(authorization);
+  async loginControl(@ProviderAccount() account: Account, @Query() query: Record<string, unknown>) {
     const { registrationId, phone } = parseLoginControl(query);
     return this.service.loginControl(account, registrationId, phone);
   }
 
   @Get('whatsapp/devices')
-  async devices(@Headers('authorization') authorization: string | undefined, @Query('page') page: unknown) {
-    const account = await this.service.authenticate(authorization);
+  async devices(@ProviderAccount() account: Account, @Query('page') page: unknown) {
     return this.service.devices(account, parseDevicesPage(page));
   }
 
   @Post('whatsapp/sendmessage/multi')
   @HttpCode(200)
-  async sendMulti(@Headers('authorization') authorization: string | undefined, @Req() request: FastifyRequest) {
-    const account = await this.service.authenticate(authorization);
-    return this.service.send(account, parseSendInput(body(request)));
+  async sendMulti(@ProviderAccount() account: Account, @WireBody() body: ParsedBody) {
+    return this.service.send(account, parseSendInput(body));
   }
 
   @Post('whatsapp/logout')
   @HttpCode(200)
-  async logout(@Headers('authorization') authorization: string | undefined, @Req() request: FastifyRequest) {
-    const account = await this.service.authenticate(authorization);
-    return this.service.logout(account, parseLogout(body(request)));
+  async logout(@ProviderAccount() account: Account, @WireBody() body: ParsedBody) {
+    return this.service.logout(account, parseLogout(body));
   }
-}
-
-/** The parsed body (JSON, form or multipart alike), or the provider's 400 when it could not be read. */
-function body(request: FastifyRequest): ParsedBody {
-  const problem = bodyProblem(request);
-  if (problem) throw badRequest('İstek gövdesi okunamadı', problem);
-  return bodyOf(request);
 }

@@ -1,6 +1,6 @@
+import { MINUTE_MS, TURKEY_UTC_OFFSET_MINUTES } from '#engine';
 import type { UploadedFile } from '#http';
 import { badRequest } from './wamessage.errors.js';
-import { TURKEY_UTC_OFFSET_MINUTES } from './wamessage.profile.js';
 
 /** Wire-format input parsing: what a Wamessage client may send, validated into plain values. */
 
@@ -175,7 +175,7 @@ function isUploadedFile(value: unknown): value is UploadedFile {
 }
 
 const SEND_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-const TURKEY_OFFSET_MS = TURKEY_UTC_OFFSET_MINUTES * 60_000;
+const TURKEY_OFFSET_MS = TURKEY_UTC_OFFSET_MINUTES * MINUTE_MS;
 
 /** `YYYY-MM-DD HH:MM:SS` in Turkey's time → clock ms; empty means now (null). Whether it is past is the engine's call. */
 export function parseSendTime(value: unknown): number | null {

@@ -25,6 +25,9 @@ export const unauthorized = (description: string, reason: string) => wamessageEr
 export const notFound = (description: string, reason: string) => wamessageError(404, description, reason);
 export const conflict = (description: string, reason: string) => wamessageError(409, description, reason);
 
+/** A body (JSON, form or multipart alike) that could not be read. */
+export const unreadableBody = (problem: string) => badRequest('İstek gövdesi okunamadı', problem);
+
 export const DEVICE_NOT_FOUND = 'Cihaz bulunamadı';
 
 export function fallbackError(status: number, reason: string): ProviderErrorLike {

@@ -1,5 +1,4 @@
-import type { Message, Session } from '#engine';
-import { TURKEY_UTC_OFFSET_MINUTES } from './wamessage.profile.js';
+import { MINUTE_MS, TURKEY_UTC_OFFSET_MINUTES, type Message, type Session } from '#engine';
 
 /** Wire-format output: engine records in Wamessage's (inferred) envelope and Turkish texts. */
 
@@ -19,7 +18,7 @@ export const SENT_DESCRIPTION = 'Mesaj gönderildi';
 
 /** `2026-01-02 12:00:00` in Turkey's time: the format `send_time` is written in. */
 export function formatTurkeyTime(ms: number): string {
-  const iso = new Date(ms + TURKEY_UTC_OFFSET_MINUTES * 60_000).toISOString();
+  const iso = new Date(ms + TURKEY_UTC_OFFSET_MINUTES * MINUTE_MS).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessage.access.js';
 import { WamessageController } from './wamessage.controller.js';
-import { fallbackError } from './wamessage.errors.js';
-import { wamessageProfile, WAMESSAGE } from './wamessage.profile.js';
+import { fallbackError, unreadableBody } from './wamessage.errors.js';
+import { WAMESSAGE, WAMESSAGE_BODY_LIMIT, wamessageProfile } from './wamessage.profile.js';
 import { WamessageService } from './wamessage.service.js';
 
 @Module({ controllers: [WamessageController], providers: [WamessageService] })
@@ -13,5 +14,8 @@ export const wamessageProvider: ProviderDescriptor = {
   title: 'Wamessage',
   module: WamessageModule,
   profile: wamessageProfile,
+  bodyLimit: WAMESSAGE_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

@@ -1,14 +1,10 @@
-import type { MediaPolicy, ProviderProfile } from '#engine';
+import { DAY_MS, MB, StateSlot, TURKEY_UTC_OFFSET_MINUTES, type MediaPolicy, type ProviderProfile } from '#engine';
+import type { DeviceRecord } from './wamessage.mapper.js';
 
 export const WAMESSAGE = 'wamessage';
 
-/**
- * Wamessage is a Turkish service: `send_time` is read, and times are shown, in Turkey's time
- * (UTC+3 all year since 2016). Inferred: the seed gives the format but no time zone.
- */
-export const TURKEY_UTC_OFFSET_MINUTES = 180;
-
-const MB = 1024 * 1024;
+/** Bytes of a request body's fields (the uploaded file has its own limit). The seed names none: its fields are short texts. */
+export const WAMESSAGE_BODY_LIMIT = 2 * MB;
 
 /**
  * Inferred: the seed accepts a `file` upload without naming limits, so WhatsApp's own limits apply:
@@ -29,10 +25,25 @@ export const wamessageProfile: ProviderProfile = {
   name: WAMESSAGE,
   featureDefaults: {},
   lineCountryCode: '90',
+  // Wamessage is a Turkish service: `send_time` is read, and times are shown, in Turkey's time.
+  // Inferred: the seed gives the format but no time zone.
   utcOffsetMinutes: TURKEY_UTC_OFFSET_MINUTES,
   // Inferred: the seed shows no message id; ten-digit numbers keep Wamessage's ids apart from other providers'.
   messageIds: { outbound: { start: 1_000_000_001 }, inbound: { start: 2_000_000_001 } },
-  webhooks: { retentionMs: 24 * 60 * 60 * 1000, retryDelaysMs: [] },
+  webhooks: { retentionMs: DAY_MS, retryDelaysMs: [] },
   // Wamessage documents no webhooks: clients learn nothing after "Mesaj gönderildi".
   toWebhooks: () => [],
 };
+
+/** What Wamessage keeps about a user on the engine account (whose key is the login phone). */
+export interface UserState {
+  /** Null on an account no sign-up made (one the control API created, say): it has no user to log in as. */
+  userId: number | null;
+  passwordHash: string | null;
+  name: string | null;
+  email: string | null;
+  /** Devices a logincontrol call saw connected, by registration id. */
+  devices: Record<string, DeviceRecord>;
+}
+
+export const WAMESSAGE_USER = new StateSlot<UserState>({ userId: null, passwordHash: null, name: null, email: null, devices: {} });

@@ -1,26 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { WhatsAppEngine, type Account, type Session } from '#engine';
-import { hashPassword, tokenSettingsFromEnv, TokenIssuer, verifyPassword } from './wamessage.auth.js';
+import { tokenIssuerOf, userOf } from './wamessage.access.js';
+import { hashPassword, type TokenIssuer, verifyPassword } from './wamessage.auth.js';
 import { ALL_PAGES, DEVICES_PAGE_SIZE, type Credentials, type LogoutInput, type RegisterInput, type SendInput } from './wamessage.dto.js';
 import { badRequest, conflict, DEVICE_NOT_FOUND, notFound, unauthorized, wamessageError } from './wamessage.errors.js';
 import { formatTurkeyTime, linkStateOf, ok, SENT_DESCRIPTION, toDevice, toSent, type DeviceRecord } from './wamessage.mapper.js';
-import { WAMESSAGE, WAMESSAGE_MEDIA_POLICY } from './wamessage.profile.js';
-
-/** What Wamessage keeps about a user, in the engine account's settings (the account key is the login phone). */
-interface UserSettings {
-  userId: number;
-  passwordHash: string;
-  name: string | null;
-  email: string | null;
-  /** Devices a logincontrol call saw connected, by registration id. */
-  devices: Record<string, DeviceRecord>;
-}
+import { WAMESSAGE, WAMESSAGE_MEDIA_POLICY, WAMESSAGE_USER, type UserState } from './wamessage.profile.js';
 
 /** Inferred: the seed's example registration id has seven digits. */
 const FIRST_REGISTRATION_ID = 1_000_001;
 const FIRST_USER_ID = 1;
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Wamessage's users, devices and sends as engine calls. Input arrives parsed; output leaves in wire shape. */
 @Injectable()
@@ -28,21 +17,21 @@ export class WamessageService {
   private readonly tokens: TokenIssuer;
 
   constructor(private readonly engine: WhatsAppEngine) {
-    this.tokens = new TokenIssuer(tokenSettingsFromEnv(process.env), () => engine.clock.now());
+    this.tokens = tokenIssuerOf(engine);
   }
 
   async register(input: RegisterInput) {
     if (await this.engine.accounts.find(WAMESSAGE, input.phone)) {
       throw conflict('Bu telefon numarası zaten kayıtlı', `a user with phone ${input.phone} already exists`);
     }
-    const settings: UserSettings = {
-      userId: await this.engine.store.sequences.next(`${WAMESSAGE}.user`, FIRST_USER_ID),
+    const settings: UserState = {
+      userId: await this.engine.nextNumber(WAMESSAGE, 'user', FIRST_USER_ID),
       passwordHash: await hashPassword(input.password),
       name: input.name,
       email: input.email,
       devices: {},
     };
-    const result = await this.engine.accounts.register(WAMESSAGE, input.phone, { ...settings });
+    const result = await this.engine.accounts.register(WAMESSAGE, input.phone, WAMESSAGE_USER.write(settings));
     if (!result.ok) {
       if (await this.engine.accounts.find(WAMESSAGE, input.phone)) throw conflict('Bu telefon numarası zaten kayıtlı', result.reason);
       throw wamessageError(403, 'Bu telefon numarası ile kayıt yapılamaz', result.reason);
@@ -64,22 +53,6 @@ export class WamessageService {
     return { status, code, description, token, data };
   }
 
-  /** The user behind an `Authorization: Bearer` header; anything else is refused with 401. */
-  async authenticate(header: string | undefined): Promise<Account> {
-    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    if (!token) {
-      throw unauthorized('Yetkilendirme gerekli: Authorization başlığında Bearer token gönderin', header ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header');
-    }
-    const check = await this.tokens.verify(token);
-    if (!check.ok) {
-      if (check.problem === 'expired') throw unauthorized('Oturum süresi doldu, lütfen tekrar giriş yapın', check.reason);
-      throw unauthorized('Geçersiz token', check.reason);
-    }
-    const account = await this.engine.accounts.find(WAMESSAGE, check.claims.phone);
-    if (!account || userOf(account)?.userId !== check.claims.user_id) throw unauthorized('Geçersiz token', "the token's user does not exist (was the sandbox reset?)");
-    return account;
-  }
-
   /**
    * A pairing code for `phone`. A second call for a phone still waiting for its code gives a new code for
    * the same registration id (the old code stops working); a phone already linked is refused.
@@ -91,7 +64,7 @@ export class WamessageService {
       throw conflict('Bu numara zaten bağlı', `${phone} is already linked as registration id ${linked.label}${registeredDevices(account)[linked.label] ? '' : ' (call logincontrol to register it)'}`);
     }
     const session = sessions.find((candidate) => candidate.state === 'qr' && candidate.pairing?.phone === phone)
-      ?? (await this.engine.sessions.create(account, String(await this.engine.store.sequences.next(`${WAMESSAGE}.registration`, FIRST_REGISTRATION_ID))));
+      ?? (await this.engine.sessions.create(account, String(await this.engine.nextNumber(WAMESSAGE, 'registration', FIRST_REGISTRATION_ID))));
     const result = await this.engine.sessions.requestPairingCode(session, phone);
     if (!result.ok) throw conflict('Bu numara zaten bağlı', result.reason);
     const expiresAt = result.session.pairing?.expiresAt ?? this.engine.clock.now();
@@ -190,7 +163,7 @@ export class WamessageService {
   /** Changes the registered devices on a fresh read of the account: another request may have changed them since. */
   private async updateDevices(account: Account, change: (devices: Record<string, DeviceRecord>) => Record<string, DeviceRecord>): Promise<void> {
     const current = (await this.engine.accounts.find(WAMESSAGE, account.key)) ?? account;
-    await this.engine.accounts.updateSettings(current, { devices: change(registeredDevices(current)) });
+    await this.engine.accounts.updateState(current, WAMESSAGE_USER, { devices: change(registeredDevices(current)) });
   }
 }
 
@@ -203,11 +176,6 @@ function phoneOfDevice(session: Session, registrationId: string, claimed: string
   return devicePhone;
 }
 
-function userOf(account: Account): UserSettings | undefined {
-  const settings = account.settings as Partial<UserSettings>;
-  return typeof settings.userId === 'number' && typeof settings.passwordHash === 'string' ? (settings as UserSettings) : undefined;
-}
-
 function registeredDevices(account: Account): Record<string, DeviceRecord> {
-  return (account.settings as Partial<UserSettings>).devices ?? {};
+  return WAMESSAGE_USER.read(account.settings).devices;
 }

@@ -1,15 +1,19 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bodyOf, bodyProblem } from '#http';
-import { badRequest, settingRejected } from './wamessenger.errors.js';
+import type { FastifyReply } from 'fastify';
+import type { Account } from '#engine';
+import { ProviderAccount, WireBody, type ParsedBody } from '#http';
+import { settingRejected } from './wamessenger.errors.js';
 import { parseMessageId, parsePage, parsePhonePrefix, parseSendInput, parseSwitch, parseWebhookUrl } from './wamessenger.dto.js';
 import { WAMESSENGER } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 
-/** WaMessenger's routes: wire format in, one service call, wire format out. Documented by contracts/wamessenger.openapi.yaml. */
+/**
+ * WaMessenger's routes: wire format in, one service call, wire format out. The api key in each path is
+ * checked before the route runs (wamessenger.access.ts). Documented by contracts/wamessenger.openapi.yaml.
+ */
 @ApiExcludeController()
 @Controller(WAMESSENGER)
 export class WamessengerController {
@@ -17,11 +21,8 @@ export class WamessengerController {
 
   @Post('sendMessage/:apikey')
   @HttpCode(200)
-  async sendMessage(@Param('apikey') key: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const account = await this.service.account(key);
-    const problem = bodyProblem(request);
-    if (problem) throw badRequest(problem);
-    const input = parseSendInput(bodyOf(request));
+  async sendMessage(@ProviderAccount() account: Account, @WireBody() body: ParsedBody, @Res({ passthrough: true }) reply: FastifyReply) {
+    const input = parseSendInput(body);
     const messages = await this.service.send(account, input);
     if (input.bulk) return messages.map((message) => ({ phonenumber: message.peer, tracking_Code: Number(message.id) }));
     reply.type(TEXT);
@@ -29,20 +30,17 @@ export class WamessengerController {
   }
 
   @Get('getStatus/:apikey')
-  async getStatus(@Param('apikey') key: string, @Query('id') id: unknown) {
-    const account = await this.service.account(key);
+  async getStatus(@ProviderAccount() account: Account, @Query('id') id: unknown) {
     return this.service.status(account, parseMessageId(id));
   }
 
   @Get('showAllMessages/:apikey')
-  async showAllMessages(@Param('apikey') key: string, @Query('page') page: unknown, @Query('phonenumber') phone: unknown) {
-    const account = await this.service.account(key);
+  async showAllMessages(@ProviderAccount() account: Account, @Query('page') page: unknown, @Query('phonenumber') phone: unknown) {
     return this.service.sentMessages(account, parsePage(page), parsePhonePrefix(phone));
   }
 
   @Get('pending/:apikey')
-  async pending(@Param('apikey') key: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const account = await this.service.account(key);
+  async pending(@ProviderAccount() account: Account, @Res({ passthrough: true }) reply: FastifyReply) {
     const items = await this.service.pending(account);
     if (items.length > 0) return items;
     reply.type(TEXT);
@@ -50,14 +48,12 @@ export class WamessengerController {
   }
 
   @Get('showAllGetMessages/:apikey')
-  async showAllGetMessages(@Param('apikey') key: string, @Query('page') page: unknown, @Query('phonenumber') phone: unknown) {
-    const account = await this.service.account(key);
+  async showAllGetMessages(@ProviderAccount() account: Account, @Query('page') page: unknown, @Query('phonenumber') phone: unknown) {
     return this.service.receivedMessages(account, parsePage(page), parsePhonePrefix(phone));
   }
 
   @Get('webhook/set/:apikey')
-  async setWebhook(@Param('apikey') key: string, @Query('url') rawUrl: unknown) {
-    const account = await this.service.account(key);
+  async setWebhook(@ProviderAccount() account: Account, @Query('url') rawUrl: unknown) {
     const url = parseWebhookUrl(rawUrl);
     if (!url) {
       const given = typeof rawUrl === 'string' ? rawUrl : '';
@@ -67,31 +63,29 @@ export class WamessengerController {
   }
 
   @Get('webhook/remove/:apikey')
-  async removeWebhook(@Param('apikey') key: string) {
-    return this.service.removeWebhook(await this.service.account(key));
+  async removeWebhook(@ProviderAccount() account: Account) {
+    return this.service.removeWebhook(account);
   }
 
   @Get('webhook/pending/:apikey')
-  async webhookPending(@Param('apikey') key: string) {
-    return this.service.webhookPending(await this.service.account(key));
+  async webhookPending(@ProviderAccount() account: Account) {
+    return this.service.webhookPending(account);
   }
 
   @Get('webhook/resend/:apikey')
-  async webhookResend(@Param('apikey') key: string) {
-    return this.service.webhookResend(await this.service.account(key));
+  async webhookResend(@ProviderAccount() account: Account) {
+    return this.service.webhookResend(account);
   }
 
   @Get('sendSeen/:apikey')
-  async sendSeen(@Param('apikey') key: string, @Query('seen') seen: unknown) {
-    const account = await this.service.account(key);
+  async sendSeen(@ProviderAccount() account: Account, @Query('seen') seen: unknown) {
     const on = parseSwitch(seen);
     if (on === null) throw settingRejected({ set: 'False', message: 'seen must be on or off' }, 'seen must be on or off');
     return this.service.setSendSeen(account, on);
   }
 
   @Get('receive/:apikey')
-  async receive(@Param('apikey') key: string, @Query('receive') receive: unknown) {
-    const account = await this.service.account(key);
+  async receive(@ProviderAccount() account: Account, @Query('receive') receive: unknown) {
     const on = parseSwitch(receive);
     if (on === null) throw settingRejected({ set: 'False', message: 'receive must be on or off' }, 'receive must be on or off');
     return this.service.setReceive(account, on);

@@ -1,19 +1,17 @@
-import type { Message } from '#engine';
+import { DAY_MS, MINUTE_MS, TEHRAN_UTC_OFFSET_MINUTES, type Message } from '#engine';
 
 /** Wire-format output: engine records in WaMessenger's shapes, field order and date formats. */
 
 export const PAGE_SIZE = 100;
 
-/** WaMessenger is an Iranian service and reports local time; Iran has kept +03:30 all year since 2022. */
-const TEHRAN_OFFSET_MS = (3 * 60 + 30) * 60 * 1000;
+/** WaMessenger is an Iranian service and reports local time. */
+const TEHRAN_OFFSET_MS = TEHRAN_UTC_OFFSET_MINUTES * MINUTE_MS;
 
 /** `2022-08-29 21:52:05` for sent-message reports. */
 export const formatSentDate = tehranFormatter('-');
 
 /** `2022/08/29 21:54:18` for received messages: the seed uses slashes there. */
 export const formatReceivedDate = tehranFormatter('/');
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Formats clock times as Tehran local time. The date part is formatted once per day and the time of day

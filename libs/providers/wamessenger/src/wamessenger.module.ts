@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate } from './wamessenger.access.js';
 import { WamessengerController } from './wamessenger.controller.js';
-import { fallbackError } from './wamessenger.errors.js';
-import { wamessengerProfile, WAMESSENGER } from './wamessenger.profile.js';
+import { badRequest, fallbackError } from './wamessenger.errors.js';
+import { WAMESSENGER, WAMESSENGER_BODY_LIMIT, wamessengerProfile } from './wamessenger.profile.js';
 import { WamessengerService } from './wamessenger.service.js';
 
 @Module({ controllers: [WamessengerController], providers: [WamessengerService] })
@@ -13,5 +14,8 @@ export const wamessengerProvider: ProviderDescriptor = {
   title: 'WaMessenger',
   module: WamessengerModule,
   profile: wamessengerProfile,
+  bodyLimit: WAMESSENGER_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody: badRequest,
 };

@@ -1,12 +1,13 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaPolicy, type ProviderProfile } from '#engine';
+import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, HOUR_MS, MB, type MediaPolicy, type ProviderProfile } from '#engine';
 import { deliveryOf, formatSentDate, toReceivedItem } from './wamessenger.mapper.js';
 
 export const WAMESSENGER = 'wamessenger';
 
+/** Bytes of a request body. The seed names no limit: its requests carry texts and media links, far below this. */
+export const WAMESSENGER_BODY_LIMIT = 2 * MB;
+
 /** The seed: receive and sendSeen changes take about 30 seconds to take effect. */
 export const SWITCH_DELAY_MS = 30_000;
-
-const MB = 1024 * 1024;
 
 /**
  * The seed's media rules: files and documents up to 100 MB; audio, image and video up to 16 MB;
@@ -32,9 +33,11 @@ export const wamessengerProfile: ProviderProfile = {
   name: WAMESSENGER,
   featureDefaults: { [FEATURE_RECEIVE]: false, [FEATURE_SEND_SEEN]: false },
   lineCountryCode: '98',
+  // WaMessenger's numbering: eight digits for sent messages, seven for received ones.
+  messageIds: { outbound: { start: 80_000_000 }, inbound: { start: 3_800_000 } },
   webhooks: {
     // The seed: undelivered webhook messages stay queued up to 48 hours for webhook/resend.
-    retentionMs: 48 * 60 * 60 * 1000,
+    retentionMs: 48 * HOUR_MS,
     retryDelaysMs: [10_000, 60_000, 300_000],
   },
   toWebhooks(event, account) {

@@ -3,18 +3,12 @@ import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, WhatsAppEngine, type Account, type 
 import { badRequest, settingRejected } from './wamessenger.errors.js';
 import type { SendInput } from './wamessenger.dto.js';
 import { PAGE_SIZE, toPage, toPendingItem, toReceivedItem, toStatusReport } from './wamessenger.mapper.js';
-import { SWITCH_DELAY_MS, WAMESSENGER, WAMESSENGER_MEDIA_POLICY } from './wamessenger.profile.js';
+import { SWITCH_DELAY_MS, WAMESSENGER_MEDIA_POLICY } from './wamessenger.profile.js';
 
 /** WaMessenger's twelve methods as engine calls. Input arrives parsed; output leaves in wire shape. */
 @Injectable()
 export class WamessengerService {
   constructor(private readonly engine: WhatsAppEngine) {}
-
-  async account(key: string): Promise<Account> {
-    const lookup = await this.engine.accounts.resolve(WAMESSENGER, key);
-    if (!lookup.ok) throw badRequest(lookup.reason);
-    return lookup.account;
-  }
 
   async send(account: Account, input: SendInput) {
     const result = await this.engine.messages.send(account, {

@@ -1,9 +1,6 @@
-import type { Message } from '#engine';
+import { MINUTE_MS, MOSCOW_UTC_OFFSET_MINUTES, type Message } from '#engine';
 
 /** Wire-format output: engine records in WAMM's shapes, key order and date format. */
-
-/** WAMM is a Moscow service: its dates and its day (for the daily cap) are Moscow time, UTC+3 all year. */
-export const MOSCOW_OFFSET_MINUTES = 180;
 
 export type WammState = 'sending' | 'sent' | 'delivered' | 'viewed' | 'received' | 'error';
 
@@ -27,7 +24,7 @@ export function stateOf(message: Message): WammState {
 
 /** `2021-01-24 19:52:00`, Moscow time. */
 export function formatDate(ms: number): string {
-  const iso = new Date(ms + MOSCOW_OFFSET_MINUTES * 60_000).toISOString();
+  const iso = new Date(ms + MOSCOW_UTC_OFFSET_MINUTES * MINUTE_MS).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { ProviderDescriptor } from '#http';
+import { authenticate, unreadableBody } from './wamm.access.js';
 import { WammController } from './wamm.controller.js';
 import { fallbackError } from './wamm.errors.js';
-import { wammProfile, WAMM } from './wamm.profile.js';
+import { WAMM, WAMM_BODY_LIMIT, wammProfile } from './wamm.profile.js';
 import { WammService } from './wamm.service.js';
 
 @Module({ controllers: [WammController], providers: [WammService] })
@@ -13,5 +14,8 @@ export const wammProvider: ProviderDescriptor = {
   title: 'WAMM.chat',
   module: WammModule,
   profile: wammProfile,
+  bodyLimit: WAMM_BODY_LIMIT,
   fallbackError,
+  authenticate,
+  unreadableBody,
 };

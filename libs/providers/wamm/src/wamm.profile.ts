@@ -1,15 +1,16 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
-import { chatNameOf, MOSCOW_OFFSET_MINUTES, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
+import { DAY_MS, FEATURE_RECEIVE, FEATURE_SEND_SEEN, MB, MOSCOW_UTC_OFFSET_MINUTES, StateSlot, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
+import { chatNameOf, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
+
+/** Bytes of a request body. The seed names no limit: its requests carry texts and media links, far below this. */
+export const WAMM_BODY_LIMIT = 2 * MB;
 
 /** The seed: messages sent through the API queue up and leave 5 to 12 seconds apart, in random order of interval. */
 export const WAMM_SEND_PACING = { minMs: 5_000, maxMs: 12_000 };
 
 /** The seed: a test account may send at most 30 messages a day through the API. */
 export const TEST_ACCOUNT_DAILY_MESSAGES = 30;
-
-const MB = 1024 * 1024;
 
 /**
  * WAMM sends "a file / picture / voice message and so on" from a public link and names no formats or
@@ -38,9 +39,10 @@ export const wammProfile: ProviderProfile = {
   sendPacing: WAMM_SEND_PACING,
   messageIds,
   limits: { dailyMessages: TEST_ACCOUNT_DAILY_MESSAGES },
-  utcOffsetMinutes: MOSCOW_OFFSET_MINUTES,
+  // WAMM is a Moscow service: its dates and its day (for the daily cap) are Moscow time.
+  utcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
   webhooks: {
-    retentionMs: 24 * 60 * 60 * 1000,
+    retentionMs: DAY_MS,
     retryDelaysMs: [10_000, 60_000, 300_000],
   },
   async toWebhooks(event, account, world) {
@@ -57,3 +59,10 @@ export const wammProfile: ProviderProfile = {
     return event.type === 'message.status' ? [row, state] : [row];
   },
 };
+
+/** What WAMM keeps on an account: the clock time each started slow WhatsApp check ends, by number. */
+export interface WammAccountState {
+  whatsappChecksReadyAt: Record<string, number>;
+}
+
+export const WAMM_ACCOUNT = new StateSlot<WammAccountState>({ whatsappChecksReadyAt: {} });

@@ -3,13 +3,7 @@ import { behaviourOf, WhatsAppEngine, type Account, type Message, type MessageDi
 import type { Base64File, ContactInput, Peer } from './wamm.dto.js';
 import { ERR, wammError } from './wamm.errors.js';
 import { chatNameOf, toMessageRow, toStateData } from './wamm.mapper.js';
-import { WAMM, WAMM_MEDIA_POLICY } from './wamm.profile.js';
-
-/**
- * Tokens starting with this answer "acc not authorized": the account exists but its WhatsApp is not
- * connected (scanned) in WAMM's web settings. Any client reaches it by changing only its token.
- */
-export const UNAUTHORIZED_TOKEN_PREFIX = 'unauthorized';
+import { WAMM_ACCOUNT, WAMM_MEDIA_POLICY } from './wamm.profile.js';
 
 /**
  * Numbers ending in this are slow to check for WhatsApp: the first request naming one starts the check,
@@ -18,9 +12,6 @@ export const UNAUTHORIZED_TOKEN_PREFIX = 'unauthorized';
  */
 export const SLOW_CHECK_SUFFIX = '000009';
 export const WHATSAPP_CHECK_MS = 10_000;
-
-/** The clock time each started slow check ends, per number: provider state, so it lives in account.settings. */
-const CHECKS_SETTING = 'whatsappChecksReadyAt';
 
 /** The seed has no text for the engine's refusals; each takes the closest seed text. */
 const REFUSALS: Record<SendRejectionCode, typeof ERR[keyof typeof ERR]> = {
@@ -39,16 +30,6 @@ export type Outgoing = { text: string } | { url: string } | { file: Base64File }
 @Injectable()
 export class WammService {
   constructor(private readonly engine: WhatsAppEngine) {}
-
-  /** The account behind a token whose WhatsApp is connected. */
-  async account(token: string): Promise<Account> {
-    const lookup = await this.engine.accounts.resolve(WAMM, token);
-    if (!lookup.ok) throw wammError(ERR.tokenFail, lookup.reason);
-    if (token.toLowerCase().startsWith(UNAUTHORIZED_TOKEN_PREFIX)) {
-      throw wammError(ERR.accNotAuthorized, `tokens starting with "${UNAUTHORIZED_TOKEN_PREFIX}" belong to an account whose WhatsApp is not connected`);
-    }
-    return lookup.account;
-  }
 
   async send(account: Account, peer: Peer, outgoing: Outgoing): Promise<{ err: 0; msg_id: number }> {
     await this.requireWhatsApp(account, peer);
@@ -113,10 +94,11 @@ export class WammService {
     if (behaviourOf(peer.id) === 'no-whatsapp') return 'none';
     if (!peer.id.endsWith(SLOW_CHECK_SUFFIX)) return 'exists';
     const now = this.engine.clock.now();
-    const checks = (account.settings[CHECKS_SETTING] ?? {}) as Record<string, number>;
+    // Provider state, so it lives on the account in the engine's store.
+    const checks = WAMM_ACCOUNT.read(account.settings).whatsappChecksReadyAt;
     const readyAt = checks[peer.id];
     if (readyAt === undefined) {
-      await this.engine.accounts.updateSettings(account, { [CHECKS_SETTING]: { ...checks, [peer.id]: now + WHATSAPP_CHECK_MS } });
+      await this.engine.accounts.updateState(account, WAMM_ACCOUNT, { whatsappChecksReadyAt: { ...checks, [peer.id]: now + WHATSAPP_CHECK_MS } });
       return 'pending';
     }
     return now >= readyAt ? 'exists' : 'pending';

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { EngineStore, ScheduledJob } from '../store/store.js';
+import type { ClockSnapshot, EngineClock, ScheduledTask } from './clock.js';
+
+/** Runs a job of one kind; gets the job's payload, which is plain JSON. */
+export type JobHandler = (payload: Record<string, unknown>) => unknown;
+
+/** The state key the clock's snapshot is stored under. */
+export const CLOCK_STATE_KEY = 'clock';
+
+interface ArmedJob {
+  job: ScheduledJob;
+  task: ScheduledTask;
+  /** Its task has started: cancelling the clock task now would miscount the clock's live tasks. */
+  fired: boolean;
+}
+
+/**
+ * The engine's promises of future work, as data. Every job is a row in the store (`schedule`) naming a
+ * handler kind, a virtual due time and a JSON payload, and a task on the clock that runs the handler and
+ * then deletes the row. The clock stays the executor, so a manual `advance()` runs jobs exactly as it ran
+ * closures; the rows are what a restarted engine (`resume`) arms again, and what a store shared by
+ * several instances could lease.
+ *
+ * Arming is synchronous, so jobs keep the clock's order (due time, then scheduling order) exactly as the
+ * closures they replace; the store writes follow in the same order, one after another (`written`).
+ */
+export class Scheduler {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly armed = new Map<string, ArmedJob>();
+  /** Store writes run one after another, in the order they were asked for, so a delete never overtakes its put. */
+  private writing: Promise<void> = Promise.resolve();
+  private clockWriteQueued = false;
+
+  constructor(
+    private readonly clock: EngineClock,
+    private readonly store: Pick<EngineStore, 'schedule' | 'state'>,
+    private readonly onWriteError: (error: unknown) => void = (error) => console.error('[scheduler] store write failed', error),
+  ) {
+    clock.onMoved(() => this.saveClock());
+  }
+
+  /** Registers the handler for a kind of job; each service registers its own when it is built. */
+  handle(kind: string, handler: JobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} jobs is already registered`);
+    this.handlers.set(kind, handler);
+  }
+
+  /**
+   * Promises to run `kind`'s handler with `payload` at virtual time `dueAt`; returns the job's id. A job
+   * with the same id is replaced: only its payload changes when its due time and kind are the same (it
+   * keeps its place among jobs due at that time), otherwise it is rearmed.
+   */
+  at(dueAt: number, kind: string, payload: Record<string, unknown>, id: string = randomUUID()): string {
+    if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
+    const job: ScheduledJob = { id, kind, dueAt, payload };
+    const current = this.armed.get(id);
+    if (current && !current.fired && current.job.dueAt === dueAt && current.job.kind === kind) current.job = job;
+    else {
+      this.disarm(current);
+      this.arm(job);
+    }
+    this.write(() => this.store.schedule.put(job));
+    return id;
+  }
+
+  /** The clock's time. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** `at(now + delayMs)`. */
+  after(delayMs: number, kind: string, payload: Record<string, unknown>, id?: string): string {
+    return this.at(this.clock.now() + Math.max(0, delayMs), kind, payload, id);
+  }
+
+  /** Drops a job, whether or not it was ever armed here; nothing happens for one already gone. */
+  cancel(id: string): void {
+    const current = this.armed.get(id);
+    this.disarm(current);
+    this.armed.delete(id);
+    this.write(() => this.store.schedule.delete(id));
+  }
+
+  /**
+   * Carries on where the store says an earlier run stopped: the clock resumes from its stored time, and
+   * every stored job not armed yet is armed (one already due runs at once; due order, then insertion order).
+   * Call once at start, after the services have rebuilt what they keep in memory (their own jobs included).
+   */
+  async resume(): Promise<void> {
+    await this.written();
+    for (const job of await this.store.schedule.list()) {
+      if (this.armed.has(job.id)) continue;
+      if (!this.handlers.has(job.kind)) throw new Error(`stored job ${job.id} is of kind ${job.kind}, which no service handles`);
+      this.arm(job);
+    }
+  }
+
+  /** The clock's stored snapshot, if an earlier run left one. */
+  async storedClock(): Promise<ClockSnapshot | undefined> {
+    return this.recall<ClockSnapshot>(CLOCK_STATE_KEY);
+  }
+
+  /** A small named value stored with `remember`, once the writes asked for so far are in. */
+  async recall<T>(key: string): Promise<T | undefined> {
+    await this.written();
+    return this.store.state.get<T>(key);
+  }
+
+  /** Stores a small named value, in order with the job writes. */
+  remember(key: string, value: unknown): void {
+    this.write(() => this.store.state.set(key, value));
+  }
+
+  /** Forgets the armed jobs (the engine's reset: the clock drops their tasks, the store its rows). */
+  clear(): void {
+    this.armed.clear();
+  }
+
+  /** Resolves once every write asked for so far is in the store. */
+  async written(): Promise<void> {
+    let pending: Promise<void>;
+    do {
+      pending = this.writing;
+      await pending;
+    } while (pending !== this.writing);
+  }
+
+  private arm(job: ScheduledJob): void {
+    const entry: ArmedJob = {
+      job,
+      fired: false,
+      task: this.clock.scheduleAt(job.dueAt, () => this.run(entry), `${job.kind} ${job.id}`),
+    };
+    this.armed.set(job.id, entry);
+  }
+
+  private disarm(entry: ArmedJob | undefined): void {
+    if (entry && !entry.fired) entry.task.cancel();
+  }
+
+  private async run(entry: ArmedJob): Promise<void> {
+    entry.fired = true;
+    try {
+      await this.handlers.get(entry.job.kind)!(entry.job.payload);
+    } finally {
+      // The handler may have put a job under the same id (a send line's next turn): that one stays.
+      if (this.armed.get(entry.job.id) === entry) {
+        this.armed.delete(entry.job.id);
+        this.write(() => this.store.schedule.delete(entry.job.id));
+      }
+    }
+  }
+
+  /** The clock's time is written once per burst of moves: the write reads the latest snapshot when its turn comes. */
+  private saveClock(): void {
+    if (this.clockWriteQueued) return;
+    this.clockWriteQueued = true;
+    this.write(() => {
+      this.clockWriteQueued = false;
+      return this.store.state.set(CLOCK_STATE_KEY, this.clock.snapshot());
+    });
+  }
+
+  private write(operation: () => Promise<void>): void {
+    this.writing = this.writing.then(operation).catch(this.onWriteError);
+  }
+}

@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore } from './memory.store.js';
+import { SqliteStore } from './sqlite.store.js';
+import { describeStoreConformance } from './store.conformance.js';
+
+describeStoreConformance('memory', 'volatile', async (limits) => ({ store: new MemoryStore(limits), close: async () => {} }));
+
+describeStoreConformance('SQLite', 'durable', async (limits) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wa-sandbox-store-'));
+  const file = join(dir, 'sandbox.db');
+  let store = new SqliteStore(file, limits);
+  return {
+    store,
+    reopen: async () => {
+      store.close();
+      return (store = new SqliteStore(file, limits));
+    },
+    close: async () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
