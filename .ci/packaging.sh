@@ -2,8 +2,9 @@
 # Packaging as users meet it (issue 17), run by .ci/run before `npm test`:
 #  1. the npm tarball installed in an empty folder and started with npx: a provider route, /docs, the
 #     conformance bin with --junit, and the typed entry points;
-#  2. Docker: dockerd started, the image built from the Dockerfile on a base made from this machine's Node
-#     (no registry image can be pulled), left as wa-sandbox:local for `npm test`'s container test.
+#  2. Docker: dockerd started, the image built from the Dockerfile on bases made from this machine's Node
+#     and Debian packages (no registry image can be pulled; better-sqlite3 is compiled in the build),
+#     left as wa-sandbox:local for `npm test`'s container test.
 # Needs dist/ compiled (npm ci did) and the npm registry (the tarball's dependencies, the image's npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,7 +87,8 @@ if ! docker info >/dev/null 2>&1; then
   done
 fi
 step "dockerd ready"
-bash .ci/docker-base.sh wa-sandbox-base:local
+bash .ci/docker-base.sh wa-sandbox-base:local wa-sandbox-build-base:local
+step "docker bases"
 # The classic builder: Debian's docker.io comes without buildx, and this Dockerfile needs nothing newer.
-DOCKER_BUILDKIT=0 docker build --quiet --build-arg BASE=wa-sandbox-base:local -t wa-sandbox:local .
+DOCKER_BUILDKIT=0 docker build --quiet --build-arg BUILD_BASE=wa-sandbox-build-base:local --build-arg BASE=wa-sandbox-base:local -t wa-sandbox:local .
 step "docker build"

@@ -49,6 +49,18 @@ describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
     expect(status.delivery).toBe('read');
   });
 
+  it('keeps a sent message in its SQLite store in /data across a container restart', async () => {
+    const form = new FormData();
+    form.set('phonenumber', '989121234567');
+    form.set('text', 'Kept across a restart');
+    const id = await (await fetch(`${sandbox!.baseUrl('wamessenger')}/sendMessage/shop-key`, { method: 'POST', body: form })).text();
+    await sandbox!.restart();
+    const dataDir = await sandbox!.exec(['ls', '/data']);
+    expect(dataDir.output.split('\n')).toEqual(expect.arrayContaining(['media', 'sandbox.db']));
+    const status = (await (await fetch(`${sandbox!.baseUrl('wamessenger')}/getStatus/shop-key?id=${id}`)).json()) as { id: string; text: string };
+    expect([status.id, status.text]).toEqual([id, 'Kept across a restart']);
+  }, START_TIMEOUT_MS);
+
   it('runs as a user who can write its data volume', async () => {
     const probe = await sandbox!.exec(['node', '-e', "require('node:fs').writeFileSync('/data/probe', 'ok'); console.log(process.getuid(), process.env.DATA_DIR)"]);
     expect([probe.exitCode, probe.output.trim()]).toEqual([0, '1000 /data']);

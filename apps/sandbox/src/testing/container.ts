@@ -50,12 +50,16 @@ export class WaSandboxContainer extends GenericContainer {
 }
 
 export class StartedWaSandboxContainer extends AbstractStartedContainer {
-  /** The control API's client: the clock, virtual customers, message and webhook journals. */
-  readonly control: ControlClient;
-
   constructor(started: StartedTestContainer, private readonly accounts: SandboxAccount[]) {
     super(started);
-    this.control = new ControlClient(`${this.origin}/__sandbox`);
+  }
+
+  /**
+   * The control API's client: the clock, virtual customers, message and webhook journals. Made on each
+   * read because `restart()` can map the port anew.
+   */
+  get control(): ControlClient {
+    return new ControlClient(`${this.origin}/__sandbox`);
   }
 
   /** The sandbox as this machine reaches it, e.g. http://localhost:32768 */
