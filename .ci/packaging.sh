@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packaging as users meet it (issue 17), run by .ci/run before `npm test`:
-#  1. the npm tarball installed in an empty folder and started with npx: a provider route, /docs, the
-#     conformance bin with --junit, and the typed entry points;
+#  1. the npm tarball installed in an empty folder as npm 12 does (no install scripts), the sandbox's
+#     one-line refusal, the fix it names, then npx wa-sandbox on its SQLite store: a provider route,
+#     /docs, the conformance bin with --junit, and the typed entry points;
 #  2. Docker: dockerd started, the image built from the Dockerfile on bases made from this machine's Node
 #     and Debian packages (no registry image can be pulled; better-sqlite3 is compiled in the build),
 #     left as wa-sandbox:local for `npm test`'s container test.
@@ -27,10 +28,23 @@ if tar -tzf "$tarball" | grep -E '\.spec\.|^package/(test|bench|scripts|\.ci)/|\
 
 mkdir "$work/app"
 cd "$work/app"
-npm install --no-audit --no-fund --loglevel=error "$tarball"
+# As npm 12 installs it (npm 11.16+ still runs a dependency's install script, with a warning; npm 12 skips
+# it until the project allows it): without better-sqlite3's compiled module, the default SQLite store
+# cannot open, and the sandbox says so in one line with the fix.
+npm install --no-audit --no-fund --loglevel=error --ignore-scripts "$tarball"
 # A tarball install runs no `prepare`: the package ships dist/ and not the script that would compile it.
 test ! -e node_modules/wa-sandbox/scripts
-step "npm install of the tarball in an empty folder"
+step "npm install of the tarball in an empty folder, install scripts skipped"
+if npx wa-sandbox --port 4620 >"$work/refused.log" 2>&1; then cat "$work/refused.log"; echo "packaging: started without better-sqlite3's module"; exit 1; fi
+grep 'npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3' "$work/refused.log"
+# The fix README, Use in CI, gives: allow its script (allowScripts in package.json), then run it. No
+# prebuilt binary can be fetched from GitHub here, so it compiles (nodedir: this machine's Node headers).
+# (--strict-allow-scripts, npm 12's refusal made an error, would also stop at @scarf/scarf's telemetry
+# postinstall, which npm 12 skips without a word and the sandbox does not need.)
+npm install-scripts approve better-sqlite3 --loglevel=error
+npm rebuild better-sqlite3 --loglevel=error
+node -e 'const allowed = require("./package.json").allowScripts ?? {}; process.exit(Object.keys(allowed).some((entry) => entry.startsWith("better-sqlite3")) ? 0 : 1)'
+step "better-sqlite3 approved and built"
 
 port=4620
 origin="http://127.0.0.1:$port"
@@ -56,6 +70,7 @@ for attempt in $(seq 1 300); do
   sleep 0.2
 done
 step "npx wa-sandbox answered its health check"
+grep -q "store: SQLite $work/app/.wa-sandbox/sandbox.db" "$log"
 expect_status 200 "$origin/wamessenger/sendMessage/ci-key" POST 'phonenumber=989121234567&text=hello'
 expect_status 200 "$origin/wamessenger/getStatus/ci-key?id=80000000"
 expect_status 200 "$origin/docs"
@@ -70,7 +85,8 @@ node --input-type=module -e '
 test -f node_modules/wa-sandbox/dist/apps/sandbox/src/testing/index.d.ts
 kill -- -"$sandbox"
 sandbox=
-step "the installed package: a provider route, /docs, the conformance bin's JUnit file, its entry points"
+test -s .wa-sandbox/sandbox.db
+step "the installed package: a provider route, /docs, the conformance bin's JUnit file, its entry points, the SQLite store"
 cd "$repo"
 
 # --- 2. Docker: dockerd, a base from this machine's Node, the image ----------------------------------
