@@ -44,7 +44,9 @@ export interface TestSandbox {
 /**
  * A whole sandbox in this process, for an integrator's Jest or Vitest tests: no Docker, no child
  * process, started in about a second. Settings default as `npm start` does, but for the clock (manual),
- * the port (a free one) and logging (off).
+ * the port (a free one), logging (off) and the store: in memory, so that every run starts afresh (the
+ * default SQLite file in ./.wa-sandbox would carry one run's clock and messages into the next; pass
+ * `config: { store: { kind: 'sqlite', file } }` to keep them).
  */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<TestSandbox> {
   const host = options.host ?? '127.0.0.1';
@@ -56,6 +58,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<T
   const config: SandboxConfig = {
     ...defaults,
     publicUrl: origin,
+    store: { kind: 'memory' },
+    mediaDir: undefined,
     ...options.config,
     host,
     port,
