@@ -19,6 +19,11 @@ describe('control API', () => {
   it('serves the docs: the control API and every provider contract, with /docs/ sent to /docs', async () => {
     const page = await fetch(`${sandbox.origin}/docs`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // Swagger UI's own files, which the sandbox serves itself (docs.ts says why), and the page's init script.
+    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-ui-init.js']) {
+      const served = await fetch(`${sandbox.origin}/docs/${asset}`);
+      expect([asset, served.status, (await served.text()).length > 100]).toEqual([asset, 200, true]);
+    }
     const slashed = await fetch(`${sandbox.origin}/docs/?urls.primaryName=Maytapi`, { redirect: 'manual' });
     expect([slashed.status, slashed.headers.get('location')]).toEqual([301, '/docs?urls.primaryName=Maytapi']);
     const control = (await (await fetch(`${sandbox.origin}/docs/control.json`)).json()) as { paths: Record<string, unknown> };

@@ -1,6 +1,8 @@
+import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, type SwaggerCustomOptions, SwaggerModule } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ProviderDescriptor } from '#http';
 import { ControlModule } from './control/control.module.js';
@@ -38,8 +40,7 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
     if (url !== '/docs/' && !url.startsWith('/docs/?')) return done();
     void reply.redirect(`/docs${url.slice('/docs/'.length)}`, 301); // replied, so the chain stops here
   });
-  SwaggerModule.setup('docs', app, controlDocument, {
-    jsonDocumentUrl: 'docs/control.json',
+  SandboxSwaggerModule.serve(app, controlDocument, {
     explorer: true,
     swaggerOptions: {
       urls: [
@@ -48,4 +49,26 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
       ],
     },
   });
+}
+
+/**
+ * `SwaggerModule.setup('docs', …)` but for its static-file step, which imports `@fastify/static` from
+ * `@nestjs/swagger`'s own folder. Installed as a package, wa-sandbox's `@fastify/static` 9.x is not there:
+ * `@nestjs/platform-fastify` asks for 10.x as an optional peer, so npm nests ours under wa-sandbox and the
+ * start died with "The @fastify/static package is missing". 9.x is kept because 10.x loads ES-module-only
+ * packages with `require()`, which Jest cannot (see README, Development). The sandbox serves Swagger UI's
+ * files with the copy it resolves itself; the page, its init script and the documents stay Swagger's.
+ */
+class SandboxSwaggerModule extends SwaggerModule {
+  static serve(app: NestFastifyApplication, document: () => OpenAPIObject, options: SwaggerCustomOptions): void {
+    SandboxSwaggerModule.serveDocuments('/docs', 'docs', app.getHttpAdapter(), document, {
+      ui: true,
+      raw: true,
+      jsonDocumentUrl: '/docs/control.json',
+      yamlDocumentUrl: '/docs-yaml',
+      swaggerOptions: options,
+    });
+    const swaggerUiDist = createRequire(import.meta.resolve('@nestjs/swagger'))('swagger-ui-dist/absolute-path.js') as () => string;
+    void app.getHttpAdapter().getInstance().register(fastifyStatic, { root: swaggerUiDist(), prefix: '/docs', decorateReply: false });
+  }
 }

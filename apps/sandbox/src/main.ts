@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { SchemaVersionError } from '#engine';
@@ -23,6 +24,14 @@ async function main(): Promise<void> {
     console.error(`wa-sandbox: cannot listen on ${config.host}:${config.port} (${unavailable}); choose another with --port/PORT or --host/HOST`);
     process.exit(2);
   }
+  const sqliteMissing = config.store?.kind === 'sqlite' ? await sqliteModuleMissing() : undefined;
+  if (sqliteMissing) {
+    console.error(
+      `wa-sandbox: the default SQLite store needs better-sqlite3's compiled module, which its install script makes and npm did not run (${sqliteMissing}); ` +
+        'allow it (in a project: npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3; with npx: npm cache npx rm, then npx --allow-scripts=better-sqlite3 wa-sandbox) or run with --store memory',
+    );
+    process.exit(2);
+  }
   let app: Awaited<ReturnType<typeof createSandboxApp>>;
   try {
     app = await createSandboxApp(config);
@@ -43,6 +52,21 @@ async function main(): Promise<void> {
   const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
+}
+
+/**
+ * Why better-sqlite3's native module does not load, or undefined when it does. npm 12 skips a dependency's
+ * install script until the installing project allows it (npm 11.16+ warns): without it there is no module.
+ * npx keeps what it installed, script or not (npm 11.19 here), so its fix starts by forgetting that.
+ */
+async function sqliteModuleMissing(): Promise<string | undefined> {
+  try {
+    const { default: Database } = await import('better-sqlite3');
+    new Database(':memory:').close();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  }
 }
 
 /** Why the address cannot be listened on (`EADDRINUSE`, `EADDRNOTAVAIL`…), or undefined when it can. */

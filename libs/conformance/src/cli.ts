@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
-import { formatReport, type ConformanceReport } from './report.js';
+import { formatJUnit, formatReport, type ConformanceReport } from './report.js';
 import type { FuzzReport } from './fuzz.js';
 import { fuzzProvider } from './fuzz.targets.js';
 import { runConformance } from './runner.js';
@@ -26,6 +26,8 @@ is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenario
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
+  --junit <file>         also write it as JUnit XML, one test case per check (with --all, one test
+                         suite per provider), for CI test reports
   --fuzz <n>             instead: n malformed requests per operation (200 is what CI runs; see README,
                          Reliability); exits 1 on any 5xx, hang, or answer the contract does not declare
   --seed <n>             with --fuzz: which requests (default 1); the same seed sends the same ones
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
         'media-url': { type: 'string' },
         'contracts-dir': { type: 'string' },
         json: { type: 'string' },
+        junit: { type: 'string' },
         fuzz: { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   const controlUrl = values['control-url'];
   if (controlUrl !== undefined && !URL.canParse(controlUrl)) usage(`--control-url: not a url: ${controlUrl}`);
 
+  if (values.fuzz !== undefined && values.junit !== undefined) usage('--junit writes a conformance run\'s checks; --fuzz has only --json');
   if (values.fuzz !== undefined) {
     const requests = Number(values.fuzz);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
   const failed = Object.values(reports).filter((report) => !report.ok).map((report) => report.provider);
   if (values.all) process.stdout.write(`\nconformance, all ${targets.length} providers: ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`}\n`);
   await writeJson(values.json, values.all ? reports : reports[targets[0]!.provider]);
+  if (values.junit) await writeFile(values.junit, formatJUnit(Object.values(reports)));
   process.exitCode = failed.length === 0 ? 0 : 1;
 }
 

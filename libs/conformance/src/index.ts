@@ -1,5 +1,5 @@
 export { runConformance, defaultContractsDir, type ConformanceOptions } from './runner.js';
-export { formatReport, summaryLine, type CheckKind, type CheckResult, type CheckStatus, type ConformanceReport, type ControlInfo } from './report.js';
+export { formatJUnit, formatReport, summaryLine, type CheckKind, type CheckResult, type CheckStatus, type ConformanceReport, type ControlInfo } from './report.js';
 export {
   Contract,
   loadContract,
@@ -12,7 +12,16 @@ export {
   type ValidationResult,
   type WebhookSpec,
 } from './contract.js';
-export { ControlClient, type ClockState, type SandboxHealth, type SandboxMessage, type WebhookAttempt } from './control.js';
+export {
+  ControlClient,
+  ControlError,
+  type ClockState,
+  type InboundMessage,
+  type SandboxHealth,
+  type SandboxMessage,
+  type SandboxSession,
+  type WebhookAttempt,
+} from './control.js';
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
 export type { ApiRequest, ApiResponse, MultipartFile, RequestBody } from './http.js';
 export { getSuite, providers, UnknownProviderError } from './suites/index.js';
