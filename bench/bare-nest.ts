@@ -38,8 +38,11 @@ class StubModule {}
 
 // Nest's own body parsers off, as in the sandbox: forms are parsed as bare Fastify does.
 const app = await NestFactory.create<NestFastifyApplication>(StubModule, new FastifyAdapter(), { logger: false, bodyParser: false });
-app.getHttpAdapter().getInstance().addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-  done(null, parseQueryString(body as string));
-});
+app
+  .getHttpAdapter()
+  .getInstance()
+  .addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, parseQueryString(body as string));
+  });
 await app.listen(Number(values.port ?? 0), '127.0.0.1');
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

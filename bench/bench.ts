@@ -102,8 +102,11 @@ await main();
 async function main(): Promise<void> {
   const machine = await describeMachine();
   console.log(`wa-sandbox benchmark on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${settings.quick ? ', quick run' : ''}`);
-  console.log(`load: ${settings.rounds} round(s); ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target, route and round\n`);
-  if (machine.othersCpuPercentAtStart > 5) console.log(`note: other processes are using ${Math.round(machine.othersCpuPercentAtStart)} % of the CPU: the numbers will be skewed\n`);
+  console.log(
+    `load: ${settings.rounds} round(s); ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.durationS} s measured, per target, route and round\n`,
+  );
+  if (machine.othersCpuPercentAtStart > 5)
+    console.log(`note: other processes are using ${Math.round(machine.othersCpuPercentAtStart)} % of the CPU: the numbers will be skewed\n`);
 
   const peers = settings.peers && settings.only.has('load') ? await preparePeers() : undefined;
   const startup = await phase('start-up', measureStartup);
@@ -249,9 +252,16 @@ async function measureLoads(peers: Record<PeerName, Availability> | undefined): 
     const targets: LoadTarget[] = [
       { target: 'limit: bare Fastify', kind: 'limit', ...limit, messageId: stubs.messageId },
       { target: 'framework: bare NestJS on Fastify', kind: 'framework', ...framework, messageId: stubs.messageId },
-      ...sandboxes.map((sandbox, index): LoadTarget => ({
-        target: sandboxTitle(sandbox.store), kind: 'sandbox', server: sandbox.server, base: sandbox.base, messageId: prepared[index]!.messageId, store: sandbox.store,
-      })),
+      ...sandboxes.map(
+        (sandbox, index): LoadTarget => ({
+          target: sandboxTitle(sandbox.store),
+          kind: 'sandbox',
+          server: sandbox.server,
+          base: sandbox.base,
+          messageId: prepared[index]!.messageId,
+          store: sandbox.store,
+        }),
+      ),
     ];
     for (let round = 1; round <= settings.rounds; round++) {
       // Every round starts from the same state: one prepared message, nothing else stored.
@@ -298,7 +308,12 @@ async function resetSandbox(sandbox: RunningSandbox): Promise<string> {
 async function startStubServer(name: string, script: string, stubs: WireMockStubs): Promise<{ server: ServerProcess; base: string }> {
   const port = await freePort();
   const started = performance.now();
-  const server = startServer(name, process.execPath, [join(root, script), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId], root);
+  const server = startServer(
+    name,
+    process.execPath,
+    [join(root, script), '--port', String(port), '--status-body', stubs.statusReport, '--message-id', stubs.messageId],
+    root,
+  );
   try {
     await waitUntilServing(server, `http://127.0.0.1:${port}/wamessenger/getStatus/${KEY}?id=${stubs.messageId}`, started, 30_000);
   } catch (error) {
@@ -308,7 +323,13 @@ async function startStubServer(name: string, script: string, stubs: WireMockStub
   return { server, base: `http://127.0.0.1:${port}/wamessenger` };
 }
 
-async function measurePeer(name: PeerName, availability: Availability, start: (port: number) => ServerProcess, basePath: string, messageId: string): Promise<void> {
+async function measurePeer(
+  name: PeerName,
+  availability: Availability,
+  start: (port: number) => ServerProcess,
+  basePath: string,
+  messageId: string,
+): Promise<void> {
   const title = PEERS[name].title;
   // Routes measured before a failure keep their rows; the others say why they have none.
   const skip = (reason: string): void => {
@@ -356,9 +377,12 @@ async function measureRow({ target, kind, server, base, messageId, store }: Load
   const seconds = (performance.now() - started) / 1000;
   const others = othersCpuPercent(before, cpuTicksByProcess(), new Set([process.pid, server.pid]), seconds, cpus().length);
   rows.push({ target, kind, route, ...(store ? { store } : {}), round, result, rssBytes: memoryOf(server.pid).rss, othersCpuPercent: others });
-  if (result.errors > 0 || result.non2xx > 0) failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
+  if (result.errors > 0 || result.non2xx > 0)
+    failures.push(`${target} ${route}: ${result.errors} connection errors and ${result.non2xx} non-2xx answers in ${result.requests} requests`);
   const label = kind === 'peer' ? target : `${target} (round ${round})`;
-  console.log(`${label.padEnd(44)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`);
+  console.log(
+    `${label.padEnd(44)} ${route.padEnd(12)} ${formatRate(result.requestsPerSecond).padStart(8)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${others > 5 ? `  (others used ${Math.round(others)} % of the CPU)` : ''}`,
+  );
 }
 
 function peerFolder(): string {
@@ -396,10 +420,13 @@ async function measureMemory(): Promise<MemoryResult[]> {
       await settle();
       const idleRssBytes = memoryOf(sandbox.server.pid).rss;
       const sent = await sendRequests(sendMessageRequest(sandbox.base), settings.connections, settings.memoryMessages);
-      if (sent.errors > 0 || sent.non2xx > 0) failures.push(`memory, ${STORE_TITLES[store]}: ${sent.errors} connection errors and ${sent.non2xx} non-2xx answers storing ${sent.requests} messages`);
+      if (sent.errors > 0 || sent.non2xx > 0)
+        failures.push(`memory, ${STORE_TITLES[store]}: ${sent.errors} connection errors and ${sent.non2xx} non-2xx answers storing ${sent.requests} messages`);
       await settle();
       const { rss, peak } = memoryOf(sandbox.server.pid);
-      console.log(`memory, ${STORE_TITLES[store]}: idle ${formatMB(idleRssBytes)}, after ${formatRate(sent.requests)} messages ${formatMB(rss)} (peak ${formatMB(peak)})`);
+      console.log(
+        `memory, ${STORE_TITLES[store]}: idle ${formatMB(idleRssBytes)}, after ${formatRate(sent.requests)} messages ${formatMB(rss)} (peak ${formatMB(peak)})`,
+      );
       results.push({ store, idleRssBytes, messages: sent.requests, rssAfterMessagesBytes: rss, peakRssBytes: peak });
     } finally {
       await sandbox.stop();
@@ -421,7 +448,9 @@ async function measureWebhooks(): Promise<WebhookResult> {
   try {
     const result = await measureWebhookDelivery(sandbox, settings.webhookMessages);
     if (result.lost > 0) failures.push(`webhooks: ${result.lost} of ${result.expected} events never reached the receiver`);
-    console.log(`webhooks: ${formatRate(result.received)} of ${formatRate(result.expected)} events in ${result.seconds.toFixed(1)} s (${formatRate(result.eventsPerSecond)}/s), ${result.lost} lost, ${result.duplicates} duplicates, ${result.failedAttempts} failed attempts`);
+    console.log(
+      `webhooks: ${formatRate(result.received)} of ${formatRate(result.expected)} events in ${result.seconds.toFixed(1)} s (${formatRate(result.eventsPerSecond)}/s), ${result.lost} lost, ${result.duplicates} duplicates, ${result.failedAttempts} failed attempts`,
+    );
     return result;
   } finally {
     await sandbox.stop();
@@ -436,7 +465,9 @@ async function measureHugeBodies(): Promise<StallResult[]> {
   try {
     const results = await measureStalls(sandbox);
     for (const result of results) {
-      console.log(`huge body: ${result.body} (${formatMB(result.bytes)}): ${result.status} in ${result.answerMs} ms; health meanwhile at most ${result.healthMaxMs} ms (${result.healthChecks} checks)`);
+      console.log(
+        `huge body: ${result.body} (${formatMB(result.bytes)}): ${result.status} in ${result.answerMs} ms; health meanwhile at most ${result.healthMaxMs} ms (${result.healthChecks} checks)`,
+      );
     }
     return results;
   } finally {
@@ -473,7 +504,10 @@ interface LoadSummary {
 function ratioOf(row: LoadRow): number | undefined {
   if (!row.result) return undefined;
   const limits = rows.filter((candidate) => candidate.kind === 'limit' && candidate.route === row.route && candidate.result);
-  const limit = row.kind === 'peer' ? median(limits.map((candidate) => candidate.result!.requestsPerSecond)) : limits.find((candidate) => candidate.round === row.round)?.result?.requestsPerSecond;
+  const limit =
+    row.kind === 'peer'
+      ? median(limits.map((candidate) => candidate.result!.requestsPerSecond))
+      : limits.find((candidate) => candidate.round === row.round)?.result?.requestsPerSecond;
   return limit ? row.result.requestsPerSecond / limit : undefined;
 }
 
@@ -510,7 +544,8 @@ function sandboxSummary(route: Route, store: StoreKind): LoadSummary | undefined
 
 /** The SQLite sandbox's rate as a share of the memory sandbox's, per round (both measured seconds apart). */
 function sqliteRatios(route: Route): number[] {
-  const sandboxRow = (store: StoreKind, round: number) => rows.find((row) => row.kind === 'sandbox' && row.store === store && row.route === route && row.round === round && row.result);
+  const sandboxRow = (store: StoreKind, round: number) =>
+    rows.find((row) => row.kind === 'sandbox' && row.store === store && row.route === route && row.round === round && row.result);
   const ratios: number[] = [];
   for (const sqlite of rows.filter((row) => row.kind === 'sandbox' && row.store === 'sqlite' && row.route === route && row.result)) {
     const memory = sandboxRow('memory', sqlite.round);
@@ -529,33 +564,59 @@ function median(values: number[]): number | undefined {
 function evaluateTargets(startups?: StartupResult[], memories?: MemoryResult[], webhooks?: WebhookResult, stalls?: StallResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const store of STORES) {
-    for (const [route, minimum] of [['sendMessage', TARGETS.sendMessageRatio], ['getStatus', TARGETS.getStatusRatio]] as const) {
+    for (const [route, minimum] of [
+      ['sendMessage', TARGETS.sendMessageRatio],
+      ['getStatus', TARGETS.getStatusRatio],
+    ] as const) {
       const ours = sandboxSummary(route, store);
       if (!ours) continue;
       if (ours.ratio !== undefined) {
         const spread = ours.rounds > 1 ? `, rounds ${percent(ours.ratioMin!)}–${percent(ours.ratioMax!)}` : '';
-        checks.push({ target: `${STORE_TITLES[store]}: ${route} ≥ ${minimum * 100} % of bare Fastify`, measured: `${percent(ours.ratio)} (median of ${ours.rounds} round(s)${spread})`, met: ours.ratio >= minimum });
+        checks.push({
+          target: `${STORE_TITLES[store]}: ${route} ≥ ${minimum * 100} % of bare Fastify`,
+          measured: `${percent(ours.ratio)} (median of ${ours.rounds} round(s)${spread})`,
+          met: ours.ratio >= minimum,
+        });
       }
-      checks.push({ target: `${STORE_TITLES[store]}: ${route} p99 < ${TARGETS.p99Ms} ms at ${settings.connections} connections`, measured: `${ours.p99Ms} ms`, met: ours.p99Ms < TARGETS.p99Ms });
+      checks.push({
+        target: `${STORE_TITLES[store]}: ${route} p99 < ${TARGETS.p99Ms} ms at ${settings.connections} connections`,
+        measured: `${ours.p99Ms} ms`,
+        met: ours.p99Ms < TARGETS.p99Ms,
+      });
     }
   }
-  for (const [route, minimum] of [['sendMessage', TARGETS.sqliteSendMessageRatio], ['getStatus', TARGETS.sqliteGetStatusRatio]] as const) {
+  for (const [route, minimum] of [
+    ['sendMessage', TARGETS.sqliteSendMessageRatio],
+    ['getStatus', TARGETS.sqliteGetStatusRatio],
+  ] as const) {
     const ratios = sqliteRatios(route);
     if (ratios.length === 0) continue;
     const ratio = median(ratios)!;
     const spread = ratios.length > 1 ? `, rounds ${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))}` : '';
-    checks.push({ target: `SQLite store: ${route} within ${Math.round((1 - minimum) * 100)} % of the memory store`, measured: `${percent(ratio)} of its rate (median of ${ratios.length} round(s)${spread})`, met: ratio >= minimum });
+    checks.push({
+      target: `SQLite store: ${route} within ${Math.round((1 - minimum) * 100)} % of the memory store`,
+      measured: `${percent(ratio)} of its rate (median of ${ratios.length} round(s)${spread})`,
+      met: ratio >= minimum,
+    });
   }
   for (const peer of summaries().filter((summary) => summary.kind === 'peer')) {
     for (const store of STORES) {
       const ours = sandboxSummary(peer.route, store);
       if (!ours) continue;
       const factor = ours.requestsPerSecond / peer.requestsPerSecond;
-      checks.push({ target: `${STORE_TITLES[store]}: ahead of ${peer.target} on ${peer.route}`, measured: `${formatRate(ours.requestsPerSecond)} vs ${formatRate(peer.requestsPerSecond)} req/s (×${factor.toFixed(2)})`, met: factor > 1 });
+      checks.push({
+        target: `${STORE_TITLES[store]}: ahead of ${peer.target} on ${peer.route}`,
+        measured: `${formatRate(ours.requestsPerSecond)} vs ${formatRate(peer.requestsPerSecond)} req/s (×${factor.toFixed(2)})`,
+        met: factor > 1,
+      });
     }
   }
   for (const startup of startups ?? []) {
-    checks.push({ target: `${STORE_TITLES[startup.store]}: first response within ${TARGETS.startupMs / 1000} s of start`, measured: `${(startup.medianMs / 1000).toFixed(2)} s (median of ${startup.runsMs.length})`, met: startup.medianMs <= TARGETS.startupMs });
+    checks.push({
+      target: `${STORE_TITLES[startup.store]}: first response within ${TARGETS.startupMs / 1000} s of start`,
+      measured: `${(startup.medianMs / 1000).toFixed(2)} s (median of ${startup.runsMs.length})`,
+      met: startup.medianMs <= TARGETS.startupMs,
+    });
   }
   // Judged only with the target's 100,000 messages (--memory-messages can ask for fewer).
   for (const memory of (memories ?? []).filter((candidate) => candidate.messages >= 100_000)) {
@@ -582,7 +643,12 @@ function evaluateTargets(startups?: StartupResult[], memories?: MemoryResult[], 
   return checks;
 }
 
-function printReport(startups: StartupResult[] | undefined, memories: MemoryResult[] | undefined, webhooks: WebhookResult | undefined, checks: TargetCheck[]): void {
+function printReport(
+  startups: StartupResult[] | undefined,
+  memories: MemoryResult[] | undefined,
+  webhooks: WebhookResult | undefined,
+  checks: TargetCheck[],
+): void {
   // `others` is the share of the machine other processes used during the row's run: above a few percent, the row is skewed.
   // Medians over the rounds; `ratios` is the spread of the rounds' ratios. `others` is the most of the
   // machine other processes used during a round: above a few percent, the row is skewed.
@@ -607,26 +673,54 @@ function printReport(startups: StartupResult[] | undefined, memories: MemoryResu
   }
   const none = ['-', '-', '-', '-', '-'];
   for (const startup of startups ?? []) {
-    table.push([`start-up, ${STORE_TITLES[startup.store]}`, 'first 200', ...none, '-', '-', `${mark(startup.medianMs <= TARGETS.startupMs)} ${(startup.medianMs / 1000).toFixed(2)} s median ≤ ${TARGETS.startupMs / 1000} s`]);
+    table.push([
+      `start-up, ${STORE_TITLES[startup.store]}`,
+      'first 200',
+      ...none,
+      '-',
+      '-',
+      `${mark(startup.medianMs <= TARGETS.startupMs)} ${(startup.medianMs / 1000).toFixed(2)} s median ≤ ${TARGETS.startupMs / 1000} s`,
+    ]);
   }
   for (const memory of memories ?? []) {
     table.push([`memory, ${STORE_TITLES[memory.store]}`, 'idle', ...none, formatMB(memory.idleRssBytes), '-', '']);
-    const verdict = memory.messages >= 100_000 ? `${mark(memory.rssAfterMessagesBytes < TARGETS.rssAfterMessagesBytes)} < ${TARGETS.rssAfterMessagesBytes / MB} MB` : 'not judged (under 100,000 messages)';
+    const verdict =
+      memory.messages >= 100_000
+        ? `${mark(memory.rssAfterMessagesBytes < TARGETS.rssAfterMessagesBytes)} < ${TARGETS.rssAfterMessagesBytes / MB} MB`
+        : 'not judged (under 100,000 messages)';
     table.push([`memory, ${STORE_TITLES[memory.store]}`, `${formatRate(memory.messages)} msgs`, ...none, formatMB(memory.rssAfterMessagesBytes), '-', verdict]);
   }
   if (webhooks) {
     const met = webhooks.eventsPerSecond >= TARGETS.webhookEventsPerSecond && webhooks.lost === 0;
-    table.push(['webhooks, SQLite store', 'delivery', `${formatRate(webhooks.eventsPerSecond)}/s`, '-', '-', '-', '-', '-', '-', `${mark(met)} ≥ ${formatRate(TARGETS.webhookEventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`]);
+    table.push([
+      'webhooks, SQLite store',
+      'delivery',
+      `${formatRate(webhooks.eventsPerSecond)}/s`,
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      `${mark(met)} ≥ ${formatRate(TARGETS.webhookEventsPerSecond)}/s, ${webhooks.lost} lost of ${formatRate(webhooks.expected)}`,
+    ]);
   }
   const widths = header.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => (column >= 2 && column <= 8 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => (column >= 2 && column <= 8 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const cells of table.slice(1)) console.log(line(cells));
 
   console.log('\ntargets:');
   for (const check of checks) console.log(`  ${mark(check.met)} ${check.target}: ${check.measured}`);
   const skewed = rows.filter((row) => (row.othersCpuPercent ?? 0) > 5);
-  if (skewed.length > 0) console.log(`\nnote: other processes used over 5 % of the CPU during ${skewed.length} of ${rows.length} load runs (see othersCpuPercent in the JSON): those numbers are skewed`);
+  if (skewed.length > 0)
+    console.log(
+      `\nnote: other processes used over 5 % of the CPU during ${skewed.length} of ${rows.length} load runs (see othersCpuPercent in the JSON): those numbers are skewed`,
+    );
 }
 
 function verdictFor(summary: LoadSummary): string {

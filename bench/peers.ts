@@ -70,7 +70,12 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
 export function startPrism(folder: string, contract: string, port: number): ServerProcess {
   const cli = join(folder, 'node_modules', PEERS.prism.package, 'dist', 'index.js');
   // Request logging off (it writes several lines per request), so Prism is measured at its fastest.
-  return startServer(PEERS.prism.title, process.execPath, [cli, 'mock', contract, '--port', String(port), '--host', '127.0.0.1', '--verboseLevel', 'error'], folder);
+  return startServer(
+    PEERS.prism.title,
+    process.execPath,
+    [cli, 'mock', contract, '--port', String(port), '--host', '127.0.0.1', '--verboseLevel', 'error'],
+    folder,
+  );
 }
 
 /** Whether `java` runs here; the wiremock package is WireMock's standalone jar, run by java. */
@@ -95,15 +100,25 @@ export function startWireMock(folder: string, stubs: WireMockStubs, port: number
   if (!jar) throw new Error(`no jar matching ${pattern.source} in ${packageDir}`);
   const root = join(folder, 'wiremock');
   writeWireMockStubs(root, stubs);
-  return startServer(PEERS.wiremock.title, 'java', [
-    '-jar', join(packageDir, jar),
-    '--port', String(port),
-    '--bind-address', '127.0.0.1',
-    '--root-dir', root,
-    '--disable-banner',
-    // The sandbox keeps its last 10,000 requests for verification; WireMock keeps as many.
-    '--max-request-journal-entries', '10000',
-  ], folder);
+  return startServer(
+    PEERS.wiremock.title,
+    'java',
+    [
+      '-jar',
+      join(packageDir, jar),
+      '--port',
+      String(port),
+      '--bind-address',
+      '127.0.0.1',
+      '--root-dir',
+      root,
+      '--disable-banner',
+      // The sandbox keeps its last 10,000 requests for verification; WireMock keeps as many.
+      '--max-request-journal-entries',
+      '10000',
+    ],
+    folder,
+  );
 }
 
 export interface WireMockStubs {

@@ -32,7 +32,12 @@ export async function startSandbox(root: string, store: StoreKind, flags: string
   const storeFlags = dataDir === undefined ? ['--store', 'memory'] : ['--store', `sqlite:${join(dataDir, 'sandbox.db')}`, '--data-dir', dataDir];
   const port = await freePort();
   const started = performance.now();
-  const server = startServer(`wa-sandbox (${STORE_TITLES[store]})`, process.execPath, [...startArguments(root), '--port', String(port), '--host', '127.0.0.1', ...storeFlags, ...flags], root);
+  const server = startServer(
+    `wa-sandbox (${STORE_TITLES[store]})`,
+    process.execPath,
+    [...startArguments(root), '--port', String(port), '--host', '127.0.0.1', ...storeFlags, ...flags],
+    root,
+  );
   const stop = async (): Promise<void> => {
     await server.stop();
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
@@ -60,6 +65,7 @@ function startArguments(root: string): string[] {
 export async function getJson<T>(sandbox: RunningSandbox, path: string): Promise<T> {
   const response = await fetch(`${sandbox.base}${path}`);
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 200)} (${response.headers.get('x-sandbox-error') ?? ''})`);
+  if (response.status !== 200)
+    throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 200)} (${response.headers.get('x-sandbox-error') ?? ''})`);
   return JSON.parse(text) as T;
 }

@@ -60,18 +60,27 @@ export async function measureStalls(sandbox: RunningSandbox): Promise<StallResul
     const healthTimes: number[] = [];
     let done = false;
     const started = performance.now();
-    const big = fetch(`${sandbox.origin}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: 'Key bench' }, body: payload }).then(async (response) => {
-      await response.arrayBuffer();
-      done = true;
-      return { status: response.status, answerMs: performance.now() - started };
-    });
+    const big = fetch(`${sandbox.origin}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: 'Key bench' }, body: payload }).then(
+      async (response) => {
+        await response.arrayBuffer();
+        done = true;
+        return { status: response.status, answerMs: performance.now() - started };
+      },
+    );
     while (!done) {
       const asked = performance.now();
       await fetch(`${sandbox.origin}/__sandbox/health`).then((response) => response.arrayBuffer());
       if (!done) healthTimes.push(performance.now() - asked);
     }
     const { status, answerMs } = await big;
-    results.push({ body, bytes, status, answerMs: Math.round(answerMs), healthMaxMs: Math.round(Math.max(0, ...healthTimes)), healthChecks: healthTimes.length });
+    results.push({
+      body,
+      bytes,
+      status,
+      answerMs: Math.round(answerMs),
+      healthMaxMs: Math.round(Math.max(0, ...healthTimes)),
+      healthChecks: healthTimes.length,
+    });
   }
   return results;
 }

@@ -72,7 +72,8 @@ async function sendToRecipients(sandbox: RunningSandbox, count: number): Promise
     form.append('url', mediaUrl);
     const response = await fetch(`${sandbox.base}/sendMessage/${KEY}`, { method: 'POST', body: form });
     const answer = await response.text();
-    if (response.status !== 200) throw new Error(`sendMessage to many answered ${response.status}: ${answer.slice(0, 200)} (${response.headers.get('x-sandbox-error') ?? ''})`);
+    if (response.status !== 200)
+      throw new Error(`sendMessage to many answered ${response.status}: ${answer.slice(0, 200)} (${response.headers.get('x-sandbox-error') ?? ''})`);
   }
 }
 

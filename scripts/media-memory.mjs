@@ -31,9 +31,13 @@ const documents = createServer((_request, res) => {
 await new Promise((resolve) => documents.listen(0, '127.0.0.1', resolve));
 const documentsUrl = `http://127.0.0.1:${documents.address().port}`;
 
-const sandbox = spawn(process.execPath, ['--max-semi-space-size=8', 'dist/apps/sandbox/src/main.js', '--port', '0', '--clock', 'manual', ...process.argv.slice(2).filter((a) => a !== '--')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const sandbox = spawn(
+  process.execPath,
+  ['--max-semi-space-size=8', 'dist/apps/sandbox/src/main.js', '--port', '0', '--clock', 'manual', ...process.argv.slice(2).filter((a) => a !== '--')],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const origin = await new Promise((resolve, reject) => {
   let out = '';
   sandbox.stdout.on('data', (data) => {

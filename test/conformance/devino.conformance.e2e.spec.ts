@@ -1,5 +1,12 @@
 import { runConformance } from '#conformance';
-import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import {
+  expectClockBackToReal,
+  expectPassed,
+  expectReadableFailure,
+  expectScenariosSkipped,
+  throughProxy,
+  WITHOUT_CONTROL_API,
+} from '../support/conformance-checks.js';
 import type { RequestRewrite, Rewrite } from '../support/rewriting-proxy.js';
 import { useSandbox } from '../support/sandbox.js';
 
@@ -11,11 +18,15 @@ describe('the Devino conformance suite', () => {
   // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
 
-  it('passes against the sandbox, every operation and scenario included', async () => {
-    const report = await runConformance({ provider: 'devino', baseUrl: `${sandbox.origin}/devino` });
-    expectPassed(report, 12);
-    await expectClockBackToReal(sandbox.origin);
-  }, RUN_TIMEOUT_MS);
+  it(
+    'passes against the sandbox, every operation and scenario included',
+    async () => {
+      const report = await runConformance({ provider: 'devino', baseUrl: `${sandbox.origin}/devino` });
+      expectPassed(report, 12);
+      await expectClockBackToReal(sandbox.origin);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
     [
@@ -36,13 +47,22 @@ describe('the Devino conformance suite', () => {
     ],
   ];
 
-  it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }));
-    expectReadableFailure(report, expected);
-  }, RUN_TIMEOUT_MS);
+  it.each(quirks)(
+    'fails, with a readable report, against a server whose %s',
+    async (_quirk, rewrite, expected) => {
+      const report = await throughProxy(sandbox.origin, rewrite, (proxy) =>
+        runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }),
+      );
+      expectReadableFailure(report, expected);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   /** A server without one of the status-code behaviours, played by changing the requests it is sent. */
-  const onSend = (change: (body: string) => string): RequestRewrite => ({ path, body }) => (path.endsWith('/whatsapp/messages') ? change(body) : undefined);
+  const onSend =
+    (change: (body: string) => string): RequestRewrite =>
+    ({ path, body }) =>
+      path.endsWith('/whatsapp/messages') ? change(body) : undefined;
   let duplicateCount = 0;
   const behaviourQuirks: Array<[string, RequestRewrite, RegExp]> = [
     [
@@ -82,18 +102,26 @@ describe('the Devino conformance suite', () => {
     ],
   ];
 
-  it.each(behaviourQuirks)('fails, with a readable report, against a server that %s', async (_quirk, rewriteRequest, expected) => {
-    const report = await throughProxy(
-      sandbox.origin,
-      () => undefined,
-      (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }),
-      { rewriteRequest },
-    );
-    expectReadableFailure(report, expected);
-  }, RUN_TIMEOUT_MS);
+  it.each(behaviourQuirks)(
+    'fails, with a readable report, against a server that %s',
+    async (_quirk, rewriteRequest, expected) => {
+      const report = await throughProxy(
+        sandbox.origin,
+        () => undefined,
+        (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino`, controlUrl: `${proxy}/__sandbox` }),
+        { rewriteRequest },
+      );
+      expectReadableFailure(report, expected);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it('skips the scenarios, saying why, against a server without the control API', async () => {
-    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino` }));
-    expectScenariosSkipped(report, 12);
-  }, RUN_TIMEOUT_MS);
+  it(
+    'skips the scenarios, saying why, against a server without the control API',
+    async () => {
+      const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'devino', baseUrl: `${proxy}/devino` }));
+      expectScenariosSkipped(report, 12);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

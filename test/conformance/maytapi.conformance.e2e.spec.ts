@@ -1,5 +1,12 @@
 import { runConformance } from '#conformance';
-import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import {
+  expectClockBackToReal,
+  expectPassed,
+  expectReadableFailure,
+  expectScenariosSkipped,
+  throughProxy,
+  WITHOUT_CONTROL_API,
+} from '../support/conformance-checks.js';
 import type { Rewrite } from '../support/rewriting-proxy.js';
 import { useSandbox } from '../support/sandbox.js';
 
@@ -12,31 +19,46 @@ describe('the Maytapi conformance suite', () => {
   // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
 
-  it('passes against the sandbox, every operation and scenario included', async () => {
-    const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
-    expectPassed(report, 12);
-    await expectClockBackToReal(sandbox.origin);
-  }, RUN_MS);
+  it(
+    'passes against the sandbox, every operation and scenario included',
+    async () => {
+      const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
+      expectPassed(report, 12);
+      await expectClockBackToReal(sandbox.origin);
+    },
+    RUN_MS,
+  );
 
-  it('passes again on the same product and token (phones are reused, the token stays bound)', async () => {
-    const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
-    expect(report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details])).toEqual([]);
-  }, RUN_MS);
+  it(
+    'passes again on the same product and token (phones are reused, the token stays bound)',
+    async () => {
+      const report = await runConformance({ provider: 'maytapi', baseUrl: `${sandbox.origin}/maytapi/api/${PRODUCT}`, key: TOKEN });
+      expect(report.checks.filter((check) => check.status === 'failed').map((check) => [check.name, ...check.details])).toEqual([]);
+    },
+    RUN_MS,
+  );
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
     [
       'errors answering success "false" (a string) instead of false',
-      (_request, response) => (response.body.startsWith('{"success":false') ? { ...response, body: response.body.replace('"success":false', '"success":"false"') } : undefined),
+      (_request, response) =>
+        response.body.startsWith('{"success":false') ? { ...response, body: response.body.replace('"success":false', '"success":"false"') } : undefined,
       /✗ contract [^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*success[^\n]*"false" \(string\)/,
     ],
     [
       'product answering ack_delivery as 0/1 (the seed) instead of a boolean',
-      ({ path }, response) => (path.endsWith('/product') ? { ...response, body: response.body.replace(/"ack_delivery":(true|false)/, (_m, on) => `"ack_delivery":${on === 'true' ? 1 : 0}`) } : undefined),
+      ({ path }, response) =>
+        path.endsWith('/product')
+          ? { ...response, body: response.body.replace(/"ack_delivery":(true|false)/, (_m, on) => `"ack_delivery":${on === 'true' ? 1 : 0}`) }
+          : undefined,
       /✗ contract getProduct[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*ack_delivery/,
     ],
     [
       'status reporting loggedIn and isQr at once',
-      ({ path }, response) => (path.endsWith('/status') && response.body.includes('"isQr":true') ? { ...response, body: response.body.replace('"loggedIn":false', '"loggedIn":true') } : undefined),
+      ({ path }, response) =>
+        path.endsWith('/status') && response.body.includes('"isQr":true')
+          ? { ...response, body: response.body.replace('"loggedIn":false', '"loggedIn":true') }
+          : undefined,
       /✗ contract getStatus[^\n]*\(on the QR screen\)\n(\s+[^\n]*\n)*?\s+[^\n]*must match exactly one schema in oneOf/,
     ],
     [
@@ -46,12 +68,20 @@ describe('the Maytapi conformance suite', () => {
     ],
     [
       'spam filter letting a 4th copy through',
-      (_request, response) => (response.body.includes('Duplicate message') ? { status: 200, contentType: 'application/json', body: '{"success":true,"data":{"chatId":"905301234567@c.us","msgId":"50d8b950-a67f-11eb-91cc-d97af631df95"}}' } : undefined),
+      (_request, response) =>
+        response.body.includes('Duplicate message')
+          ? {
+              status: 200,
+              contentType: 'application/json',
+              body: '{"success":true,"data":{"chatId":"905301234567@c.us","msgId":"50d8b950-a67f-11eb-91cc-d97af631df95"}}',
+            }
+          : undefined,
       /✗ scenario spam filter[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*expected status 400, got 200/,
     ],
     [
       'getGroups leaving out the participants',
-      ({ path }, response) => (path.endsWith('/getGroups') && response.status === 200 ? { ...response, body: response.body.replace(/"participants":\[[^\]]*\],/g, '') } : undefined),
+      ({ path }, response) =>
+        path.endsWith('/getGroups') && response.status === 200 ? { ...response, body: response.body.replace(/"participants":\[[^\]]*\],/g, '') } : undefined,
       /✗ contract getGroups[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*participants/,
     ],
     [
@@ -61,14 +91,23 @@ describe('the Maytapi conformance suite', () => {
     ],
   ];
 
-  it.each(quirks.map((quirk, index) => [...quirk, index] as const))('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected, index) => {
-    // A product of its own: each quirk starts from a new phone on the QR screen.
-    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-quirk${index}`, key: TOKEN, controlUrl: `${proxy}/__sandbox` }));
-    expectReadableFailure(report, expected);
-  }, RUN_MS);
+  it.each(quirks.map((quirk, index) => [...quirk, index] as const))(
+    'fails, with a readable report, against a server whose %s',
+    async (_quirk, rewrite, expected, index) => {
+      // A product of its own: each quirk starts from a new phone on the QR screen.
+      const report = await throughProxy(sandbox.origin, rewrite, (proxy) =>
+        runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-quirk${index}`, key: TOKEN, controlUrl: `${proxy}/__sandbox` }),
+      );
+      expectReadableFailure(report, expected);
+    },
+    RUN_MS,
+  );
 
   /** Quirks of what the sandbox posts: the proxy routes the webhooks through itself and rewrites them. */
-  const webhook = (change: (body: string) => string): Rewrite => ({ method }, call) => (method === 'WEBHOOK' ? { ...call, body: change(call.body) } : undefined);
+  const webhook =
+    (change: (body: string) => string): Rewrite =>
+    ({ method }, call) =>
+      method === 'WEBHOOK' ? { ...call, body: change(call.body) } : undefined;
   const webhookQuirks: Array<[string, Rewrite, RegExp]> = [
     [
       'acks leave out played (4)',
@@ -103,23 +142,39 @@ describe('the Maytapi conformance suite', () => {
     ],
   ];
 
-  it.each(webhookQuirks.map((quirk, index) => [...quirk, index] as const))('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected, index) => {
-    const report = await throughProxy(
-      sandbox.origin,
-      rewrite,
-      (proxy) => runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-webhook-quirk${index}`, key: TOKEN, controlUrl: `${proxy}/__sandbox` }),
-      { webhooks: true },
-    );
-    expectReadableFailure(report, expected);
-  }, RUN_MS);
+  it.each(webhookQuirks.map((quirk, index) => [...quirk, index] as const))(
+    'fails, with a readable report, against a server whose %s',
+    async (_quirk, rewrite, expected, index) => {
+      const report = await throughProxy(
+        sandbox.origin,
+        rewrite,
+        (proxy) =>
+          runConformance({
+            provider: 'maytapi',
+            baseUrl: `${proxy}/maytapi/api/${PRODUCT}-webhook-quirk${index}`,
+            key: TOKEN,
+            controlUrl: `${proxy}/__sandbox`,
+          }),
+        { webhooks: true },
+      );
+      expectReadableFailure(report, expected);
+    },
+    RUN_MS,
+  );
 
-  it('skips the scenarios, saying why, and touches no phone state against a server without the control API', async () => {
-    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-real`, key: TOKEN }));
-    expectScenariosSkipped(report, 12);
-    expect(report.unexercisedOperations).toEqual([]);
-    // Destructive operations went to a phone id that does not exist: the real phone never left its QR screen.
-    const sessions = await sandbox.control.sessions('maytapi', `${PRODUCT}-real`);
-    expect(sessions.length).toBeGreaterThan(0);
-    expect(sessions.every((session) => (session.state === 'qr' || session.state === 'loading') && session.linkedAt === null)).toBe(true);
-  }, RUN_MS);
+  it(
+    'skips the scenarios, saying why, and touches no phone state against a server without the control API',
+    async () => {
+      const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) =>
+        runConformance({ provider: 'maytapi', baseUrl: `${proxy}/maytapi/api/${PRODUCT}-real`, key: TOKEN }),
+      );
+      expectScenariosSkipped(report, 12);
+      expect(report.unexercisedOperations).toEqual([]);
+      // Destructive operations went to a phone id that does not exist: the real phone never left its QR screen.
+      const sessions = await sandbox.control.sessions('maytapi', `${PRODUCT}-real`);
+      expect(sessions.length).toBeGreaterThan(0);
+      expect(sessions.every((session) => (session.state === 'qr' || session.state === 'loading') && session.linkedAt === null)).toBe(true);
+    },
+    RUN_MS,
+  );
 });

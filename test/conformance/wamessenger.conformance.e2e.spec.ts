@@ -1,5 +1,12 @@
 import { runConformance } from '#conformance';
-import { expectClockBackToReal, expectPassed, expectReadableFailure, expectScenariosSkipped, throughProxy, WITHOUT_CONTROL_API } from '../support/conformance-checks.js';
+import {
+  expectClockBackToReal,
+  expectPassed,
+  expectReadableFailure,
+  expectScenariosSkipped,
+  throughProxy,
+  WITHOUT_CONTROL_API,
+} from '../support/conformance-checks.js';
 import type { Rewrite } from '../support/rewriting-proxy.js';
 import { useSandbox } from '../support/sandbox.js';
 
@@ -10,11 +17,15 @@ describe('the WaMessenger conformance suite', () => {
   // The suite must cope with a sandbox on the real clock: it switches to manual and back itself.
   const sandbox = useSandbox({ config: { clockMode: 'real' }, reset: false });
 
-  it('passes against the sandbox, every operation and scenario included', async () => {
-    const report = await runConformance({ provider: 'wamessenger', baseUrl: `${sandbox.origin}/wamessenger` });
-    expectPassed(report, 8);
-    await expectClockBackToReal(sandbox.origin);
-  }, RUN_TIMEOUT_MS);
+  it(
+    'passes against the sandbox, every operation and scenario included',
+    async () => {
+      const report = await runConformance({ provider: 'wamessenger', baseUrl: `${sandbox.origin}/wamessenger` });
+      expectPassed(report, 8);
+      await expectClockBackToReal(sandbox.origin);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   const quirks: Array<[string, Rewrite, RegExp]> = [
     [
@@ -32,12 +43,22 @@ describe('the WaMessenger conformance suite', () => {
     ],
     [
       'pending answering [] instead of "No Pending Message"',
-      ({ path }, response) => (path.includes('/pending/') && response.body === 'No Pending Message' ? { ...response, contentType: 'application/json', body: '[]' } : undefined),
+      ({ path }, response) =>
+        path.includes('/pending/') && response.body === 'No Pending Message' ? { ...response, contentType: 'application/json', body: '[]' } : undefined,
       /✗ [^\n]*pending/,
     ],
     [
       'getStatus answering "status":"pending" for a queued message',
-      ({ path }, response) => (path.includes('/getStatus/') ? { ...response, body: response.body.replace('"status":"OK","statusInfo":"Message is in the send queue"', '"status":"pending","statusInfo":"Message is in the send queue"') } : undefined),
+      ({ path }, response) =>
+        path.includes('/getStatus/')
+          ? {
+              ...response,
+              body: response.body.replace(
+                '"status":"OK","statusInfo":"Message is in the send queue"',
+                '"status":"pending","statusInfo":"Message is in the send queue"',
+              ),
+            }
+          : undefined,
       /✗ scenario pending[^\n]*\n(\s+[^\n]*\n)*?\s+[^\n]*status[^\n]*pending/,
     ],
     [
@@ -51,13 +72,25 @@ describe('the WaMessenger conformance suite', () => {
     ],
   ];
 
-  it.each(quirks)('fails, with a readable report, against a server whose %s', async (_quirk, rewrite, expected) => {
-    const report = await throughProxy(sandbox.origin, rewrite, (proxy) => runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger`, controlUrl: `${proxy}/__sandbox` }));
-    expectReadableFailure(report, expected);
-  }, RUN_TIMEOUT_MS);
+  it.each(quirks)(
+    'fails, with a readable report, against a server whose %s',
+    async (_quirk, rewrite, expected) => {
+      const report = await throughProxy(sandbox.origin, rewrite, (proxy) =>
+        runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger`, controlUrl: `${proxy}/__sandbox` }),
+      );
+      expectReadableFailure(report, expected);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it('skips the scenarios, saying why, against a server without the control API', async () => {
-    const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) => runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger` }));
-    expectScenariosSkipped(report, 8);
-  }, RUN_TIMEOUT_MS);
+  it(
+    'skips the scenarios, saying why, against a server without the control API',
+    async () => {
+      const report = await throughProxy(sandbox.origin, WITHOUT_CONTROL_API, (proxy) =>
+        runConformance({ provider: 'wamessenger', baseUrl: `${proxy}/wamessenger` }),
+      );
+      expectScenariosSkipped(report, 8);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

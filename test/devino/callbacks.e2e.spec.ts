@@ -6,7 +6,13 @@ import { postMessages } from './devino-client.js';
 const KEY = 'callbacks-key';
 const CUSTOMER = '79034567890';
 
-interface StatusItem { messageId: string; ts: number; status: string; errorCode: number; options: string | null }
+interface StatusItem {
+  messageId: string;
+  ts: number;
+  status: string;
+  errorCode: number;
+  options: string | null;
+}
 
 describe('Devino: status callbacks, WhatsApp errors and incoming messages', () => {
   const sandbox = useSandbox({ provider: 'devino', receiver: true, media: true });
@@ -14,13 +20,20 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
   const linePhone = async () => (await sandbox.control.request<{ linePhone: string }>('GET', `/accounts/devino/${KEY}`)).linePhone;
 
   async function sendAll(messages: Array<Record<string, unknown>>): Promise<string[]> {
-    const response = await postMessages(sandbox.base, { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: sandbox.receiver.url, ...message })) }, KEY);
+    const response = await postMessages(
+      sandbox.base,
+      { messages: messages.map((message) => ({ from: 'MyCompany', to: CUSTOMER, callbackUrl: sandbox.receiver.url, ...message })) },
+      KEY,
+    );
     expect(response.json.result.map((entry: { code: string }) => entry.code)).toEqual(messages.map(() => 'OK'));
     return response.json.result.map((entry: { messageId: string }) => entry.messageId);
   }
 
   const statuses = (id: string) =>
-    (received(sandbox.receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
+    (received(sandbox.receiver) as StatusItem[][])
+      .flat()
+      .filter((item) => item.messageId === id)
+      .map((item) => `${item.status} ${item.errorCode}`);
 
   async function openWindow(customer = CUSTOMER): Promise<void> {
     expect(await sandbox.control.inbound('devino', KEY, { from: customer, text: 'hello' })).toMatchObject({ received: true });
@@ -69,7 +82,11 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
     sandbox.receiver.respondWith(200);
     await sandbox.control.advance(60_000);
     expect(statuses(id!)).toEqual(['SENT 0']);
-    expect((await sandbox.control.journal('devino', KEY)).map((attempt) => [attempt.ok, attempt.status])).toEqual([[false, 503], [false, 503], [true, 200]]);
+    expect((await sandbox.control.journal('devino', KEY)).map((attempt) => [attempt.ok, attempt.status])).toEqual([
+      [false, 503],
+      [false, 503],
+      [true, 200],
+    ]);
   });
 
   it('reports a number without WhatsApp as 2305 and a message to the business’s own number as 2307', async () => {
@@ -123,17 +140,29 @@ describe('Devino: status callbacks, WhatsApp errors and incoming messages', () =
     await sandbox.control.setWebhook('devino', KEY, sandbox.receiver.url);
     const to = await linePhone();
     await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, text: 'hi', profileName: 'Ivan Petrov' });
-    await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, location: { latitude: 55.7558, longitude: 37.6173, name: 'Red Square', address: 'Moscow, Russia' } });
+    await sandbox.control.inbound('devino', KEY, {
+      from: CUSTOMER,
+      location: { latitude: 55.7558, longitude: 37.6173, name: 'Red Square', address: 'Moscow, Russia' },
+    });
     await sandbox.control.inbound('devino', KEY, { from: CUSTOMER, contacts: [{ name: 'Anna Ivanova', phones: ['+79161234567'] }] });
     const [text, location, contacts] = received(sandbox.receiver) as Array<Record<string, unknown>>;
     expect(text).toEqual({ incomingMessageId: expect.any(Number), to, from: CUSTOMER, text: 'hi', profileName: 'Ivan Petrov', ts: expect.any(Number) });
-    expect(location).toMatchObject({ to, from: CUSTOMER, whatsAppGeoLocation: { latitude: 55.7558, longitude: 37.6173, address: 'Moscow, Russia', addressName: 'Red Square' } });
+    expect(location).toMatchObject({
+      to,
+      from: CUSTOMER,
+      whatsAppGeoLocation: { latitude: 55.7558, longitude: 37.6173, address: 'Moscow, Russia', addressName: 'Red Square' },
+    });
     expect(contacts).toMatchObject({
-      whatsAppContacts: [{
-        contactName: [{ formattedName: 'Anna Ivanova', firstName: 'Anna', lastName: 'Ivanova' }],
-        phones: [{ phone: '+79161234567', waId: '79161234567', type: 'CELL' }],
-        addresses: [], emails: [], contactCompany: [], urls: [],
-      }],
+      whatsAppContacts: [
+        {
+          contactName: [{ formattedName: 'Anna Ivanova', firstName: 'Anna', lastName: 'Ivanova' }],
+          phones: [{ phone: '+79161234567', waId: '79161234567', type: 'CELL' }],
+          addresses: [],
+          emails: [],
+          contactCompany: [],
+          urls: [],
+        },
+      ],
     });
     const ids = [text, location, contacts].map((payload) => payload!.incomingMessageId as number);
     expect(ids.every(Number.isSafeInteger)).toBe(true);

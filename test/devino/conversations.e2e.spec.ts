@@ -6,7 +6,12 @@ const HOUR = 3_600_000;
 const KEY = 'window-key';
 const CUSTOMER = '79034567890';
 
-interface StatusItem { messageId: string; status: string; errorCode: number; options: string | null }
+interface StatusItem {
+  messageId: string;
+  status: string;
+  errorCode: number;
+  options: string | null;
+}
 
 describe('Devino: the 24-hour window and templates, on the clock', () => {
   const sandbox = useSandbox({ provider: 'devino', receiver: true });
@@ -20,7 +25,10 @@ describe('Devino: the 24-hour window and templates, on the clock', () => {
   /** The statuses the callback reported for a message, with their error codes, once the clock moved a minute. */
   async function outcome(id: string): Promise<string[]> {
     await sandbox.control.advance(60_000);
-    return (received(sandbox.receiver) as StatusItem[][]).flat().filter((item) => item.messageId === id).map((item) => `${item.status} ${item.errorCode}`);
+    return (received(sandbox.receiver) as StatusItem[][])
+      .flat()
+      .filter((item) => item.messageId === id)
+      .map((item) => `${item.status} ${item.errorCode}`);
   }
 
   it('fails free text with 2312 outside the window, delivers it after the customer writes, and fails it again 24 clock-hours later', async () => {
@@ -72,7 +80,10 @@ describe('Devino: the 24-hour window and templates, on the clock', () => {
   it('manages templates through the control API, and reset brings back exactly the fixtures', async () => {
     const listed = await sandbox.control.request<Array<{ name: string; language: string; parameterCount: number }>>('GET', '/templates');
     expect(listed.map((t) => `${t.name}/${t.language}/${t.parameterCount}`)).toEqual([
-      'account_activated/en/2', 'account_activated/ru/2', 'verification_code/en/1', 'verification_code/ru/1',
+      'account_activated/en/2',
+      'account_activated/ru/2',
+      'verification_code/en/1',
+      'verification_code/ru/1',
     ]);
     const put = await sandbox.control.request('PUT', '/templates/promo_code/pt-br', { text: 'Use {{1}} até {{2}}' });
     expect(put).toMatchObject({ name: 'promo_code', language: 'pt_BR', parameterCount: 2 });

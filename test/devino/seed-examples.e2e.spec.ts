@@ -18,19 +18,30 @@ describe('Devino seed examples, with only the base URL changed', () => {
     const response = await postMessages(sandbox.base, example.request.body, KEY);
     expect(response.status).toBe(200);
     expect(response.contentType.split(';')[0]).toBe(example.response.contentType);
-    expect(response.json).toEqual({ result: [{ code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) }, { code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) }] });
+    expect(response.json).toEqual({
+      result: [
+        { code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) },
+        { code: 'OK', messageId: expect.stringMatching(/^\d{19}$/) },
+      ],
+    });
     const [first, second] = response.json.result.map((entry: { messageId: string }) => BigInt(entry.messageId));
     expect(second - first).toBe(1n);
     // The sandbox numbers messages from the seed's own example id, past 2^53.
-    expect(response.json.result.map((entry: { messageId: string }) => entry.messageId)).toEqual(example.response.body.result.map((entry: { messageId: string }) => entry.messageId));
+    expect(response.json.result.map((entry: { messageId: string }) => entry.messageId)).toEqual(
+      example.response.body.result.map((entry: { messageId: string }) => entry.messageId),
+    );
     expect(first > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     expect(Object.keys(response.json.result[0])).toEqual(Object.keys(example.response.body.result[0]));
   });
 
   it('a status callback is an array of the seed example’s fields, options carrying callbackData', async () => {
-    const response = await postMessages(sandbox.base, {
-      messages: [{ ...seed.send.request.body.messages[1], callbackUrl: sandbox.receiver.url, callbackData: 'order-42' }],
-    }, KEY);
+    const response = await postMessages(
+      sandbox.base,
+      {
+        messages: [{ ...seed.send.request.body.messages[1], callbackUrl: sandbox.receiver.url, callbackData: 'order-42' }],
+      },
+      KEY,
+    );
     const id = response.json.result[0].messageId;
     await sandbox.control.advance(60_000);
     const callbacks = received(sandbox.receiver) as Array<Array<Record<string, unknown>>>;

@@ -122,7 +122,11 @@ describe('Devino validation', () => {
   });
 
   it('answers a body that is not JSON the same way, with the problem in x-sandbox-error', async () => {
-    const response = await fetch(`${sandbox.base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Key ${KEY}`, 'content-type': 'application/json' }, body: '{"messages": [' });
+    const response = await fetch(`${sandbox.base}/whatsapp/messages`, {
+      method: 'POST',
+      headers: { authorization: `Key ${KEY}`, 'content-type': 'application/json' },
+      body: '{"messages": [',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('x-sandbox-error')).toMatch(/body could not be read/);
     expect(await response.json()).toEqual({ result: [reject('must.be.not.null', 'messages', 'Массив messages не может быть пустым.')] });
@@ -138,12 +142,19 @@ describe('Devino validation', () => {
   });
 
   it('refuses another authorization scheme', async () => {
-    const response = await fetch(`${sandbox.base}/whatsapp/messages`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${sandbox.base}/whatsapp/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
   });
 
   it('answers unknown routes and methods with 404 in the same envelope, never a stack trace', async () => {
-    for (const [method, path] of [['GET', '/whatsapp/messages'], ['POST', '/sms/messages']] as const) {
+    for (const [method, path] of [
+      ['GET', '/whatsapp/messages'],
+      ['POST', '/sms/messages'],
+    ] as const) {
       const response = await fetch(`${sandbox.base}${path}`, { method, headers: { authorization: `Key ${KEY}` } });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ result: [reject('unknown', undefined, 'Неизвестная ошибка.')] });
@@ -151,17 +162,25 @@ describe('Devino validation', () => {
   });
 
   it('coerces numbers in string fields as a Java client would send them, and refuses objects there', async () => {
-    const response = await postMessages(sandbox.base, {
-      messages: [
-        { from: 'MyCompany', to: 79034567890, text: 12345 },
-        { from: 'MyCompany', to: TO, text: { body: 'hi' } },
-        { from: 'MyCompany', to: TO, templateId: 'verification_code', templateParams: ['1'] },
-      ],
-    }, KEY);
+    const response = await postMessages(
+      sandbox.base,
+      {
+        messages: [
+          { from: 'MyCompany', to: 79034567890, text: 12345 },
+          { from: 'MyCompany', to: TO, text: { body: 'hi' } },
+          { from: 'MyCompany', to: TO, templateId: 'verification_code', templateParams: ['1'] },
+        ],
+      },
+      KEY,
+    );
     expect(response.json.result).toEqual([
       { code: 'OK', messageId: expect.any(String) },
       { code: 'REJECTED', reasons: [{ key: 'invalid', ref: 'messages[1].text' }], description: 'Неправильно указан параметр messages[1].text.' },
-      { code: 'REJECTED', reasons: [{ key: 'invalid', ref: 'messages[2].templateParams' }], description: 'Неправильно указан параметр messages[2].templateParams.' },
+      {
+        code: 'REJECTED',
+        reasons: [{ key: 'invalid', ref: 'messages[2].templateParams' }],
+        description: 'Неправильно указан параметр messages[2].templateParams.',
+      },
     ]);
     expect((await sandbox.control.message(response.json.result[0].messageId)).text).toBe('12345');
   });

@@ -115,24 +115,37 @@ async function setTheWorldInMotion(sandbox: SandboxProcess, receiver: WebhookRec
   const ids: string[] = [];
   const bulk = await postJson(`${origin}/wamessenger/sendMessage/${KEYS.wamessenger}`, { phonenumber: RECIPIENTS, text: 'durable' });
   ids.push(...(bulk.json as Array<{ tracking_Code: number }>).map((entry) => String(entry.tracking_Code)));
-  ids.push(...(await inTurn(RECIPIENTS, async (phone) => {
-    const sent = await call(`${origin}/wamm/api2/msg_to/${KEYS.wamm}/?${new URLSearchParams({ phone, text: 'durable' }).toString()}`);
-    return String(sent.json.msg_id);
-  })));
+  ids.push(
+    ...(await inTurn(RECIPIENTS, async (phone) => {
+      const sent = await call(`${origin}/wamm/api2/msg_to/${KEYS.wamm}/?${new URLSearchParams({ phone, text: 'durable' }).toString()}`);
+      return String(sent.json.msg_id);
+    })),
+  );
   for (let start = 0; start < PER_PROVIDER; start += 100) {
     const messages = RECIPIENTS.slice(start, start + 100).map((to, index) => ({
-      from: 'DurableCo', to, templateId: TEMPLATE.name, templateParams: { 1: String(start + index) }, languageCode: TEMPLATE.language, callbackUrl: receiver.url,
+      from: 'DurableCo',
+      to,
+      templateId: TEMPLATE.name,
+      templateParams: { 1: String(start + index) },
+      languageCode: TEMPLATE.language,
+      callbackUrl: receiver.url,
     }));
     const sent = await postJson(`${origin}/devino/whatsapp/messages`, { messages }, { authorization: `Key ${KEYS.devino}` });
     expect((sent.json.result as Array<{ code: string }>).every((entry) => entry.code === 'OK')).toBe(true);
     ids.push(...(sent.json.result as Array<{ messageId: string }>).map((entry) => entry.messageId));
   }
-  const multi = await postJson(`${wamessage}/whatsapp/sendmessage/multi`, { reg_id: registrationId, contacts: RECIPIENTS.join(','), message: 'durable' }, bearer);
+  const multi = await postJson(
+    `${wamessage}/whatsapp/sendmessage/multi`,
+    { reg_id: registrationId, contacts: RECIPIENTS.join(','), message: 'durable' },
+    bearer,
+  );
   ids.push(...(multi.json.data.messages as Array<{ id: string }>).map((message) => message.id));
-  ids.push(...(await inTurn(RECIPIENTS, async (to_number) => {
-    const sent = await postJson(`${maytapi}/${maytapiPhone}/sendMessage`, { to_number, type: 'text', message: 'durable' }, maytapiHeaders);
-    return sent.json.data.msgId as string;
-  })));
+  ids.push(
+    ...(await inTurn(RECIPIENTS, async (to_number) => {
+      const sent = await postJson(`${maytapi}/${maytapiPhone}/sendMessage`, { to_number, type: 'text', message: 'durable' }, maytapiHeaders);
+      return sent.json.data.msgId as string;
+    })),
+  );
   expect(ids).toHaveLength(5 * PER_PROVIDER);
   expect(new Set(ids).size).toBe(ids.length);
 
@@ -188,7 +201,11 @@ describe('kill -9 and restart on the same SQLite file (real processes)', () => {
   it('carries every accepted message and webhook on as a run never killed does; nothing lost, no id reused, the clock never back', async () => {
     // The twin: never killed.
     const twinPort = await freePort();
-    twin = { sandbox: await SandboxProcess.start({ port: twinPort, dataDir: newDataDir(), startIso: START_ISO, seed: SEED }), receiver: await WebhookReceiver.start(), accepted: undefined! };
+    twin = {
+      sandbox: await SandboxProcess.start({ port: twinPort, dataDir: newDataDir(), startIso: START_ISO, seed: SEED }),
+      receiver: await WebhookReceiver.start(),
+      accepted: undefined!,
+    };
     runs.push(twin);
     twin.accepted = await setTheWorldInMotion(twin.sandbox, twin.receiver);
     await finish(twin.sandbox, twin.receiver);
@@ -222,7 +239,9 @@ describe('kill -9 and restart on the same SQLite file (real processes)', () => {
     const sends = inflight.map(async (phone) => {
       try {
         const response = await fetch(`${killed.sandbox.origin}/wamessenger/sendMessage/${KEYS.inflight}`, {
-          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `phonenumber=${phone}&text=in-flight`,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `phonenumber=${phone}&text=in-flight`,
         });
         const id = await response.text();
         if (response.status !== 200) return undefined;
@@ -239,7 +258,9 @@ describe('kill -9 and restart on the same SQLite file (real processes)', () => {
     expect((await killed.sandbox.control.clock()).nowMs).toBe(beforeKill.nowMs);
 
     // The Wamessage token issued before the kills still works (it lasts a clock day: checked before the day passes).
-    const devices = await call(`${killed.sandbox.origin}/wamessage/whatsapp/devices?page=-1`, { headers: { authorization: `Bearer ${killed.accepted.wamessageToken}` } });
+    const devices = await call(`${killed.sandbox.origin}/wamessage/whatsapp/devices?page=-1`, {
+      headers: { authorization: `Bearer ${killed.accepted.wamessageToken}` },
+    });
     const [device] = devices.json.data as Array<{ registration_id: number; connected: boolean }>;
     expect(device).toMatchObject({ phone: WAMESSAGE_DEVICE, connected: true });
     const registrationId = device!.registration_id;
@@ -267,23 +288,51 @@ describe('kill -9 and restart on the same SQLite file (real processes)', () => {
     for (const [body, count] of expected) lost += Math.max(0, count - (delivered.get(body) ?? 0));
     for (const [body, count] of delivered) duplicates += Math.max(0, count - (expected.get(body) ?? 0));
     const unexpected = [...delivered.keys()].filter((body) => !expected.has(body));
-    console.log(`kill -9 twice: ${ours.length} messages read as in the twin, ${acceptedInFlight.length} of ${inflight.length} in-flight sends accepted and read; `
-      + `webhooks: ${killed.receiver.accepted.length} delivered for the twin's ${twin.receiver.accepted.length}, ${lost} lost, ${duplicates} duplicates, `
-      + `${killed.receiver.requests.length - killed.receiver.accepted.length} refused while the receiver was down`);
+    console.log(
+      `kill -9 twice: ${ours.length} messages read as in the twin, ${acceptedInFlight.length} of ${inflight.length} in-flight sends accepted and read; ` +
+        `webhooks: ${killed.receiver.accepted.length} delivered for the twin's ${twin.receiver.accepted.length}, ${lost} lost, ${duplicates} duplicates, ` +
+        `${killed.receiver.requests.length - killed.receiver.accepted.length} refused while the receiver was down`,
+    );
     expect({ lost, unexpected }).toEqual({ lost: 0, unexpected: [] });
     expect(twin.receiver.accepted.length).toBeGreaterThan(2 * PER_PROVIDER);
 
     // New sends after the restarts: fresh ids, never one handed out before.
     const before = new Set([...killed.accepted.ids, ...acceptedInFlight]);
     const after: string[] = [
-      await (await fetch(`${origin}/wamessenger/sendMessage/${KEYS.wamessenger}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `phonenumber=${recipient(2_000)}&text=after` })).text(),
+      await (
+        await fetch(`${origin}/wamessenger/sendMessage/${KEYS.wamessenger}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `phonenumber=${recipient(2_000)}&text=after`,
+        })
+      ).text(),
       String((await call(`${origin}/wamm/api2/msg_to/${KEYS.wamm}/?phone=${recipient(2_001)}&text=after`)).json.msg_id),
-      (await postJson(`${origin}/devino/whatsapp/messages`, { messages: [{ from: 'DurableCo', to: recipient(2_002), templateId: TEMPLATE.name, templateParams: { 1: '1' }, languageCode: 'en' }] }, { authorization: `Key ${KEYS.devino}` })).json.result[0].messageId,
-      (await postJson(`${origin}/maytapi/api/${KEYS.maytapi}/${killed.accepted.maytapiPhone}/sendMessage`, { to_number: recipient(2_003), message: 'after' }, { 'x-maytapi-key': MAYTAPI_TOKEN })).json.data.msgId,
+      (
+        await postJson(
+          `${origin}/devino/whatsapp/messages`,
+          { messages: [{ from: 'DurableCo', to: recipient(2_002), templateId: TEMPLATE.name, templateParams: { 1: '1' }, languageCode: 'en' }] },
+          { authorization: `Key ${KEYS.devino}` },
+        )
+      ).json.result[0].messageId,
+      (
+        await postJson(
+          `${origin}/maytapi/api/${KEYS.maytapi}/${killed.accepted.maytapiPhone}/sendMessage`,
+          { to_number: recipient(2_003), message: 'after' },
+          { 'x-maytapi-key': MAYTAPI_TOKEN },
+        )
+      ).json.data.msgId,
     ];
     // The token issued before the kills expired with the clock day; a new login's sends get new ids too.
     const token = (await postJson(`${origin}/wamessage/user/login`, { phone: WAMESSAGE_USER, password: WAMESSAGE_PASSWORD })).json.token as string;
-    after.push((await postJson(`${origin}/wamessage/whatsapp/sendmessage/multi`, { reg_id: registrationId, contacts: recipient(2_004), message: 'after' }, { authorization: `Bearer ${token}` })).json.data.messages[0].id);
+    after.push(
+      (
+        await postJson(
+          `${origin}/wamessage/whatsapp/sendmessage/multi`,
+          { reg_id: registrationId, contacts: recipient(2_004), message: 'after' },
+          { authorization: `Bearer ${token}` },
+        )
+      ).json.data.messages[0].id,
+    );
     expect(after.filter((id) => before.has(id))).toEqual([]);
     expect(new Set(after).size).toBe(after.length);
 

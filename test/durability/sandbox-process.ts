@@ -14,23 +14,46 @@ export class SandboxProcess {
   private readonly exited: Promise<void>;
   private hasExited = false;
 
-  private constructor(private readonly child: ChildProcess, readonly origin: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly origin: string,
+  ) {
     this.control = new ControlClient(`${origin}/__sandbox`);
     child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000)));
-    this.exited = new Promise((resolve) => child.once('exit', () => {
-      this.hasExited = true;
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        this.hasExited = true;
+        resolve();
+      }),
+    );
   }
 
   /** Starts the sandbox and resolves once its health check answers 200 (a busy 2-core machine: several seconds). */
   static async start(options: { port: number; dataDir: string; startIso: string; seed: number }): Promise<SandboxProcess> {
     const origin = `http://127.0.0.1:${options.port}`;
-    const child = spawn(process.execPath, [
-      MAIN, '--port', String(options.port), '--host', '127.0.0.1', '--public-url', origin,
-      '--clock', 'manual', '--start', options.startIso, '--seed', String(options.seed),
-      '--store', `sqlite:${options.dataDir}/sandbox.db`, '--data-dir', options.dataDir,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--port',
+        String(options.port),
+        '--host',
+        '127.0.0.1',
+        '--public-url',
+        origin,
+        '--clock',
+        'manual',
+        '--start',
+        options.startIso,
+        '--seed',
+        String(options.seed),
+        '--store',
+        `sqlite:${options.dataDir}/sandbox.db`,
+        '--data-dir',
+        options.dataDir,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const sandbox = new SandboxProcess(child, origin);
     await sandbox.untilHealthy(60_000);
     return sandbox;

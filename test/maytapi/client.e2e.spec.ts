@@ -47,11 +47,21 @@ describe('a Maytapi client with only its base URL changed', () => {
     const scanned = await sandbox.control.scan(session!.id);
     expect(await status()).toMatchObject({ loggedIn: false, isQr: false, loading: true, number: scanned.phone });
     await sandbox.control.advance(5_000);
-    expect(await status()).toMatchObject({ loggedIn: true, isQr: false, loading: false, connRetry: false, number: scanned.phone, state: { state: 'CONNECTED', canSend: true } });
+    expect(await status()).toMatchObject({
+      loggedIn: true,
+      isQr: false,
+      loading: false,
+      connRetry: false,
+      number: scanned.phone,
+      state: { state: 'CONNECTED', canSend: true },
+    });
     expect((await client.get('/listPhones')).json).toEqual([{ id: phoneId, number: scanned.phone, status: 'active' }]);
 
     const text = await client.post(`/${phoneId}/sendMessage`, { to_number: '905301234567', type: 'text', message: 'Hello World!' });
-    expect(text.json).toEqual({ success: true, data: { chatId: '905301234567@c.us', msgId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-11eb-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) } });
+    expect(text.json).toEqual({
+      success: true,
+      data: { chatId: '905301234567@c.us', msgId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-11eb-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) },
+    });
     const media = await client.post(`/${phoneId}/sendMessage`, {
       to_number: '905301234568@c.us',
       type: 'media',
@@ -62,10 +72,20 @@ describe('a Maytapi client with only its base URL changed', () => {
     const ids = [text.json.data.msgId as string, media.json.data.msgId as string];
 
     await sandbox.control.advance(60_000);
-    const acks = sandbox.receiver.accepted.map((request) => request.json as { type: string; product_id: string; data: Array<{ ackType: string; ackCode: number; msgId: string; chatId: string; time: number }> }).filter((body) => body.type === 'ack');
+    const acks = sandbox.receiver.accepted
+      .map(
+        (request) =>
+          request.json as { type: string; product_id: string; data: Array<{ ackType: string; ackCode: number; msgId: string; chatId: string; time: number }> },
+      )
+      .filter((body) => body.type === 'ack');
     // Each message goes delivered (1 tick) → reached (2) → seen (blue), and every call carries an array.
     for (const id of ids) {
-      expect(acks.flatMap((body) => body.data).filter((ack) => ack.msgId === id).map((ack) => [ack.ackType, ack.ackCode])).toEqual([
+      expect(
+        acks
+          .flatMap((body) => body.data)
+          .filter((ack) => ack.msgId === id)
+          .map((ack) => [ack.ackType, ack.ackCode]),
+      ).toEqual([
         ['delivered', 1],
         ['reached', 2],
         ['seen', 3],

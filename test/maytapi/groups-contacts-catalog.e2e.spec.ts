@@ -17,7 +17,11 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
   };
   const refused = async (method: 'GET' | 'POST', path: string, body: unknown, message: RegExp | string) => {
     const response = await sandbox.client.call(method, path, body);
-    expect({ path, status: response.status, json: response.json }).toEqual({ path, status: 400, json: { success: false, message: typeof message === 'string' ? message : expect.stringMatching(message) } });
+    expect({ path, status: response.status, json: response.json }).toEqual({
+      path,
+      status: 400,
+      json: { success: false, message: typeof message === 'string' ? message : expect.stringMatching(message) },
+    });
   };
 
   it('creates a group and runs it: list, one group with its invite link, members, admins, settings, pictures, leaving', async () => {
@@ -33,13 +37,23 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
     });
     const second = (await ok('POST', `/${sandbox.phoneId}/createGroup`, { name: 'Another', numbers: [AYSE] })).data.id as string;
 
-    expect(await ok('GET', `/${sandbox.phoneId}/getGroups`)).toEqual({ success: true, count: 2, total: 2, limit: 100, page: 1, data: [created.data, expect.objectContaining({ id: second })] });
+    expect(await ok('GET', `/${sandbox.phoneId}/getGroups`)).toEqual({
+      success: true,
+      count: 2,
+      total: 2,
+      limit: 100,
+      page: 1,
+      data: [created.data, expect.objectContaining({ id: second })],
+    });
     const invites = await ok('GET', `/${sandbox.phoneId}/getGroups?invite=true&sort=true&page=1`);
     expect(invites).toMatchObject({ count: 2, limit: 50, page: 1 });
     expect(invites.data.map((g: { id: string }) => g.id)).toEqual([gid, second].sort());
     expect(invites.data.every((g: { invite?: string }) => /^https:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]{22}$/.test(g.invite ?? ''))).toBe(true);
     expect((await ok('GET', `/${sandbox.phoneId}/getGroups?page=2`)).data).toEqual([]);
-    expect((await ok('GET', `/${sandbox.phoneId}/getGroups/${gid}?invite=true`)).data).toEqual({ ...created.data, invite: expect.stringMatching(/^https:\/\/chat\.whatsapp\.com\//) });
+    expect((await ok('GET', `/${sandbox.phoneId}/getGroups/${gid}?invite=true`)).data).toEqual({
+      ...created.data,
+      invite: expect.stringMatching(/^https:\/\/chat\.whatsapp\.com\//),
+    });
 
     const member = (number: string) => ({ conversation_id: gid, number: `${number}@c.us` });
     expect(await ok('POST', `/${sandbox.phoneId}/group/add`, member(REPLIES))).toEqual({ success: true });
@@ -78,8 +92,18 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
     await refused('POST', `/${sandbox.phoneId}/createGroup`, { name: 'x', numbers: [NO_WHATSAPP] }, 'A group needs at least one other participant on WhatsApp');
     await refused('POST', `/${sandbox.phoneId}/createGroup`, { numbers: [AYSE] }, 'name is required and must be a non-empty string');
     await refused('POST', `/${sandbox.phoneId}/group/add`, { conversation_id: 'nope', number: AYSE }, /^conversation_id must be a group id/);
-    await refused('POST', `/${sandbox.phoneId}/group/config`, { conversation_id: '905301234567-1574073754@g.us', config: {} }, 'config must set at least one of edit, send or disappear');
-    await refused('POST', `/${sandbox.phoneId}/group/config`, { conversation_id: '905301234567-1574073754@g.us', config: { edit: 'me' } }, 'config.edit must be "admins" or "all"');
+    await refused(
+      'POST',
+      `/${sandbox.phoneId}/group/config`,
+      { conversation_id: '905301234567-1574073754@g.us', config: {} },
+      'config must set at least one of edit, send or disappear',
+    );
+    await refused(
+      'POST',
+      `/${sandbox.phoneId}/group/config`,
+      { conversation_id: '905301234567-1574073754@g.us', config: { edit: 'me' } },
+      'config.edit must be "admins" or "all"',
+    );
     await refused('POST', `/${sandbox.phoneId}/setProfileImage`, { image: 'not a link' }, 'image must be the link (http or https) of the picture');
     await refused('GET', `/${sandbox.phoneId}/getGroups?page=0`, undefined, 'page must be a whole number from 1');
     await refused('GET', `/${sandbox.phoneId}/getGroups/100%25`, undefined, /^conversation_id must be a group id/);
@@ -94,13 +118,25 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
     const gid = (await ok('POST', `/${sandbox.phoneId}/createGroup`, { name: 'Team', numbers: [AYSE, REPLIES] })).data.id as string;
     const { msgId } = (await ok('POST', `/${sandbox.phoneId}/sendMessage`, { to_number: gid, message: `Hi @${AYSE}` })).data;
     await sandbox.control.advance(120_000);
-    const acks = sandbox.receiver.accepted.map((r) => r.json as any).filter((b) => b.type === 'ack').flatMap((b) => b.data).filter((a: any) => a.msgId === msgId);
-    expect(acks.map((a: any) => [a.ackType, a.chatId])).toEqual([['delivered', gid], ['reached', gid], ['seen', gid]]);
+    const acks = sandbox.receiver.accepted
+      .map((r) => r.json as any)
+      .filter((b) => b.type === 'ack')
+      .flatMap((b) => b.data)
+      .filter((a: any) => a.msgId === msgId);
+    expect(acks.map((a: any) => [a.ackType, a.chatId])).toEqual([
+      ['delivered', gid],
+      ['reached', gid],
+      ['seen', gid],
+    ]);
     const message = await sandbox.control.message(msgId);
     const members = ['delivered', 'read'].map((status) => message.history.find((h) => h.status === status)!.at);
     expect(Date.parse(members[1]!)).toBeGreaterThan(Date.parse(members[0]!));
     const reply = sandbox.receiver.accepted.map((r) => r.json as any).find((b) => b.type === 'message' && !b.message.fromMe);
-    expect(reply).toMatchObject({ conversation: gid, user: { id: `${REPLIES}@c.us`, phone: REPLIES }, quoted: { id: `true_${gid}_${msgId}`, fromMe: true, text: `Hi @${AYSE}` } });
+    expect(reply).toMatchObject({
+      conversation: gid,
+      user: { id: `${REPLIES}@c.us`, phone: REPLIES },
+      quoted: { id: `true_${gid}_${msgId}`, fromMe: true, text: `Hi @${AYSE}` },
+    });
   });
 
   it("lists the phone's chats and tells about one number or group", async () => {
@@ -114,13 +150,16 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
       { id: gid, name: 'Team', type: 'group' },
       { id: `${AYSE}@c.us`, name: expect.any(String), type: 'chat' },
     ]);
-    expect(await ok('GET', `/${sandbox.phoneId}/contact/${AYSE}@c.us`)).toEqual({ success: true, data: [{ id: `${AYSE}@c.us`, name: contacts.data[2].name, type: 'chat', image: '' }] });
+    expect(await ok('GET', `/${sandbox.phoneId}/contact/${AYSE}@c.us`)).toEqual({
+      success: true,
+      data: [{ id: `${AYSE}@c.us`, name: contacts.data[2].name, type: 'chat', image: '' }],
+    });
     expect((await ok('GET', `/${sandbox.phoneId}/contact/${gid}`)).data).toEqual([{ id: gid, name: 'Team', type: 'group', image: '' }]);
     await refused('GET', `/${sandbox.phoneId}/contact/${NO_WHATSAPP}`, undefined, `${NO_WHATSAPP} is not on WhatsApp`);
     await refused('GET', `/${sandbox.phoneId}/contact/905301234567-1574073754@g.us`, undefined, '[905301234567-1574073754@g.us] is not a group of this phone');
   });
 
-  it("answers a customer's \"product\" the way the public example bot does: catalog, then a product message", async () => {
+  it('answers a customer\'s "product" the way the public example bot does: catalog, then a product message', async () => {
     // The bot: on an incoming "product", list the catalog and send its first product back.
     await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: AYSE, text: 'product', session: sandbox.sessionId });
     const incoming = sandbox.receiver.accepted.map((r) => r.json as any).find((b) => b.type === 'message' && b.message.text === 'product');
@@ -140,16 +179,40 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
       currency: 'TRY',
       id: '2878114402238236',
     });
-    const sent = await sandbox.client.post(`/${incoming.phone_id}/sendMessage`, { to_number: incoming.user.phone, type: 'product', productId: catalog.json.data[0].productId });
+    const sent = await sandbox.client.post(`/${incoming.phone_id}/sendMessage`, {
+      to_number: incoming.user.phone,
+      type: 'product',
+      productId: catalog.json.data[0].productId,
+    });
     expect(sent.json).toMatchObject({ success: true, data: { chatId: `${AYSE}@c.us` } });
     expect(await sandbox.control.message(sent.json.data.msgId)).toMatchObject({ kind: 'other', text: 'Product Name' });
-    await refused('POST', `/${sandbox.phoneId}/sendMessage`, { to_number: AYSE, type: 'product', productId: '1' }, "Product 1 is not in this phone's catalog (see /catalog)");
+    await refused(
+      'POST',
+      `/${sandbox.phoneId}/sendMessage`,
+      { to_number: AYSE, type: 'product', productId: '1' },
+      "Product 1 is not in this phone's catalog (see /catalog)",
+    );
 
     // The control API sets the phone's own catalog, and DELETE brings back the fixture's.
-    const mug = { productId: '77', title: 'Mug', description: 'Blue', price: 12.5, currency: 'EUR', image: 'https://example.com/mug.png', url: 'https://example.com/mug', retailerId: 'MUG' };
+    const mug = {
+      productId: '77',
+      title: 'Mug',
+      description: 'Blue',
+      price: 12.5,
+      currency: 'EUR',
+      image: 'https://example.com/mug.png',
+      url: 'https://example.com/mug',
+      retailerId: 'MUG',
+    };
     expect(await sandbox.control.request('PUT', `/sessions/${sandbox.sessionId}/catalog`, { products: [mug] })).toEqual({ products: [mug] });
-    expect((await sandbox.client.get(`/${sandbox.phoneId}/catalog`)).json.data).toEqual([expect.objectContaining({ productId: '77', price: 12.5, price1000: 12_500 })]);
-    const bad = await fetch(`${sandbox.control.url}/sessions/${sandbox.sessionId}/catalog`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ products: [mug, mug] }) });
+    expect((await sandbox.client.get(`/${sandbox.phoneId}/catalog`)).json.data).toEqual([
+      expect.objectContaining({ productId: '77', price: 12.5, price1000: 12_500 }),
+    ]);
+    const bad = await fetch(`${sandbox.control.url}/sessions/${sandbox.sessionId}/catalog`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ products: [mug, mug] }),
+    });
     expect(bad.status).toBe(400);
     await sandbox.control.request('DELETE', `/sessions/${sandbox.sessionId}/catalog`);
     expect((await sandbox.client.get(`/${sandbox.phoneId}/catalog`)).json.data).toHaveLength(2);
@@ -169,7 +232,12 @@ describe('Maytapi groups, contacts, catalog and factory reset', () => {
     await sandbox.control.advance(5_000);
     expect((await ok('GET', `/${sandbox.phoneId}/getGroups`)).data).toEqual([]);
 
-    expect(await ok('GET', `/${sandbox.phoneId}/delete`)).toEqual({ success: true, type: 'deleted', pid: sandbox.client.productId, phone_id: String(sandbox.phoneId) });
+    expect(await ok('GET', `/${sandbox.phoneId}/delete`)).toEqual({
+      success: true,
+      type: 'deleted',
+      pid: sandbox.client.productId,
+      phone_id: String(sandbox.phoneId),
+    });
     expect((await sandbox.client.get('/listPhones')).json).toEqual([{ id: sandbox.phoneId, number: null, status: 'loading' }]);
     await refused('GET', `/${sandbox.phoneId}/catalog`, undefined, `Phone ${sandbox.phoneId} is not logged in (status: loading): wait until it has loaded`);
   });

@@ -13,7 +13,11 @@ describe('Maytapi seed examples, with only the base URL changed', () => {
   const sandbox = useMaytapi({ product: 'seed-product', key: 'seed-token', media: true, phone: true });
 
   const call = async (example: { request: { method: 'GET' | 'POST'; path: string; body?: unknown } }, body?: unknown) => {
-    const response = await sandbox.client.call(example.request.method, example.request.path.replace('{phone_id}', String(sandbox.phoneId)), body ?? example.request.body);
+    const response = await sandbox.client.call(
+      example.request.method,
+      example.request.path.replace('{phone_id}', String(sandbox.phoneId)),
+      body ?? example.request.body,
+    );
     expect(response.status).toBe(200);
     expect(response.contentType).toMatch(/^application\/json/);
     return response.json;

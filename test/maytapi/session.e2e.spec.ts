@@ -15,13 +15,15 @@ describe('Maytapi phone sessions', () => {
   }
   const status = async (phoneId: number) => (await sandbox.client.get(`/${phoneId}/status`)).json.status;
   const flags = (s: Record<string, unknown>) => (['loggedIn', 'isQr', 'loading', 'connRetry'] as const).filter((f) => s[f]).join('+');
-  const listed = async (phoneId: number) => ((await sandbox.client.get('/listPhones')).json as Array<{ id: number; status: string }>).find((p) => p.id === phoneId)?.status;
+  const listed = async (phoneId: number) =>
+    ((await sandbox.client.get('/listPhones')).json as Array<{ id: number; status: string }>).find((p) => p.id === phoneId)?.status;
   const screen = async (phoneId: number) => {
     const response = await sandbox.client.get(`/${phoneId}/screen`);
     expect(response.contentType).toBe('image/png');
     return PNG.sync.read(response.bytes);
   };
-  const statusHooks = () => sandbox.receiver.accepted.map((r) => r.json as { type: string; status?: string; phone_id?: number }).filter((b) => b.type === 'status');
+  const statusHooks = () =>
+    sandbox.receiver.accepted.map((r) => r.json as { type: string; status?: string; phone_id?: number }).filter((b) => b.type === 'status');
 
   it('reports every step truthfully: QR, loading, logged in, connection retry, loading again, logged in, logout', async () => {
     const { phoneId, sessionId } = await addPhone();

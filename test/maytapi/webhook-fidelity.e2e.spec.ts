@@ -6,7 +6,13 @@ const MEHMET = '905301234568';
 
 const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
-interface AckData { ackType: string; ackCode: number; chatId: string; msgId: string; time: number }
+interface AckData {
+  ackType: string;
+  ackCode: number;
+  chatId: string;
+  msgId: string;
+  time: number;
+}
 
 /** What the spec promises on the webhook and at sendMessage beyond the basics: every status change, acks 4 and 5, quotes, mentions, file names, the spam filter. */
 describe('Maytapi webhook and send fidelity', () => {
@@ -49,17 +55,35 @@ describe('Maytapi webhook and send fidelity', () => {
   it('acks a voice message as played (4) after seen, and a deleted message as deleted (5)', async () => {
     const { phoneId } = await loggedInPhone();
     await sandbox.client.post('/setAckPreference', { ack_delivery: true });
-    const send = async (body: Record<string, unknown>) => (await sandbox.client.post(`/${phoneId}/sendMessage`, { to_number: AYSE, ...body })).json.data.msgId as string;
+    const send = async (body: Record<string, unknown>) =>
+      (await sandbox.client.post(`/${phoneId}/sendMessage`, { to_number: AYSE, ...body })).json.data.msgId as string;
     const voice = await send({ type: 'ptt', message: `${sandbox.media.url}/sample-opus.ogg` });
     const audio = await send({ type: 'audio', message: `${sandbox.media.url}/sample.mp3` });
     const text = await send({ message: 'to be deleted' });
     const picture = await send({ type: 'media', message: `${sandbox.media.url}/sample.jpg` });
     const deletion = await send({ type: 'delete', message: text });
     await sandbox.control.advance(120_000);
-    const of = (id: string) => acks().filter((a) => a.msgId === id).map((a) => [a.ackType, a.ackCode]);
-    expect(of(voice)).toEqual([['delivered', 1], ['reached', 2], ['seen', 3], ['played', 4]]);
-    expect(of(audio)).toEqual([['delivered', 1], ['reached', 2], ['seen', 3], ['played', 4]]);
-    expect(of(picture)).toEqual([['delivered', 1], ['reached', 2], ['seen', 3]]);
+    const of = (id: string) =>
+      acks()
+        .filter((a) => a.msgId === id)
+        .map((a) => [a.ackType, a.ackCode]);
+    expect(of(voice)).toEqual([
+      ['delivered', 1],
+      ['reached', 2],
+      ['seen', 3],
+      ['played', 4],
+    ]);
+    expect(of(audio)).toEqual([
+      ['delivered', 1],
+      ['reached', 2],
+      ['seen', 3],
+      ['played', 4],
+    ]);
+    expect(of(picture)).toEqual([
+      ['delivered', 1],
+      ['reached', 2],
+      ['seen', 3],
+    ]);
     expect(of(text)).toContainEqual(['deleted', 5]);
     const deleted = acks().find((a) => a.msgId === text && a.ackType === 'deleted')!;
     // The deleted ack comes when the delete goes out, in the 2-second batches.
@@ -77,7 +101,10 @@ describe('Maytapi webhook and send fidelity', () => {
     const fourth = await send({ message: 'Buy now!' });
     expect({ status: fourth.status, json: fourth.json }).toEqual({
       status: 400,
-      json: { success: false, message: `Duplicate message: the same message was sent 3 times to ${AYSE}@c.us among its last 3 unique messages. Add "skip_filter": true to send it anyway.` },
+      json: {
+        success: false,
+        message: `Duplicate message: the same message was sent 3 times to ${AYSE}@c.us among its last 3 unique messages. Add "skip_filter": true to send it anyway.`,
+      },
     });
     expect((await send({ message: 'Buy now!', skip_filter: true })).json.success).toBe(true);
     expect((await sandbox.client.post(`/${phoneId}/sendMessage`, { to_number: MEHMET, message: 'Buy now!' })).json.success).toBe(true);
@@ -96,10 +123,17 @@ describe('Maytapi webhook and send fidelity', () => {
 
   it('quotes replied-to messages, lists group mentions and keeps a custom file name', async () => {
     const { phoneId, sessionId } = await loggedInPhone();
-    const send = async (body: Record<string, unknown>) => (await sandbox.client.post(`/${phoneId}/sendMessage`, { to_number: AYSE, ...body })).json.data.msgId as string;
+    const send = async (body: Record<string, unknown>) =>
+      (await sandbox.client.post(`/${phoneId}/sendMessage`, { to_number: AYSE, ...body })).json.data.msgId as string;
     const question = await send({ message: 'Which size?' });
     await sandbox.control.advance(1_000);
-    const reply = await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: AYSE, text: 'Large', session: sessionId, replyTo: question, profileName: 'Ayşe' });
+    const reply = await sandbox.control.inbound('maytapi', sandbox.client.productId, {
+      from: AYSE,
+      text: 'Large',
+      session: sessionId,
+      replyTo: question,
+      profileName: 'Ayşe',
+    });
     await sandbox.control.advance(1_000);
     const incoming = hooks('message').find((b) => !b.message.fromMe)!;
     expect(incoming.quoted).toEqual({
@@ -122,7 +156,11 @@ describe('Maytapi webhook and send fidelity', () => {
     await sandbox.control.inbound('maytapi', sandbox.client.productId, { from: MEHMET, group: gid, text: `@${OWN} and @${AYSE}, look`, session: sessionId });
     await sandbox.control.advance(1_000);
     const inGroup = hooks('message').find((b) => b.conversation === gid && !b.message.fromMe)!;
-    expect(inGroup).toMatchObject({ conversation: gid, user: { id: `${MEHMET}@c.us`, phone: MEHMET }, message: { type: 'text', mentions: [`${OWN}@c.us`, `${AYSE}@c.us`] } });
+    expect(inGroup).toMatchObject({
+      conversation: gid,
+      user: { id: `${MEHMET}@c.us`, phone: MEHMET },
+      message: { type: 'text', mentions: [`${OWN}@c.us`, `${AYSE}@c.us`] },
+    });
     const outsider = await fetch(`${sandbox.control.url}/accounts/maytapi/${sandbox.client.productId}/inbound`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

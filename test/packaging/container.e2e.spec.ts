@@ -7,7 +7,10 @@ import { WaSandboxContainer, type StartedWaSandboxContainer } from '../../apps/s
  * default wa-sandbox:local: `npm run docker:build` builds it (CI: .ci/packaging.sh).
  */
 const IMAGE = process.env.WA_SANDBOX_IMAGE ?? 'wa-sandbox:local';
-const dockerAnswers = await getContainerRuntimeClient().then(() => true, () => false);
+const dockerAnswers = await getContainerRuntimeClient().then(
+  () => true,
+  () => false,
+);
 const describeWithDocker = dockerAnswers || process.env.CI ? describe : describe.skip;
 
 // Starting a container takes 1–5 s alone; on a machine busy with other work, several times that.
@@ -24,7 +27,10 @@ describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
     sandbox = await new WaSandboxContainer(IMAGE)
       .withClock('manual')
       .withClockStart('2026-03-01T09:00:00Z')
-      .withAccounts([{ provider: 'wamessenger', key: 'shop-key' }, { provider: 'maytapi', key: 'shop-product' }])
+      .withAccounts([
+        { provider: 'wamessenger', key: 'shop-key' },
+        { provider: 'maytapi', key: 'shop-product' },
+      ])
       .start();
   }, START_TIMEOUT_MS);
   // Stopped here, not by Ryuk: CI cannot pull Ryuk's image and runs with TESTCONTAINERS_RYUK_DISABLED=true.
@@ -49,20 +55,28 @@ describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
     expect(status.delivery).toBe('read');
   });
 
-  it('keeps a sent message in its SQLite store in /data across a container restart', async () => {
-    const form = new FormData();
-    form.set('phonenumber', '989121234567');
-    form.set('text', 'Kept across a restart');
-    const id = await (await fetch(`${sandbox!.baseUrl('wamessenger')}/sendMessage/shop-key`, { method: 'POST', body: form })).text();
-    await sandbox!.restart();
-    const dataDir = await sandbox!.exec(['ls', '/data']);
-    expect(dataDir.output.split('\n')).toEqual(expect.arrayContaining(['media', 'sandbox.db']));
-    const status = (await (await fetch(`${sandbox!.baseUrl('wamessenger')}/getStatus/shop-key?id=${id}`)).json()) as { id: string; text: string };
-    expect([status.id, status.text]).toEqual([id, 'Kept across a restart']);
-  }, START_TIMEOUT_MS);
+  it(
+    'keeps a sent message in its SQLite store in /data across a container restart',
+    async () => {
+      const form = new FormData();
+      form.set('phonenumber', '989121234567');
+      form.set('text', 'Kept across a restart');
+      const id = await (await fetch(`${sandbox!.baseUrl('wamessenger')}/sendMessage/shop-key`, { method: 'POST', body: form })).text();
+      await sandbox!.restart();
+      const dataDir = await sandbox!.exec(['ls', '/data']);
+      expect(dataDir.output.split('\n')).toEqual(expect.arrayContaining(['media', 'sandbox.db']));
+      const status = (await (await fetch(`${sandbox!.baseUrl('wamessenger')}/getStatus/shop-key?id=${id}`)).json()) as { id: string; text: string };
+      expect([status.id, status.text]).toEqual([id, 'Kept across a restart']);
+    },
+    START_TIMEOUT_MS,
+  );
 
   it('runs as a user who can write its data volume', async () => {
-    const probe = await sandbox!.exec(['node', '-e', "require('node:fs').writeFileSync('/data/probe', 'ok'); console.log(process.getuid(), process.env.DATA_DIR)"]);
+    const probe = await sandbox!.exec([
+      'node',
+      '-e',
+      "require('node:fs').writeFileSync('/data/probe', 'ok'); console.log(process.getuid(), process.env.DATA_DIR)",
+    ]);
     expect([probe.exitCode, probe.output.trim()]).toEqual([0, '1000 /data']);
   });
 });

@@ -44,10 +44,16 @@ describe('the conformance report as JUnit XML', () => {
     const suite = parsed.testsuites.testsuite;
     const failedChecks = report.checks.filter((check) => check.status === 'failed');
     expect(failedChecks.length).toBeGreaterThan(0);
-    expect([suite['@_tests'], suite['@_failures'], parsed.testsuites['@_failures']]).toEqual([String(report.checks.length), String(failedChecks.length), String(failedChecks.length)]);
+    expect([suite['@_tests'], suite['@_failures'], parsed.testsuites['@_failures']]).toEqual([
+      String(report.checks.length),
+      String(failedChecks.length),
+      String(failedChecks.length),
+    ]);
 
     const failedCases = suite.testcase.filter((testCase) => testCase.failure !== undefined);
-    expect(failedCases.map((testCase) => [testCase['@_classname'], testCase['@_name']])).toEqual(failedChecks.map((check) => [`conformance.wamessenger.${check.kind}`, check.name]));
+    expect(failedCases.map((testCase) => [testCase['@_classname'], testCase['@_name']])).toEqual(
+      failedChecks.map((check) => [`conformance.wamessenger.${check.kind}`, check.name]),
+    );
     for (const [index, check] of failedChecks.entries()) {
       expect(failedCases[index]!.failure!['#text']).toContain(`✗ ${check.kind} ${check.name}`);
       expect(failedCases[index]!.failure!['#text']).toContain(check.details[0]!.split('\n')[0]);
@@ -61,8 +67,16 @@ describe('the conformance report as JUnit XML', () => {
       const count = (status: CheckResult['status']) => checks.filter((check) => check.status === status).length;
       const summary = { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
       return {
-        provider, baseUrl: `http://127.0.0.1:4000/${provider}`, contract: `contracts/${provider}.openapi.yaml`, control: { url: 'http://127.0.0.1:4000/__sandbox', available: true },
-        startedAt: '2026-03-01T09:00:00.000Z', durationMs: 1500, checks, unexercisedOperations: [], summary, ok: summary.failed === 0,
+        provider,
+        baseUrl: `http://127.0.0.1:4000/${provider}`,
+        contract: `contracts/${provider}.openapi.yaml`,
+        control: { url: 'http://127.0.0.1:4000/__sandbox', available: true },
+        startedAt: '2026-03-01T09:00:00.000Z',
+        durationMs: 1500,
+        checks,
+        unexercisedOperations: [],
+        summary,
+        ok: summary.failed === 0,
       };
     };
     const text = formatJUnit([
@@ -75,7 +89,13 @@ describe('the conformance report as JUnit XML', () => {
 
     expect(XMLValidator.validate(text)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(text) as {
-      testsuites: { '@_tests': string; '@_failures': string; '@_skipped': string; '@_time': string; testsuite: { '@_name': string; '@_tests': string; testcase: TestCase[] }[] };
+      testsuites: {
+        '@_tests': string;
+        '@_failures': string;
+        '@_skipped': string;
+        '@_time': string;
+        testsuite: { '@_name': string; '@_tests': string; testcase: TestCase[] }[];
+      };
     };
     const { testsuites } = parsed;
     expect([testsuites['@_tests'], testsuites['@_failures'], testsuites['@_skipped'], testsuites['@_time']]).toEqual(['3', '1', '1', '3.000']);

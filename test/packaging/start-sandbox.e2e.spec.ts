@@ -5,7 +5,13 @@ describe('startSandbox() for integrators', () => {
   let sandbox: TestSandbox;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ start: '2026-03-01T09:00:00Z', accounts: [{ provider: 'wamessenger', key: 'shop-key' }, { provider: 'maytapi', key: 'shop-product' }] });
+    sandbox = await startSandbox({
+      start: '2026-03-01T09:00:00Z',
+      accounts: [
+        { provider: 'wamessenger', key: 'shop-key' },
+        { provider: 'maytapi', key: 'shop-product' },
+      ],
+    });
   });
   afterAll(() => sandbox.close());
 

@@ -23,7 +23,13 @@ describe('contract-driven fuzzing', () => {
   test.each(PROVIDER_REGISTRY.map((provider) => [provider.name, provider] as const))(
     '%s',
     async (provider, registered) => {
-      const report = await fuzzProvider({ provider, baseUrl: sandboxBaseUrl(sandbox.origin, registered, 'fuzz-product'), key: 'fuzz-key', requestsPerOperation: 200, seed: 12 });
+      const report = await fuzzProvider({
+        provider,
+        baseUrl: sandboxBaseUrl(sandbox.origin, registered, 'fuzz-product'),
+        key: 'fuzz-key',
+        requestsPerOperation: 200,
+        seed: 12,
+      });
       expect(report.sent).toBeGreaterThanOrEqual(200);
       expect(report.sent % 200).toBe(0);
       expect(distinct(report.findings)).toEqual([]);

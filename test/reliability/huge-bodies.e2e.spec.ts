@@ -34,14 +34,23 @@ describe('huge bodies', () => {
   });
 
   test('WaMessenger JSON, 70,000 numbers', async () => {
-    const answer = await withHealthMeanwhile('/wamessenger/sendMessage/HUGE', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phonenumber: numbers(ENTRIES), text: 'hi' }) });
+    const answer = await withHealthMeanwhile('/wamessenger/sendMessage/HUGE', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phonenumber: numbers(ENTRIES), text: 'hi' }),
+    });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 400, body: 'Bad Request' });
     expect(answer.reason).toBe('phonenumber has 70000 numbers, at most 1000 are taken in one request');
   });
 
   test('WaMessenger, 1,000 numbers: every one sent', async () => {
-    const form = `${numbers(1_000).map((n) => `phonenumber[]=${n}`).join('&')}&text=hi`;
-    const response = await fetch(`${sandbox.origin}/wamessenger/sendMessage/THOUSAND`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const form = `${numbers(1_000)
+      .map((n) => `phonenumber[]=${n}`)
+      .join('&')}&text=hi`;
+    const response = await fetch(`${sandbox.origin}/wamessenger/sendMessage/THOUSAND`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     expect(response.status).toBe(200);
     expect((await response.json()) as unknown[]).toHaveLength(1_000);
   });
@@ -59,7 +68,10 @@ describe('huge bodies', () => {
 
   test('Devino, 70,000 messages: the batch refused whole', async () => {
     const messages = numbers(ENTRIES).map((to) => ({ from: 'HUGE', to, text: { body: 'hi' } }));
-    const answer = await withHealthMeanwhile('/devino/whatsapp/messages', { headers: { 'content-type': 'application/json', authorization: 'Key HUGE' }, body: JSON.stringify({ messages }) });
+    const answer = await withHealthMeanwhile('/devino/whatsapp/messages', {
+      headers: { 'content-type': 'application/json', authorization: 'Key HUGE' },
+      body: JSON.stringify({ messages }),
+    });
     expect(answer.status).toBe(400);
   });
 });

@@ -18,10 +18,11 @@ async function startRedirector(target: (path: string) => string): Promise<{ url:
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -41,7 +42,8 @@ describe('media URLs cannot make the sandbox call its own API', () => {
     expect(await sandbox.control.message(String(sent.msg_id))).toMatchObject({
       status: 'failed',
       // WaMessenger answers every error 400 Bad Request, the refusal included.
-      failureCode: 'media_unfetchable', failureReason: expect.stringContaining('answered HTTP 400'),
+      failureCode: 'media_unfetchable',
+      failureReason: expect.stringContaining('answered HTTP 400'),
     });
   });
 
@@ -69,7 +71,8 @@ describe('media URLs cannot make the sandbox call its own API', () => {
       expect(redirector.hits).toEqual(['/hop0', '/hop1', '/hop2', '/hop3', '/hop4', '/hop5']);
       await sandbox.control.advance(15_000);
       expect(await sandbox.control.message(String(sent.msg_id))).toMatchObject({
-        failureCode: 'media_unfetchable', failureReason: expect.stringContaining('more than 5 redirects'),
+        failureCode: 'media_unfetchable',
+        failureReason: expect.stringContaining('more than 5 redirects'),
       });
     } finally {
       await redirector.close();
@@ -163,7 +166,8 @@ describe('--media-hosts', () => {
     for (const message of [direct, redirected]) {
       expect(await sandbox.control.message(message.id)).toMatchObject({
         status: 'failed',
-        failureCode: 'media_unfetchable', failureReason: expect.stringContaining('media host localhost is not in the allowed list'),
+        failureCode: 'media_unfetchable',
+        failureReason: expect.stringContaining('media host localhost is not in the allowed list'),
       });
     }
   });

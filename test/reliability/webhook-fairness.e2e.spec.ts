@@ -33,7 +33,7 @@ describe('webhook delivery beside receivers that never answer', () => {
     const healthy = LoopbackReceiver.use(() => 200);
     const sandbox = useSandbox({ config: { webhookTimeoutMs: 5_000 }, reset: false });
 
-    it('delivers a healthy account\'s events while every hostile receiver has its whole budget taken', async () => {
+    it("delivers a healthy account's events while every hostile receiver has its whole budget taken", async () => {
       const engine = sandbox.app.get(WhatsAppEngine);
       await accountsWithEvents(engine);
       const account = await resolve(engine, 'healthy');

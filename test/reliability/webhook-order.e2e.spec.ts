@@ -30,7 +30,7 @@ describe('webhook order per chat with a receiver that refuses every other call',
   };
   const pending = async () => (JSON.parse(await wamessenger(`/webhook/pending/${KEY}`)) as { pending: number }).pending;
 
-  it('loses no event and never accepts a chat\'s event before an earlier one', async () => {
+  it("loses no event and never accepts a chat's event before an earlier one", async () => {
     await wamessenger(`/webhook/set/${KEY}?url=${encodeURIComponent(receiver.url)}`);
     for (let round = 0; round < MESSAGES_PER_CUSTOMER; round++) {
       const form = new URLSearchParams();

@@ -8,11 +8,24 @@ const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, e
 
 describe('sandbox configuration', () => {
   it('has sensible defaults', () => {
-    expect(load([])).toMatchObject({ port: 4000, host: '127.0.0.1', clockMode: 'real', clockSpeed: 1, seed: 1, strictAccounts: undefined, publicUrl: 'http://localhost:4000' });
+    expect(load([])).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      clockMode: 'real',
+      clockSpeed: 1,
+      seed: 1,
+      strictAccounts: undefined,
+      publicUrl: 'http://localhost:4000',
+    });
   });
 
   it('reads environment variables, and flags win over them', () => {
-    expect(load([], { PORT: '5000', HOST: '0.0.0.0', CLOCK: 'manual', CLOCK_SPEED: '60' })).toMatchObject({ port: 5000, host: '0.0.0.0', clockMode: 'manual', clockSpeed: 60 });
+    expect(load([], { PORT: '5000', HOST: '0.0.0.0', CLOCK: 'manual', CLOCK_SPEED: '60' })).toMatchObject({
+      port: 5000,
+      host: '0.0.0.0',
+      clockMode: 'manual',
+      clockSpeed: 60,
+    });
     expect(load(['--port', '6000', '--clock', 'real'], { PORT: '5000', CLOCK: 'manual' })).toMatchObject({ port: 6000, clockMode: 'real' });
     expect(load(['--start', '2026-01-01T09:00:00Z']).clockStart).toBe(Date.UTC(2026, 0, 1, 9));
   });
@@ -40,7 +53,15 @@ describe('sandbox configuration', () => {
   it('loads strict accounts and checks their shape', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wa-config-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ accounts: [{ provider: 'wamessenger', key: 'K1' }, { provider: 'wamessenger', key: 'K2', linePhone: '989350000777' }] }));
+    writeFileSync(
+      good,
+      JSON.stringify({
+        accounts: [
+          { provider: 'wamessenger', key: 'K1' },
+          { provider: 'wamessenger', key: 'K2', linePhone: '989350000777' },
+        ],
+      }),
+    );
     expect(load(['--accounts', good]).strictAccounts).toEqual([
       { provider: 'wamessenger', key: 'K1' },
       { provider: 'wamessenger', key: 'K2', linePhone: '989350000777' },
@@ -51,17 +72,38 @@ describe('sandbox configuration', () => {
   });
 
   it('bounds media by default and reads its options', () => {
-    expect(load(['--store', 'memory'])).toMatchObject({ mediaDir: undefined, mediaMaxBytes: 1024 ** 3, mediaMaxAgeSeconds: 172_800, mediaFetches: 4, mediaHosts: undefined });
-    expect(load(['--media-dir', '/var/media', '--media-max-bytes', '5000', '--media-fetches', '2'], { MEDIA_MAX_AGE_SECONDS: '60', MEDIA_HOSTS: 'Media.example.com, *.cdn.test' })).toMatchObject({
-      mediaDir: '/var/media', mediaMaxBytes: 5000, mediaMaxAgeSeconds: 60, mediaFetches: 2, mediaHosts: ['media.example.com', '*.cdn.test'],
+    expect(load(['--store', 'memory'])).toMatchObject({
+      mediaDir: undefined,
+      mediaMaxBytes: 1024 ** 3,
+      mediaMaxAgeSeconds: 172_800,
+      mediaFetches: 4,
+      mediaHosts: undefined,
+    });
+    expect(
+      load(['--media-dir', '/var/media', '--media-max-bytes', '5000', '--media-fetches', '2'], {
+        MEDIA_MAX_AGE_SECONDS: '60',
+        MEDIA_HOSTS: 'Media.example.com, *.cdn.test',
+      }),
+    ).toMatchObject({
+      mediaDir: '/var/media',
+      mediaMaxBytes: 5000,
+      mediaMaxAgeSeconds: 60,
+      mediaFetches: 2,
+      mediaHosts: ['media.example.com', '*.cdn.test'],
     });
   });
 
   it('keeps the store and media in the data directory by default, and takes another store or directory', () => {
     expect(load([])).toMatchObject({ store: { kind: 'sqlite', file: resolve('.wa-sandbox/sandbox.db') }, mediaDir: resolve('.wa-sandbox/media') });
     expect(load(['--data-dir', '/srv/wa'])).toMatchObject({ store: { kind: 'sqlite', file: '/srv/wa/sandbox.db' }, mediaDir: '/srv/wa/media' });
-    expect(load([], { DATA_DIR: '/srv/wa', STORE: 'sqlite:/tmp/other.db' })).toMatchObject({ store: { kind: 'sqlite', file: '/tmp/other.db' }, mediaDir: '/srv/wa/media' });
-    expect(load(['--store', 'sqlite:data/x.db', '--media-dir', '/var/media'])).toMatchObject({ store: { kind: 'sqlite', file: resolve('data/x.db') }, mediaDir: '/var/media' });
+    expect(load([], { DATA_DIR: '/srv/wa', STORE: 'sqlite:/tmp/other.db' })).toMatchObject({
+      store: { kind: 'sqlite', file: '/tmp/other.db' },
+      mediaDir: '/srv/wa/media',
+    });
+    expect(load(['--store', 'sqlite:data/x.db', '--media-dir', '/var/media'])).toMatchObject({
+      store: { kind: 'sqlite', file: resolve('data/x.db') },
+      mediaDir: '/var/media',
+    });
     expect(load(['--store', 'memory'], { DATA_DIR: '/srv/wa' })).toMatchObject({ store: { kind: 'memory' }, mediaDir: undefined });
   });
 

@@ -7,13 +7,22 @@ describe('control API', () => {
   const sandbox = useSandbox();
 
   const raw = (method: string, path: string, body?: unknown) =>
-    fetch(`${sandbox.origin}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    fetch(`${sandbox.origin}${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
   const sendText = async (key: string, phone = '989121234567') =>
     (await fetch(`${sandbox.origin}/wamessenger/sendMessage/${key}`, { method: 'POST', body: phpMultipart({ phonenumber: phone, text: 'hi' }) })).text();
 
   it('says what it is', async () => {
     const health = await sandbox.control.request('GET', '/health');
-    expect(health).toMatchObject({ status: 'ok', version: '0.1.0', providers: expect.arrayContaining(['wamessenger']), strictAccounts: false, clock: { mode: 'manual', nowMs: TEST_START } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      version: '0.1.0',
+      providers: expect.arrayContaining(['wamessenger']),
+      strictAccounts: false,
+      clock: { mode: 'manual', nowMs: TEST_START },
+    });
   });
 
   it('serves the docs: the control API and every provider contract, with /docs/ sent to /docs', async () => {
@@ -78,7 +87,9 @@ describe('control API', () => {
     expect(await count({ pathPattern: '^/wamessenger/(pending|getStatus)/' })).toBe(2);
     expect(await count({ provider: 'wamessenger', method: 'GET' })).toBe(2);
     const { requests } = await sandbox.control.request<{ requests: unknown[] }>('GET', '/requests?path=/wamessenger/getStatus/invalid-key');
-    expect(requests).toEqual([expect.objectContaining({ method: 'GET', url: '/wamessenger/getStatus/invalid-key?id=1', provider: 'wamessenger', status: 400 })]);
+    expect(requests).toEqual([
+      expect.objectContaining({ method: 'GET', url: '/wamessenger/getStatus/invalid-key?id=1', provider: 'wamessenger', status: 400 }),
+    ]);
     expect(await sandbox.control.request('DELETE', '/requests')).toEqual({ cleared: 4 });
     expect(await count({})).toBe(0);
   });
@@ -108,7 +119,14 @@ describe('control API', () => {
     expect(await sandbox.control.request('GET', '/accounts/wamessenger/K')).toMatchObject({ features: { receive: false } });
     await sandbox.control.advance(30_000);
     const accounts = await sandbox.control.request('GET', '/accounts');
-    expect(accounts).toEqual([expect.objectContaining({ provider: 'wamessenger', key: 'K', linePhone: expect.stringMatching(/^989\d{9}$/), features: { receive: true, sendSeen: false } })]);
+    expect(accounts).toEqual([
+      expect.objectContaining({
+        provider: 'wamessenger',
+        key: 'K',
+        linePhone: expect.stringMatching(/^989\d{9}$/),
+        features: { receive: true, sendSeen: false },
+      }),
+    ]);
     const media = await raw('GET', '/__sandbox/media/sample.jpg');
     expect(media.status).toBe(200);
     expect(Buffer.from(await media.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));

@@ -9,7 +9,9 @@ const root = projectRoot();
 const registered = PROVIDER_REGISTRY.map((provider) => provider.name);
 const sorted = (names: Iterable<string>) => [...names].sort();
 const filesIn = (dir: string, suffix: string) =>
-  readdirSync(join(root, dir)).filter((file) => file.endsWith(suffix)).map((file) => file.slice(0, -suffix.length));
+  readdirSync(join(root, dir))
+    .filter((file) => file.endsWith(suffix))
+    .map((file) => file.slice(0, -suffix.length));
 
 /** The registry is the one list: each provider's parts are found from it, and no part is left unregistered. */
 describe('the provider registry', () => {
@@ -23,7 +25,9 @@ describe('the provider registry', () => {
   });
 
   it('lists every provider folder, contract and suite there is', () => {
-    const folders = readdirSync(join(root, 'libs/providers'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(join(root, 'libs/providers'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(sorted(folders)).toEqual(sorted(registered));
     expect(sorted(filesIn('contracts', '.openapi.yaml'))).toEqual(sorted(registered));
     expect(sorted(filesIn('libs/conformance/src/suites', '.suite.ts'))).toEqual(sorted(registered));
@@ -34,7 +38,10 @@ describe('the provider registry', () => {
     const table = readme.slice(readme.indexOf('\n## Providers\n'), readme.indexOf('\n\n', readme.indexOf('\n| provider |')));
     const rows = [...table.matchAll(/^\| ([^|]+) \| `http:\/\/localhost:4000(\/[^`]*)`/gm)].map(([, title, path]) => `${title} ${path}`);
     // The README names Maytapi's path account by its own word: {product_id}.
-    const expected = PROVIDER_REGISTRY.map((provider, index) => `${PROVIDERS[index]!.title} ${decodeURIComponent(new URL(sandboxBaseUrl('http://localhost:4000', provider, '{product_id}')).pathname)}`);
+    const expected = PROVIDER_REGISTRY.map(
+      (provider, index) =>
+        `${PROVIDERS[index]!.title} ${decodeURIComponent(new URL(sandboxBaseUrl('http://localhost:4000', provider, '{product_id}')).pathname)}`,
+    );
     expect(sorted(rows)).toEqual(sorted(expected));
   });
 });

@@ -41,7 +41,11 @@ describe('control API: sessions, webhook urls, limits and uploads', () => {
 
     const wrong = await post('/sessions/pair', { code: 'AAAA-AAAA' });
     expect(wrong.status).toBe(422);
-    expect(await sandbox.control.pair(`${issued.code.slice(0, 4)}-${issued.code.slice(4)}`)).toMatchObject({ state: 'loading', phone: '905321112233', pairing: null });
+    expect(await sandbox.control.pair(`${issued.code.slice(0, 4)}-${issued.code.slice(4)}`)).toMatchObject({
+      state: 'loading',
+      phone: '905321112233',
+      pairing: null,
+    });
   });
 
   it('drops and restores the connection', async () => {
@@ -57,7 +61,9 @@ describe('control API: sessions, webhook urls, limits and uploads', () => {
   it("sets an account's webhook url and send caps", async () => {
     expect(await sandbox.control.setWebhook('wamessenger', 'K', 'http://127.0.0.1:9/hook')).toMatchObject({ webhookUrl: 'http://127.0.0.1:9/hook' });
     expect(await sandbox.control.setLimits('wamessenger', 'K', { dailyMessages: 30 })).toMatchObject({ limits: { dailyMessages: 30, perSecond: null } });
-    expect(await sandbox.control.setLimits('wamessenger', 'K', { dailyMessages: null, perSecond: 15 })).toMatchObject({ limits: { dailyMessages: null, perSecond: 15 } });
+    expect(await sandbox.control.setLimits('wamessenger', 'K', { dailyMessages: null, perSecond: 15 })).toMatchObject({
+      limits: { dailyMessages: null, perSecond: 15 },
+    });
     expect(await sandbox.control.setWebhook('wamessenger', 'K', null)).toMatchObject({ webhookUrl: null });
 
     for (const [path, body] of [
@@ -65,7 +71,11 @@ describe('control API: sessions, webhook urls, limits and uploads', () => {
       ['limits', { dailyMessages: -1 }],
       ['limits', { perSecond: 1.5 }],
     ] as const) {
-      const res = await fetch(`${sandbox.control.url}/accounts/wamessenger/K/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${sandbox.control.url}/accounts/wamessenger/K/${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(400);
     }
   });

@@ -42,7 +42,12 @@ export const WITHOUT_CONTROL_API: Rewrite = ({ path }) =>
   path.startsWith('/__sandbox') ? { status: 404, contentType: 'text/plain', body: 'Not Found' } : undefined;
 
 /** Runs `use` against a proxy in front of the sandbox that rewrites what `rewrite` picks ("another implementation"). */
-export async function throughProxy<T>(sandboxOrigin: string, rewrite: Rewrite, use: (proxyOrigin: string) => Promise<T>, options: ProxyOptions = {}): Promise<T> {
+export async function throughProxy<T>(
+  sandboxOrigin: string,
+  rewrite: Rewrite,
+  use: (proxyOrigin: string) => Promise<T>,
+  options: ProxyOptions = {},
+): Promise<T> {
   const proxy = await startRewritingProxy(sandboxOrigin, rewrite, options);
   try {
     return await use(proxy.origin);

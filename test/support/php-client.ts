@@ -6,7 +6,8 @@
 export function httpBuildQuery(fields: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) for (const [index, item] of value.entries()) parts.push(`${encodeURIComponent(`${name}[${index}]`)}=${encodeURIComponent(String(item))}`);
+    if (Array.isArray(value))
+      for (const [index, item] of value.entries()) parts.push(`${encodeURIComponent(`${name}[${index}]`)}=${encodeURIComponent(String(item))}`);
     else parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   }
   return parts.join('&');

@@ -30,11 +30,16 @@ const WEBHOOK_PREFIX = '/__proxied-webhook/';
  * A server in front of a sandbox that forwards everything and rewrites what `rewrite` picks: "another
  * implementation" that breaks one quirk, for proving the conformance kit catches it.
  */
-export async function startRewritingProxy(targetOrigin: string, rewrite: Rewrite, options: ProxyOptions = {}): Promise<{ origin: string; close(): Promise<void> }> {
+export async function startRewritingProxy(
+  targetOrigin: string,
+  rewrite: Rewrite,
+  options: ProxyOptions = {},
+): Promise<{ origin: string; close(): Promise<void> }> {
   let origin = '';
   const server: Server = createServer(async (request, reply) => {
     let body = await readAll(request);
-    if (options.webhooks && request.url?.startsWith(WEBHOOK_PREFIX)) return forwardWebhook(decodeURIComponent(request.url.slice(WEBHOOK_PREFIX.length)), body, rewrite, reply);
+    if (options.webhooks && request.url?.startsWith(WEBHOOK_PREFIX))
+      return forwardWebhook(decodeURIComponent(request.url.slice(WEBHOOK_PREFIX.length)), body, rewrite, reply);
     const requestPath = (request.url ?? '/').split('?')[0]!;
     const rewritten = options.rewriteRequest?.({ method: request.method ?? 'GET', path: requestPath, body: body.toString('utf8') });
     if (rewritten !== undefined) body = Buffer.from(rewritten, 'utf8');
@@ -114,6 +119,9 @@ async function forwardWebhook(url: string, body: Buffer, rewrite: Rewrite, reply
 function readAll(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    request
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }

@@ -56,8 +56,15 @@ describe('Wamessage users and tokens', () => {
   it('refuses forged tokens: another secret, alg none, a changed payload, junk', async () => {
     const claims = { user_id: 1, phone: OWNER };
     const now = Math.floor((await sandbox.control.clock()).nowMs / 1000);
-    const otherSecret = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(new TextEncoder().encode('guessed-secret'));
-    const none = new UnsecuredJWT(claims).setIssuedAt(now).setExpirationTime(now + 3600).encode();
+    const otherSecret = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(new TextEncoder().encode('guessed-secret'));
+    const none = new UnsecuredJWT(claims)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .encode();
     const [header, payload, signature] = owner.token.split('.') as [string, string, string];
     const longer = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), exp: now + 365 * 86_400 })).toString('base64url');
     for (const forged of [otherSecret, none, `${header}.${longer}.${signature}`, 'abc.def.ghi', `${header}.${payload}.`]) {
@@ -93,7 +100,9 @@ describe('Wamessage users and tokens', () => {
     expect((await other.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [] });
     const notFound = { status: 404, json: { status: false, code: 404, description: 'Cihaz bulunamadı', data: null } };
     expect(await other.get(`/whatsapp/ws/logincontrol?registrationId=${registrationId}&phone=${DEVICE}`)).toMatchObject(notFound);
-    expect(await other.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'not mine' })).toMatchObject(notFound);
+    expect(await other.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'not mine' })).toMatchObject(
+      notFound,
+    );
     expect(await other.json('POST', '/whatsapp/logout', { reg_id: registrationId })).toMatchObject(notFound);
     // The other user may link the same number as a device of their own: a phone links several devices.
     const theirs = await other.linkDevice(sandbox.control, DEVICE);
@@ -132,7 +141,11 @@ describe('Wamessage token settings from the environment', () => {
       const { nowMs } = await sandbox.control.clock();
       const now = Math.floor(nowMs / 1000);
       // A token this sandbox did not issue but signed with the shared secret is accepted: the secret is the key.
-      const own = await new SignJWT({ user_id: 1, phone: OWNER }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + 600).sign(new TextEncoder().encode('shared-test-secret'));
+      const own = await new SignJWT({ user_id: 1, phone: OWNER })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(new TextEncoder().encode('shared-test-secret'));
       expect((await client.get('/whatsapp/devices', own)).status).toBe(200);
       await sandbox.control.advance(61_000);
       expect((await client.get('/whatsapp/devices')).json).toEqual(EXPIRED);

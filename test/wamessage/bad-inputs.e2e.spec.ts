@@ -28,7 +28,9 @@ describe('Wamessage refuses bad input in its own envelope, never with a 500', ()
   // Bodies are built when a case runs: the device is linked in beforeAll, after the cases are listed.
   const json = (path: string, body: () => unknown) => () => client.json('POST', path, body());
   const raw = (path: string, contentType: string, body: string) => () =>
-    fetch(`${client.base}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${client.token}` }, body }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    fetch(`${client.base}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${client.token}` }, body }).then(
+      async (r) => ({ status: r.status, json: await r.json() }),
+    );
   const multipart = (fields: () => Record<string, string | [Buffer, string]>) => () => {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields())) {
@@ -37,7 +39,8 @@ describe('Wamessage refuses bad input in its own envelope, never with a 500', ()
     }
     return client.form('/whatsapp/sendmessage/multi', form);
   };
-  const send = (fields: Record<string, unknown>) => json('/whatsapp/sendmessage/multi', () => ({ reg_id: reg, contacts: '905321234567', message: 'x', ...fields }));
+  const send = (fields: Record<string, unknown>) =>
+    json('/whatsapp/sendmessage/multi', () => ({ reg_id: reg, contacts: '905321234567', message: 'x', ...fields }));
 
   const cases: Case[] = [
     ['register: no body', json('/user/register', () => ({})), 400, 'phone alanı zorunludur'],
@@ -45,13 +48,23 @@ describe('Wamessage refuses bad input in its own envelope, never with a 500', ()
     ['register: phone of letters', json('/user/register', () => ({ phone: 'abc', password: 'gizli-sifre' })), 400, 'Geçersiz telefon numarası'],
     ['register: password too short', json('/user/register', () => ({ phone: '905321112299', password: '12345' })), 400, 'Şifre en az 6 karakter olmalıdır'],
     ['register: password a number', json('/user/register', () => ({ phone: '905321112299', password: 123456 })), 400, 'Şifre geçersiz'],
-    ['register: email not an address', json('/user/register', () => ({ phone: '905321112299', password: 'gizli-sifre', email: 'ayse' })), 400, 'E-posta adresi geçersiz'],
+    [
+      'register: email not an address',
+      json('/user/register', () => ({ phone: '905321112299', password: 'gizli-sifre', email: 'ayse' })),
+      400,
+      'E-posta adresi geçersiz',
+    ],
     ['login: password missing', json('/user/login', () => ({ phone: USER })), 400, 'password alanı zorunludur'],
     ['login/code: phone missing', json('/whatsapp/login/code', () => ({})), 400, 'phone alanı zorunludur'],
     ['login/code: phone too short', json('/whatsapp/login/code', () => ({ phone: '12345' })), 400, 'Geçersiz telefon numarası'],
     ['logincontrol: registrationId missing', () => client.get('/whatsapp/ws/logincontrol?phone=905551112233'), 400, 'registrationId alanı zorunludur'],
     ['logincontrol: registrationId of letters', () => client.get('/whatsapp/ws/logincontrol?registrationId=abc'), 400, 'registrationId geçersiz'],
-    ['logincontrol: another phone than the device\'s', () => client.get(`/whatsapp/ws/logincontrol?registrationId=${reg}&phone=905550000077`), 400, 'Telefon numarası cihazla eşleşmiyor'],
+    [
+      "logincontrol: another phone than the device's",
+      () => client.get(`/whatsapp/ws/logincontrol?registrationId=${reg}&phone=905550000077`),
+      400,
+      'Telefon numarası cihazla eşleşmiyor',
+    ],
     ['devices: page=0', () => client.get('/whatsapp/devices?page=0'), 400, 'page geçersiz'],
     ['devices: page=x', () => client.get('/whatsapp/devices?page=x'), 400, 'page geçersiz'],
     ['send: reg_id missing', json('/whatsapp/sendmessage/multi', () => ({ contacts: '905321234567', message: 'x' })), 400, 'reg_id alanı zorunludur'],
@@ -67,11 +80,31 @@ describe('Wamessage refuses bad input in its own envelope, never with a 500', ()
     ['send: send_time last year', send({ send_time: '2025-06-01 12:00:00' }), 400, 'Gönderim zamanı geçmiş bir tarih olamaz'],
     ['send: send_speed a word', send({ send_speed: 'fast' }), 400, 'send_speed geçersiz'],
     ['send: file a bare name in JSON', send({ file: 'teklif.pdf' }), 400, 'file alanı geçersiz'],
-    ['send: an empty file', multipart(() => ({ reg_id: String(reg), contacts: '905321234567', file: [Buffer.alloc(0), 'empty.pdf'] })), 400, 'Dosya boş olamaz'],
-    ['send: a 6 MB image (images up to 5 MB)', multipart(() => ({ reg_id: String(reg), contacts: '905321234567', file: [pngOf(6 * MB), 'big.png'] })), 400, 'Dosya boyutu sınırı aşıyor'],
-    ['send: malformed multipart', raw('/whatsapp/sendmessage/multi', 'multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="reg_id"\r\n\r\n1'), 400, 'İstek gövdesi okunamadı'],
+    [
+      'send: an empty file',
+      multipart(() => ({ reg_id: String(reg), contacts: '905321234567', file: [Buffer.alloc(0), 'empty.pdf'] })),
+      400,
+      'Dosya boş olamaz',
+    ],
+    [
+      'send: a 6 MB image (images up to 5 MB)',
+      multipart(() => ({ reg_id: String(reg), contacts: '905321234567', file: [pngOf(6 * MB), 'big.png'] })),
+      400,
+      'Dosya boyutu sınırı aşıyor',
+    ],
+    [
+      'send: malformed multipart',
+      raw('/whatsapp/sendmessage/multi', 'multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="reg_id"\r\n\r\n1'),
+      400,
+      'İstek gövdesi okunamadı',
+    ],
     ['logout: reg_id missing', json('/whatsapp/logout', () => ({ phone: DEVICE })), 400, 'reg_id alanı zorunludur'],
-    ['logout: another phone than the device\'s', json('/whatsapp/logout', () => ({ reg_id: reg, phone: '905550000077' })), 400, 'Telefon numarası cihazla eşleşmiyor'],
+    [
+      "logout: another phone than the device's",
+      json('/whatsapp/logout', () => ({ reg_id: reg, phone: '905550000077' })),
+      400,
+      'Telefon numarası cihazla eşleşmiyor',
+    ],
     ['unknown route', () => client.get('/whatsapp/nothing-here'), 404, 'İstenen kaynak bulunamadı'],
     ['GET on a POST route', () => client.get('/whatsapp/sendmessage/multi'), 404, 'İstenen kaynak bulunamadı'],
   ];
@@ -82,14 +115,21 @@ describe('Wamessage refuses bad input in its own envelope, never with a 500', ()
   });
 
   it('the refusals sent nothing', async () => {
-    const sent = await sandbox.app.get(WhatsAppEngine).messages.query({ accountId: `wamessage:${USER}`, direction: 'outbound', order: 'newest', offset: 0, limit: 1 });
+    const sent = await sandbox.app
+      .get(WhatsAppEngine)
+      .messages.query({ accountId: `wamessage:${USER}`, direction: 'outbound', order: 'newest', offset: 0, limit: 1 });
     expect(sent.total).toBe(0);
   });
 
   it('accepts an image of exactly 5 MB, and a file the sandbox cannot name (CSV) as a document', async () => {
     const image = await multipart(() => ({ reg_id: String(reg), contacts: '905321234567', file: [pngOf(5 * MB), 'exactly-5mb.png'] }))();
     expect(image).toMatchObject({ status: 200, json: { description: 'Mesaj gönderildi', data: { file: { mime: 'image/png', size: 5 * MB } } } });
-    const csv = await multipart(() => ({ reg_id: String(reg), contacts: '905321234567', message: 'liste', file: [Buffer.from('ad;telefon\nAyşe;905321234567\n'), 'liste.csv'] }))();
+    const csv = await multipart(() => ({
+      reg_id: String(reg),
+      contacts: '905321234567',
+      message: 'liste',
+      file: [Buffer.from('ad;telefon\nAyşe;905321234567\n'), 'liste.csv'],
+    }))();
     expect(csv).toMatchObject({ status: 200, json: { data: { file: { name: 'liste.csv' } } } });
   });
 

@@ -11,7 +11,14 @@ const HOUR = 3_600_000;
 interface Sent {
   status: boolean;
   description: string;
-  data: { reg_id: number; contacts: string; message: string; send_time: string | null; file: { name: string; mime: string; size: number; url: string } | null; messages: Array<{ id: string; contact: string }> };
+  data: {
+    reg_id: number;
+    contacts: string;
+    message: string;
+    send_time: string | null;
+    file: { name: string; mime: string; size: number; url: string } | null;
+    messages: Array<{ id: string; contact: string }>;
+  };
 }
 
 describe('Wamessage on the simulated engine', () => {
@@ -34,9 +41,15 @@ describe('Wamessage on the simulated engine', () => {
 
   it('registers, logs in, links a device by code, sends a PDF to three contacts and a send scheduled for tomorrow goes out tomorrow', async () => {
     const registered = await client.json('POST', '/user/register', { phone: `+${USER}`, password: 'gizli-sifre-1', name: 'Ayşe' });
-    expect(registered).toMatchObject({ status: 201, json: { status: true, code: 201, description: 'Kayıt başarılı', data: { user_id: 1, phone: USER, name: 'Ayşe', email: null } } });
+    expect(registered).toMatchObject({
+      status: 201,
+      json: { status: true, code: 201, description: 'Kayıt başarılı', data: { user_id: 1, phone: USER, name: 'Ayşe', email: null } },
+    });
     const login = await client.json('POST', '/user/login', { phone: USER, password: 'gizli-sifre-1' });
-    expect(login).toMatchObject({ status: 200, json: { status: true, description: 'Giriş başarılı', data: { token_type: 'Bearer', expires_in: 86_400, expires_at: '2026-01-02 12:00:00', user_id: 1 } } });
+    expect(login).toMatchObject({
+      status: 200,
+      json: { status: true, description: 'Giriş başarılı', data: { token_type: 'Bearer', expires_in: 86_400, expires_at: '2026-01-02 12:00:00', user_id: 1 } },
+    });
     const { token, data } = login.json as { token: string; data: { token: string } };
     expect(data.token).toBe(token);
     expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -44,12 +57,20 @@ describe('Wamessage on the simulated engine', () => {
 
     // Device linking: code → not linked → the phone types the code → loading → connected and registered.
     const code = await client.json('POST', '/whatsapp/login/code', { phone: DEVICE });
-    expect(code).toMatchObject({ status: 200, json: { status: true, description: 'Kod oluşturuldu', data: { phone: DEVICE, expires_at: '2026-01-01 12:03:00' } } });
+    expect(code).toMatchObject({
+      status: 200,
+      json: { status: true, description: 'Kod oluşturuldu', data: { phone: DEVICE, expires_at: '2026-01-01 12:03:00' } },
+    });
     const { code: pairingCode, registrationId } = (code.json as { data: { code: string; registrationId: number } }).data;
     expect(pairingCode).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
     expect(registrationId).toBe(1_000_001);
     const logincontrol = () => client.get(`/whatsapp/ws/logincontrol?registrationId=${registrationId}&phone=${DEVICE}`);
-    expect((await logincontrol()).json).toEqual({ status: true, code: 200, description: 'Cihaz henüz bağlanmadı', data: { registrationId, phone: DEVICE, connected: false, status: 'waiting_for_code' } });
+    expect((await logincontrol()).json).toEqual({
+      status: true,
+      code: 200,
+      description: 'Cihaz henüz bağlanmadı',
+      data: { registrationId, phone: DEVICE, connected: false, status: 'waiting_for_code' },
+    });
     expect((await client.get('/whatsapp/devices?page=-1')).json).toEqual({ status: true, code: 200, description: 'Cihazlar listelendi', data: [] });
 
     await sandbox.control.pair(pairingCode, DEVICE);
@@ -57,7 +78,12 @@ describe('Wamessage on the simulated engine', () => {
     // Loading is not registration: the device is listed only once logincontrol saw it connected.
     await sandbox.control.advance(5_000);
     expect((await client.get('/whatsapp/devices?page=-1')).json).toMatchObject({ data: [] });
-    expect((await logincontrol()).json).toEqual({ status: true, code: 200, description: 'Cihaz bağlandı', data: { registrationId, phone: DEVICE, connected: true, status: 'connected' } });
+    expect((await logincontrol()).json).toEqual({
+      status: true,
+      code: 200,
+      description: 'Cihaz bağlandı',
+      data: { registrationId, phone: DEVICE, connected: true, status: 'connected' },
+    });
     expect((await client.get('/whatsapp/devices?page=-1')).json).toEqual({
       status: true,
       code: 200,
@@ -66,28 +92,56 @@ describe('Wamessage on the simulated engine', () => {
     });
 
     // Three contacts, written three ways, and a PDF upload.
-    const sent = await sendForm({ reg_id: String(registrationId), contacts: '+905321234567, 905321234568,+994 50 123 45 67', message: 'Teklif ektedir', file: new Blob([PDF], { type: 'application/pdf' }) }, 'teklif.pdf');
+    const sent = await sendForm(
+      {
+        reg_id: String(registrationId),
+        contacts: '+905321234567, 905321234568,+994 50 123 45 67',
+        message: 'Teklif ektedir',
+        file: new Blob([PDF], { type: 'application/pdf' }),
+      },
+      'teklif.pdf',
+    );
     expect(sent.status).toBe(200);
     const body = sent.json as Sent;
     expect(body).toMatchObject({
       status: true,
       description: 'Mesaj gönderildi',
-      data: { reg_id: registrationId, contacts: '+905321234567, 905321234568,+994 50 123 45 67', message: 'Teklif ektedir', send_time: null, file: { name: 'teklif.pdf', mime: 'application/pdf', size: PDF.length } },
+      data: {
+        reg_id: registrationId,
+        contacts: '+905321234567, 905321234568,+994 50 123 45 67',
+        message: 'Teklif ektedir',
+        send_time: null,
+        file: { name: 'teklif.pdf', mime: 'application/pdf', size: PDF.length },
+      },
     });
     expect(body.data.messages.map((message) => message.contact)).toEqual(['905321234567', '905321234568', '994501234567']);
     await sandbox.control.advance(60_000);
     for (const { id, contact } of body.data.messages) {
       const message = await sandbox.control.message(id);
-      expect({ from: message.from, to: message.to, text: message.text, kind: message.kind, status: message.status, mediaUrl: message.mediaUrl })
-        .toEqual({ from: DEVICE, to: contact, text: 'Teklif ektedir', kind: 'media', status: 'read', mediaUrl: body.data.file!.url });
+      expect({ from: message.from, to: message.to, text: message.text, kind: message.kind, status: message.status, mediaUrl: message.mediaUrl }).toEqual({
+        from: DEVICE,
+        to: contact,
+        text: 'Teklif ektedir',
+        kind: 'media',
+        status: 'read',
+        mediaUrl: body.data.file!.url,
+      });
     }
     const served = await fetch(`${sandbox.origin}${new URL(body.data.file!.url).pathname}`);
     expect(Buffer.from(await served.arrayBuffer()).equals(PDF)).toBe(true);
 
     // Tomorrow at noon, Turkey time: 2026-01-02 09:00 UTC.
     const tomorrow = Date.UTC(2026, 0, 2, 9, 0, 0);
-    const scheduled = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234569', message: 'Yarın görüşelim', send_time: '2026-01-02 12:00:00' });
-    expect(scheduled.json).toMatchObject({ description: 'Mesaj gönderildi', data: { contacts: '905321234569', message: 'Yarın görüşelim', send_time: '2026-01-02 12:00:00' } });
+    const scheduled = await client.json('POST', '/whatsapp/sendmessage/multi', {
+      reg_id: registrationId,
+      contacts: '905321234569',
+      message: 'Yarın görüşelim',
+      send_time: '2026-01-02 12:00:00',
+    });
+    expect(scheduled.json).toMatchObject({
+      description: 'Mesaj gönderildi',
+      data: { contacts: '905321234569', message: 'Yarın görüşelim', send_time: '2026-01-02 12:00:00' },
+    });
     const { id } = (scheduled.json as Sent).data.messages[0]!;
     expect(await sandbox.control.message(id)).toMatchObject({ status: 'queued', sendAt: new Date(tomorrow).toISOString() });
     const { nowMs } = await sandbox.control.clock();
@@ -112,7 +166,12 @@ describe('Wamessage on the simulated engine', () => {
       const { nowMs } = await sandbox.control.clock();
       const sendAt = Math.ceil((nowMs + 30_000) / 1000) * 1000;
       const turkey = new Date(sendAt + 3 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
-      const response = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'yakında', send_time: turkey });
+      const response = await client.json('POST', '/whatsapp/sendmessage/multi', {
+        reg_id: registrationId,
+        contacts: '905321234567',
+        message: 'yakında',
+        send_time: turkey,
+      });
       const { id } = (response.json as Sent).data.messages[0]!;
       expect(await sandbox.control.message(id)).toMatchObject({ sendAt: new Date(sendAt).toISOString() });
       await sandbox.control.advance(sendAt - nowMs - 500);
@@ -124,16 +183,29 @@ describe('Wamessage on the simulated engine', () => {
     it('refuses a send_time already past, in Turkey time, and sends nothing', async () => {
       const { nowMs } = await sandbox.control.clock();
       const justPast = new Date(nowMs - 1_000 + 3 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
-      const response = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'dün', send_time: justPast });
+      const response = await client.json('POST', '/whatsapp/sendmessage/multi', {
+        reg_id: registrationId,
+        contacts: '905321234567',
+        message: 'dün',
+        send_time: justPast,
+      });
       expect(response).toMatchObject({ status: 400, json: { status: false, code: 400, description: 'Gönderim zamanı geçmiş bir tarih olamaz', data: null } });
-      const outbound = await sandbox.app.get(WhatsAppEngine).messages.query({ accountId: `wamessage:${USER}`, direction: 'outbound', order: 'newest', offset: 0, limit: 10 });
+      const outbound = await sandbox.app
+        .get(WhatsAppEngine)
+        .messages.query({ accountId: `wamessage:${USER}`, direction: 'outbound', order: 'newest', offset: 0, limit: 10 });
       expect(outbound.total).toBe(0);
     });
 
-    it('answers the public client\'s form-urlencoded send (one +994 number, send_speed) as it reads it', async () => {
-      const response = await client.form('/whatsapp/sendmessage/multi', new URLSearchParams({ reg_id: String(registrationId), contacts: '+994501234567', message: 'Salam', send_speed: '1' }));
+    it("answers the public client's form-urlencoded send (one +994 number, send_speed) as it reads it", async () => {
+      const response = await client.form(
+        '/whatsapp/sendmessage/multi',
+        new URLSearchParams({ reg_id: String(registrationId), contacts: '+994501234567', message: 'Salam', send_speed: '1' }),
+      );
       expect(response.status).toBe(200);
-      const body = response.json as { description: string; data: { contacts: string; message: string; send_speed: number; messages: Array<{ contact: string }> } };
+      const body = response.json as {
+        description: string;
+        data: { contacts: string; message: string; send_speed: number; messages: Array<{ contact: string }> };
+      };
       // data.contacts echoes the field as sent, + included (integrations store it and look the number up by it);
       // the message goes to the normalised number.
       expect([body.description, body.data.contacts, body.data.message, body.data.send_speed]).toEqual(['Mesaj gönderildi', '+994501234567', 'Salam', 1]);
@@ -141,7 +213,12 @@ describe('Wamessage on the simulated engine', () => {
     });
 
     it('logout unlinks and forgets the device: no longer listed, refused for sends, and its scheduled sends fail', async () => {
-      const later = await client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'sonra', send_time: '2026-01-01 13:00:00' });
+      const later = await client.json('POST', '/whatsapp/sendmessage/multi', {
+        reg_id: registrationId,
+        contacts: '905321234567',
+        message: 'sonra',
+        send_time: '2026-01-01 13:00:00',
+      });
       const { id } = (later.json as Sent).data.messages[0]!;
       const logout = await client.json('POST', '/whatsapp/logout', { reg_id: String(registrationId), phone: DEVICE });
       expect(logout.json).toEqual({ status: true, code: 200, description: 'Oturum kapatıldı', data: { registrationId, phone: DEVICE } });
@@ -157,7 +234,9 @@ describe('Wamessage on the simulated engine', () => {
     it('a device whose phone lost its connection is listed as disconnected and refuses sends until it is back', async () => {
       const [session] = await sandbox.control.sessions('wamessage', USER);
       await sandbox.control.request('POST', `/sessions/${session!.id}/disconnect`);
-      expect((await client.get('/whatsapp/devices')).json).toMatchObject({ data: [{ registration_id: registrationId, status: 'disconnected', connected: false }] });
+      expect((await client.get('/whatsapp/devices')).json).toMatchObject({
+        data: [{ registration_id: registrationId, status: 'disconnected', connected: false }],
+      });
       const send = () => client.json('POST', '/whatsapp/sendmessage/multi', { reg_id: registrationId, contacts: '905321234567', message: 'x' });
       expect(await send()).toMatchObject({ status: 409, json: { description: 'Cihaz bağlı değil' } });
       await sandbox.control.request('POST', `/sessions/${session!.id}/reconnect`);
@@ -179,7 +258,8 @@ describe('Wamessage on the simulated engine', () => {
 
   it('asking login/code twice for a waiting number gives a new code for the same registrationId; the old code stops working; codes expire after 3 minutes', async () => {
     await client.signUp(USER);
-    const ask = async () => ((await client.json('POST', '/whatsapp/login/code', { phone: DEVICE })).json as { data: { code: string; registrationId: number } }).data;
+    const ask = async () =>
+      ((await client.json('POST', '/whatsapp/login/code', { phone: DEVICE })).json as { data: { code: string; registrationId: number } }).data;
     const first = await ask();
     await sandbox.control.advance(1_000);
     const second = await ask();

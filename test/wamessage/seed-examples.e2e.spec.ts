@@ -11,7 +11,13 @@ const seed = JSON.parse(readFileSync('fixtures/examples/wamessage/seed-examples.
 const SEED_REGISTRATION_ID = '1111111';
 
 interface Example {
-  request: { method: string; path: string; encoding?: 'json' | 'form' | 'multipart'; fields?: Record<string, string>; file?: { field: string; fixture: string; filename: string } };
+  request: {
+    method: string;
+    path: string;
+    encoding?: 'json' | 'form' | 'multipart';
+    fields?: Record<string, string>;
+    file?: { field: string; fixture: string; filename: string };
+  };
 }
 
 describe('Wamessage seed examples, with only the base URL changed', () => {
@@ -37,7 +43,15 @@ describe('Wamessage seed examples, with only the base URL changed', () => {
   it('follows the documented flow end to end', async () => {
     const { phone, password } = seed.login.request.fields as { phone: string; password: string };
     // The undocumented sign-up the seed asks for first ("hesabımız yoksa kayıt olmalıyız").
-    expect((await send(`${sandbox.base}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password }) })).status).toBe(201);
+    expect(
+      (
+        await send(`${sandbox.base}/user/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ phone, password }),
+        })
+      ).status,
+    ).toBe(201);
 
     const login = await call(seed.login, '');
     expect(login.status).toBe(200);
@@ -60,11 +74,19 @@ describe('Wamessage seed examples, with only the base URL changed', () => {
 
     const sent = await call(seed.sendMulti, token, id);
     expect(sent.status).toBe(200);
-    expect(sent.json).toMatchObject({ description: 'Mesaj gönderildi', data: { contacts: seed.sendMulti.request.fields.contacts, message: 'Merhaba', send_time: null, file: { name: 'dosya.pdf', mime: 'application/pdf' } } });
+    expect(sent.json).toMatchObject({
+      description: 'Mesaj gönderildi',
+      data: { contacts: seed.sendMulti.request.fields.contacts, message: 'Merhaba', send_time: null, file: { name: 'dosya.pdf', mime: 'application/pdf' } },
+    });
 
     const client = await call(seed.clientSend, token, id);
     const body = client.json as { description: string; data: { contacts: string; message: string } };
-    expect([client.status, body.description, body.data.contacts, body.data.message]).toEqual([200, seed.clientSend.reads.description, '+994501234567', 'Salam']);
+    expect([client.status, body.description, body.data.contacts, body.data.message]).toEqual([
+      200,
+      seed.clientSend.reads.description,
+      '+994501234567',
+      'Salam',
+    ]);
 
     expect((await call(seed.logout, token, id)).json).toMatchObject({ status: true, data: { registrationId, phone } });
     expect((await call(seed.devices, token, id)).json).toMatchObject({ data: [] });

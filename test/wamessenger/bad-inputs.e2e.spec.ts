@@ -44,7 +44,10 @@ function cases(media: string): BadInput[] {
     send('a format WaMessenger does not take (plain text file)', { json: { phonenumber: '989121234567', text: 'hi', url: `${media}/sample.txt` } }),
     send('malformed JSON', { raw: '{"phonenumber": "98912', contentType: 'application/json' }),
     send('JSON that is not an object', { raw: '["989121234567","hi"]', contentType: 'application/json' }),
-    send('truncated multipart', { raw: '--XYZ\r\nContent-Disposition: form-data; name="phonenumber"\r\n\r\n98912', contentType: 'multipart/form-data; boundary=XYZ' }),
+    send('truncated multipart', {
+      raw: '--XYZ\r\nContent-Disposition: form-data; name="phonenumber"\r\n\r\n98912',
+      contentType: 'multipart/form-data; boundary=XYZ',
+    }),
     send('XML body', { raw: '<message><to>989121234567</to></message>', contentType: 'application/xml' }),
     { name: 'unknown key on sendMessage', method: 'POST', path: '/sendMessage/invalid-key', body: { json: { phonenumber: '989121234567', text: 'hi' } } },
     { name: 'getStatus without id', path: '/getStatus/K' },
@@ -56,13 +59,30 @@ function cases(media: string): BadInput[] {
     { name: 'showAllMessages filter with letters', path: '/showAllMessages/K?phonenumber=abc' },
     { name: 'showAllGetMessages negative page', path: '/showAllGetMessages/K?page=-1' },
     { name: 'webhook/set without url', path: '/webhook/set/K', expect: { status: 400, body: { set: 'false', url: '', message: 'Invalid webhook url' } } },
-    { name: 'webhook/set with a non-http url', path: '/webhook/set/K?url=ftp://x', expect: { status: 400, body: { set: 'false', url: 'ftp://x', message: 'Invalid webhook url' } } },
-    { name: 'webhook/resend with no url set', path: '/webhook/resend/FRESH', expect: { status: 400, body: { pending: 0, hash: 'FRESH', message: 'Webhook url is not set', url: '' } } },
+    {
+      name: 'webhook/set with a non-http url',
+      path: '/webhook/set/K?url=ftp://x',
+      expect: { status: 400, body: { set: 'false', url: 'ftp://x', message: 'Invalid webhook url' } },
+    },
+    {
+      name: 'webhook/resend with no url set',
+      path: '/webhook/resend/FRESH',
+      expect: { status: 400, body: { pending: 0, hash: 'FRESH', message: 'Webhook url is not set', url: '' } },
+    },
     { name: 'sendSeen with a bogus value', path: '/sendSeen/K?seen=yes', expect: { status: 400, body: { set: 'False', message: 'seen must be on or off' } } },
     { name: 'receive without a value', path: '/receive/K', expect: { status: 400, body: { set: 'False', message: 'receive must be on or off' } } },
-    ...['getStatus/invalid?id=80000000', 'showAllMessages/invalid', 'pending/invalid', 'showAllGetMessages/invalid', 'webhook/set/invalid?url=https://a.b', 'webhook/remove/invalid', 'webhook/pending/invalid', 'webhook/resend/invalid', 'sendSeen/invalid?seen=on', 'receive/invalidKEY?receive=on'].map(
-      (path) => ({ name: `unknown key: ${path}`, path: `/${path}` }),
-    ),
+    ...[
+      'getStatus/invalid?id=80000000',
+      'showAllMessages/invalid',
+      'pending/invalid',
+      'showAllGetMessages/invalid',
+      'webhook/set/invalid?url=https://a.b',
+      'webhook/remove/invalid',
+      'webhook/pending/invalid',
+      'webhook/resend/invalid',
+      'sendSeen/invalid?seen=on',
+      'receive/invalidKEY?receive=on',
+    ].map((path) => ({ name: `unknown key: ${path}`, path: `/${path}` })),
     { name: 'unknown route', path: '/sendMessages/K', expect: { status: 404, body: 'Not Found' } },
     { name: 'GET on the POST-only sendMessage', path: '/sendMessage/K', expect: { status: 404, body: 'Not Found' } },
   ];
@@ -76,26 +96,32 @@ describe('WaMessenger bad inputs', () => {
   });
 
   it('covers the kinds the issue names', () => {
-    const names = cases('').map((c) => c.name).join('\n');
+    const names = cases('')
+      .map((c) => c.name)
+      .join('\n');
     for (const kind of [/missing/, /as a number|as a boolean/, /unknown id/, /over 16 MB/, /Vorbis/, /malformed/i, /unknown key/]) expect(names).toMatch(kind);
   });
 
-  it.each(cases('MEDIA').map((c) => [c.name, c] as const))('%s', async (_name, template) => {
-    const bad = JSON.parse(JSON.stringify(template).replaceAll('MEDIA', sandbox.media.url)) as BadInput;
-    const expected = bad.expect ?? BAD_REQUEST;
-    const response = await fetch(`${sandbox.origin}/wamessenger${bad.path}`, { method: bad.method ?? 'GET', ...encode(bad.body) });
-    const text = await response.text();
-    expect(response.status).toBe(expected.status);
-    if (typeof expected.body === 'string') {
-      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(text).toBe(expected.body);
-    } else {
-      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(JSON.parse(text)).toEqual(expected.body);
-    }
-    expect(response.headers.get('x-sandbox-error')).toBeTruthy();
-    // The over-size cases fetch up to 101 MB from the media server: room for a machine busy with other work.
-  }, 30_000);
+  it.each(cases('MEDIA').map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, template) => {
+      const bad = JSON.parse(JSON.stringify(template).replaceAll('MEDIA', sandbox.media.url)) as BadInput;
+      const expected = bad.expect ?? BAD_REQUEST;
+      const response = await fetch(`${sandbox.origin}/wamessenger${bad.path}`, { method: bad.method ?? 'GET', ...encode(bad.body) });
+      const text = await response.text();
+      expect(response.status).toBe(expected.status);
+      if (typeof expected.body === 'string') {
+        expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+        expect(text).toBe(expected.body);
+      } else {
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(JSON.parse(text)).toEqual(expected.body);
+      }
+      expect(response.headers.get('x-sandbox-error')).toBeTruthy();
+      // The over-size cases fetch up to 101 MB from the media server: room for a machine busy with other work.
+    },
+    30_000,
+  );
 
   it.each([
     ['application/json', '{"seen":"off","junk":'],
@@ -111,7 +137,10 @@ function getWithBody(url: string, contentType: string, body: string): Promise<{ 
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method: 'GET', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
     });
     request.on('error', reject).end(body);
   });

@@ -96,7 +96,9 @@ describe('WaMessenger on the simulated engine', () => {
     const list = await getJson('/showAllGetMessages/K');
     expect(list.count).toBe(1);
     expect(list.data[0]).toMatchObject({ id: accepted.messageId, type: 'chat', from: '989121234567', chat: 'hi' });
-    expect(received(sandbox.receiver)).toEqual([expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' })]);
+    expect(received(sandbox.receiver)).toEqual([
+      expect.objectContaining({ type: 'chat', hash: 'K', id: accepted.messageId, from: '989121234567', chat: 'hi' }),
+    ]);
     expect((await sandbox.control.message(accepted.messageId!)).status).toBe('received');
 
     await send(`${sandbox.base}/sendSeen/K?seen=on`);
@@ -139,7 +141,11 @@ describe('WaMessenger on the simulated engine', () => {
   });
 
   it('pages sent messages 100 at a time, newest first', async () => {
-    const form = { phonenumber: Array.from({ length: 150 }, (_, n) => `98912${String(n).padStart(7, '0')}`), text: 'bulk', url: `data:image/png;base64,${TINY_PNG}` };
+    const form = {
+      phonenumber: Array.from({ length: 150 }, (_, n) => `98912${String(n).padStart(7, '0')}`),
+      text: 'bulk',
+      url: `data:image/png;base64,${TINY_PNG}`,
+    };
     const bulk = await send(`${sandbox.base}/sendMessage/K`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
     expect(bulk.status).toBe(200);
     const page1 = await getJson('/showAllMessages/K');

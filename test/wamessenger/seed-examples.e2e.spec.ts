@@ -4,7 +4,6 @@ import { received } from '../support/received.js';
 import { useSandbox } from '../support/sandbox.js';
 import { httpBuildQuery, phpMultipart, send, shapeOf } from '../support/php-client.js';
 
-
 /**
  * Every example in WaMessenger's documentation, sent as its PHP snippet sends it with only the base URL
  * changed, gets a response of the documented shape: same content type, key order and casing, types,
@@ -45,9 +44,22 @@ describe('WaMessenger seed examples, with only the base URL changed', () => {
     const response = await send(`${sandbox.base}/getStatus/apikey?id=${id}`);
     expect(response.status).toBe(200);
     expect(shapeOf(response.json)).toEqual(shapeOf(seed.getStatus.response.body));
-    expect(response.json).toMatchObject({ status: 'OK', statusInfo: 'Message successfully sent', id, phonenumber: '989121234567', text: 'test', delivery: 'read' });
-    expect(JSON.stringify(response.json).replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g, '"T"').replace(id, 'ID')).toBe(
-      JSON.stringify(seed.getStatus.response.body).replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g, '"T"').replace('80406105', 'ID'),
+    expect(response.json).toMatchObject({
+      status: 'OK',
+      statusInfo: 'Message successfully sent',
+      id,
+      phonenumber: '989121234567',
+      text: 'test',
+      delivery: 'read',
+    });
+    expect(
+      JSON.stringify(response.json)
+        .replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g, '"T"')
+        .replace(id, 'ID'),
+    ).toBe(
+      JSON.stringify(seed.getStatus.response.body)
+        .replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g, '"T"')
+        .replace('80406105', 'ID'),
     );
   });
 

@@ -41,7 +41,8 @@ const REQUESTS: Record<string, Record<string, (token: string) => string>> = {
     'acc not authorized': () => `/api2/file_to/unauthorized-token/${q({ phone: PHONE, url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`,
     'phone fail': (t) => `/api2/file_to/${t}/${q({ phone: '12', url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`,
     'no WhatsApp on the number': (t) => `/api2/file_to/${t}/${q({ phone: NO_WHATSAPP, url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`,
-    'phone not checked for WhatsApp, please retry': (t) => `/api2/file_to/${t}/${q({ phone: SLOW_CHECK, url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`,
+    'phone not checked for WhatsApp, please retry': (t) =>
+      `/api2/file_to/${t}/${q({ phone: SLOW_CHECK, url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`,
     'url fail': (t) => `/api2/file_to/${t}/${q({ phone: PHONE, url: 'wamm.chat/i/images/wamm-chat-logo.png' })}`,
   },
   msg_get_last: {
@@ -94,7 +95,11 @@ describe('WAMM error texts, byte for byte', () => {
     expect(request).toBeDefined();
     const response = await send(sandbox.base + request!(`errors-${++fresh}`));
     const expected = method === 'check_phone' ? `{"err":${JSON.stringify(text)},"result":"error"}` : `{"err":${JSON.stringify(text)}}`;
-    expect({ status: response.status, type: response.contentType.split(';')[0], body: response.text }).toEqual({ status: 200, type: 'application/json', body: expected });
+    expect({ status: response.status, type: response.contentType.split(';')[0], body: response.text }).toEqual({
+      status: 200,
+      type: 'application/json',
+      body: expected,
+    });
   });
 
   it('answers "token fail" to a documented method called without a token, and a 404 to an unknown method', async () => {
@@ -112,7 +117,9 @@ describe('WAMM error texts, byte for byte', () => {
   });
 
   it('accepts a name of 250 characters and web and email of 150', async () => {
-    const response = await send(`${sandbox.base}/api2/contact_to/limits/${q({ phone: PHONE, name: 'Щ'.repeat(250), web: `https://example.com/${'w'.repeat(130)}`, email: `${'e'.repeat(138)}@example.com` })}`);
+    const response = await send(
+      `${sandbox.base}/api2/contact_to/limits/${q({ phone: PHONE, name: 'Щ'.repeat(250), web: `https://example.com/${'w'.repeat(130)}`, email: `${'e'.repeat(138)}@example.com` })}`,
+    );
     expect(response.text).toBe('{"err":0,"result":"insert"}');
   });
 

@@ -7,13 +7,25 @@ import { send } from '../support/php-client.js';
 const PHONE = '79001234567';
 const q = (fields: Record<string, string>) => `?${new URLSearchParams(fields).toString()}`;
 
-interface Row { msg_id: string; from_me: string; phone: string; chat_name: string; tip_msg: string; msg_text: string; msg_link: string; date_ins: string; date_upd: string; state: string }
+interface Row {
+  msg_id: string;
+  from_me: string;
+  phone: string;
+  chat_name: string;
+  tip_msg: string;
+  msg_text: string;
+  msg_link: string;
+  date_ins: string;
+  date_upd: string;
+  state: string;
+}
 
 describe('WAMM on the simulated engine', () => {
   const sandbox = useSandbox({ provider: 'wamm', receiver: true, media: true });
 
   const json = async (path: string) => (await send(sandbox.base + path)).json as any;
-  const msgTo = async (token: string, phone: string, text: string) => ((await json(`/api2/msg_to/${token}/${q({ phone, text })}`)) as { msg_id: number }).msg_id;
+  const msgTo = async (token: string, phone: string, text: string) =>
+    ((await json(`/api2/msg_to/${token}/${q({ phone, text })}`)) as { msg_id: number }).msg_id;
   const rows = async (path: string) => ((await json(path)) as { msg_data: Row[] }).msg_data;
 
   it('posts {"tip":"msg_state"} for each status change and {"tip":"msg"} for the send and the reply, to the url set through the control API', async () => {
@@ -37,9 +49,27 @@ describe('WAMM on the simulated engine', () => {
     const [sent, reply] = messages.map((event) => event.msg_data) as [Record<string, string>, Record<string, string>];
     const keys = ['msg_id', 'from_me', 'phone', 'chat_name', 'tip_msg', 'msg_text', 'msg_link', 'date_ins', 'date_upd', 'state', 'id', 'from_api', 'phone_acc'];
     expect(Object.keys(sent)).toEqual(keys);
-    expect(sent).toMatchObject({ msg_id: String(id), id: String(id), from_me: '1', from_api: '1', phone_acc: linePhone, phone: '79001000004', msg_text: 'ping', state: 'sent' });
+    expect(sent).toMatchObject({
+      msg_id: String(id),
+      id: String(id),
+      from_me: '1',
+      from_api: '1',
+      phone_acc: linePhone,
+      phone: '79001000004',
+      msg_text: 'ping',
+      state: 'sent',
+    });
     expect(Object.keys(reply)).toEqual(keys);
-    expect(reply).toMatchObject({ id: reply.msg_id, from_me: '0', from_api: '0', phone_acc: linePhone, phone: '79001000004', tip_msg: 'textMessage', msg_link: '', state: 'received' });
+    expect(reply).toMatchObject({
+      id: reply.msg_id,
+      from_me: '0',
+      from_api: '0',
+      phone_acc: linePhone,
+      phone: '79001000004',
+      tip_msg: 'textMessage',
+      msg_link: '',
+      state: 'received',
+    });
     expect(reply.chat_name).not.toBe('');
     // Both name the chat as msg_get does.
     expect(sent.chat_name).toBe(reply.chat_name);
@@ -57,7 +87,10 @@ describe('WAMM on the simulated engine', () => {
     await sandbox.control.inbound('wamm', 'named', { from: '79005556677', text: 'saved', profileName: 'Oleg on WhatsApp' });
     await sandbox.control.inbound('wamm', 'named', { from: '79005556688', text: 'stranger', profileName: 'Anna' });
     await sandbox.control.advance(1_000);
-    const names = (received(sandbox.receiver) as Array<{ tip: string; msg_data: Record<string, string> }>).map((event) => [event.msg_data.msg_text, event.msg_data.chat_name]);
+    const names = (received(sandbox.receiver) as Array<{ tip: string; msg_data: Record<string, string> }>).map((event) => [
+      event.msg_data.msg_text,
+      event.msg_data.chat_name,
+    ]);
     // Webhook calls may arrive in either order.
     expect(names.sort()).toEqual([
       ['saved', 'Олег Иванов'],
@@ -83,7 +116,16 @@ describe('WAMM on the simulated engine', () => {
     expect((await rows('/api2/msg_get_last/inbox/?col=2')).map((row) => row.msg_id)).toEqual([String(second), inbound.messageId]);
     expect((await rows('/api2/msg_get_last/inbox/?col=100&from_me=1')).map((row) => row.msg_id)).toEqual([String(second), String(first)]);
     const received = await rows('/api2/msg_get_last/inbox/?col=100&from_me=0');
-    expect(received).toEqual([expect.objectContaining({ msg_id: inbound.messageId, from_me: '0', phone: '79005556677', chat_name: 'Anna', msg_text: 'hello from a customer', state: 'received' })]);
+    expect(received).toEqual([
+      expect.objectContaining({
+        msg_id: inbound.messageId,
+        from_me: '0',
+        phone: '79005556677',
+        chat_name: 'Anna',
+        msg_text: 'hello from a customer',
+        state: 'received',
+      }),
+    ]);
     expect(received[0]!.date_ins).toBe('2026-01-01 12:00:01');
   });
 
@@ -91,7 +133,9 @@ describe('WAMM on the simulated engine', () => {
     await msgTo('names', PHONE, 'hi');
     const before = (await rows(`/api2/msg_get/names/?phone=${PHONE}&col=1`))[0]!.chat_name;
     expect(before).not.toBe('');
-    expect((await send(`${sandbox.base}/api2/contact_to/names/${q({ phone: '+7 (900) 123-45-67', name: 'Олег Иванов', info: '', email: '', web: '' })}`)).text).toBe('{"err":0,"result":"insert"}');
+    expect(
+      (await send(`${sandbox.base}/api2/contact_to/names/${q({ phone: '+7 (900) 123-45-67', name: 'Олег Иванов', info: '', email: '', web: '' })}`)).text,
+    ).toBe('{"err":0,"result":"insert"}');
     expect((await rows(`/api2/msg_get/names/?phone=${PHONE}&col=1`))[0]!.chat_name).toBe('Олег Иванов');
     expect((await send(`${sandbox.base}/api2/contact_to/names/${q({ phone: PHONE, name: 'Oleg' })}`)).text).toBe('{"err":0,"result":"update"}');
     expect((await rows('/api2/msg_get_last/names/?col=1'))[0]!.chat_name).toBe('Oleg');
@@ -101,7 +145,9 @@ describe('WAMM on the simulated engine', () => {
 
   it('keeps contact details on a name-only update', async () => {
     const account = 'details';
-    await send(`${sandbox.base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg', info: 'VIP', email: 'oleg@example.com', web: 'https://example.com' })}`);
+    await send(
+      `${sandbox.base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg', info: 'VIP', email: 'oleg@example.com', web: 'https://example.com' })}`,
+    );
     await send(`${sandbox.base}/api2/contact_to/${account}/${q({ phone: PHONE, name: 'Oleg I.', info: '', email: '', web: '' })}`);
     const engine = sandbox.app.get(WhatsAppEngine);
     const contacts = await engine.contacts.list((await engine.accounts.find('wamm', account))!);
@@ -143,7 +189,10 @@ describe('WAMM on the simulated engine', () => {
     expect(posted.text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
     await sandbox.control.advance(15_000);
     const listed = await rows('/api2/msg_get_last/files/?col=10');
-    expect(listed.map((row) => [row.tip_msg, row.msg_text])).toEqual([['file_link', ''], ['file_link', '']]);
+    expect(listed.map((row) => [row.tip_msg, row.msg_text])).toEqual([
+      ['file_link', ''],
+      ['file_link', ''],
+    ]);
     expect(listed[1]!.msg_link).toBe(`${sandbox.media.url}/sample.pdf`);
     expect(listed[0]!.msg_link).toMatch(/\/__sandbox\/media\/uploads\/u\d+$/);
     expect(listed.every((row) => row.state === 'sent' || row.state === 'delivered')).toBe(true);
@@ -163,15 +212,19 @@ describe('WAMM on the simulated engine', () => {
     const slow = '79001000009';
     expect((await send(`${sandbox.base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":"fail execution","result":"error"}');
     await sandbox.control.advance(9_999);
-    expect((await send(`${sandbox.base}/api2/msg_to/slow/${q({ phone: slow, text: 'too soon' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
+    expect((await send(`${sandbox.base}/api2/msg_to/slow/${q({ phone: slow, text: 'too soon' })}`)).text).toBe(
+      '{"err":"phone not checked for WhatsApp, please retry"}',
+    );
     await sandbox.control.advance(1);
     expect((await send(`${sandbox.base}/api2/check_phone/slow/?phone=${slow}`)).text).toBe('{"err":0,"result":"exists"}');
     expect((await send(`${sandbox.base}/api2/msg_to/slow/${q({ phone: slow, text: 'retried' })}`)).text).toMatch(/^\{"err":0,"msg_id":\d+\}$/);
     // Each account checks for itself.
-    expect((await send(`${sandbox.base}/api2/msg_to/other/${q({ phone: slow, text: 'first try' })}`)).text).toBe('{"err":"phone not checked for WhatsApp, please retry"}');
+    expect((await send(`${sandbox.base}/api2/msg_to/other/${q({ phone: slow, text: 'first try' })}`)).text).toBe(
+      '{"err":"phone not checked for WhatsApp, please retry"}',
+    );
   });
 
-  it('answers check_phone from the engine\'s world: other magic numbers have WhatsApp', async () => {
+  it("answers check_phone from the engine's world: other magic numbers have WhatsApp", async () => {
     for (const phone of ['79001000001', '79001000003', '79001000005']) {
       expect((await send(`${sandbox.base}/api2/check_phone/world/?phone=${phone}`)).text).toBe('{"err":0,"result":"exists"}');
     }

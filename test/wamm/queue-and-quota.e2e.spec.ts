@@ -8,7 +8,8 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
   const sandbox = useSandbox({ provider: 'wamm' });
 
   const msgTo = (token: string, phone: string, text: string) => send(`${sandbox.base}/api2/msg_to/${token}/${q({ phone, text })}`);
-  const state = async (token: string, id: number) => ((await send(`${sandbox.base}/api2/msg_state/${token}/?msg_id=${id}`)).json as { msg_data: { state: string } }).msg_data.state;
+  const state = async (token: string, id: number) =>
+    ((await send(`${sandbox.base}/api2/msg_state/${token}/?msg_id=${id}`)).json as { msg_data: { state: string } }).msg_data.state;
   const sentAt = async (id: number) => {
     const change = (await sandbox.control.message(String(id))).history.find((entry) => entry.status === 'sent');
     return change ? Date.parse(change.at) : undefined;
@@ -49,7 +50,7 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     expect(seen).toEqual(['sending', 'sent', 'delivered', 'viewed']);
   });
 
-  it('refuses the 31st message of a test account\'s day, and sends again once the Moscow day turns', async () => {
+  it("refuses the 31st message of a test account's day, and sends again once the Moscow day turns", async () => {
     // TEST_START is 09:00 UTC, 12:00 in Moscow; WAMM's day ends at 21:00 UTC.
     for (let n = 0; n < 30; n++) {
       const response = await msgTo('capped', '79001234567', `message ${n + 1}`);
@@ -59,7 +60,9 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     expect(refused.text).toBe('{"err":"acc not authorized"}');
     expect(refused.contentType).toMatch(/^application\/json/);
     // Files count against the same cap.
-    expect((await send(`${sandbox.base}/api2/file_to/capped/${q({ phone: '79001234567', url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`)).text).toBe('{"err":"acc not authorized"}');
+    expect((await send(`${sandbox.base}/api2/file_to/capped/${q({ phone: '79001234567', url: 'https://wamm.chat/i/images/wamm-chat-logo.png' })}`)).text).toBe(
+      '{"err":"acc not authorized"}',
+    );
 
     const untilMoscowMidnight = Date.UTC(2026, 0, 1, 21, 0, 0) - TEST_START;
     await sandbox.control.advance(untilMoscowMidnight - 1);
@@ -77,7 +80,7 @@ describe('WAMM send queue and daily cap, on the manual clock', () => {
     expect((await msgTo('small', '79001234567', 'three')).text).toBe('{"err":"acc not authorized"}');
   });
 
-  it('paces each account\'s line on its own: a second account does not wait behind the first', async () => {
+  it("paces each account's line on its own: a second account does not wait behind the first", async () => {
     const first = ((await msgTo('line-a', '79001234567', 'a1')).json as { msg_id: number }).msg_id;
     await msgTo('line-a', '79001234567', 'a2');
     const other = ((await msgTo('line-b', '79001234567', 'b1')).json as { msg_id: number }).msg_id;

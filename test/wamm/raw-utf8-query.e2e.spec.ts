@@ -49,7 +49,7 @@ describe('WAMM with raw UTF-8 in the query string, as the seed writes its exampl
     expect(rows.msg_data[0]!.chat_name).toBe('Олег Иванов');
   });
 
-  it("keeps WAMM's own errors for raw UTF-8 requests: {\"err\":…} with HTTP 200", async () => {
+  it('keeps WAMM\'s own errors for raw UTF-8 requests: {"err":…} with HTTP 200', async () => {
     const badToken = await rawGet(sandbox.origin, '/wamm/api2/msg_to/invalid-token/?phone=79001234567&text=привет');
     expect([badToken.status, badToken.body]).toEqual([200, '{"err":"token fail"}']);
     const badPhone = await rawGet(sandbox.origin, '/wamm/api2/msg_to/T/?phone=телефон&text=привет');

@@ -37,14 +37,14 @@ describe('WAMM seed examples, with only the base URL changed', () => {
     expect(masked(response.text).replace(/"7\d+"/, '"P"')).toBe(masked(seed.msgState.response.body).replace(/"7\d+"/, '"P"'));
   });
 
-  it('check_phone answers exists, none (the magic number …000000), and the seed\'s error', async () => {
+  it("check_phone answers exists, none (the magic number …000000), and the seed's error", async () => {
     expect((await get(seed.checkPhone.request.path)).text).toBe(seed.checkPhone.responses.exists);
     expect((await get(seed.checkPhone.request.path.replace('79001234567', '79000000000'))).text).toBe(seed.checkPhone.responses.none);
     // The seed writes its error example with a space after the comma; WAMM's other bodies are compact.
     expect((await get(seed.checkPhone.request.path.replace('79001234567', '79001000009'))).text).toBe(seed.checkPhone.responses.error.replace(', ', ','));
   });
 
-  it('msg_get_last and msg_get rows have the seed\'s keys, order and types', async () => {
+  it("msg_get_last and msg_get rows have the seed's keys, order and types", async () => {
     await get(seed.contactTo.requests[0]);
     await get(seed.msgTo.request.path);
     await sandbox.control.advance(5_000);
@@ -71,7 +71,7 @@ describe('WAMM seed examples, with only the base URL changed', () => {
     expect((await get(seed.contactDelete.request.path)).text).toBe('{"err":"phone not found"}');
   });
 
-  it('replaces every :smNN: of the seed\'s table with its emoji (and leaves :sm22:, which has none there)', async () => {
+  it("replaces every :smNN: of the seed's table with its emoji (and leaves :sm22:, which has none there)", async () => {
     const codes = Object.keys(seed.smileys);
     const { msg_id: id } = (await get(`/api2/msg_to/TOKEN/?phone=79001234567&text=${codes.join('|')}`)).json as { msg_id: number };
     const expected = codes.map((code) => seed.smileys[code] || code).join('|');

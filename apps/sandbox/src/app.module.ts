@@ -11,7 +11,15 @@ export class AppModule {
   static forRoot(config: SandboxConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineModule.forRoot(config, PROVIDERS.map((provider) => provider.profile)), RequestJournalModule, ControlModule, ...PROVIDERS.map((provider) => provider.module)],
+      imports: [
+        EngineModule.forRoot(
+          config,
+          PROVIDERS.map((provider) => provider.profile),
+        ),
+        RequestJournalModule,
+        ControlModule,
+        ...PROVIDERS.map((provider) => provider.module),
+      ],
     };
   }
 }

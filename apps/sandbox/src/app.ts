@@ -36,7 +36,11 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     logger: config.logRequests,
     // WAMM-style clients call `/route/{token}/?query`: a trailing slash must not change the route.
     // A path segment may take a whole request head (WAMM's texts travel in the path): Fastify's 100 answered 414.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: largestLimit(PROVIDERS, 'requestHeadLimit', CONTROL_REQUEST_HEAD_LIMIT) },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: largestLimit(PROVIDERS, 'requestHeadLimit', CONTROL_REQUEST_HEAD_LIMIT),
+    },
     // Multipart uploads are bounded by the body parsers; this is the ceiling for everything else.
     bodyLimit: 110 * 1024 * 1024,
     ...frameworkErrorOptions(PROVIDERS),
@@ -58,7 +62,12 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
-  recordRequests(fastify, app.get<RequestJournalRepository>(REQUEST_JOURNAL), engine.clock, PROVIDERS.map((provider) => provider.name));
+  recordRequests(
+    fastify,
+    app.get<RequestJournalRepository>(REQUEST_JOURNAL),
+    engine.clock,
+    PROVIDERS.map((provider) => provider.name),
+  );
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);

@@ -158,14 +158,32 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
   const mediaMaxAgeSeconds = integer('media-max-age-seconds', 'MEDIA_MAX_AGE_SECONDS', DEFAULT_MEDIA_MAX_AGE_MS / 1000, 1, 10 * 365 * 86_400);
   const mediaFetches = integer('media-fetches', 'MEDIA_FETCHES', DEFAULT_MAX_CONCURRENT_FETCHES, 1, 1000);
   const hostsInput = read('media-hosts', 'MEDIA_HOSTS');
-  const mediaHosts = hostsInput?.value.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '');
+  const mediaHosts = hostsInput?.value
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== '');
   if (hostsInput && (mediaHosts!.length === 0 || mediaHosts!.some((host) => !/^[\w.*:[\]-]+$/.test(host)))) {
     fail(hostsInput, 'host names or patterns separated by commas, such as media.example.com,*.cdn.example.com,127.0.0.1');
   }
 
   return {
-    port, host, clockMode, clockSpeed, clockStart, seed, accountsFile: accountsInput?.value, strictAccounts, webhookTimeoutMs, publicUrl, logRequests,
-    store, mediaDir, mediaMaxBytes, mediaMaxAgeSeconds, mediaFetches, mediaHosts,
+    port,
+    host,
+    clockMode,
+    clockSpeed,
+    clockStart,
+    seed,
+    accountsFile: accountsInput?.value,
+    strictAccounts,
+    webhookTimeoutMs,
+    publicUrl,
+    logRequests,
+    store,
+    mediaDir,
+    mediaMaxBytes,
+    mediaMaxAgeSeconds,
+    mediaFetches,
+    mediaHosts,
   };
 }
 

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const controlUrl = values['control-url'];
   if (controlUrl !== undefined && !URL.canParse(controlUrl)) usage(`--control-url: not a url: ${controlUrl}`);
 
-  if (values.fuzz !== undefined && values.junit !== undefined) usage('--junit writes a conformance run\'s checks; --fuzz has only --json');
+  if (values.fuzz !== undefined && values.junit !== undefined) usage("--junit writes a conformance run's checks; --fuzz has only --json");
   if (values.fuzz !== undefined) {
     const requests = Number(values.fuzz);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -83,7 +83,14 @@ async function main(): Promise<void> {
     if (!Number.isInteger(seed)) usage(`--seed: not a whole number: ${values.seed}`);
     const reports: Record<string, FuzzReport> = {};
     for (const { provider, baseUrl } of targets) {
-      const fuzzReport = await fuzzProvider({ provider, baseUrl, key: values.key, contractsDir: values['contracts-dir'], requestsPerOperation: requests, seed });
+      const fuzzReport = await fuzzProvider({
+        provider,
+        baseUrl,
+        key: values.key,
+        contractsDir: values['contracts-dir'],
+        requestsPerOperation: requests,
+        seed,
+      });
       process.stdout.write(`${formatFuzzReport(provider, fuzzReport)}\n`);
       reports[provider] = fuzzReport;
     }
@@ -106,7 +113,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${formatReport(report)}\n`);
     reports[provider] = report;
   }
-  const failed = Object.values(reports).filter((report) => !report.ok).map((report) => report.provider);
+  const failed = Object.values(reports)
+    .filter((report) => !report.ok)
+    .map((report) => report.provider);
   if (values.all) process.stdout.write(`\nconformance, all ${targets.length} providers: ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`}\n`);
   await writeJson(values.json, values.all ? reports : reports[targets[0]!.provider]);
   if (values.junit) await writeFile(values.junit, formatJUnit(Object.values(reports)));
@@ -152,10 +161,13 @@ async function writeJson(file: string | boolean | undefined, value: unknown): Pr
 }
 
 function formatFuzzReport(provider: string, report: FuzzReport): string {
-  const statuses = Object.entries(report.statuses).map(([status, count]) => `${status}×${count}`).join(' ');
+  const statuses = Object.entries(report.statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
   const lines = [`fuzz ${provider}: ${report.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s (${statuses}), ${report.findings.length} findings`];
   if (report.slowest) lines.push(`  slowest: ${report.slowest.ms} ms, ${report.slowest.operationId}: ${report.slowest.request}`);
-  for (const finding of report.findings.slice(0, 50)) lines.push(`  ✗ ${finding.operationId} (${finding.mutation}): ${finding.problem}\n      ${finding.request}`);
+  for (const finding of report.findings.slice(0, 50))
+    lines.push(`  ✗ ${finding.operationId} (${finding.mutation}): ${finding.problem}\n      ${finding.request}`);
   if (report.findings.length > 50) lines.push(`  … and ${report.findings.length - 50} more (--json has them all)`);
   return lines.join('\n');
 }

@@ -72,7 +72,9 @@ describe('loading the WaMessenger contract', () => {
 
   it('resolves every $ref in the file', () => {
     const refs: string[] = [];
-    walk(doc, (n) => { if (typeof n.$ref === 'string') refs.push(n.$ref); });
+    walk(doc, (n) => {
+      if (typeof n.$ref === 'string') refs.push(n.$ref);
+    });
     expect(refs.length).toBeGreaterThan(20);
     for (const ref of refs) expect([ref, resolvePointer(doc, ref) !== undefined]).toEqual([ref, true]);
   });
@@ -95,13 +97,15 @@ describe('loading the WaMessenger contract', () => {
       expect(typeof n['x-inferred-why']).toBe('string');
       expect(String(n['x-inferred-why'])).not.toContain('\n');
     });
-    expect(inferred).toEqual(expect.arrayContaining([
-      '/webhooks/deliveryReport/post',
-      '/webhooks/receivedMessage/post',
-      '/paths//getStatus/{apikey}/get/responses/400',
-      '/components/schemas/Phone',
-      '/components/parameters/PhonePrefix',
-    ]));
+    expect(inferred).toEqual(
+      expect.arrayContaining([
+        '/webhooks/deliveryReport/post',
+        '/webhooks/receivedMessage/post',
+        '/paths//getStatus/{apikey}/get/responses/400',
+        '/components/schemas/Phone',
+        '/components/parameters/PhonePrefix',
+      ]),
+    );
   });
 
   it('accepts every example it shows', () => {
@@ -131,15 +135,18 @@ describe('$ref resolution', () => {
   it('refuses a contract with a dangling $ref, naming it', () => {
     const broken = structuredClone(mini) as typeof mini;
     broken.components.schemas.Item.properties.flag.$ref = '#/components/schemas/Missing';
-    expect(() => Contract.fromDocument(broken, 'broken.yaml')).toThrow(/unresolved \$ref: #\/components\/schemas\/Missing at \/components\/schemas\/Item\/properties\/flag/);
+    expect(() => Contract.fromDocument(broken, 'broken.yaml')).toThrow(
+      /unresolved \$ref: #\/components\/schemas\/Missing at \/components\/schemas\/Item\/properties\/flag/,
+    );
   });
 
-  it('validates through a $ref\'d response and $ref\'d schemas', () => {
+  it("validates through a $ref'd response and $ref'd schemas", () => {
     const contract = Contract.fromDocument(mini);
     const op = contract.operation('getItem');
     expect(contract.validateResponse(op, { status: 200, contentType: 'application/json', body: '{"flag":"true"}' }).ok).toBe(true);
-    expect(contract.validateResponse(op, { status: 200, contentType: 'application/json', body: '{"flag":"true","x":1}' }).errors)
-      .toEqual(['body: must NOT have additional properties (x)']);
+    expect(contract.validateResponse(op, { status: 200, contentType: 'application/json', body: '{"flag":"true","x":1}' }).errors).toEqual([
+      'body: must NOT have additional properties (x)',
+    ]);
   });
 });
 
@@ -175,7 +182,9 @@ describe('path template matching', () => {
 
 describe('response validation', () => {
   let wa: Contract;
-  beforeAll(async () => { wa = await loadContract(CONTRACT); });
+  beforeAll(async () => {
+    wa = await loadContract(CONTRACT);
+  });
   const op = (id: string) => {
     const o = wa.operation(id);
     if (!o) throw new Error(`no operation ${id}`);
@@ -190,8 +199,9 @@ describe('response validation', () => {
     });
     expect(result.ok).toBe(false);
     expect(result.errors).toContain('body/set: must be equal to one of the allowed values ("true","false"); got true (boolean)');
-    expect(wa.validateResponse(op('sendSeen'), { status: 200, contentType: 'application/json', body: '{"set":"true","message":"sendSeen changed to on"}' }).errors)
-      .toEqual(['body/set: must be equal to one of the allowed values ("True","False"); got "true" (string)']);
+    expect(
+      wa.validateResponse(op('sendSeen'), { status: 200, contentType: 'application/json', body: '{"set":"true","message":"sendSeen changed to on"}' }).errors,
+    ).toEqual(['body/set: must be equal to one of the allowed values ("True","False"); got "true" (string)']);
   });
 
   it('catches a JSON body where only text/plain is declared', () => {
@@ -202,72 +212,99 @@ describe('response validation', () => {
   });
 
   it('accepts plain text by its essence and checks the raw string', () => {
-    expect(wa.validateResponse(op('sendMessage'), { status: 200, contentType: 'text/plain; charset=utf-8', body: '80379458' }))
-      .toMatchObject({ ok: true, mediaType: 'text/plain' });
+    expect(wa.validateResponse(op('sendMessage'), { status: 200, contentType: 'text/plain; charset=utf-8', body: '80379458' })).toMatchObject({
+      ok: true,
+      mediaType: 'text/plain',
+    });
     expect(wa.validateResponse(op('pending'), { status: 200, contentType: 'TEXT/PLAIN;charset=UTF-8', body: 'No Pending Message' }).ok).toBe(true);
-    expect(wa.validateResponse(op('pending'), { status: 200, contentType: 'text/plain', body: 'No pending message' }).errors)
-      .toEqual(['body: must be equal to constant ("No Pending Message"); got "No pending message" (string)']);
+    expect(wa.validateResponse(op('pending'), { status: 200, contentType: 'text/plain', body: 'No pending message' }).errors).toEqual([
+      'body: must be equal to constant ("No Pending Message"); got "No pending message" (string)',
+    ]);
   });
 
   it('catches a status code the operation does not declare', () => {
-    expect(wa.validateResponse(op('getStatus'), { status: 500, contentType: 'text/plain', body: 'oops' }).errors)
-      .toEqual(['status 500 is not declared (declared: 200, 400)']);
+    expect(wa.validateResponse(op('getStatus'), { status: 500, contentType: 'text/plain', body: 'oops' }).errors).toEqual([
+      'status 500 is not declared (declared: 200, 400)',
+    ]);
   });
 
   it('matches range and default status keys', () => {
     const mini4 = Contract.fromDocument(mini);
     expect(mini4.validateResponse(mini4.operation('getItem'), { status: 418, contentType: null, body: '' }).ok).toBe(true);
     expect(mini4.validateResponse(mini4.operation('getSpecial'), { status: 503, contentType: 'image/png', body: 'PNG' }).ok).toBe(true);
-    expect(mini4.validateResponse(mini4.operation('twoParams'), { status: 204, contentType: null, body: 'x' }).errors)
-      .toEqual(['no body is declared, got 1 bytes: "x"']);
+    expect(mini4.validateResponse(mini4.operation('twoParams'), { status: 204, contentType: null, body: 'x' }).errors).toEqual([
+      'no body is declared, got 1 bytes: "x"',
+    ]);
   });
 
   it('catches a wrong or missing content type', () => {
     const body = JSON.stringify({ set: 'true', url: '', message: 'Webhook successfully removed' });
     expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: 'application/json', body }).ok).toBe(true);
-    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: 'text/html; charset=UTF-8', body }).errors)
-      .toEqual(['content type text/html is not declared (declared: application/json)']);
-    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: null, body }).errors)
-      .toEqual(['no Content-Type header (declared: application/json)']);
-    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: 'application/json', body: 'Bad Request' }).errors)
-      .toEqual(['body is not valid JSON: "Bad Request"']);
+    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: 'text/html; charset=UTF-8', body }).errors).toEqual([
+      'content type text/html is not declared (declared: application/json)',
+    ]);
+    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: null, body }).errors).toEqual([
+      'no Content-Type header (declared: application/json)',
+    ]);
+    expect(wa.validateResponse(op('webhookRemove'), { status: 200, contentType: 'application/json', body: 'Bad Request' }).errors).toEqual([
+      'body is not valid JSON: "Bad Request"',
+    ]);
   });
 
   it('pins the documented quirks', () => {
     const status = {
-      status: 'OK', statusInfo: 'Message successfully sent', id: '80406105', phonenumber: '989121234567',
-      text: 'test', created: '2022-08-29 21:52:05', execute: '2022-08-29 21:52:05', delivery: 'read',
+      status: 'OK',
+      statusInfo: 'Message successfully sent',
+      id: '80406105',
+      phonenumber: '989121234567',
+      text: 'test',
+      created: '2022-08-29 21:52:05',
+      execute: '2022-08-29 21:52:05',
+      delivery: 'read',
     };
     const check = (id: string, value: unknown, code = 200) =>
       wa.validateResponse(op(id), { status: code, contentType: 'application/json', body: JSON.stringify(value) }).errors;
     expect(check('getStatus', status)).toEqual([]);
     expect(check('getStatus', { ...status, id: 80406105 })).toEqual(['body/id: must be string; got 80406105 (number)']);
-    expect(check('getStatus', { ...status, delivery: 'delivered' })).toContain('body/delivery: must be equal to one of the allowed values ("server","phone","read",""); got "delivered" (string)');
+    expect(check('getStatus', { ...status, delivery: 'delivered' })).toContain(
+      'body/delivery: must be equal to one of the allowed values ("server","phone","read",""); got "delivered" (string)',
+    );
     expect(check('getStatus', { ...status, created: '2022/08/29 21:52:05' })[0]).toMatch(/^body\/created: must match pattern/);
     expect(check('sendMessage', [{ phonenumber: '989121234567', tracking_code: 80461451 }])).toEqual([
-      'body/0: must have required property \'tracking_Code\'',
+      "body/0: must have required property 'tracking_Code'",
       'body/0: must NOT have additional properties (tracking_code)',
     ]);
-    expect(check('sendMessage', [{ phonenumber: '989121234567', tracking_Code: '80461451' }])).toEqual(['body/0/tracking_Code: must be integer; got "80461451" (string)']);
+    expect(check('sendMessage', [{ phonenumber: '989121234567', tracking_Code: '80461451' }])).toEqual([
+      'body/0/tracking_Code: must be integer; got "80461451" (string)',
+    ]);
     expect(check('showAllMessages', { count: 0, pageCount: 1, page: 'page 1 of 1', data: [] })[0]).toMatch(/^body\/page: must match pattern/);
-    expect(check('webhookPending', { pending: '3', hash: 'K', message: 'You have 3 pending messages', url: '' }))
-      .toEqual(['body/pending: must be integer; got "3" (string)']);
-    expect(check('showAllGetMessages', { count: 1, pageCount: 1, page: 'page 1 from 1', data: [{ id: '1', type: 'chat', from: '98912', to: '98912', date: '2022-08-29 21:54:18', chat: 'x' }] })
-      .some((e) => e.startsWith('body/data/0/date: must match pattern'))).toBe(true);
+    expect(check('webhookPending', { pending: '3', hash: 'K', message: 'You have 3 pending messages', url: '' })).toEqual([
+      'body/pending: must be integer; got "3" (string)',
+    ]);
+    expect(
+      check('showAllGetMessages', {
+        count: 1,
+        pageCount: 1,
+        page: 'page 1 from 1',
+        data: [{ id: '1', type: 'chat', from: '98912', to: '98912', date: '2022-08-29 21:54:18', chat: 'x' }],
+      }).some((e) => e.startsWith('body/data/0/date: must match pattern')),
+    ).toBe(true);
   });
 
   it('judges unknown routes by x-unknown-route', () => {
     expect(wa.validateResponse(undefined, { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found' }).ok).toBe(true);
     expect(wa.validateResponse(undefined, { status: 404, contentType: 'application/json', body: '{"message":"Not Found"}' }).ok).toBe(false);
-    expect(wa.validateResponse(undefined, { status: 200, contentType: 'text/plain', body: 'Not Found' }).errors)
-      .toEqual(['status 200: an unknown route must answer 404']);
+    expect(wa.validateResponse(undefined, { status: 200, contentType: 'text/plain', body: 'Not Found' }).errors).toEqual([
+      'status 200: an unknown route must answer 404',
+    ]);
   });
 
   it('validates webhook payloads', () => {
     const event = { type: 'delivery', hash: 'K', id: '80379458', phonenumber: '989121234567', delivery: 3, status: 'read', date: '2022-08-29 21:52:05' };
     expect(wa.validateWebhook('deliveryReport', 'application/json', JSON.stringify(event)).ok).toBe(true);
-    expect(wa.validateWebhook('deliveryReport', 'application/json', JSON.stringify({ ...event, status: 'phone' })).errors)
-      .toEqual(['body/status: must be equal to constant ("read"); got "phone" (string)']);
+    expect(wa.validateWebhook('deliveryReport', 'application/json', JSON.stringify({ ...event, status: 'phone' })).errors).toEqual([
+      'body/status: must be equal to constant ("read"); got "phone" (string)',
+    ]);
     expect(wa.validateWebhook('nope', 'application/json', '{}').errors).toEqual(['the contract declares no webhook named nope']);
   });
 

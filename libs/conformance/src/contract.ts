@@ -144,8 +144,7 @@ export class Contract {
           path,
           pointer,
           inferred: opValue['x-inferred'] === true,
-          responses: Object.entries(responses).map(([status, r]) =>
-            readResponse(status, r, `${pointer}/responses/${escapeToken(status)}`)),
+          responses: Object.entries(responses).map(([status, r]) => readResponse(status, r, `${pointer}/responses/${escapeToken(status)}`)),
           ...compileTemplate(path),
         });
       }
@@ -168,12 +167,8 @@ export class Contract {
     for (const pointer of otherSchemaPointers(doc)) compile(pointer);
 
     const info = isObject(doc.info) ? doc.info : {};
-    const servers = Array.isArray(doc.servers)
-      ? doc.servers.flatMap((s) => (isObject(s) && typeof s.url === 'string' ? [s.url] : []))
-      : [];
-    const unknownRoute = doc['x-unknown-route'] === undefined
-      ? undefined
-      : readResponse('404', doc['x-unknown-route'], '/x-unknown-route');
+    const servers = Array.isArray(doc.servers) ? doc.servers.flatMap((s) => (isObject(s) && typeof s.url === 'string' ? [s.url] : [])) : [];
+    const unknownRoute = doc['x-unknown-route'] === undefined ? undefined : readResponse('404', doc['x-unknown-route'], '/x-unknown-route');
     return new Contract(file, typeof info.title === 'string' ? info.title : file, servers, operations, webhooks, unknownRoute);
   }
 
@@ -190,7 +185,9 @@ export class Contract {
       const m = operation.matcher.exec(bare);
       if (!m) continue;
       const params: Record<string, string> = {};
-      operation.paramNames.forEach((name, i) => { params[name] = safeDecode(m[i + 1] ?? ''); });
+      operation.paramNames.forEach((name, i) => {
+        params[name] = safeDecode(m[i + 1] ?? '');
+      });
       return { operation, params };
     }
     return undefined;
@@ -290,7 +287,10 @@ export function deref(doc: unknown, node: unknown, pointer: string): { node: Jso
 function findUnresolvedRefs(doc: JsonObject): string[] {
   const bad: string[] = [];
   const walk = (node: Json, at: string): void => {
-    if (Array.isArray(node)) { for (const [i, v] of node.entries()) walk(v, `${at}/${i}`); return; }
+    if (Array.isArray(node)) {
+      for (const [i, v] of node.entries()) walk(v, `${at}/${i}`);
+      return;
+    }
     if (!isObject(node)) return;
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') {
@@ -342,40 +342,48 @@ function otherSchemaPointers(doc: JsonObject): string[] {
 function compileTemplate(path: string): Pick<Operation, 'matcher' | 'paramNames' | 'literalSegments'> {
   const paramNames: string[] = [];
   let literalSegments = 0;
-  const pattern = path.split('/').map((segment) => {
-    if (!segment.includes('{')) {
-      if (segment !== '') literalSegments++;
-      return escapeRegExp(segment);
-    }
-    return segment.split(/(\{[^}]+\})/).map((part) => {
-      const m = /^\{([^}]+)\}$/.exec(part);
-      if (!m) return escapeRegExp(part);
-      paramNames.push(m[1] ?? '');
-      return '([^/]+)';
-    }).join('');
-  }).join('/');
+  const pattern = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.includes('{')) {
+        if (segment !== '') literalSegments++;
+        return escapeRegExp(segment);
+      }
+      return segment
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const m = /^\{([^}]+)\}$/.exec(part);
+          if (!m) return escapeRegExp(part);
+          paramNames.push(m[1] ?? '');
+          return '([^/]+)';
+        })
+        .join('');
+    })
+    .join('/');
   return { matcher: new RegExp(`^${pattern}$`), paramNames, literalSegments };
 }
 
 function findResponse(responses: ResponseSpec[], status: number): ResponseSpec | undefined {
   const code = String(status);
-  return responses.find((r) => r.status === code)
-    ?? responses.find((r) => r.status.toUpperCase() === `${code[0]}XX`)
-    ?? responses.find((r) => r.status === 'default');
+  return (
+    responses.find((r) => r.status === code) ??
+    responses.find((r) => r.status.toUpperCase() === `${code[0]}XX`) ??
+    responses.find((r) => r.status === 'default')
+  );
 }
 
 function findMedia(media: MediaSpec[], mediaType: string): MediaSpec | undefined {
   const [type] = mediaType.split('/');
-  return media.find((m) => essence(m.mediaType) === mediaType)
-    ?? media.find((m) => essence(m.mediaType) === `${type}/*`)
-    ?? media.find((m) => essence(m.mediaType) === '*/*');
+  return (
+    media.find((m) => essence(m.mediaType) === mediaType) ??
+    media.find((m) => essence(m.mediaType) === `${type}/*`) ??
+    media.find((m) => essence(m.mediaType) === '*/*')
+  );
 }
 
 function checkBody(media: MediaSpec[] | undefined, mediaType: string | null, body: string): { ok: boolean; errors: string[] } {
   if (media === undefined || media.length === 0) {
-    return body.length === 0
-      ? { ok: true, errors: [] }
-      : { ok: false, errors: [`no body is declared, got ${body.length} bytes: ${preview(body)}`] };
+    return body.length === 0 ? { ok: true, errors: [] } : { ok: false, errors: [`no body is declared, got ${body.length} bytes: ${preview(body)}`] };
   }
   const declared = media.map((m) => m.mediaType).join(', ');
   if (mediaType === null) return { ok: false, errors: [`no Content-Type header (declared: ${declared})`] };
@@ -441,7 +449,10 @@ function valueAt(instance: unknown, instancePath: string): unknown {
 }
 
 function encodePointerForUri(pointer: string): string {
-  return pointer.split('/').map((t) => encodeURIComponent(t)).join('/');
+  return pointer
+    .split('/')
+    .map((t) => encodeURIComponent(t))
+    .join('/');
 }
 
 function escapeToken(token: string): string {

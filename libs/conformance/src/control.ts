@@ -15,9 +15,7 @@ export interface SandboxHealth {
   clock?: ClockState;
 }
 
-export type ControlProbe =
-  | { available: true; health: SandboxHealth }
-  | { available: false; reason: string };
+export type ControlProbe = { available: true; health: SandboxHealth } | { available: false; reason: string };
 
 export class ControlError extends Error {}
 
@@ -71,7 +69,11 @@ export class ControlClient {
 
   /** A virtual customer writes to the account (to one of its sessions with `session`). */
   inbound(provider: string, key: string, message: InboundMessage): Promise<{ received: boolean; messageId?: string; reason?: string }> {
-    return this.request('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{ received: boolean; messageId?: string; reason?: string }>;
+    return this.request('POST', `/accounts/${enc(provider)}/${enc(key)}/inbound`, message) as Promise<{
+      received: boolean;
+      messageId?: string;
+      reason?: string;
+    }>;
   }
 
   /** The account's webhook url, for providers that set it outside their API; null removes it. */
@@ -109,7 +111,7 @@ export class ControlClient {
   }
 
   async journal(provider: string, key: string): Promise<WebhookAttempt[]> {
-    const body = await this.request('GET', `/webhooks/journal?${new URLSearchParams({ provider, key }).toString()}`) as { attempts?: WebhookAttempt[] };
+    const body = (await this.request('GET', `/webhooks/journal?${new URLSearchParams({ provider, key }).toString()}`)) as { attempts?: WebhookAttempt[] };
     return body.attempts ?? [];
   }
 

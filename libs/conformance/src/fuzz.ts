@@ -118,7 +118,9 @@ async function check(
   if (!validations.some((validation) => validation.ok)) {
     const first = validations[0]!;
     const where = route ? route.operation.operationId : `an unknown route (meant: ${operation.operationId})`;
-    return finding(`${response.status} ${response.contentType ?? '(no type)'} is not what the contract declares for ${where}: ${first.errors.join('; ')}; body ${preview(response.body)}`);
+    return finding(
+      `${response.status} ${response.contentType ?? '(no type)'} is not what the contract declares for ${where}: ${first.errors.join('; ')}; body ${preview(response.body)}`,
+    );
   }
   return undefined;
 }
@@ -224,19 +226,85 @@ type Mutation = (generator: RequestGenerator) => FuzzRequest;
 const MUTATIONS: Array<[name: string, mutate: Mutation]> = [
   ['a nasty path parameter', (g) => g.request({ path: { [g.pick(g.pathParams, 'id')]: g.pick(NASTY_STRINGS).slice(0, 4_000) } })],
   ['nasty query values', (g) => g.request({ query: g.queryPairs((name) => [[name, g.pick(NASTY_STRINGS)]]) })],
-  ['query arrays and nesting', (g) => g.request({ query: g.queryPairs((name) => [[`${name}[]`, '1'], [`${name}[]`, '2'], [`${name}[a][b][c]`, 'x']]) })],
-  ['raw UTF-8 in the query', (g) => g.request({ rawQuery: g.queryNames().map((name) => `${name}=${rawUtf8('привет+мир+😀')}`).join('&') })],
-  ['bad percent-escapes', (g) => g.request({ path: { [g.pick(g.pathParams, 'id')]: g.pick(BAD_ESCAPES) }, rawQuery: g.queryNames().map((name) => `${name}=${g.pick(BAD_ESCAPES)}`).join('&') })],
+  [
+    'query arrays and nesting',
+    (g) =>
+      g.request({
+        query: g.queryPairs((name) => [
+          [`${name}[]`, '1'],
+          [`${name}[]`, '2'],
+          [`${name}[a][b][c]`, 'x'],
+        ]),
+      }),
+  ],
+  [
+    'raw UTF-8 in the query',
+    (g) =>
+      g.request({
+        rawQuery: g
+          .queryNames()
+          .map((name) => `${name}=${rawUtf8('привет+мир+😀')}`)
+          .join('&'),
+      }),
+  ],
+  [
+    'bad percent-escapes',
+    (g) =>
+      g.request({
+        path: { [g.pick(g.pathParams, 'id')]: g.pick(BAD_ESCAPES) },
+        rawQuery: g
+          .queryNames()
+          .map((name) => `${name}=${g.pick(BAD_ESCAPES)}`)
+          .join('&'),
+      }),
+  ],
   ['a long path segment', (g) => g.request({ path: { [g.pick(g.pathParams, 'id')]: 'x'.repeat(g.int(100, 20_000)) } })],
   ['JSON of the wrong types', (g) => g.request({ json: g.fields(() => g.pick(WRONG_TYPES)) })],
   ['JSON with huge and unicode strings', (g) => g.request({ json: g.fields(() => g.pick(NASTY_STRINGS)) })],
-  ['broken JSON', (g) => g.request({ raw: g.pick(['{', '{"a":', '{"a":"b"', '[1,2', '{"a":1}}', 'nul', '{"__proto__":{"x":1}}', '\ufeff{}', '{"a":"\\ud800"}']), contentType: 'application/json' })],
+  [
+    'broken JSON',
+    (g) =>
+      g.request({
+        raw: g.pick(['{', '{"a":', '{"a":"b"', '[1,2', '{"a":1}}', 'nul', '{"__proto__":{"x":1}}', '\ufeff{}', '{"a":"\\ud800"}']),
+        contentType: 'application/json',
+      }),
+  ],
   ['JSON that is not an object', (g) => g.request({ raw: g.pick(['[]', '"text"', '42', 'null', 'true', '[{"a":1}]']), contentType: 'application/json' })],
-  ['a form with nested arrays', (g) => g.request({ form: g.fields(() => '1').flatMap(([name]) => [[`${name}[]`, 'a'], [`${name}[0][1][2]`, 'b'], [`${name}[x]`, g.pick(NASTY_STRINGS)]]) })],
-  ['a form with a huge array', (g) => g.request({ form: Array.from({ length: g.int(1_000, 20_000) }, (_, i) => [`${g.pick(g.fieldNames, 'phone')}[]`, `98912${i}`] as [string, string]) })],
-  ['broken multipart', (g) => g.request({ raw: g.pick(['--X\r\nContent-Disposition: form-data; name="a"\r\n\r\n1', '--X\r\n\r\n--X--', 'no boundary at all', `--X\r\nContent-Disposition: form-data; name="a"; filename="f"\r\n\r\n${'z'.repeat(5_000)}`]), contentType: g.pick(['multipart/form-data; boundary=X', 'multipart/form-data; boundary=Y', 'multipart/form-data']) })],
+  [
+    'a form with nested arrays',
+    (g) =>
+      g.request({
+        form: g
+          .fields(() => '1')
+          .flatMap(([name]) => [
+            [`${name}[]`, 'a'],
+            [`${name}[0][1][2]`, 'b'],
+            [`${name}[x]`, g.pick(NASTY_STRINGS)],
+          ]),
+      }),
+  ],
+  [
+    'a form with a huge array',
+    (g) => g.request({ form: Array.from({ length: g.int(1_000, 20_000) }, (_, i) => [`${g.pick(g.fieldNames, 'phone')}[]`, `98912${i}`] as [string, string]) }),
+  ],
+  [
+    'broken multipart',
+    (g) =>
+      g.request({
+        raw: g.pick([
+          '--X\r\nContent-Disposition: form-data; name="a"\r\n\r\n1',
+          '--X\r\n\r\n--X--',
+          'no boundary at all',
+          `--X\r\nContent-Disposition: form-data; name="a"; filename="f"\r\n\r\n${'z'.repeat(5_000)}`,
+        ]),
+        contentType: g.pick(['multipart/form-data; boundary=X', 'multipart/form-data; boundary=Y', 'multipart/form-data']),
+      }),
+  ],
   ['multipart with files where fields go', (g) => g.request({ multipart: g.fieldNames.map((name) => ({ name, file: g.randomBytes(g.int(0, 4_096)) })) })],
-  ['a wrong content type', (g) => g.request({ raw: JSON.stringify(Object.fromEntries(g.fields(() => g.pick(NASTY_STRINGS).slice(0, 200)))), contentType: g.pick(BAD_CONTENT_TYPES) })],
+  [
+    'a wrong content type',
+    (g) => g.request({ raw: JSON.stringify(Object.fromEntries(g.fields(() => g.pick(NASTY_STRINGS).slice(0, 200)))), contentType: g.pick(BAD_CONTENT_TYPES) }),
+  ],
   ['no credentials', (g) => g.request({ credentials: 'none' })],
   ['garbage credentials', (g) => g.request({ credentials: g.pick(['Bearer', 'Bearer x.y.z', 'Key', 'Basic Og==', 'ж', 'a'.repeat(8_000)]) })],
 ];
@@ -443,7 +511,9 @@ function rawUtf8(text: string): string {
 }
 
 function headerSafe(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1').replace(/[\r\n]/g, ' ');
+  return Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(/[\r\n]/g, ' ');
 }
 
 function pathOnly(target: string): string {

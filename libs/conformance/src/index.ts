@@ -1,5 +1,14 @@
 export { runConformance, defaultContractsDir, type ConformanceOptions } from './runner.js';
-export { formatJUnit, formatReport, summaryLine, type CheckKind, type CheckResult, type CheckStatus, type ConformanceReport, type ControlInfo } from './report.js';
+export {
+  formatJUnit,
+  formatReport,
+  summaryLine,
+  type CheckKind,
+  type CheckResult,
+  type CheckStatus,
+  type ConformanceReport,
+  type ControlInfo,
+} from './report.js';
 export {
   Contract,
   loadContract,

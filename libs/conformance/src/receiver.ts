@@ -23,7 +23,10 @@ export class WebhookReceiver {
   private status = 200;
   private readonly listeners = new Set<() => void>();
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<WebhookReceiver> {
     const server = createServer();
@@ -74,7 +77,9 @@ export class WebhookReceiver {
         this.listeners.delete(check);
         resolve(value);
       };
-      const check = () => { if (done()) finish(true); };
+      const check = () => {
+        if (done()) finish(true);
+      };
       const deadline = setTimeout(() => finish(false), timeoutMs);
       this.listeners.add(check);
     });

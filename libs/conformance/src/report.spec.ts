@@ -25,7 +25,12 @@ describe('formatReport', () => {
       status: 'failed',
       details: ['body/set: must be equal to one of the allowed values ("true","false"); got true (boolean)'],
     },
-    { name: 'lifecycle', kind: 'scenario', status: 'skipped', details: ['no control API at http://localhost:4000/__sandbox (the target is not a wa-sandbox): scenario skipped'] },
+    {
+      name: 'lifecycle',
+      kind: 'scenario',
+      status: 'skipped',
+      details: ['no control API at http://localhost:4000/__sandbox (the target is not a wa-sandbox): scenario skipped'],
+    },
     { name: 'multi-line', kind: 'scenario', status: 'failed', details: ['first\n  second'] },
   ];
 

@@ -47,12 +47,7 @@ export function formatReport(report: ConformanceReport): string {
   const control = report.control.available
     ? `${report.control.url}${report.control.version ? ` (wa-sandbox ${report.control.version})` : ''}`
     : `none at ${report.control.url}${report.control.reason ? ` (${report.control.reason})` : ''}`;
-  const lines = [
-    `conformance ${report.provider} against ${report.baseUrl}`,
-    `contract: ${report.contract}`,
-    `control API: ${control}`,
-    '',
-  ];
+  const lines = [`conformance ${report.provider} against ${report.baseUrl}`, `contract: ${report.contract}`, `control API: ${control}`, ''];
   for (const check of report.checks) lines.push(...formatCheck(check));
   lines.push('', summaryLine(report));
   return lines.join('\n');
@@ -100,9 +95,10 @@ function junitSuite(report: ConformanceReport, tests: number): string[] {
     const open = `    <testcase classname="${xml(`conformance.${report.provider}.${check.kind}`)}" name="${xml(check.name)}">`;
     if (check.status === 'passed') return `${open.slice(0, -1)}/>`;
     const summary = xml(check.details[0]?.split('\n')[0] ?? check.status);
-    const body = check.status === 'failed'
-      ? `      <failure message="${summary}" type="conformance">${xml(formatCheck(check).join('\n'))}</failure>`
-      : `      <skipped message="${summary}"/>`;
+    const body =
+      check.status === 'failed'
+        ? `      <failure message="${summary}" type="conformance">${xml(formatCheck(check).join('\n'))}</failure>`
+        : `      <skipped message="${summary}"/>`;
     return `${open}\n${body}\n    </testcase>`;
   });
   return [

@@ -4,7 +4,11 @@ import { formatReport } from './report.js';
 import { runConformance } from './runner.js';
 import { getSuite, UnknownProviderError } from './suites/index.js';
 
-interface Seen { method: string; path: string; body: string }
+interface Seen {
+  method: string;
+  path: string;
+  body: string;
+}
 
 /** A stub target: records every request and lets the test answer it. */
 async function stub(answer: (req: Seen, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
@@ -50,11 +54,16 @@ describe('runConformance', () => {
         expect(s.details).toEqual([`no control API at ${target.url}/__sandbox (the target is not a wa-sandbox): scenario skipped`]);
       }
       // Without a sandbox and without --media-url the array sends cannot be made.
-      expect(report.checks.filter((c) => c.status === 'skipped' && c.kind === 'contract').map((c) => c.details[0]))
-        .toEqual([expect.stringContaining('no --media-url given'), expect.stringContaining('no --media-url given'), 'no message id: every single send failed']);
+      expect(report.checks.filter((c) => c.status === 'skipped' && c.kind === 'contract').map((c) => c.details[0])).toEqual([
+        expect.stringContaining('no --media-url given'),
+        expect.stringContaining('no --media-url given'),
+        'no message id: every single send failed',
+      ]);
 
       const text = formatReport(report);
-      expect(text).toContain(`○ scenario ${scenarios[0]?.name}\n    no control API at ${target.url}/__sandbox (the target is not a wa-sandbox): scenario skipped`);
+      expect(text).toContain(
+        `○ scenario ${scenarios[0]?.name}\n    no control API at ${target.url}/__sandbox (the target is not a wa-sandbox): scenario skipped`,
+      );
       const { passed, failed, skipped } = report.summary;
       expect(skipped).toBe(scenarios.length + 3);
       expect(text.split('\n').at(-1)).toBe(`conformance wamessenger: ${passed} passed, ${failed} failed, ${skipped} skipped`);
@@ -81,7 +90,11 @@ describe('runConformance', () => {
       // Every operation was called, even if the answers were wrong.
       expect(report.unexercisedOperations).toEqual([]);
       expect(report.checks.at(-1)).toMatchObject({ name: 'coverage: every contract operation exercised (11/11)', status: 'passed' });
-      expect(target.seen).toContainEqual({ method: 'POST', path: '/wamessenger/sendMessage/K', body: '{"phonenumber":"989121234567","text":"wa-conformance probe: send one (JSON)"}' });
+      expect(target.seen).toContainEqual({
+        method: 'POST',
+        path: '/wamessenger/sendMessage/K',
+        body: '{"phonenumber":"989121234567","text":"wa-conformance probe: send one (JSON)"}',
+      });
     } finally {
       await target.close();
     }

@@ -104,7 +104,11 @@ class Run {
   readonly checks: CheckResult[] = [];
   private readonly exercised = new Set<string>();
 
-  constructor(private readonly suite: Suite, private readonly contract: Contract, private readonly baseUrl: string) {}
+  constructor(
+    private readonly suite: Suite,
+    private readonly contract: Contract,
+    private readonly baseUrl: string,
+  ) {}
 
   record(check: CheckResult): void {
     this.checks.push(check);
@@ -190,7 +194,9 @@ class Run {
         receivers.push(r);
         return r;
       },
-      advance: async (ms) => { await control.advance(ms); },
+      advance: async (ms) => {
+        await control.advance(ms);
+      },
       stepUntil: async (what, { stepMs, maxMs }, reached) => {
         let elapsed = 0;
         while (!(await reached())) {
@@ -201,20 +207,27 @@ class Run {
         return elapsed;
       },
       webhookErrors: (webhook, received) => webhookErrors(this.contract, webhook, received),
-      check: (condition, message) => { if (!condition) throw new ScenarioFailure([message]); },
+      check: (condition, message) => {
+        if (!condition) throw new ScenarioFailure([message]);
+      },
       equal: (actual, expected, what) => {
         if (isDeepStrictEqual(actual, expected)) return;
         if (isRecord(actual) && isRecord(expected)) {
           // Name the fields that differ: whole objects would be cut short in a report line.
           const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
-          throw new ScenarioFailure([`${what} differs:`, ...keys
-            .filter((k) => !isDeepStrictEqual(actual[k], expected[k]))
-            .map((k) => `  "${k}": expected ${render(expected[k])}, got ${render(actual[k])}`)]);
+          throw new ScenarioFailure([
+            `${what} differs:`,
+            ...keys.filter((k) => !isDeepStrictEqual(actual[k], expected[k])).map((k) => `  "${k}": expected ${render(expected[k])}, got ${render(actual[k])}`),
+          ]);
         }
         throw new ScenarioFailure([`${what}: expected ${render(expected)}, got ${render(actual)}`]);
       },
-      fail: (...lines) => { throw new ScenarioFailure(lines); },
-      skip: (reason) => { throw new ScenarioSkip(reason); },
+      fail: (...lines) => {
+        throw new ScenarioFailure(lines);
+      },
+      skip: (reason) => {
+        throw new ScenarioSkip(reason);
+      },
     };
     try {
       await body(ctx);
@@ -240,7 +253,10 @@ class Run {
     const request = `request: ${exchange.method} ${exchange.url}${exchange.requestContentType ? ` (${exchange.requestContentType})` : ''}`;
     const res = exchange.response;
     if (!res) {
-      return { exchange, check: { name: `${route}${suffix}`, kind: 'contract', status: 'failed', details: [`no response: ${exchange.error ?? 'unknown error'}`, request] } };
+      return {
+        exchange,
+        check: { name: `${route}${suffix}`, kind: 'contract', status: 'failed', details: [`no response: ${exchange.error ?? 'unknown error'}`, request] },
+      };
     }
     const result = this.contract.validateResponse(match?.operation, { status: res.status, contentType: res.contentType, body: res.text });
     const details = [...result.errors];

@@ -41,7 +41,13 @@ function restartProfile() {
     webhooks: { retentionMs: 30 * MINUTE, retryDelaysMs: [30 * SECOND, 60 * SECOND] },
     toWebhooks(event, account) {
       if (!account.webhookUrl) return [];
-      if (event.type === 'session.status') return [{ url: account.webhookUrl, payload: { session: event.session.id, state: event.session.state, since: event.session.stateSince, idle: event.session.idle } }];
+      if (event.type === 'session.status')
+        return [
+          {
+            url: account.webhookUrl,
+            payload: { session: event.session.id, state: event.session.state, since: event.session.stateSince, idle: event.session.idle },
+          },
+        ];
       if (event.type !== 'message.status') return [{ url: account.webhookUrl, payload: { received: event.message.id, text: event.message.text } }];
       const ack = { id: event.message.id, status: event.message.status };
       return [
@@ -53,13 +59,31 @@ function restartProfile() {
 }
 
 function engineOn(store: EngineStore): WhatsAppEngine {
-  const engine = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, store, mediaBaseUrl: 'http://sandbox.test', webhookTimeoutMs: 2_000 });
+  const engine = new WhatsAppEngine({
+    clock: { mode: 'manual', speed: 1, startAt: SPEC_START },
+    seed: 3,
+    store,
+    mediaBaseUrl: 'http://sandbox.test',
+    webhookTimeoutMs: 2_000,
+  });
   engine.registerProvider(restartProfile());
   return engine;
 }
 
 /** The kinds of job the restart must find in motion. */
-const IN_MOTION = ['message.delivered', 'message.expire', 'message.read', 'message.reply', 'message.send-at', 'send.next', 'session.idle', 'session.loaded', 'webhook.batch', 'webhook.expire', 'webhook.retry'];
+const IN_MOTION = [
+  'message.delivered',
+  'message.expire',
+  'message.read',
+  'message.reply',
+  'message.send-at',
+  'send.next',
+  'session.idle',
+  'session.loaded',
+  'webhook.batch',
+  'webhook.expire',
+  'webhook.retry',
+];
 
 /**
  * Sets the world in motion and lets time pass, half a second at a time, until a job of every kind is
@@ -116,15 +140,21 @@ interface Reopenable {
 }
 
 const STORES: [string, () => Reopenable][] = [
-  ['memory', () => {
-    const store = new MemoryStore();
-    return { store, reopen: () => store, dispose: () => {} };
-  }],
-  ['SQLite', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wa-sandbox-restart-'));
-    const file = join(dir, 'sandbox.db');
-    return { store: new SqliteStore(file), reopen: () => new SqliteStore(file), dispose: () => rmSync(dir, { recursive: true, force: true }) };
-  }],
+  [
+    'memory',
+    () => {
+      const store = new MemoryStore();
+      return { store, reopen: () => store, dispose: () => {} };
+    },
+  ],
+  [
+    'SQLite',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wa-sandbox-restart-'));
+      const file = join(dir, 'sandbox.db');
+      return { store: new SqliteStore(file), reopen: () => new SqliteStore(file), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
 ];
 
 describe.each(STORES)('WhatsAppEngine restarted on its %s store', (_name, openStore) => {
@@ -199,7 +229,10 @@ describe.each(STORES)('WhatsAppEngine restarted on its %s store', (_name, openSt
     const opened = openStore();
     try {
       const first = engineOn(opened.store);
-      const baseline = [{ name: 'verification_code', language: 'en', text: 'Your code is {{1}}' }, { name: 'welcome', language: 'en', text: 'Welcome' }];
+      const baseline = [
+        { name: 'verification_code', language: 'en', text: 'Your code is {{1}}' },
+        { name: 'welcome', language: 'en', text: 'Welcome' },
+      ];
       await first.templates.setBaseline(baseline);
       await first.templates.put({ name: 'verification_code', language: 'en', text: 'Changed: {{1}}' });
       await first.templates.remove('welcome');
@@ -216,7 +249,10 @@ describe.each(STORES)('WhatsAppEngine restarted on its %s store', (_name, openSt
 
       // A reset forgets both: the fixtures come back, the secret is a new one.
       await restarted.reset();
-      expect((await restarted.templates.list()).map((template) => `${template.name}: ${template.text}`)).toEqual(['verification_code: Your code is {{1}}', 'welcome: Welcome']);
+      expect((await restarted.templates.list()).map((template) => `${template.name}: ${template.text}`)).toEqual([
+        'verification_code: Your code is {{1}}',
+        'welcome: Welcome',
+      ]);
       expect(await restarted.secret('tokens')).not.toEqual(secret);
       restarted.close();
     } finally {

@@ -11,7 +11,9 @@ describe('withEncodedTarget', () => {
   });
 
   it('keeps a body that arrived whole', () => {
-    expect(replayed('POST /a?n=ж HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1')).toBe('POST /a?n=%D0%B6 HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nx=1');
+    expect(replayed('POST /a?n=ж HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1')).toBe(
+      'POST /a?n=%D0%B6 HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nx=1',
+    );
   });
 
   it('finds the request after the tail of the one before on a kept-alive connection', () => {

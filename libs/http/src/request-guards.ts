@@ -33,7 +33,10 @@ export function guardRequests(
     if (bytes > limit) return sendError(reply, answers.errorFor(url, 431, `request line and headers over ${limit} bytes`));
     // '..' would not stay under the prefix once resolved; fetch resolves it before sending anyway.
     if (self.isSelf(request.headers) && !(url.startsWith(self.servedPrefix) && !url.includes('..'))) {
-      return sendError(reply, answers.errorFor(url, 403, 'the sandbox does not act on requests it made itself (a media or webhook URL pointing at its own API)'));
+      return sendError(
+        reply,
+        answers.errorFor(url, 403, 'the sandbox does not act on requests it made itself (a media or webhook URL pointing at its own API)'),
+      );
     }
     done();
   });

@@ -18,7 +18,7 @@ export class AccountsController {
   }
 
   @Get(':provider/:key')
-  @ApiOperation({ summary: "An account: its line number, feature switches and webhook url (created on first use, like a provider call)" })
+  @ApiOperation({ summary: 'An account: its line number, feature switches and webhook url (created on first use, like a provider call)' })
   @ApiOkResponse({ type: AccountDto })
   async get(@Param('provider') provider: string, @Param('key') key: string): Promise<AccountDto> {
     return this.view(await this.resolve(provider, key));
@@ -47,7 +47,12 @@ export class AccountsController {
       ...(body.group !== undefined ? { chat: body.group } : {}),
       ...(body.replyTo !== undefined ? { quotedId: body.replyTo } : {}),
       ...(body.location ? { kind: 'location' as const, location: { ...body.location } } : {}),
-      ...(body.contacts ? { kind: 'contacts' as const, contacts: body.contacts.map((card) => ({ name: card.name, phones: card.phones.map((phone) => phone.replace(/^\+/, '')) })) } : {}),
+      ...(body.contacts
+        ? {
+            kind: 'contacts' as const,
+            contacts: body.contacts.map((card) => ({ name: card.name, phones: card.phones.map((phone) => phone.replace(/^\+/, '')) })),
+          }
+        : {}),
     });
     await this.engine.clock.settle();
     return result.received ? { received: true, messageId: result.message.id } : { received: false, reason: result.reason };

@@ -41,7 +41,10 @@ export class CatalogController implements OnModuleInit {
   async put(@Param('id') id: string, @Body() body: PutCatalogDto): Promise<CatalogDto> {
     const session = await this.find(id);
     try {
-      await this.engine.catalogs.set(session.id, body.products.map((product) => ({ ...product })));
+      await this.engine.catalogs.set(
+        session.id,
+        body.products.map((product) => ({ ...product })),
+      );
     } catch (error) {
       if (error instanceof CatalogDefinitionError) throw new BadRequestException(error.message);
       throw error;
@@ -69,15 +72,20 @@ const PRODUCT_FIELDS = ['productId', 'title', 'description', 'currency', 'image'
 
 /** Reads every *.json in the folder (a missing folder is an empty catalog); a malformed file stops the start, naming it. */
 export async function loadCatalogFixtures(dir: string): Promise<CatalogBaseline> {
-  const files = (await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  })).filter((file) => file.endsWith('.json')).sort();
+  const files = (
+    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    })
+  )
+    .filter((file) => file.endsWith('.json'))
+    .sort();
   const baseline: CatalogBaseline = { default: [], byNumber: {} };
   for (const file of files) {
     const path = join(dir, file);
     const owner = file.slice(0, -'.json'.length);
-    if (owner !== 'default' && !/^\d{8,15}$/.test(owner)) throw new Error(`catalog fixture ${path}: name it default.json or after a business number (905309876543.json)`);
+    if (owner !== 'default' && !/^\d{8,15}$/.test(owner))
+      throw new Error(`catalog fixture ${path}: name it default.json or after a business number (905309876543.json)`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(await readFile(path, 'utf8'));

@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { IsArray, IsNumber, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class CatalogProductDto {
-  @ApiProperty({ example: '2878114402238236', description: "WhatsApp's product id: what a product message names." }) @IsString() @MinLength(1) productId!: string;
+  @ApiProperty({ example: '2878114402238236', description: "WhatsApp's product id: what a product message names." })
+  @IsString()
+  @MinLength(1)
+  productId!: string;
   @ApiProperty({ example: 'Product Name' }) @IsString() @MinLength(1) title!: string;
   @ApiProperty({ example: 'Product Description' }) @IsString() description!: string;
   @ApiProperty({ example: 30, description: "In the currency's units (29.5 = 29.50)." }) @IsNumber({ maxDecimalPlaces: 3 }) @Min(0) price!: number;

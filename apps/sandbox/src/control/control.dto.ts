@@ -110,7 +110,10 @@ export class InboundMessageDto {
   @IsString()
   profileName?: string;
 
-  @ApiPropertyOptional({ example: '905309876543-1767258000@g.us', description: "A group of the session the customer writes in (they must be a member); `@<number>` in the text mentions a member." })
+  @ApiPropertyOptional({
+    example: '905309876543-1767258000@g.us',
+    description: 'A group of the session the customer writes in (they must be a member); `@<number>` in the text mentions a member.',
+  })
   @IsOptional()
   @Matches(/^\d+(-\d+)?@g\.us$/, { message: 'group must be a group id (…@g.us)' })
   group?: string;
@@ -137,7 +140,10 @@ export class ForceStatusDto {
   @IsString()
   reason?: string;
 
-  @ApiPropertyOptional({ example: '2009', description: "With status failed: one of the provider's own failure codes, reported in its webhooks (Devino's 2000–2313)." })
+  @ApiPropertyOptional({
+    example: '2009',
+    description: "With status failed: one of the provider's own failure codes, reported in its webhooks (Devino's 2000–2313).",
+  })
   @IsOptional()
   @IsString()
   code?: string;
@@ -165,7 +171,12 @@ export class SetLimitsDto {
   @Min(0)
   perSecond?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, example: 0, description: 'Messages the account can still pay for (of the kinds its provider bills); null = unmetered.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    example: 0,
+    description: 'Messages the account can still pay for (of the kinds its provider bills); null = unmetered.',
+  })
   @IsOptional()
   @ValidateIf((_dto, value) => value !== null)
   @IsInt()
@@ -259,7 +270,13 @@ export class MessageDto {
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String, example: 'no_whatsapp' }) failureCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) failureReason!: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '2009', description: "The provider's own failure code, when one was forced or only the provider knows it." }) providerFailureCode!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2009',
+    description: "The provider's own failure code, when one was forced or only the provider knows it.",
+  })
+  providerFailureCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) profileName!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
@@ -328,7 +345,18 @@ export class WebhookAttemptDto {
 
   static of(attempt: WebhookAttempt): WebhookAttemptDto {
     const { provider, key: accountKey } = parseAccountId(attempt.accountId);
-    return { eventId: attempt.eventId, provider, accountKey, url: attempt.url, at: iso(attempt.at), ok: attempt.ok, status: attempt.status, latencyMs: attempt.latencyMs, error: attempt.error, body: attempt.body };
+    return {
+      eventId: attempt.eventId,
+      provider,
+      accountKey,
+      url: attempt.url,
+      at: iso(attempt.at),
+      ok: attempt.ok,
+      status: attempt.status,
+      latencyMs: attempt.latencyMs,
+      error: attempt.error,
+      body: attempt.body,
+    };
   }
 }
 

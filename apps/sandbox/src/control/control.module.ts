@@ -10,6 +10,15 @@ import { TemplatesController } from './templates.controller.js';
 
 /** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
 @Module({
-  controllers: [SandboxController, ClockController, AccountsController, SessionsController, MessagesController, JournalController, TemplatesController, CatalogController],
+  controllers: [
+    SandboxController,
+    ClockController,
+    AccountsController,
+    SessionsController,
+    MessagesController,
+    JournalController,
+    TemplatesController,
+    CatalogController,
+  ],
 })
 export class ControlModule {}

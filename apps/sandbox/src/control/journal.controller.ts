@@ -20,7 +20,11 @@ export class JournalController {
   @ApiQuery({ name: 'provider', required: false })
   @ApiQuery({ name: 'key', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  async webhookJournal(@Query('provider') provider?: string, @Query('key') key?: string, @Query('limit') limit?: string): Promise<{ attempts: WebhookAttemptDto[] }> {
+  async webhookJournal(
+    @Query('provider') provider?: string,
+    @Query('key') key?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ attempts: WebhookAttemptDto[] }> {
     if ((provider === undefined) !== (key === undefined)) throw new BadRequestException('give both provider and key, or neither');
     const attempts = await this.engine.webhooks.attempts({
       ...(provider !== undefined && key !== undefined ? { accountId: accountId(provider, key) } : {}),
@@ -34,7 +38,11 @@ export class JournalController {
   @ApiQuery({ name: 'provider', required: false })
   @ApiQuery({ name: 'method', required: false })
   @ApiQuery({ name: 'path', required: false })
-  async requests(@Query('provider') provider?: string, @Query('method') method?: string, @Query('path') path?: string): Promise<{ requests: RequestRecordDto[] }> {
+  async requests(
+    @Query('provider') provider?: string,
+    @Query('method') method?: string,
+    @Query('path') path?: string,
+  ): Promise<{ requests: RequestRecordDto[] }> {
     const records = await this.journal.list(toQuery({ provider, method, path }));
     return { requests: records.map((record) => RequestRecordDto.of(record)) };
   }

@@ -31,7 +31,9 @@ export class MessagesController {
       const { provider } = parseAccountId(existing.accountId);
       const codes = this.engine.profile(provider).failureCodes ?? [];
       if (!codes.includes(body.code)) {
-        throw new BadRequestException(codes.length ? `${provider} has no failure code ${body.code} (it has ${codes.join(', ')})` : `${provider} has no failure codes to force`);
+        throw new BadRequestException(
+          codes.length ? `${provider} has no failure code ${body.code} (it has ${codes.join(', ')})` : `${provider} has no failure codes to force`,
+        );
       }
     }
     const message = await this.engine.messages.forceStatus(id, body.status, body.reason, body.code);

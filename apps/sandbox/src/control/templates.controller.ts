@@ -88,10 +88,14 @@ export class TemplatesController implements OnModuleInit {
 
 /** Reads every *.json in the folder (a missing folder is no templates); a malformed file stops the start, naming it. */
 export async function loadTemplateFixtures(dir: string): Promise<TemplateInput[]> {
-  const files = (await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  })).filter((file) => file.endsWith('.json')).sort();
+  const files = (
+    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    })
+  )
+    .filter((file) => file.endsWith('.json'))
+    .sort();
   const templates: TemplateInput[] = [];
   for (const file of files) {
     const path = join(dir, file);

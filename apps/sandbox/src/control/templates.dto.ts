@@ -21,7 +21,13 @@ export class TemplateDto {
   @ApiProperty() updatedAt!: string;
 
   static of(template: MessageTemplate): TemplateDto {
-    return { name: template.name, language: template.language, text: template.text, parameterCount: template.parameterCount, updatedAt: new Date(template.updatedAt).toISOString() };
+    return {
+      name: template.name,
+      language: template.language,
+      text: template.text,
+      parameterCount: template.parameterCount,
+      updatedAt: new Date(template.updatedAt).toISOString(),
+    };
   }
 }
 

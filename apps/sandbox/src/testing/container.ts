@@ -18,9 +18,7 @@ export class WaSandboxContainer extends GenericContainer {
   /** `image`: a wa-sandbox image, e.g. one built from the repository's Dockerfile (`docker build -t wa-sandbox .`). */
   constructor(image = 'wa-sandbox') {
     super(image);
-    this.withExposedPorts(SANDBOX_PORT)
-      .withWaitStrategy(Wait.forHttp('/__sandbox/health', SANDBOX_PORT).forStatusCode(200))
-      .withStartupTimeout(60_000);
+    this.withExposedPorts(SANDBOX_PORT).withWaitStrategy(Wait.forHttp('/__sandbox/health', SANDBOX_PORT).forStatusCode(200)).withStartupTimeout(60_000);
   }
 
   /** `manual`: time moves only through `control.advance(ms)`; `real` at `speed` virtual seconds per second. */
@@ -40,8 +38,9 @@ export class WaSandboxContainer extends GenericContainer {
   /** Strict mode: only these accounts exist, every other key is refused. */
   withAccounts(accounts: SandboxAccount[]): this {
     this.accounts = accounts.map((account) => ({ ...account }));
-    return this.withCopyContentToContainer([{ content: JSON.stringify({ accounts: this.accounts }), target: ACCOUNTS_FILE, mode: 0o444 }])
-      .withEnvironment({ ACCOUNTS_FILE });
+    return this.withCopyContentToContainer([{ content: JSON.stringify({ accounts: this.accounts }), target: ACCOUNTS_FILE, mode: 0o444 }]).withEnvironment({
+      ACCOUNTS_FILE,
+    });
   }
 
   override async start(): Promise<StartedWaSandboxContainer> {
@@ -50,7 +49,10 @@ export class WaSandboxContainer extends GenericContainer {
 }
 
 export class StartedWaSandboxContainer extends AbstractStartedContainer {
-  constructor(started: StartedTestContainer, private readonly accounts: SandboxAccount[]) {
+  constructor(
+    started: StartedTestContainer,
+    private readonly accounts: SandboxAccount[],
+  ) {
     super(started);
   }
 

@@ -12,10 +12,21 @@ const SENDER = 'MyCompany';
 // Delivery takes at most 1 + 4 + 30 s of clock time on a wa-sandbox.
 const STEP = { stepMs: 1_000, maxMs: 60_000 };
 
-interface Reason { key: string; ref?: string }
+interface Reason {
+  key: string;
+  ref?: string;
+}
 type ResultEntry = { code: 'OK'; messageId: string } | { code: 'REJECTED'; reasons: Reason[]; description: string };
-interface StatusItem { messageId: string | number; ts: number; status: string; errorCode: number; options: string | null }
-interface Account { linePhone: string }
+interface StatusItem {
+  messageId: string | number;
+  ts: number;
+  status: string;
+  errorCode: number;
+  options: string | null;
+}
+interface Account {
+  linePhone: string;
+}
 
 const sendRequest = (key: string | null, body: unknown): ApiRequest => ({
   method: 'POST',
@@ -28,26 +39,52 @@ async function probes(ctx: ProbeContext): Promise<void> {
   const ok = { status: 200, mediaType: 'application/json' };
   const refused = { status: 400, mediaType: 'application/json' };
   const to = ctx.phone;
-  await ctx.call('the seed example: free text and a template', sendRequest(ctx.key, {
-    messages: [
-      { from: SENDER, to, text: 'wa-conformance probe: text' },
-      { from: SENDER, to, templateId: 'account_activated', templateParams: { 1: '+7(495) 646 00 54', 2: 'https://devino.online' }, languageCode: 'ru', validity: 86400 },
-    ],
-  }), ok);
-  await ctx.call('a batch mixing good and bad messages', sendRequest(ctx.key, {
-    messages: [
-      { from: SENDER, to, text: 'wa-conformance probe: good' },
-      { from: SENDER, text: 'wa-conformance probe: no recipient' },
-      { to, text: 'wa-conformance probe: no sender' },
-      { from: SENDER, to },
-      { from: SENDER, to, text: 'wa-conformance probe: bad callback', callbackUrl: 'not a url' },
-    ],
-  }), ok);
+  await ctx.call(
+    'the seed example: free text and a template',
+    sendRequest(ctx.key, {
+      messages: [
+        { from: SENDER, to, text: 'wa-conformance probe: text' },
+        {
+          from: SENDER,
+          to,
+          templateId: 'account_activated',
+          templateParams: { 1: '+7(495) 646 00 54', 2: 'https://devino.online' },
+          languageCode: 'ru',
+          validity: 86400,
+        },
+      ],
+    }),
+    ok,
+  );
+  await ctx.call(
+    'a batch mixing good and bad messages',
+    sendRequest(ctx.key, {
+      messages: [
+        { from: SENDER, to, text: 'wa-conformance probe: good' },
+        { from: SENDER, text: 'wa-conformance probe: no recipient' },
+        { to, text: 'wa-conformance probe: no sender' },
+        { from: SENDER, to },
+        { from: SENDER, to, text: 'wa-conformance probe: bad callback', callbackUrl: 'not a url' },
+      ],
+    }),
+    ok,
+  );
   await ctx.call('empty messages → refused', sendRequest(ctx.key, { messages: [] }), refused);
   await ctx.call('no messages field → refused', sendRequest(ctx.key, {}), refused);
-  await ctx.call('101 messages → refused', sendRequest(ctx.key, { messages: Array.from({ length: 101 }, () => ({ from: SENDER, to, text: 'wa-conformance probe: too many' })) }), refused);
-  await ctx.call('no Authorization → 401', sendRequest(null, { messages: [{ from: SENDER, to, text: 'wa-conformance probe' }] }), { status: 401, mediaType: 'application/json' });
-  await ctx.call('→ Not Found', { method: 'GET', path: '/whatsapp/no-such-route', headers: { authorization: `Key ${ctx.key}` } }, { status: 404, mediaType: 'application/json' });
+  await ctx.call(
+    '101 messages → refused',
+    sendRequest(ctx.key, { messages: Array.from({ length: 101 }, () => ({ from: SENDER, to, text: 'wa-conformance probe: too many' })) }),
+    refused,
+  );
+  await ctx.call('no Authorization → 401', sendRequest(null, { messages: [{ from: SENDER, to, text: 'wa-conformance probe' }] }), {
+    status: 401,
+    mediaType: 'application/json',
+  });
+  await ctx.call(
+    '→ Not Found',
+    { method: 'GET', path: '/whatsapp/no-such-route', headers: { authorization: `Key ${ctx.key}` } },
+    { status: 404, mediaType: 'application/json' },
+  );
 }
 
 async function send(ctx: ScenarioContext, key: string, messages: Array<Record<string, unknown>>): Promise<ResultEntry[]> {
@@ -78,7 +115,10 @@ const FINAL_STATUSES = ['READ', 'FAILED', 'VP_EXPIRED'];
 
 /** The final status of each message (`READ 0`, `FAILED 2312`), stepping the clock until all have one. */
 async function outcomes(ctx: ScenarioContext, receiver: WebhookReceiver, ids: string[]): Promise<string[]> {
-  const finalOf = (id: string) => statusItems(ctx, receiver).filter((item) => String(item.messageId) === id).find((item) => FINAL_STATUSES.includes(item.status));
+  const finalOf = (id: string) =>
+    statusItems(ctx, receiver)
+      .filter((item) => String(item.messageId) === id)
+      .find((item) => FINAL_STATUSES.includes(item.status));
   await ctx.stepUntil(`final status of ${ids.join(', ')}`, STEP, async () => ids.every((id) => finalOf(id) !== undefined));
   return ids.map((id) => `${finalOf(id)!.status} ${finalOf(id)!.errorCode}`);
 }
@@ -111,7 +151,11 @@ const validation: Scenario = {
       [{ ...good, to: '79030000403' }, 'forbidden'],
       [{ ...good, to: '79030000500' }, 'unknown'],
     ];
-    const result = await send(ctx, key, cases.map(([message]) => message));
+    const result = await send(
+      ctx,
+      key,
+      cases.map(([message]) => message),
+    );
     for (const [index, [, reasonKey, field]] of cases.entries()) {
       const entry = result[index];
       if (reasonKey === null) {
@@ -119,7 +163,11 @@ const validation: Scenario = {
         continue;
       }
       const ref = field === undefined ? undefined : field === '' ? `messages[${index}]` : `messages[${index}].${field}`;
-      ctx.equal(entry?.code === 'REJECTED' ? entry.reasons : entry, [ref === undefined ? { key: reasonKey } : { key: reasonKey, ref }], `result[${index}] reasons`);
+      ctx.equal(
+        entry?.code === 'REJECTED' ? entry.reasons : entry,
+        [ref === undefined ? { key: reasonKey } : { key: reasonKey, ref }],
+        `result[${index}] reasons`,
+      );
     }
   },
 };
@@ -129,12 +177,26 @@ const statusCallbacks: Scenario = {
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('callbacks');
     const receiver = await ctx.receiver();
-    const [id] = await sendOk(ctx, key, [{ from: SENDER, to: PHONE, templateId: 'verification_code', templateParams: { 1: '2024' }, callbackUrl: receiver.url, callbackData: 'wa-conformance' }]);
+    const [id] = await sendOk(ctx, key, [
+      { from: SENDER, to: PHONE, templateId: 'verification_code', templateParams: { 1: '2024' }, callbackUrl: receiver.url, callbackData: 'wa-conformance' },
+    ]);
     await outcomes(ctx, receiver, [id!]);
     const items = statusItems(ctx, receiver).filter((item) => String(item.messageId) === id);
-    ctx.equal(items.map((item) => [item.status, item.errorCode, item.options]), [['SENT', 0, 'wa-conformance'], ['DELIVERED', 0, 'wa-conformance'], ['READ', 0, 'wa-conformance']], `status callbacks of message ${id!}`);
+    ctx.equal(
+      items.map((item) => [item.status, item.errorCode, item.options]),
+      [
+        ['SENT', 0, 'wa-conformance'],
+        ['DELIVERED', 0, 'wa-conformance'],
+        ['READ', 0, 'wa-conformance'],
+      ],
+      `status callbacks of message ${id!}`,
+    );
     const journal = (await ctx.control.journal(PROVIDER, key)).filter((attempt) => attempt.url === receiver.url);
-    ctx.equal(journal.map((attempt) => attempt.ok), [true, true, true], 'journal attempts to the callbackUrl (ok)');
+    ctx.equal(
+      journal.map((attempt) => attempt.ok),
+      [true, true, true],
+      'journal attempts to the callbackUrl (ok)',
+    );
   },
 };
 
@@ -165,7 +227,14 @@ const templates: Scenario = {
     await ctx.control.request('PUT', `/templates/${name}/ru`, { text: 'wa-conformance {{1}} {{2}}' });
     try {
       const receiver = await ctx.receiver();
-      const template = (languageCode: string, templateParams: Record<string, string>, templateId = name) => ({ from: SENDER, to: PHONE, templateId, templateParams, languageCode, callbackUrl: receiver.url });
+      const template = (languageCode: string, templateParams: Record<string, string>, templateId = name) => ({
+        from: SENDER,
+        to: PHONE,
+        templateId,
+        templateParams,
+        languageCode,
+        callbackUrl: receiver.url,
+      });
       const ids = await sendOk(ctx, key, [
         template('ru', { 1: 'a' }),
         template('ru', { 1: 'a', 2: 'b' }, `${name}_missing`),
@@ -189,10 +258,29 @@ const whatsappErrors: Scenario = {
     const own = (await account(ctx, key)).linePhone;
     await ctx.control.setLimits(PROVIDER, key, { perSecond: 3 });
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
-    const template = (to: string, code: string) => ({ from: SENDER, to, templateId: 'verification_code', templateParams: { 1: code }, callbackUrl: receiver.url });
+    const template = (to: string, code: string) => ({
+      from: SENDER,
+      to,
+      templateId: 'verification_code',
+      templateParams: { 1: code },
+      callbackUrl: receiver.url,
+    });
     const text = (n: number) => ({ from: SENDER, to: PHONE, text: `wa-conformance: free text ${n}`, callbackUrl: receiver.url });
-    const ids = await sendOk(ctx, key, [template(NO_WHATSAPP, '1'), template(own, '2'), template(PHONE, '3'), template(PHONE, '4'), text(1), text(2), text(3), text(4)]);
-    ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2305', 'FAILED 2307', 'READ 0', 'FAILED 2301', 'READ 0', 'READ 0', 'READ 0', 'READ 0'], 'final statuses');
+    const ids = await sendOk(ctx, key, [
+      template(NO_WHATSAPP, '1'),
+      template(own, '2'),
+      template(PHONE, '3'),
+      template(PHONE, '4'),
+      text(1),
+      text(2),
+      text(3),
+      text(4),
+    ]);
+    ctx.equal(
+      await outcomes(ctx, receiver, ids),
+      ['FAILED 2305', 'FAILED 2307', 'READ 0', 'FAILED 2301', 'READ 0', 'READ 0', 'READ 0', 'READ 0'],
+      'final statuses',
+    );
   },
 };
 
@@ -207,7 +295,11 @@ const statusCodes: Scenario = {
     const template = (to: string) => ({ from: SENDER, to, templateId: 'verification_code', templateParams: { 1: '1' }, callbackUrl: receiver.url });
     const ids = await sendOk(ctx, key, [...MAGIC_CODES.map((code) => template(`7903000${code}`)), template(NEVER_DELIVERED)]);
     const forced = ids.pop()!;
-    ctx.equal(await outcomes(ctx, receiver, ids), MAGIC_CODES.map((code) => `FAILED ${code}`), 'final statuses');
+    ctx.equal(
+      await outcomes(ctx, receiver, ids),
+      MAGIC_CODES.map((code) => `FAILED ${code}`),
+      'final statuses',
+    );
     await ctx.control.request('POST', `/messages/${forced}/status`, { status: 'failed', code: '2009' });
     ctx.equal(await outcomes(ctx, receiver, [forced]), ['FAILED 2009'], 'a failure forced with code 2009');
   },
@@ -233,13 +325,20 @@ const validity: Scenario = {
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('validity');
     const receiver = await ctx.receiver();
-    const [sent] = await sendOk(ctx, key, [{ from: SENDER, to: NEVER_DELIVERED, templateId: 'verification_code', templateParams: { 1: '1' }, validity: 30, callbackUrl: receiver.url }]);
+    const [sent] = await sendOk(ctx, key, [
+      { from: SENDER, to: NEVER_DELIVERED, templateId: 'verification_code', templateParams: { 1: '1' }, validity: 30, callbackUrl: receiver.url },
+    ]);
     ctx.equal(await outcomes(ctx, receiver, [sent!]), ['VP_EXPIRED 2011'], 'sent, never delivered, validity 30 s');
     // A line sends one message every 20–100 ms on a wa-sandbox: the 600th waits longer than 30 s.
     let last = '';
     for (let batch = 0; batch < 6; batch++) {
-      const messages = Array.from({ length: 100 }, (_, n) => ({ from: SENDER, to: `79035${100_000 + batch * 100 + n}`, text: 'wa-conformance: queued', validity: 30 }));
-      messages[99] = { ...messages[99]!, callbackUrl: receiver.url } as typeof messages[number];
+      const messages = Array.from({ length: 100 }, (_, n) => ({
+        from: SENDER,
+        to: `79035${100_000 + batch * 100 + n}`,
+        text: 'wa-conformance: queued',
+        validity: 30,
+      }));
+      messages[99] = { ...messages[99]!, callbackUrl: receiver.url } as (typeof messages)[number];
       last = (await sendOk(ctx, key, messages))[99]!;
     }
     ctx.equal(await outcomes(ctx, receiver, [last]), ['VP_EXPIRED 2010'], 'the 600th queued message, validity 30 s');
@@ -254,7 +353,11 @@ const balance: Scenario = {
     await ctx.control.setLimits(PROVIDER, key, { balance: 1 });
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
     const template = (code: string) => ({ from: SENDER, to: PHONE, templateId: 'verification_code', templateParams: { 1: code }, callbackUrl: receiver.url });
-    const ids = await sendOk(ctx, key, [template('1'), { from: SENDER, to: PHONE, text: 'wa-conformance: a free reply', callbackUrl: receiver.url }, template('2')]);
+    const ids = await sendOk(ctx, key, [
+      template('1'),
+      { from: SENDER, to: PHONE, text: 'wa-conformance: a free reply', callbackUrl: receiver.url },
+      template('2'),
+    ]);
     ctx.equal(await outcomes(ctx, receiver, ids), ['READ 0', 'READ 0', 'FAILED 2005'], 'final statuses with a balance of 1');
   },
 };
@@ -266,7 +369,14 @@ const textLimits: Scenario = {
     const receiver = await ctx.receiver();
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: customer writes' });
     // The sandbox serves its sample image under the control API.
-    const image = (text: string) => ({ from: SENDER, to: PHONE, text, contentUrl: `${ctx.control.url}/media/sample.jpg`, contentType: 'image/jpeg', callbackUrl: receiver.url });
+    const image = (text: string) => ({
+      from: SENDER,
+      to: PHONE,
+      text,
+      contentUrl: `${ctx.control.url}/media/sample.jpg`,
+      contentType: 'image/jpeg',
+      callbackUrl: receiver.url,
+    });
     const ids = await sendOk(ctx, key, [image('c'.repeat(1025)), image('c'.repeat(1024))]);
     ctx.equal(await outcomes(ctx, receiver, ids), ['FAILED 2304', 'READ 0'], 'captions of 1025 and 1024 characters');
   },
@@ -281,7 +391,8 @@ const incoming: Scenario = {
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, text: 'wa-conformance: hello' });
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, location: { latitude: 55.75, longitude: 37.62, name: 'Red Square', address: 'Moscow' } });
     await ctx.control.inbound(PROVIDER, key, { from: PHONE, contacts: [{ name: 'Anna Ivanova', phones: ['79161234567'] }] });
-    if (!(await receiver.waitFor(() => receiver.accepted.length >= 3, 5_000))) ctx.fail(`${receiver.accepted.length} of 3 incoming messages arrived at ${receiver.url}`);
+    if (!(await receiver.waitFor(() => receiver.accepted.length >= 3, 5_000)))
+      ctx.fail(`${receiver.accepted.length} of 3 incoming messages arrived at ${receiver.url}`);
     const errors = receiver.accepted.flatMap((request) => ctx.webhookErrors('incomingMessage', request));
     if (errors.length > 0) ctx.fail(...errors);
     const [text, location, contacts] = receiver.accepted.map((request) => request.json as Record<string, unknown>);
@@ -294,7 +405,9 @@ const incoming: Scenario = {
 const invalidKey: Scenario = {
   name: 'invalid key (invalid-…): 401 forbidden',
   async run(ctx: ScenarioContext) {
-    const result = await ctx.api(sendRequest(`invalid-${ctx.freshKey('key')}`, { messages: [{ from: SENDER, to: PHONE, text: 'wa-conformance' }] }), { status: 401 });
+    const result = await ctx.api(sendRequest(`invalid-${ctx.freshKey('key')}`, { messages: [{ from: SENDER, to: PHONE, text: 'wa-conformance' }] }), {
+      status: 401,
+    });
     ctx.equal((result.json as { result: Array<{ reasons: Reason[] }> }).result[0]?.reasons, [{ key: 'forbidden' }], 'reasons');
   },
 };

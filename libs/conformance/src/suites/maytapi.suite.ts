@@ -19,12 +19,40 @@ const NO_SUCH_PHONE = '0';
 const LOADING = { stepMs: 500, maxMs: 30_000 };
 const DELIVERY = { stepMs: 500, maxMs: 60_000 };
 
-interface Product { pid: string; webhook: string | null; ack_delivery: boolean; phone_limit: number }
-interface PhoneObj { id: number | string; number: string | null; status: string }
-interface Status { loggedIn: boolean; isQr: boolean; loading: boolean; connRetry: boolean; message: string; number?: string }
-interface Sent { success: true; data: { chatId: string; msgId: string } }
-interface AckBody { type: 'ack'; product_id: string; data: Array<{ ackType: string; ackCode: number; chatId: string; msgId: string; time: number }> }
-interface StatusBody { type: 'status'; pid: string; phone_id: number; status: string }
+interface Product {
+  pid: string;
+  webhook: string | null;
+  ack_delivery: boolean;
+  phone_limit: number;
+}
+interface PhoneObj {
+  id: number | string;
+  number: string | null;
+  status: string;
+}
+interface Status {
+  loggedIn: boolean;
+  isQr: boolean;
+  loading: boolean;
+  connRetry: boolean;
+  message: string;
+  number?: string;
+}
+interface Sent {
+  success: true;
+  data: { chatId: string; msgId: string };
+}
+interface AckBody {
+  type: 'ack';
+  product_id: string;
+  data: Array<{ ackType: string; ackCode: number; chatId: string; msgId: string; time: number }>;
+}
+interface StatusBody {
+  type: 'status';
+  pid: string;
+  phone_id: number;
+  status: string;
+}
 interface MessageBody {
   type: 'message';
   phone_id: number;
@@ -33,7 +61,12 @@ interface MessageBody {
   user: { phone: string };
   quoted?: { id: string };
 }
-interface GroupData { id: string; name: string; participants: string[]; admins: string[] }
+interface GroupData {
+  id: string;
+  name: string;
+  participants: string[];
+  admins: string[];
+}
 
 const json = { mediaType: 'application/json' };
 const ok: Expect = { status: 200, ...json };
@@ -68,7 +101,25 @@ async function probes(ctx: ProbeContext): Promise<void> {
   await ctx.call('unknown phone → refused', get(`/${NO_SUCH_PHONE}/status`), refused);
   const chosen = phones.find((p) => p.status === 'active') ?? phones[0];
   if (!chosen) {
-    for (const op of ['status', 'qrCode', 'screen', 'sendMessage', 'queue', 'purgeQueue', 'config', 'restart', 'redeploy', 'logout', 'backup', 'restore', 'contacts', 'catalog', 'groups', 'factoryreset', 'delete']) {
+    for (const op of [
+      'status',
+      'qrCode',
+      'screen',
+      'sendMessage',
+      'queue',
+      'purgeQueue',
+      'config',
+      'restart',
+      'redeploy',
+      'logout',
+      'backup',
+      'restore',
+      'contacts',
+      'catalog',
+      'groups',
+      'factoryreset',
+      'delete',
+    ]) {
       ctx.skip(`${op} (a phone)`, 'the product has no phone and addPhone added none');
     }
     return;
@@ -111,7 +162,10 @@ async function probes(ctx: ProbeContext): Promise<void> {
   await send('media, bare base64 image', { type: 'media', message: TINY_PNG_DATA_URL.slice(TINY_PNG_DATA_URL.indexOf(',') + 1) });
   await send('location', { type: 'location', text: 'Fatih Sultan Mehmet Köprüsü', latitude: '41.093292', longitude: '29.061737' });
   await send('contact', { type: 'contact', message: `${PHONE}@c.us` });
-  await send('vcard', { type: 'vcard', message: { displayName: 'John Doe', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:John Doe\nTEL;TYPE=CELL:+905301234567\nEND:VCARD' } });
+  await send('vcard', {
+    type: 'vcard',
+    message: { displayName: 'John Doe', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:John Doe\nTEL;TYPE=CELL:+905301234567\nEND:VCARD' },
+  });
   await send('link', { type: 'link', message: 'https://maytapi.com/', text: 'wa-conformance probe: link' });
   await send('poll (a type beyond the spec enum)', { type: 'poll', message: 'wa-conformance probe?', options: ['yes', 'no'] });
   if (msgId) {
@@ -125,12 +179,16 @@ async function probes(ctx: ProbeContext): Promise<void> {
   }
   await ctx.call('to_number missing → refused', post(`/${P}/sendMessage`, { type: 'text', message: 'wa-conformance probe' }), refused);
   await ctx.call('unknown type → refused', post(`/${P}/sendMessage`, { to_number: to, type: 'hologram', message: 'x' }), refused);
-  await ctx.call('malformed JSON → refused', {
-    method: 'POST',
-    path: `/${P}/sendMessage`,
-    headers: { 'x-maytapi-key': ctx.key },
-    body: { raw: `{"to_number": "${to}", "message": `, contentType: 'application/json' },
-  }, refused);
+  await ctx.call(
+    'malformed JSON → refused',
+    {
+      method: 'POST',
+      path: `/${P}/sendMessage`,
+      headers: { 'x-maytapi-key': ctx.key },
+      body: { raw: `{"to_number": "${to}", "message": `, contentType: 'application/json' },
+    },
+    refused,
+  );
 
   await groupProbes(ctx, P, sendable, own ? null : NO_SUCH_PHONE);
 
@@ -185,7 +243,7 @@ async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect, elsew
   const get = (path: string) => request(ctx.key, 'GET', path);
   const post = (path: string, body?: unknown) => request(ctx.key, 'POST', path, body);
   const to = ctx.phone;
-  await ctx.call('the phone\'s chats', get(`/${P}/contacts`), sendable);
+  await ctx.call("the phone's chats", get(`/${P}/contacts`), sendable);
   await ctx.call('a number', get(`/${P}/contact/${to}@c.us`), sendable);
   await ctx.call('a group the phone is not in → refused', get(`/${P}/contact/${encodeURIComponent(GROUP)}`), refused);
   await ctx.call('the business catalog', get(`/${P}/catalog`), sendable);
@@ -211,7 +269,12 @@ async function groupProbes(ctx: ProbeContext, P: string, sendable: Expect, elsew
   await ctx.call('a group the phone is not in → refused', post(`/${P}/group/remove`, { ...member, conversation_id: GROUP }), refused);
   await ctx.call("the group's picture", post(`/${P}/setProfileImage`, { conversation_id: gid, image: 'https://example.com/picture.png' }), own);
   if (elsewhere === null) await ctx.call("the phone's own picture", post(`/${P}/setProfileImage`, { image: 'https://example.com/picture.png' }), sendable);
-  else await ctx.call("the phone's own picture: no such phone → refused", post(`/${elsewhere}/setProfileImage`, { image: 'https://example.com/picture.png' }), refused);
+  else
+    await ctx.call(
+      "the phone's own picture: no such phone → refused",
+      post(`/${elsewhere}/setProfileImage`, { image: 'https://example.com/picture.png' }),
+      refused,
+    );
   await ctx.call('no image → refused', post(`/${P}/setProfileImage`, {}), refused);
   await ctx.call('the new group', post(`/${P}/leaveGroup`, { id: gid }), own);
   await ctx.call('again → refused', post(`/${P}/leaveGroup`, { id: gid }), refused);
@@ -254,7 +317,12 @@ async function loaded(control: ControlClient, pid: string, phoneId: string): Pro
 
 // ——— scenarios: they drive a wa-sandbox through its control API ———
 
-interface Stage { pid: string; phoneId: string; sessionId: string; receiver: WebhookReceiver }
+interface Stage {
+  pid: string;
+  phoneId: string;
+  sessionId: string;
+  receiver: WebhookReceiver;
+}
 
 const get = (ctx: ScenarioContext, path: string, expect: Expect = ok) => ctx.api(request(ctx.key, 'GET', path), expect);
 const post = (ctx: ScenarioContext, path: string, body?: unknown, expect: Expect = ok) => ctx.api(request(ctx.key, 'POST', path, body), expect);
@@ -314,9 +382,24 @@ const session: Scenario = {
     await post(ctx, `/${phoneId}/logout`);
     ctx.equal(flags(await status(ctx, phoneId)), 'isQr', 'status after logout');
     const events = bodies<StatusBody>(receiver, 'status').slice(earlier);
-    conforming(ctx, 'status', events.map((e) => e.request));
-    ctx.equal(events.map((e) => [e.body.phone_id, e.body.status]), [[Number(phoneId), 'loading'], [Number(phoneId), 'active'], [Number(phoneId), 'qr-code']], 'status webhooks ([phone_id, status])');
-    ctx.check(events.every((e) => e.body.pid === pid), 'status webhooks carry the product id as pid');
+    conforming(
+      ctx,
+      'status',
+      events.map((e) => e.request),
+    );
+    ctx.equal(
+      events.map((e) => [e.body.phone_id, e.body.status]),
+      [
+        [Number(phoneId), 'loading'],
+        [Number(phoneId), 'active'],
+        [Number(phoneId), 'qr-code'],
+      ],
+      'status webhooks ([phone_id, status])',
+    );
+    ctx.check(
+      events.every((e) => e.body.pid === pid),
+      'status webhooks carry the product id as pid',
+    );
   },
 };
 
@@ -325,26 +408,49 @@ const acks: Scenario = {
   async run(ctx: ScenarioContext) {
     const { pid, phoneId, receiver } = await stage(ctx);
     await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
-    const sendText = async (message: string) => ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'text', message })).json as Sent).data.msgId;
+    const sendText = async (message: string) =>
+      ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'text', message })).json as Sent).data.msgId;
     await post(ctx, '/setAckPreference', { ack_delivery: false });
     const quiet = await sendText('wa-conformance: acks off');
     await ctx.advance(60_000);
-    const acksOf = (id: string) => bodies<AckBody>(receiver, 'ack').flatMap((e) => e.body.data).filter((a) => a.msgId === id);
+    const acksOf = (id: string) =>
+      bodies<AckBody>(receiver, 'ack')
+        .flatMap((e) => e.body.data)
+        .filter((a) => a.msgId === id);
     ctx.equal(acksOf(quiet).length, 0, `acks for message ${quiet} sent while ack delivery was off`);
 
     await post(ctx, '/setAckPreference', { ack_delivery: true });
     const ids = [await sendText('wa-conformance: acks on 1'), await sendText('wa-conformance: acks on 2')];
     await ctx.stepUntil('both messages seen', DELIVERY, async () => ids.every((id) => acksOf(id).some((a) => a.ackType === 'seen')));
     const calls = bodies<AckBody>(receiver, 'ack');
-    conforming(ctx, 'ack', calls.map((c) => c.request));
-    for (const id of ids) ctx.equal(acksOf(id).map((a) => [a.ackType, a.ackCode]), [['delivered', 1], ['reached', 2], ['seen', 3]], `acks of message ${id}`);
-    ctx.check(calls.every((c) => c.body.product_id === pid), 'ack calls carry the product id');
+    conforming(
+      ctx,
+      'ack',
+      calls.map((c) => c.request),
+    );
+    for (const id of ids)
+      ctx.equal(
+        acksOf(id).map((a) => [a.ackType, a.ackCode]),
+        [
+          ['delivered', 1],
+          ['reached', 2],
+          ['seen', 3],
+        ],
+        `acks of message ${id}`,
+      );
+    ctx.check(
+      calls.every((c) => c.body.product_id === pid),
+      'ack calls carry the product id',
+    );
     // Only this receiver's deliveries: retries of older events to receivers long gone run on their own schedule.
     const times = (await ctx.control.journal(PROVIDER, pid))
       .filter((a) => a.url === receiver.url && a.ok && (a.body as { type?: string }).type === 'ack')
       .map((a) => Date.parse(a.at));
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    ctx.check(gaps.every((gap) => gap >= 2_000), `ack calls must be at least 2 s of clock time apart, gaps were ${gaps.join(', ')} ms`);
+    ctx.check(
+      gaps.every((gap) => gap >= 2_000),
+      `ack calls must be at least 2 s of clock time apart, gaps were ${gaps.join(', ')} ms`,
+    );
   },
 };
 
@@ -358,12 +464,22 @@ const incoming: Scenario = {
     const sent = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'text', message: 'wa-conformance: echo' })).json as Sent).data;
     await ctx.advance(5_000);
     const messages = bodies<MessageBody>(receiver, 'message');
-    conforming(ctx, 'incomingMessage', messages.map((m) => m.request));
+    conforming(
+      ctx,
+      'incomingMessage',
+      messages.map((m) => m.request),
+    );
     const customer = messages.find((m) => !m.body.message.fromMe);
     ctx.check(customer !== undefined, 'no incoming message webhook arrived');
-    ctx.equal({ type: customer.body.message.type, text: customer.body.message.text, conversation: customer.body.conversation, phone_id: customer.body.phone_id },
-      { type: 'text', text, conversation: `${PHONE}@c.us`, phone_id: Number(phoneId) }, 'the incoming message webhook');
-    ctx.check(messages.some((m) => m.body.message.fromMe && m.body.message.id.endsWith(`_${sent.msgId}`)), `no fromMe message webhook for the sent message ${sent.msgId}`);
+    ctx.equal(
+      { type: customer.body.message.type, text: customer.body.message.text, conversation: customer.body.conversation, phone_id: customer.body.phone_id },
+      { type: 'text', text, conversation: `${PHONE}@c.us`, phone_id: Number(phoneId) },
+      'the incoming message webhook',
+    );
+    ctx.check(
+      messages.some((m) => m.body.message.fromMe && m.body.message.id.endsWith(`_${sent.msgId}`)),
+      `no fromMe message webhook for the sent message ${sent.msgId}`,
+    );
   },
 };
 
@@ -389,16 +505,22 @@ const queue: Scenario = {
     const { phoneId, receiver } = await stage(ctx);
     await post(ctx, '/setAckPreference', { ack_delivery: true });
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(((await post(ctx, `/${phoneId}/sendMessage`, { to_number: NEVER_DELIVERED, message: `wa-conformance: queued ${i}` })).json as Sent).data.msgId);
+    for (let i = 0; i < 3; i++)
+      ids.push(((await post(ctx, `/${phoneId}/sendMessage`, { to_number: NEVER_DELIVERED, message: `wa-conformance: queued ${i}` })).json as Sent).data.msgId);
     const sending = ((await get(ctx, `/${phoneId}/queue`)).json as { stats: { sending: number } }).stats.sending;
     ctx.equal(sending, 3, 'queue "sending" right after three sends');
     await get(ctx, `/${phoneId}/purgeQueue`);
     ctx.equal(((await get(ctx, `/${phoneId}/queue`)).json as { stats: { sending: number } }).stats.sending, 0, 'queue "sending" after purgeQueue');
     await ctx.advance(30_000);
-    const acked = bodies<AckBody>(receiver, 'ack').flatMap((c) => c.body.data).filter((a) => ids.includes(a.msgId));
+    const acked = bodies<AckBody>(receiver, 'ack')
+      .flatMap((c) => c.body.data)
+      .filter((a) => ids.includes(a.msgId));
     ctx.equal(acked.length, 0, 'acks for purged messages');
     const logs = (await get(ctx, '/logs')).json as { data: { list: Array<{ type: string; data: { msgId?: string } }> } };
-    ctx.check(ids.every((id) => logs.data.list.some((l) => l.type === 'error' && l.data.msgId === id)), 'logs do not list the purged messages as errors');
+    ctx.check(
+      ids.every((id) => logs.data.list.some((l) => l.type === 'error' && l.data.msgId === id)),
+      'logs do not list the purged messages as errors',
+    );
   },
 };
 
@@ -411,7 +533,8 @@ const refusals: Scenario = {
     await ctx.api({ ...request(`${ctx.key}-other`, 'GET', '/product') }, { status: 401, ...json });
     await ctx.api({ ...request(`${ctx.key}-other`, 'POST', `/${phoneId}/sendMessage`, { to_number: PHONE, message: 'x' }) }, { status: 401, ...json });
     if (!(await status(ctx, phoneId)).isQr) await post(ctx, `/${phoneId}/logout`);
-    const early = (await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'text', message: 'wa-conformance: on the QR screen' }, refused)).json as { message: string };
+    const early = (await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'text', message: 'wa-conformance: on the QR screen' }, refused))
+      .json as { message: string };
     ctx.check(/not logged in/.test(early.message), `a send on the QR screen answered "${early.message}"`);
   },
 };
@@ -422,20 +545,37 @@ const groups: Scenario = {
     const { pid, phoneId, sessionId, receiver } = await stage(ctx);
     await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
     await post(ctx, '/setAckPreference', { ack_delivery: true });
-    const created = ((await post(ctx, `/${phoneId}/createGroup`, { name: 'wa-conformance group', numbers: [PHONE, `${NEVER_DELIVERED}@c.us`, NO_WHATSAPP] })).json as { data: GroupData }).data;
+    const created = (
+      (await post(ctx, `/${phoneId}/createGroup`, { name: 'wa-conformance group', numbers: [PHONE, `${NEVER_DELIVERED}@c.us`, NO_WHATSAPP] })).json as {
+        data: GroupData;
+      }
+    ).data;
     const self = (await status(ctx, phoneId)).number!;
-    ctx.equal({ participants: created.participants, admins: created.admins }, { participants: [`${self}@c.us`, `${PHONE}@c.us`, `${NEVER_DELIVERED}@c.us`], admins: [`${self}@c.us`] },
-      'createGroup: the phone is the admin, numbers without WhatsApp are left out');
+    ctx.equal(
+      { participants: created.participants, admins: created.admins },
+      { participants: [`${self}@c.us`, `${PHONE}@c.us`, `${NEVER_DELIVERED}@c.us`], admins: [`${self}@c.us`] },
+      'createGroup: the phone is the admin, numbers without WhatsApp are left out',
+    );
     const gid = created.id;
     const listed = (await get(ctx, `/${phoneId}/getGroups`)).json as { total: number; data: GroupData[] };
-    ctx.check(listed.data.some((g) => g.id === gid), `getGroups does not list the new group ${gid}`);
+    ctx.check(
+      listed.data.some((g) => g.id === gid),
+      `getGroups does not list the new group ${gid}`,
+    );
     const contacts = ((await get(ctx, `/${phoneId}/contacts`)).json as { data: Array<{ id: string; type: string }> }).data;
-    ctx.check(contacts.some((c) => c.id === gid && c.type === 'group'), 'contacts do not list the new group as a group');
+    ctx.check(
+      contacts.some((c) => c.id === gid && c.type === 'group'),
+      'contacts do not list the new group as a group',
+    );
 
     // One member never receives: the group message gets one tick, never two.
     const waiting = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: gid, message: `wa-conformance: hello @${PHONE}` })).json as Sent).data.msgId;
     await ctx.advance(60_000);
-    const acksOf = (id: string) => bodies<AckBody>(receiver, 'ack').flatMap((e) => e.body.data).filter((a) => a.msgId === id).map((a) => a.ackType);
+    const acksOf = (id: string) =>
+      bodies<AckBody>(receiver, 'ack')
+        .flatMap((e) => e.body.data)
+        .filter((a) => a.msgId === id)
+        .map((a) => a.ackType);
     ctx.equal(acksOf(waiting), ['delivered'], 'acks of a group message one member never receives');
     const mine = bodies<MessageBody>(receiver, 'message').find((m) => m.body.message.id.endsWith(`_${waiting}`));
     ctx.equal(mine?.body.message.mentions, [`${PHONE}@c.us`], 'mentions of the group message (fromMe webhook)');
@@ -448,10 +588,13 @@ const groups: Scenario = {
     ctx.equal(got.received, true, 'a member writes in the group');
     await ctx.advance(1_000);
     const incoming = bodies<MessageBody>(receiver, 'message').find((m) => !m.body.message.fromMe && m.body.conversation === gid);
-    ctx.check(incoming !== undefined, 'no webhook for the member\'s group message');
+    ctx.check(incoming !== undefined, "no webhook for the member's group message");
     conforming(ctx, 'incomingMessage', [incoming.request]);
-    ctx.equal({ user: incoming.body.user.phone, mentions: incoming.body.message.mentions, quoted: incoming.body.quoted?.id },
-      { user: PHONE, mentions: [`${self}@c.us`], quoted: `true_${gid}_${delivered}` }, 'the member\'s group message');
+    ctx.equal(
+      { user: incoming.body.user.phone, mentions: incoming.body.message.mentions, quoted: incoming.body.quoted?.id },
+      { user: PHONE, mentions: [`${self}@c.us`], quoted: `true_${gid}_${delivered}` },
+      "the member's group message",
+    );
 
     await post(ctx, `/${phoneId}/group/promote`, { conversation_id: gid, number: PHONE });
     await post(ctx, `/${phoneId}/group/demote`, { conversation_id: gid, number: `${self}@c.us` });
@@ -467,11 +610,24 @@ const catalog: Scenario = {
   name: "catalog: the control API sets a phone's products; catalog lists them and product messages name them",
   async run(ctx: ScenarioContext) {
     const { phoneId, sessionId } = await stage(ctx);
-    const product = { productId: '4242424242424242', title: 'wa-conformance mug', description: 'Blue', price: 12.5, currency: 'EUR', image: 'https://example.com/mug.png', url: 'https://example.com/mug', retailerId: 'MUG-1' };
+    const product = {
+      productId: '4242424242424242',
+      title: 'wa-conformance mug',
+      description: 'Blue',
+      price: 12.5,
+      currency: 'EUR',
+      image: 'https://example.com/mug.png',
+      url: 'https://example.com/mug',
+      retailerId: 'MUG-1',
+    };
     await ctx.control.request('PUT', `/sessions/${encodeURIComponent(sessionId)}/catalog`, { products: [product] });
     try {
       const listed = ((await get(ctx, `/${phoneId}/catalog`)).json as { data: Array<Record<string, unknown>> }).data;
-      ctx.equal(listed.map((p) => [p.productId, p.title, p.price, p.price1000, p.currency, p.type]), [[product.productId, product.title, 12.5, 12_500, 'EUR', 'product']], 'catalog');
+      ctx.equal(
+        listed.map((p) => [p.productId, p.title, p.price, p.price1000, p.currency, p.type]),
+        [[product.productId, product.title, 12.5, 12_500, 'EUR', 'product']],
+        'catalog',
+      );
       await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'product', productId: product.productId });
       await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'product', productId: '1' }, refused);
     } finally {
@@ -486,14 +642,35 @@ const receipts: Scenario = {
     const { phoneId, receiver } = await stage(ctx);
     await post(ctx, `/${phoneId}/config`, { webhook: null, ack_delivery: false });
     await post(ctx, '/setAckPreference', { ack_delivery: true });
-    const voice = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'ptt', message: `${ctx.control.url}/media/sample-opus.ogg` })).json as Sent).data.msgId;
+    const voice = (
+      (await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'ptt', message: `${ctx.control.url}/media/sample-opus.ogg` })).json as Sent
+    ).data.msgId;
     const text = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, message: 'wa-conformance: to be deleted' })).json as Sent).data.msgId;
     await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'delete', message: text });
-    const acksOf = (id: string) => bodies<AckBody>(receiver, 'ack').flatMap((e) => e.body.data).filter((a) => a.msgId === id);
+    const acksOf = (id: string) =>
+      bodies<AckBody>(receiver, 'ack')
+        .flatMap((e) => e.body.data)
+        .filter((a) => a.msgId === id);
     await ctx.stepUntil('the voice message played', DELIVERY, async () => acksOf(voice).some((a) => a.ackType === 'played'));
-    conforming(ctx, 'ack', bodies<AckBody>(receiver, 'ack').map((c) => c.request));
-    ctx.equal(acksOf(voice).map((a) => [a.ackType, a.ackCode]), [['delivered', 1], ['reached', 2], ['seen', 3], ['played', 4]], `acks of voice message ${voice}`);
-    ctx.check(acksOf(text).some((a) => a.ackType === 'deleted' && a.ackCode === 5), `no deleted (5) ack for message ${text}`);
+    conforming(
+      ctx,
+      'ack',
+      bodies<AckBody>(receiver, 'ack').map((c) => c.request),
+    );
+    ctx.equal(
+      acksOf(voice).map((a) => [a.ackType, a.ackCode]),
+      [
+        ['delivered', 1],
+        ['reached', 2],
+        ['seen', 3],
+        ['played', 4],
+      ],
+      `acks of voice message ${voice}`,
+    );
+    ctx.check(
+      acksOf(text).some((a) => a.ackType === 'deleted' && a.ackCode === 5),
+      `no deleted (5) ack for message ${text}`,
+    );
   },
 };
 
@@ -522,8 +699,16 @@ const statusChanges: Scenario = {
     await ctx.advance(qrSince + 3 * 60_000 - (await ctx.control.clock()).nowMs);
     await get(ctx, `/${phoneId}/logout`);
     const events = bodies<StatusBody>(receiver, 'status').filter((e) => String(e.body.phone_id) === phoneId);
-    conforming(ctx, 'status', events.map((e) => e.request));
-    ctx.equal(events.map((e) => e.body.status), ['loading', 'qr-code', 'idle'], 'status webhooks after factoryreset');
+    conforming(
+      ctx,
+      'status',
+      events.map((e) => e.request),
+    );
+    ctx.equal(
+      events.map((e) => e.body.status),
+      ['loading', 'qr-code', 'idle'],
+      'status webhooks after factoryreset',
+    );
     await logIn(ctx.control, pid, phoneId);
   },
 };
@@ -532,8 +717,13 @@ const filename: Scenario = {
   name: "media: a custom filename reaches the webhook instead of the link's",
   async run(ctx: ScenarioContext) {
     const { phoneId, receiver } = await stage(ctx);
-    const sent = ((await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'media', message: `${ctx.control.url}/media/sample.txt`, filename: 'demo.txt' })).json as Sent).data.msgId;
-    await ctx.stepUntil('the fromMe webhook of the file', DELIVERY, async () => bodies<MessageBody>(receiver, 'message').some((m) => m.body.message.id.endsWith(`_${sent}`)));
+    const sent = (
+      (await post(ctx, `/${phoneId}/sendMessage`, { to_number: PHONE, type: 'media', message: `${ctx.control.url}/media/sample.txt`, filename: 'demo.txt' }))
+        .json as Sent
+    ).data.msgId;
+    await ctx.stepUntil('the fromMe webhook of the file', DELIVERY, async () =>
+      bodies<MessageBody>(receiver, 'message').some((m) => m.body.message.id.endsWith(`_${sent}`)),
+    );
     const hook = bodies<MessageBody>(receiver, 'message').find((m) => m.body.message.id.endsWith(`_${sent}`))!;
     ctx.equal(hook.body.message.filename, 'demo.txt', 'filename in the webhook');
   },

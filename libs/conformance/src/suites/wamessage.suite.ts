@@ -14,20 +14,58 @@ const TURKEY_OFFSET_MS = 3 * 3_600_000;
 /** A linked device loads for 2-5 s of clock time on a wa-sandbox. */
 const LOADING = { stepMs: 500, maxMs: 10_000 };
 
-interface Envelope<T> { status: boolean; code: number; description: string; data: T }
-interface LoginData { token: string; expires_in: number; user_id: number }
-interface CodeData { code: string; registrationId: number; phone: string }
-interface LinkData { registrationId: number; phone: string | null; connected: boolean; status: string }
-interface Device { registration_id: number; phone: string; status: string; connected: boolean }
-interface SendData { contacts: string; message: string; send_time: string | null; messages: Array<{ id: string; contact: string }> }
+interface Envelope<T> {
+  status: boolean;
+  code: number;
+  description: string;
+  data: T;
+}
+interface LoginData {
+  token: string;
+  expires_in: number;
+  user_id: number;
+}
+interface CodeData {
+  code: string;
+  registrationId: number;
+  phone: string;
+}
+interface LinkData {
+  registrationId: number;
+  phone: string | null;
+  connected: boolean;
+  status: string;
+}
+interface Device {
+  registration_id: number;
+  phone: string;
+  status: string;
+  connected: boolean;
+}
+interface SendData {
+  contacts: string;
+  message: string;
+  send_time: string | null;
+  messages: Array<{ id: string; contact: string }>;
+}
 
 const ok: Expect = { status: 200, mediaType: 'application/json' };
 const refused = (status: number): Expect => ({ status, mediaType: 'application/json' });
 const PNG = Buffer.from(TINY_PNG_DATA_URL.slice(TINY_PNG_DATA_URL.indexOf(',') + 1), 'base64');
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const post = (path: string, body: RequestBody, token?: string): ApiRequest => ({ method: 'POST', path, body, ...(token === undefined ? {} : { headers: bearer(token) }) });
-const get = (path: string, query: Record<string, string>, token?: string): ApiRequest => ({ method: 'GET', path, query, ...(token === undefined ? {} : { headers: bearer(token) }) });
+const post = (path: string, body: RequestBody, token?: string): ApiRequest => ({
+  method: 'POST',
+  path,
+  body,
+  ...(token === undefined ? {} : { headers: bearer(token) }),
+});
+const get = (path: string, query: Record<string, string>, token?: string): ApiRequest => ({
+  method: 'GET',
+  path,
+  query,
+  ...(token === undefined ? {} : { headers: bearer(token) }),
+});
 
 /** `YYYY-MM-DD HH:MM:SS` in Turkey time. */
 function turkeyTime(ms: number): string {
@@ -58,11 +96,33 @@ async function probes(ctx: ProbeContext): Promise<void> {
   const json = <T>(res: ApiResponse | undefined) => res?.json as Envelope<T> | undefined;
 
   // Users: register (undocumented), login in JSON and form encodings, refusals.
-  await ctx.call(user.given ? 'the given user exists → refused' : 'a new user, JSON', post('/user/register', { json: { phone: user.phone, password: user.password } }), user.given ? refused(409) : { status: 201, mediaType: 'application/json' });
-  await ctx.call('the same phone again, form-urlencoded → refused', post('/user/register', { form: [['phone', `+${user.phone}`], ['password', user.password]] }), refused(409));
+  await ctx.call(
+    user.given ? 'the given user exists → refused' : 'a new user, JSON',
+    post('/user/register', { json: { phone: user.phone, password: user.password } }),
+    user.given ? refused(409) : { status: 201, mediaType: 'application/json' },
+  );
+  await ctx.call(
+    'the same phone again, form-urlencoded → refused',
+    post('/user/register', {
+      form: [
+        ['phone', `+${user.phone}`],
+        ['password', user.password],
+      ],
+    }),
+    refused(409),
+  );
   await ctx.call('password too short → refused', post('/user/register', { json: { phone: user.phone, password: '123' } }), refused(400));
   await ctx.call('wrong password → refused', post('/user/login', { json: { phone: user.phone, password: `${user.password}-wrong` } }), refused(401));
-  await ctx.call('form-urlencoded', post('/user/login', { form: [['phone', user.phone], ['password', user.password]] }), ok);
+  await ctx.call(
+    'form-urlencoded',
+    post('/user/login', {
+      form: [
+        ['phone', user.phone],
+        ['password', user.password],
+      ],
+    }),
+    ok,
+  );
   const login = json<LoginData>(await ctx.call('JSON', post('/user/login', { json: { phone: user.phone, password: user.password } }), ok));
   const token = login?.data?.token ?? '';
 
@@ -70,10 +130,15 @@ async function probes(ctx: ProbeContext): Promise<void> {
   await ctx.call('a forged token → refused', get('/whatsapp/devices', { page: '-1' }, forge(token)), refused(401));
 
   // Linking the user's own number as a device by pairing code.
-  const code = json<CodeData>(await ctx.call('the user\'s number', post('/whatsapp/login/code', { json: { phone: user.phone } }, token), ctx.sandbox ? ok : {}));
+  const code = json<CodeData>(await ctx.call("the user's number", post('/whatsapp/login/code', { json: { phone: user.phone } }, token), ctx.sandbox ? ok : {}));
   const pending = code?.status ? code.data : undefined;
   await ctx.call('phone missing → refused', post('/whatsapp/login/code', { json: {} }, token), refused(400));
-  if (pending) await ctx.call('before the code is typed', get('/whatsapp/ws/logincontrol', { registrationId: String(pending.registrationId), phone: user.phone }, token), ok);
+  if (pending)
+    await ctx.call(
+      'before the code is typed',
+      get('/whatsapp/ws/logincontrol', { registrationId: String(pending.registrationId), phone: user.phone }, token),
+      ok,
+    );
   else ctx.skip('loginControl GET /whatsapp/ws/logincontrol (before the code is typed)', 'login/code gave no registration id (is the number already linked?)');
   await ctx.call('unknown registrationId → refused', get('/whatsapp/ws/logincontrol', { registrationId: '999999999999' }, token), refused(404));
 
@@ -81,10 +146,19 @@ async function probes(ctx: ProbeContext): Promise<void> {
   if (ctx.control && pending) {
     await ctx.control.pair(pending.code, user.phone);
     await ctx.control.advance(LOADING.maxMs);
-    const check = json<LinkData>(await ctx.call('after the phone typed the code', get('/whatsapp/ws/logincontrol', { registrationId: String(pending.registrationId), phone: user.phone }, token), ok));
+    const check = json<LinkData>(
+      await ctx.call(
+        'after the phone typed the code',
+        get('/whatsapp/ws/logincontrol', { registrationId: String(pending.registrationId), phone: user.phone }, token),
+        ok,
+      ),
+    );
     if (check?.data?.connected) linked = pending.registrationId;
   } else {
-    ctx.skip('loginControl GET /whatsapp/ws/logincontrol (after the phone typed the code)', 'only a wa-sandbox can type the code (its control API plays the phone)');
+    ctx.skip(
+      'loginControl GET /whatsapp/ws/logincontrol (after the phone typed the code)',
+      'only a wa-sandbox can type the code (its control API plays the phone)',
+    );
   }
   const devices = json<Device[]>(await ctx.call('page=-1', get('/whatsapp/devices', { page: '-1' }, token), ok));
   await ctx.call('page=1', get('/whatsapp/devices', { page: '1' }, token), ok);
@@ -96,15 +170,59 @@ async function probes(ctx: ProbeContext): Promise<void> {
   if (regId !== undefined) {
     const reg = String(regId);
     const text = (what: string) => `wa-conformance probe: ${what}`;
-    await ctx.call('multipart, two contacts and a file', post(send, {
-      multipart: [['reg_id', reg], ['contacts', `${P},+${P2}`], ['message', text('multipart with a file')], ['file', { filename: 'probe.png', contentType: 'image/png', data: PNG }]],
-    }, token), ok);
-    await ctx.call('form-urlencoded, one +contact and send_speed', post(send, { form: [['reg_id', reg], ['contacts', `+${P}`], ['message', text('form')], ['send_speed', '1']] }, token), ok);
+    await ctx.call(
+      'multipart, two contacts and a file',
+      post(
+        send,
+        {
+          multipart: [
+            ['reg_id', reg],
+            ['contacts', `${P},+${P2}`],
+            ['message', text('multipart with a file')],
+            ['file', { filename: 'probe.png', contentType: 'image/png', data: PNG }],
+          ],
+        },
+        token,
+      ),
+      ok,
+    );
+    await ctx.call(
+      'form-urlencoded, one +contact and send_speed',
+      post(
+        send,
+        {
+          form: [
+            ['reg_id', reg],
+            ['contacts', `+${P}`],
+            ['message', text('form')],
+            ['send_speed', '1'],
+          ],
+        },
+        token,
+      ),
+      ok,
+    );
     const now = ctx.control ? (await ctx.control.clock()).nowMs : Date.now();
-    await ctx.call('JSON, send_time tomorrow', post(send, { json: { reg_id: regId, contacts: P, message: text('scheduled'), send_time: turkeyTime(now + DAY) } }, token), ok);
-    await ctx.call('send_time in the past → refused', post(send, { json: { reg_id: regId, contacts: P, message: text('past'), send_time: '2020-01-01 00:00:00' } }, token), refused(400));
-    await ctx.call('send_time malformed → refused', post(send, { json: { reg_id: regId, contacts: P, message: text('malformed time'), send_time: 'tomorrow' } }, token), refused(400));
-    await ctx.call('a contact that is not a number → refused', post(send, { json: { reg_id: regId, contacts: 'abc', message: text('bad contact') } }, token), refused(400));
+    await ctx.call(
+      'JSON, send_time tomorrow',
+      post(send, { json: { reg_id: regId, contacts: P, message: text('scheduled'), send_time: turkeyTime(now + DAY) } }, token),
+      ok,
+    );
+    await ctx.call(
+      'send_time in the past → refused',
+      post(send, { json: { reg_id: regId, contacts: P, message: text('past'), send_time: '2020-01-01 00:00:00' } }, token),
+      refused(400),
+    );
+    await ctx.call(
+      'send_time malformed → refused',
+      post(send, { json: { reg_id: regId, contacts: P, message: text('malformed time'), send_time: 'tomorrow' } }, token),
+      refused(400),
+    );
+    await ctx.call(
+      'a contact that is not a number → refused',
+      post(send, { json: { reg_id: regId, contacts: 'abc', message: text('bad contact') } }, token),
+      refused(400),
+    );
   } else {
     ctx.skip(`sendMessageMulti POST ${send} (sends)`, 'the user has no connected device to send from');
   }
@@ -114,8 +232,8 @@ async function probes(ctx: ProbeContext): Promise<void> {
   await ctx.call('unknown reg_id → refused', post('/whatsapp/logout', { json: { reg_id: 999999999999 } }, token), refused(404));
   // Only what the probes linked is logged out: a user's own devices on a real server are left alone.
   const own = linked ?? pending?.registrationId;
-  if (own !== undefined) await ctx.call('the probes\' device', post('/whatsapp/logout', { json: { reg_id: own, phone: user.phone } }, token), ok);
-  else ctx.skip('logout POST /whatsapp/logout (the probes\' device)', 'the probes linked no device');
+  if (own !== undefined) await ctx.call("the probes' device", post('/whatsapp/logout', { json: { reg_id: own, phone: user.phone } }, token), ok);
+  else ctx.skip("logout POST /whatsapp/logout (the probes' device)", 'the probes linked no device');
 
   await ctx.call('→ Not Found', get('/whatsapp/noSuchRoute', {}, token), refused(404));
 }
@@ -127,7 +245,12 @@ function forge(token: string): string {
   return `${header || Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${payload || fallbackPayload}.${Buffer.from('not the signature').toString('base64url')}`;
 }
 
-interface User { phone: string; password: string; token: string; expiresIn: number }
+interface User {
+  phone: string;
+  password: string;
+  token: string;
+  expiresIn: number;
+}
 
 async function newUser(ctx: ScenarioContext, label: string): Promise<User> {
   const phone = phoneFor(ctx.freshKey(label));
@@ -143,7 +266,9 @@ async function logIn(ctx: ScenarioContext, user: { phone: string; password: stri
 }
 
 async function loginControl(ctx: ScenarioContext, user: User, registrationId: number): Promise<LinkData> {
-  return ((await ctx.api(get('/whatsapp/ws/logincontrol', { registrationId: String(registrationId), phone: user.phone }, user.token), ok)).json as Envelope<LinkData>).data;
+  return (
+    (await ctx.api(get('/whatsapp/ws/logincontrol', { registrationId: String(registrationId), phone: user.phone }, user.token), ok)).json as Envelope<LinkData>
+  ).data;
 }
 
 async function devicesOf(ctx: ScenarioContext, user: User): Promise<Device[]> {
@@ -166,14 +291,22 @@ const linking: Scenario = {
     ctx.check(/^[1-9A-HJ-NP-TV-Z]{8}$/.test(code.code), `login/code "code" ${code.code} is not an 8-character WhatsApp pairing code`);
     const again = ((await ctx.api(post('/whatsapp/login/code', { json: { phone: user.phone } }, user.token), ok)).json as Envelope<CodeData>).data;
     ctx.equal(again.registrationId, code.registrationId, 'login/code asked twice for the same phone: "registrationId"');
-    ctx.equal(await loginControl(ctx, user, code.registrationId), { registrationId: code.registrationId, phone: user.phone, connected: false, status: 'waiting_for_code' }, 'logincontrol before the code is typed');
+    ctx.equal(
+      await loginControl(ctx, user, code.registrationId),
+      { registrationId: code.registrationId, phone: user.phone, connected: false, status: 'waiting_for_code' },
+      'logincontrol before the code is typed',
+    );
     ctx.equal(await devicesOf(ctx, user), [], 'devices before the device is linked');
 
     await ctx.control.pair(again.code, user.phone);
     ctx.equal((await loginControl(ctx, user, code.registrationId)).status, 'loading', 'logincontrol right after the code is typed: "status"');
     await ctx.stepUntil('logincontrol connected', LOADING, async () => (await loginControl(ctx, user, code.registrationId)).connected);
     const listed = await devicesOf(ctx, user);
-    ctx.equal(listed.map((device) => [device.registration_id, device.phone, device.connected]), [[code.registrationId, user.phone, true]], 'devices once logincontrol saw the device connected ([registration_id, phone, connected])');
+    ctx.equal(
+      listed.map((device) => [device.registration_id, device.phone, device.connected]),
+      [[code.registrationId, user.phone, true]],
+      'devices once logincontrol saw the device connected ([registration_id, phone, connected])',
+    );
     await ctx.api(post('/whatsapp/login/code', { json: { phone: user.phone } }, user.token), refused(409));
 
     await ctx.api(post('/whatsapp/logout', { json: { reg_id: code.registrationId, phone: user.phone } }, user.token), ok);
@@ -188,12 +321,34 @@ const scheduled: Scenario = {
     const regId = await linkDevice(ctx, user);
     const now = (await ctx.control.clock()).nowMs;
     const sendAt = Math.ceil((now + DAY) / 1000) * 1000;
-    const res = (await ctx.api(post('/whatsapp/sendmessage/multi', {
-      form: [['reg_id', String(regId)], ['contacts', `${PHONE},+${PHONE_2}`], ['message', 'wa-conformance: tomorrow'], ['send_time', turkeyTime(sendAt)]],
-    }, user.token), ok)).json as Envelope<SendData>;
+    const res = (
+      await ctx.api(
+        post(
+          '/whatsapp/sendmessage/multi',
+          {
+            form: [
+              ['reg_id', String(regId)],
+              ['contacts', `${PHONE},+${PHONE_2}`],
+              ['message', 'wa-conformance: tomorrow'],
+              ['send_time', turkeyTime(sendAt)],
+            ],
+          },
+          user.token,
+        ),
+        ok,
+      )
+    ).json as Envelope<SendData>;
     // data.contacts echoes the field as sent (+ kept: integrations look the number up by it); the messages go to the digits.
-    ctx.equal({ description: res.description, contacts: res.data.contacts, send_time: res.data.send_time }, { description: 'Mesaj gönderildi', contacts: `${PHONE},+${PHONE_2}`, send_time: turkeyTime(sendAt) }, 'the scheduled send\'s answer');
-    ctx.equal(res.data.messages.map((message) => message.contact), [PHONE, PHONE_2], 'the scheduled send\'s "messages[].contact"');
+    ctx.equal(
+      { description: res.description, contacts: res.data.contacts, send_time: res.data.send_time },
+      { description: 'Mesaj gönderildi', contacts: `${PHONE},+${PHONE_2}`, send_time: turkeyTime(sendAt) },
+      "the scheduled send's answer",
+    );
+    ctx.equal(
+      res.data.messages.map((message) => message.contact),
+      [PHONE, PHONE_2],
+      'the scheduled send\'s "messages[].contact"',
+    );
     const statuses = async () => Promise.all(res.data.messages.map(async (message) => (await ctx.control.message(message.id)).status));
     await ctx.advance(sendAt - now - 1_000);
     ctx.equal(await statuses(), ['queued', 'queued'], 'message statuses one second before send_time');
@@ -220,7 +375,11 @@ const tokens: Scenario = {
       post('/whatsapp/sendmessage/multi', { json: { reg_id: regId, contacts: PHONE, message: 'wa-conformance: tokens' } }, token),
       post('/whatsapp/logout', { json: { reg_id: regId } }, token),
     ];
-    for (const [what, token] of [['no token', undefined], ['a forged token', forge(user.token)], ['a token that is not a JWT', 'not-a-jwt']] as const) {
+    for (const [what, token] of [
+      ['no token', undefined],
+      ['a forged token', forge(user.token)],
+      ['a token that is not a JWT', 'not-a-jwt'],
+    ] as const) {
       for (const req of routes(token)) await refusedWith(ctx, req, 401, what);
     }
     await ctx.advance(user.expiresIn * 1_000 - 1_000);
@@ -236,11 +395,20 @@ const isolation: Scenario = {
     const owner = await newUser(ctx, 'owner');
     const other = await newUser(ctx, 'other');
     const regId = await linkDevice(ctx, owner);
-    ctx.equal(await devicesOf(ctx, other), [], "devices of another user");
+    ctx.equal(await devicesOf(ctx, other), [], 'devices of another user');
     await refusedWith(ctx, get('/whatsapp/ws/logincontrol', { registrationId: String(regId) }, other.token), 404, "another user's registrationId");
-    await refusedWith(ctx, post('/whatsapp/sendmessage/multi', { json: { reg_id: regId, contacts: PHONE, message: 'wa-conformance: not mine' } }, other.token), 404, "another user's reg_id");
+    await refusedWith(
+      ctx,
+      post('/whatsapp/sendmessage/multi', { json: { reg_id: regId, contacts: PHONE, message: 'wa-conformance: not mine' } }, other.token),
+      404,
+      "another user's reg_id",
+    );
     await refusedWith(ctx, post('/whatsapp/logout', { json: { reg_id: regId } }, other.token), 404, "another user's reg_id");
-    ctx.equal((await devicesOf(ctx, owner)).map((device) => device.connected), [true], "the owner's devices after the other user's attempts: connected");
+    ctx.equal(
+      (await devicesOf(ctx, owner)).map((device) => device.connected),
+      [true],
+      "the owner's devices after the other user's attempts: connected",
+    );
   },
 };
 

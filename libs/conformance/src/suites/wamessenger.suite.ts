@@ -25,13 +25,52 @@ interface MessageStatus {
   execute: string;
   delivery: '' | 'server' | 'phone' | 'read';
 }
-interface Page<T> { count: number; pageCount: number; page: string; data: T[] }
-interface PendingItem { status: 'pending'; id: string; phonenumber: string; text: string; created: string }
-interface ReceivedMessage { id: string; type: 'chat' | 'file'; from: string; to: string; date: string; chat?: string; file?: string }
-interface WebhookSetResult { set: string; url: string; message: string }
-interface WebhookQueueResult { pending: number; hash: string; message: string; url: string }
-interface SwitchResult { set: string; message: string }
-interface DeliveryEvent { type: 'delivery'; hash: string; id: string; phonenumber: string; delivery: 1 | 2 | 3; status: string; date: string }
+interface Page<T> {
+  count: number;
+  pageCount: number;
+  page: string;
+  data: T[];
+}
+interface PendingItem {
+  status: 'pending';
+  id: string;
+  phonenumber: string;
+  text: string;
+  created: string;
+}
+interface ReceivedMessage {
+  id: string;
+  type: 'chat' | 'file';
+  from: string;
+  to: string;
+  date: string;
+  chat?: string;
+  file?: string;
+}
+interface WebhookSetResult {
+  set: string;
+  url: string;
+  message: string;
+}
+interface WebhookQueueResult {
+  pending: number;
+  hash: string;
+  message: string;
+  url: string;
+}
+interface SwitchResult {
+  set: string;
+  message: string;
+}
+interface DeliveryEvent {
+  type: 'delivery';
+  hash: string;
+  id: string;
+  phonenumber: string;
+  delivery: 1 | 2 | 3;
+  status: string;
+  date: string;
+}
 
 const enc = encodeURIComponent;
 const get = (path: string, query?: Record<string, string>): ApiRequest => ({ method: 'GET', path, query });
@@ -55,39 +94,80 @@ async function probes(ctx: ProbeContext): Promise<void> {
 
   // sendMessage: every body encoding; one recipient answers the id as text, an array answers JSON.
   keepId(await ctx.call('send one, JSON, no url', sendJson(ctx.key, { phonenumber: P, text: text('send one (JSON)') }), one));
-  keepId(await ctx.call(`send one, form-urlencoded${media ? ', with url' : ''}`, {
-    method: 'POST',
-    path: `/sendMessage/${k}`,
-    body: { form: [['phonenumber', P], ['text', text('send one (form)')], ...(media ? [['url', media] as [string, string]] : [])] },
-  }, one));
-  keepId(await ctx.call('send one, multipart', {
-    method: 'POST',
-    path: `/sendMessage/${k}`,
-    body: { multipart: [['phonenumber', P], ['text', text('send one (multipart)')]] },
-  }, one));
+  keepId(
+    await ctx.call(
+      `send one, form-urlencoded${media ? ', with url' : ''}`,
+      {
+        method: 'POST',
+        path: `/sendMessage/${k}`,
+        body: { form: [['phonenumber', P], ['text', text('send one (form)')], ...(media ? [['url', media] as [string, string]] : [])] },
+      },
+      one,
+    ),
+  );
+  keepId(
+    await ctx.call(
+      'send one, multipart',
+      {
+        method: 'POST',
+        path: `/sendMessage/${k}`,
+        body: {
+          multipart: [
+            ['phonenumber', P],
+            ['text', text('send one (multipart)')],
+          ],
+        },
+      },
+      one,
+    ),
+  );
   // What public clients send for every message: an array of one, text only, without url.
-  await ctx.call('send many, form-urlencoded phonenumber[0], text only (no url)', {
-    method: 'POST',
-    path: `/sendMessage/${k}`,
-    body: { form: [['phonenumber[0]', P], ['text', text('send many, text only (form)')]] },
-  }, ok);
-  if (media) {
-    await ctx.call('send many, form-urlencoded phonenumber[0]/phonenumber[1]', {
+  await ctx.call(
+    'send many, form-urlencoded phonenumber[0], text only (no url)',
+    {
       method: 'POST',
       path: `/sendMessage/${k}`,
-      body: { form: [['phonenumber[0]', many[0] ?? P], ['phonenumber[1]', many[1] ?? P], ['text', text('send many (form)')], ['url', media]] },
-    }, ok);
+      body: {
+        form: [
+          ['phonenumber[0]', P],
+          ['text', text('send many, text only (form)')],
+        ],
+      },
+    },
+    ok,
+  );
+  if (media) {
+    await ctx.call(
+      'send many, form-urlencoded phonenumber[0]/phonenumber[1]',
+      {
+        method: 'POST',
+        path: `/sendMessage/${k}`,
+        body: {
+          form: [
+            ['phonenumber[0]', many[0] ?? P],
+            ['phonenumber[1]', many[1] ?? P],
+            ['text', text('send many (form)')],
+            ['url', media],
+          ],
+        },
+      },
+      ok,
+    );
     await ctx.call('send many, JSON array of one', sendJson(ctx.key, { phonenumber: [P], text: text('send many (JSON)'), url: media }), ok);
   } else {
     const reason = 'no --media-url given and the target is not a wa-sandbox (the seed requires url when phonenumber is an array)';
     ctx.skip('sendMessage POST /sendMessage/{apikey} (send many, form-urlencoded)', reason);
     ctx.skip('sendMessage POST /sendMessage/{apikey} (send many, JSON)', reason);
   }
-  await ctx.call('malformed JSON → Bad Request', {
-    method: 'POST',
-    path: `/sendMessage/${k}`,
-    body: { raw: `{"phonenumber": "${P}", "text": `, contentType: 'application/json' },
-  }, refused);
+  await ctx.call(
+    'malformed JSON → Bad Request',
+    {
+      method: 'POST',
+      path: `/sendMessage/${k}`,
+      body: { raw: `{"phonenumber": "${P}", "text": `, contentType: 'application/json' },
+    },
+    refused,
+  );
   await ctx.call('text missing → Bad Request', sendJson(ctx.key, { phonenumber: P }), refused);
 
   const id = ids[0];
@@ -180,7 +260,11 @@ const lifecycle: Scenario = {
       const label = `showAllMessages${query.phonenumber ? ` ?phonenumber=${query.phonenumber}` : ''}`;
       const page = (await ctx.api(get(`/showAllMessages/${enc(key)}`, query), { status: 200 })).json as Page<MessageStatus>;
       ctx.equal(page.count, 1, `${label} "count" for a key that sent one message`);
-      ctx.equal(page.data.find((m) => m.id === id), status, `${label} entry of message ${id} (${states.join(' → ')}) against getStatus`);
+      ctx.equal(
+        page.data.find((m) => m.id === id),
+        status,
+        `${label} entry of message ${id} (${states.join(' → ')}) against getStatus`,
+      );
     };
     let last: MessageStatus | undefined;
     await ctx.stepUntil(`message ${id} read`, STEP, async () => {
@@ -206,13 +290,33 @@ const webhookDelivery: Scenario = {
     await untilRead(ctx, key, id);
     requireReachable(ctx, receiver);
     const events = conforming(ctx, deliveries(receiver, id, true));
-    ctx.equal(events.map((e) => [e.delivery, e.status]), [[1, 'server'], [2, 'phone'], [3, 'read']], `delivery events of message ${id} at the receiver`);
-    ctx.equal(events.map((e) => e.hash), [key, key, key], 'delivery events "hash"');
+    ctx.equal(
+      events.map((e) => [e.delivery, e.status]),
+      [
+        [1, 'server'],
+        [2, 'phone'],
+        [3, 'read'],
+      ],
+      `delivery events of message ${id} at the receiver`,
+    );
+    ctx.equal(
+      events.map((e) => e.hash),
+      [key, key, key],
+      'delivery events "hash"',
+    );
     const attempts = (await ctx.control.journal(PROVIDER, key)).filter((a) => {
       const body = a.body as Partial<DeliveryEvent> | undefined;
       return body?.type === 'delivery' && body.id === id;
     });
-    ctx.equal(attempts.map((a) => [(a.body as DeliveryEvent).delivery, a.ok]), [[1, true], [2, true], [3, true]], `journal attempts for message ${id} ([delivery, ok])`);
+    ctx.equal(
+      attempts.map((a) => [(a.body as DeliveryEvent).delivery, a.ok]),
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+      ],
+      `journal attempts for message ${id} ([delivery, ok])`,
+    );
   },
 };
 
@@ -250,8 +354,7 @@ const webhookRetention: Scenario = {
     const { key, receiver } = await accountWithReceiver(ctx, 'retention', 503);
     // …000001 stays at `server`: exactly one delivery report, created when the message is sent.
     const id = await sendOne(ctx, key, NEVER_DELIVERED, 'wa-conformance: retention');
-    await ctx.stepUntil(`message ${id} at server`, { stepMs: 250, maxMs: 10_000 },
-      async () => (await getStatus(ctx, key, id)).delivery === 'server');
+    await ctx.stepUntil(`message ${id} at server`, { stepMs: 250, maxMs: 10_000 }, async () => (await getStatus(ctx, key, id)).delivery === 'server');
     requireReachable(ctx, receiver);
     ctx.equal((await webhookQueue(ctx, key)).pending, 1, 'webhook/pending "pending" with one refused delivery report');
     await ctx.advance(47 * HOUR);
@@ -293,8 +396,10 @@ const pendingQueue: Scenario = {
     ctx.check(isText(empty), `pending of a new key answered ${empty.text}, expected the text No Pending Message`);
     const id = await sendOne(ctx, key, PHONE, 'wa-conformance: pending');
     const queued = await pending();
-    ctx.check(!isText(queued) && (queued.json as PendingItem[]).some((m) => m.id === id),
-      `pending right after the send does not list message ${id}: ${queued.text}`);
+    ctx.check(
+      !isText(queued) && (queued.json as PendingItem[]).some((m) => m.id === id),
+      `pending right after the send does not list message ${id}: ${queued.text}`,
+    );
     // Clients test status == "OK" right after a send: a queued message is OK, not yet executed or delivered.
     const waiting = await getStatus(ctx, key, id);
     ctx.equal([waiting.status, waiting.execute, waiting.delivery], ['OK', '', ''], `getStatus [status, execute, delivery] of queued message ${id}`);

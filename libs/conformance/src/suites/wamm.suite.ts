@@ -16,9 +16,19 @@ const ROW_KEYS = ['msg_id', 'from_me', 'phone', 'chat_name', 'tip_msg', 'msg_tex
 const SENT = /^\{"err":0,"msg_id":[1-9][0-9]*\}$/;
 const JSON_200 = { status: 200, mediaType: 'application/json' };
 
-interface Row { msg_id: string; from_me: string; phone: string; chat_name: string; state: string }
+interface Row {
+  msg_id: string;
+  from_me: string;
+  phone: string;
+  chat_name: string;
+  state: string;
+}
 /** A "msg" webhook's row: what integrations read beside the msg_get fields. */
-interface WebhookRow extends Row { id: string; from_api: string; phone_acc: string }
+interface WebhookRow extends Row {
+  id: string;
+  from_api: string;
+  phone_acc: string;
+}
 
 const enc = encodeURIComponent;
 const get = (method: string, key: string, query?: Record<string, string>): ApiRequest => ({ method: 'GET', path: `/api2/${method}/${enc(key)}/`, query });
@@ -36,7 +46,11 @@ async function probes(ctx: ProbeContext): Promise<void> {
 
   keepId(await ctx.call('send a text', get('msg_to', k, { phone: P, text: text('msg_to') }), JSON_200));
   await ctx.call('empty text → text fail', get('msg_to', k, { phone: P, text: '' }), JSON_200);
-  await ctx.call('number in the path', { method: 'GET', path: `/api2/msg_to/${enc(k)}/${enc(P)}/`, query: { text: text('msg_to, number in the path') } }, JSON_200);
+  await ctx.call(
+    'number in the path',
+    { method: 'GET', path: `/api2/msg_to/${enc(k)}/${enc(P)}/`, query: { text: text('msg_to, number in the path') } },
+    JSON_200,
+  );
   await ctx.call('number and text in the path', { method: 'GET', path: `/api2/msg_to/${enc(k)}/${enc(P)}/${enc(text('msg_to, all in the path'))}` }, JSON_200);
 
   // A link the sandbox cannot fetch is accepted and fails later: enough to see the answer's shape.
@@ -44,12 +58,21 @@ async function probes(ctx: ProbeContext): Promise<void> {
   if (media) keepId(await ctx.call('send a file link', get('file_to', k, { phone: P, url: media }), JSON_200));
   else ctx.skip('fileTo GET /api2/file_to/{token}/ (send a file link)', 'no --media-url given and the target is not a wa-sandbox');
   await ctx.call('link without http → url fail', get('file_to', k, { phone: P, url: 'ftp://example.com/file.png' }), JSON_200);
-  await ctx.call('a PNG in base64', {
-    method: 'POST',
-    path: `/api2/file_from_base64/${enc(k)}/`,
-    query: { phone: P },
-    body: { form: [['file_name', 'wa-conformance.png'], ['file_base64', base64Of(TINY_PNG_DATA_URL)]] },
-  }, JSON_200);
+  await ctx.call(
+    'a PNG in base64',
+    {
+      method: 'POST',
+      path: `/api2/file_from_base64/${enc(k)}/`,
+      query: { phone: P },
+      body: {
+        form: [
+          ['file_name', 'wa-conformance.png'],
+          ['file_base64', base64Of(TINY_PNG_DATA_URL)],
+        ],
+      },
+    },
+    JSON_200,
+  );
 
   const id = ids[0];
   if (id !== undefined) await ctx.call('a sent message', get('msg_state', k, { msg_id: String(id) }), JSON_200);
@@ -114,7 +137,7 @@ async function webhookAccount(ctx: ScenarioContext, label: string): Promise<{ ke
 }
 
 const wireFormat: Scenario = {
-  name: 'wire format: err is the integer 0 and first, msg_id unquoted in msg_to and quoted after, keys in the seed\'s order',
+  name: "wire format: err is the integer 0 and first, msg_id unquoted in msg_to and quoted after, keys in the seed's order",
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('wire');
     const id = await send(ctx, key, PHONE, 'wa-conformance: wire format');
@@ -124,7 +147,10 @@ const wireFormat: Scenario = {
       `msg_state right after the send answered ${state.text}, expected {"err":0,"msg_data":{"msg_id":"${id}","phone":"${PHONE}","state":"sending"}} exactly`,
     );
     const last = await ctx.api(get('msg_get_last', key, { col: '1' }), JSON_200);
-    ctx.check(last.text.startsWith(`{"err":0,"msg_data":[{"msg_id":"${id}",`), `msg_get_last answered ${last.text.slice(0, 80)}…, expected {"err":0,"msg_data":[{"msg_id":"${id}",…`);
+    ctx.check(
+      last.text.startsWith(`{"err":0,"msg_data":[{"msg_id":"${id}",`),
+      `msg_get_last answered ${last.text.slice(0, 80)}…, expected {"err":0,"msg_data":[{"msg_id":"${id}",…`,
+    );
     const row = (last.json as { msg_data: object[] }).msg_data[0]!;
     ctx.equal(Object.keys(row), ROW_KEYS, 'msg_get_last row keys, in order');
     ctx.equal((await ctx.api(get('check_phone', key, { phone: PHONE }), JSON_200)).text, '{"err":0,"result":"exists"}', 'check_phone raw body');
@@ -147,12 +173,15 @@ const sendQueue: Scenario = {
       sentAt.push(Date.parse(sent.at));
     }
     const gaps = sentAt.map((at, n) => at - (n === 0 ? acceptedAt : sentAt[n - 1]!));
-    ctx.check(gaps.every((gap) => gap >= 5 * SECOND && gap <= 12 * SECOND), `gaps between sends (ms): ${gaps.join(', ')}; each must be 5000–12000`);
+    ctx.check(
+      gaps.every((gap) => gap >= 5 * SECOND && gap <= 12 * SECOND),
+      `gaps between sends (ms): ${gaps.join(', ')}; each must be 5000–12000`,
+    );
   },
 };
 
 const dailyCap: Scenario = {
-  name: 'daily cap: a test account\'s 31st message of the day is refused, and sending works again once the Moscow day turns',
+  name: "daily cap: a test account's 31st message of the day is refused, and sending works again once the Moscow day turns",
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('cap');
     for (let n = 0; n < 30; n++) await send(ctx, key, PHONE, `wa-conformance: cap ${n + 1}`);
@@ -191,20 +220,42 @@ const lifecycle: Scenario = {
     if (errors.length > 0) ctx.fail(...errors);
     const { linePhone } = await ctx.control.request<{ linePhone: string }>('GET', `/accounts/${PROVIDER}/${enc(key)}`);
     const sentRow = (sent.json as { msg_data: WebhookRow }).msg_data;
-    ctx.equal({ msg_id: sentRow.msg_id, id: sentRow.id, from_api: sentRow.from_api, phone_acc: sentRow.phone_acc, phone: sentRow.phone },
-      { msg_id: String(id), id: String(id), from_api: '1', phone_acc: linePhone, phone: REPLIES_TEXT }, 'msg webhook of the sent message');
+    ctx.equal(
+      { msg_id: sentRow.msg_id, id: sentRow.id, from_api: sentRow.from_api, phone_acc: sentRow.phone_acc, phone: sentRow.phone },
+      { msg_id: String(id), id: String(id), from_api: '1', phone_acc: linePhone, phone: REPLIES_TEXT },
+      'msg webhook of the sent message',
+    );
     ctx.check(receiver.accepted.indexOf(sent) < receiver.accepted.indexOf(stateEvents[0]!), `the sent message's {"tip":"msg"} came after its first msg_state`);
     const replyExtras = (reply.json as { msg_data: WebhookRow }).msg_data;
-    ctx.equal({ id: replyExtras.id, from_api: replyExtras.from_api, phone_acc: replyExtras.phone_acc }, { id: replyExtras.msg_id, from_api: '0', phone_acc: linePhone }, 'msg webhook of the reply: id, from_api, phone_acc');
-    ctx.equal(stateEvents.map((r) => (r.json as { msg_data: { msg_id: string; state: string } }).msg_data), [
-      { msg_id: String(id), state: 'sent' },
-      { msg_id: String(id), state: 'delivered' },
-      { msg_id: String(id), state: 'viewed' },
-    ], 'msg_state webhooks');
+    ctx.equal(
+      { id: replyExtras.id, from_api: replyExtras.from_api, phone_acc: replyExtras.phone_acc },
+      { id: replyExtras.msg_id, from_api: '0', phone_acc: linePhone },
+      'msg webhook of the reply: id, from_api, phone_acc',
+    );
+    ctx.equal(
+      stateEvents.map((r) => (r.json as { msg_data: { msg_id: string; state: string } }).msg_data),
+      [
+        { msg_id: String(id), state: 'sent' },
+        { msg_id: String(id), state: 'delivered' },
+        { msg_id: String(id), state: 'viewed' },
+      ],
+      'msg_state webhooks',
+    );
     const replyRow = (reply.json as { msg_data: Row }).msg_data;
-    ctx.equal({ from_me: replyRow.from_me, phone: replyRow.phone, state: replyRow.state }, { from_me: '0', phone: REPLIES_TEXT, state: 'received' }, 'msg webhook msg_data');
+    ctx.equal(
+      { from_me: replyRow.from_me, phone: replyRow.phone, state: replyRow.state },
+      { from_me: '0', phone: REPLIES_TEXT, state: 'received' },
+      'msg webhook msg_data',
+    );
     const chat = await rows(ctx, get('msg_get', key, { phone: REPLIES_TEXT, col: '100' }));
-    ctx.equal(chat.map((row) => [row.msg_id, row.from_me]), [[replyRow.msg_id, '0'], [String(id), '1']], 'msg_get rows (newest first)');
+    ctx.equal(
+      chat.map((row) => [row.msg_id, row.from_me]),
+      [
+        [replyRow.msg_id, '0'],
+        [String(id), '1'],
+      ],
+      'msg_get rows (newest first)',
+    );
   },
 };
 
@@ -215,9 +266,17 @@ const contacts: Scenario = {
     await send(ctx, key, PHONE, 'wa-conformance: contacts');
     const chatName = async () => (await rows(ctx, get('msg_get', key, { phone: PHONE, col: '1' })))[0]!.chat_name;
     const whatsAppName = await chatName();
-    ctx.equal((await ctx.api(get('contact_to', key, { phone: '+7 (900) 123-45-67', name: 'Олег Иванов' }), JSON_200)).text, '{"err":0,"result":"insert"}', 'contact_to of a new number');
+    ctx.equal(
+      (await ctx.api(get('contact_to', key, { phone: '+7 (900) 123-45-67', name: 'Олег Иванов' }), JSON_200)).text,
+      '{"err":0,"result":"insert"}',
+      'contact_to of a new number',
+    );
     ctx.equal(await chatName(), 'Олег Иванов', 'chat_name once the contact is saved');
-    ctx.equal((await ctx.api(get('contact_to', key, { phone: PHONE, name: 'Oleg' }), JSON_200)).text, '{"err":0,"result":"update"}', 'contact_to of a saved number');
+    ctx.equal(
+      (await ctx.api(get('contact_to', key, { phone: PHONE, name: 'Oleg' }), JSON_200)).text,
+      '{"err":0,"result":"update"}',
+      'contact_to of a saved number',
+    );
     ctx.equal(await chatName(), 'Oleg', 'chat_name after the update');
     ctx.equal((await ctx.api(get('contact_delete', key, { phone: PHONE }), JSON_200)).text, '{"err":0,"result":"delete"}', 'contact_delete');
     ctx.equal(await chatName(), whatsAppName, 'chat_name once the contact is deleted');
@@ -254,7 +313,10 @@ const tokens: Scenario = {
       get('contact_delete', key, { phone: PHONE }),
     ];
     const checks: Array<() => Promise<void>> = [];
-    for (const [prefix, err] of [['invalid', 'token fail'], ['unauthorized', 'acc not authorized']] as const) {
+    for (const [prefix, err] of [
+      ['invalid', 'token fail'],
+      ['unauthorized', 'acc not authorized'],
+    ] as const) {
       for (const req of routes(`${prefix}-${ctx.freshKey('token')}`)) {
         const result = req.path.includes('/check_phone/') ? `,"result":"error"` : '';
         checks.push(() => expectError(ctx, req, `{"err":"${err}"${result}}`));
@@ -265,7 +327,7 @@ const tokens: Scenario = {
 };
 
 const inputErrors: Scenario = {
-  name: 'input errors: the seed\'s texts, byte for byte',
+  name: "input errors: the seed's texts, byte for byte",
   async run(ctx: ScenarioContext) {
     const key = ctx.freshKey('errors');
     const e = (text: string) => `{"err":"${text}"}`;

@@ -100,9 +100,13 @@ describe('EngineClock, manual mode', () => {
     const errors: string[] = [];
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, onTaskError: (_e, label) => errors.push(label) });
     const ran: string[] = [];
-    clock.schedule(1, () => {
-      throw new Error('boom');
-    }, 'bad');
+    clock.schedule(
+      1,
+      () => {
+        throw new Error('boom');
+      },
+      'bad',
+    );
     clock.schedule(2, () => void ran.push('good'));
     await clock.advance(5);
     expect(errors).toEqual(['bad']);
@@ -166,8 +170,15 @@ describe('EngineClock, manual mode', () => {
     const errors: string[] = [];
     const clock = new EngineClock({ mode: 'manual', speed: 1, startAt: START, onTaskError: (_e, label) => errors.push(label) });
     let ended = false;
-    clock.hold(nextTurn().then(() => void (ended = true)), START + 5_000);
-    clock.hold(nextTurn().then(() => Promise.reject(new Error('boom'))), START + 5_000, 'failing work');
+    clock.hold(
+      nextTurn().then(() => void (ended = true)),
+      START + 5_000,
+    );
+    clock.hold(
+      nextTurn().then(() => Promise.reject(new Error('boom'))),
+      START + 5_000,
+      'failing work',
+    );
     await clock.settle();
     expect(ended).toBe(true);
     expect(errors).toEqual(['failing work']);

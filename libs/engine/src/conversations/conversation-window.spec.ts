@@ -29,7 +29,7 @@ describe('ConversationWindows', () => {
     expect((await engine.conversations.window(account.id, CUSTOMER)).open).toBe(false);
   });
 
-  it("is per customer and per line, and each new customer message restarts it", async () => {
+  it('is per customer and per line, and each new customer message restarts it', async () => {
     const { engine, account } = await setUp();
     await customerWrites(engine, account);
     expect((await engine.conversations.window(account.id, '79160000009')).open).toBe(false);
@@ -47,7 +47,10 @@ describe('ConversationWindows', () => {
       ok: false,
       failure: { code: 'outside_window', reason: expect.stringMatching(/has not written/) },
     });
-    expect(await engine.conversations.judge(account, CUSTOMER, { name: 'code', language: 'en', params: { 1: '1234' } })).toEqual({ ok: true, text: 'Your code is 1234' });
+    expect(await engine.conversations.judge(account, CUSTOMER, { name: 'code', language: 'en', params: { 1: '1234' } })).toEqual({
+      ok: true,
+      text: 'Your code is 1234',
+    });
     expect(await engine.conversations.judge(account, CUSTOMER, { name: 'code', language: 'ru', params: { 1: '1234' } })).toMatchObject({
       ok: false,
       failure: { code: 'template_language' },
@@ -55,7 +58,10 @@ describe('ConversationWindows', () => {
     await customerWrites(engine, account);
     expect(await engine.conversations.judge(account, CUSTOMER)).toEqual({ ok: true, text: null });
     await engine.clock.advance(CONVERSATION_WINDOW_MS);
-    expect(await engine.conversations.judge(account, CUSTOMER)).toMatchObject({ ok: false, failure: { code: 'outside_window', reason: expect.stringMatching(/window closed at/) } });
+    expect(await engine.conversations.judge(account, CUSTOMER)).toMatchObject({
+      ok: false,
+      failure: { code: 'outside_window', reason: expect.stringMatching(/window closed at/) },
+    });
   });
 
   it('forgets every window on reset', async () => {

@@ -30,7 +30,11 @@ describe('TemplateRegistry', () => {
     const check = (use: { name?: string; language?: string; params: Record<string, string> }) =>
       engine.templates.check({ name: use.name ?? 'account_activated', language: use.language ?? 'ru', params: use.params });
     expect(await check({ name: 'nope', params: {} })).toMatchObject({ ok: false, code: 'template_not_found' });
-    expect(await check({ language: 'EN', params: { 1: 'a', 2: 'b' } })).toMatchObject({ ok: false, code: 'template_language', reason: expect.stringMatching(/exists in ru/) });
+    expect(await check({ language: 'EN', params: { 1: 'a', 2: 'b' } })).toMatchObject({
+      ok: false,
+      code: 'template_language',
+      reason: expect.stringMatching(/exists in ru/),
+    });
     expect(await check({ params: { 1: 'a' } })).toMatchObject({ ok: false, code: 'template_param_count' });
     expect(await check({ params: { 1: 'a', 3: 'b' } })).toMatchObject({ ok: false, code: 'template_param_count' });
     expect(await check({ params: { 1: 'a', 2: 'b', 3: 'c' } })).toMatchObject({ ok: false, code: 'template_param_count' });

@@ -34,9 +34,7 @@ export type TemplateCheckCode = Extract<
   'template_not_found' | 'template_language' | 'template_param_count' | 'template_param_too_long' | 'template_param_format' | 'text_too_long'
 >;
 
-export type TemplateCheck =
-  | { ok: true; template: MessageTemplate; text: string }
-  | { ok: false; code: TemplateCheckCode; reason: string };
+export type TemplateCheck = { ok: true; template: MessageTemplate; text: string } | { ok: false; code: TemplateCheckCode; reason: string };
 
 /** A template definition the registry refuses (bad name, language or body). */
 export class TemplateDefinitionError extends Error {}
@@ -65,7 +63,8 @@ export class TemplateRegistry {
     const language = normalizeLanguage(input.language);
     if (!language) throw new TemplateDefinitionError(`language ${JSON.stringify(input.language)} must be a language code such as en, ru or pt_BR`);
     if (typeof text !== 'string' || text.trim() === '') throw new TemplateDefinitionError('the template text must not be empty');
-    if (text.length > TEMPLATE_BODY_MAX_LENGTH) throw new TemplateDefinitionError(`the template text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}`);
+    if (text.length > TEMPLATE_BODY_MAX_LENGTH)
+      throw new TemplateDefinitionError(`the template text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}`);
     const positions = [...new Set([...text.matchAll(PLACEHOLDER)].map((match) => Number(match[1])))].sort((a, b) => a - b);
     const gap = positions.findIndex((position, index) => position !== index + 1);
     if (gap !== -1) {
@@ -151,11 +150,19 @@ export class TemplateRegistry {
     }
     const longKey = given.find((key) => use.params[key]!.length > TEMPLATE_PARAMETER_MAX_LENGTH);
     if (longKey !== undefined) {
-      return { ok: false, code: 'template_param_too_long', reason: `parameter ${longKey} is ${use.params[longKey]!.length} characters, the limit is ${TEMPLATE_PARAMETER_MAX_LENGTH}` };
+      return {
+        ok: false,
+        code: 'template_param_too_long',
+        reason: `parameter ${longKey} is ${use.params[longKey]!.length} characters, the limit is ${TEMPLATE_PARAMETER_MAX_LENGTH}`,
+      };
     }
     const text = template.text.replace(PLACEHOLDER, (_, position: string) => use.params[String(Number(position))]!);
     if (text.length > TEMPLATE_BODY_MAX_LENGTH) {
-      return { ok: false, code: 'text_too_long', reason: `with its parameters the text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}` };
+      return {
+        ok: false,
+        code: 'text_too_long',
+        reason: `with its parameters the text is ${text.length} characters, the limit is ${TEMPLATE_BODY_MAX_LENGTH}`,
+      };
     }
     return { ok: true, template, text };
   }

@@ -40,7 +40,12 @@ describe('GroupService', () => {
     const group = await create([ANNA, NO_WHATSAPP, ANNA]);
     // Linking took one second of the clock.
     const second = Math.floor(SPEC_START / 1000) + 1;
-    expect(group).toMatchObject({ id: `${OWNER}-${second}@g.us`, participants: [OWNER, ANNA], admins: [OWNER], settings: { edit: 'all', send: 'all', disappear: false } });
+    expect(group).toMatchObject({
+      id: `${OWNER}-${second}@g.us`,
+      participants: [OWNER, ANNA],
+      admins: [OWNER],
+      settings: { edit: 'all', send: 'all', disappear: false },
+    });
     expect((await create([ANNA])).id).toBe(`${OWNER}-${second + 1}@g.us`);
     expect(await engine.groups.create(account.id, session.id, OWNER, 'Alone', [NO_WHATSAPP])).toMatchObject({ ok: false, code: 'no_participants' });
     expect(await engine.groups.create(account.id, session.id, OWNER, ' ', [ANNA])).toMatchObject({ ok: false, code: 'bad_name' });
@@ -52,7 +57,10 @@ describe('GroupService', () => {
     expect(await engine.groups.add(session.id, group.id, OWNER, REPLIES)).toMatchObject({ ok: true, group: { participants: [OWNER, ANNA, REPLIES] } });
     expect(await engine.groups.add(session.id, group.id, ANNA, NEVER_DELIVERED)).toMatchObject({ ok: false, code: 'not_admin' });
     expect(await engine.groups.promote(session.id, group.id, OWNER, ANNA)).toMatchObject({ ok: true, group: { admins: [OWNER, ANNA] } });
-    expect(await engine.groups.configure(session.id, group.id, OWNER, { send: 'admins' })).toMatchObject({ ok: true, group: { settings: { edit: 'all', send: 'admins' } } });
+    expect(await engine.groups.configure(session.id, group.id, OWNER, { send: 'admins' })).toMatchObject({
+      ok: true,
+      group: { settings: { edit: 'all', send: 'admins' } },
+    });
     expect(await engine.groups.demote(session.id, group.id, OWNER, OWNER)).toMatchObject({ ok: true, group: { admins: [ANNA] } });
     expect(await engine.groups.mayWrite(session.id, group.id, OWNER)).toMatchObject({ ok: false, code: 'admins_only' });
     expect(await engine.groups.remove(session.id, group.id, ANNA, REPLIES)).toMatchObject({ ok: true, group: { participants: [OWNER, ANNA] } });
@@ -94,7 +102,10 @@ describe('GroupService', () => {
     expect(deleting.ok).toBe(true);
     await engine.clock.advance(120_000);
     const receipts = events.flatMap((event) => (event.type === 'message.receipt' ? [[event.message.id, event.receipt]] : []));
-    expect(receipts).toEqual([[id, 'deleted'], [id, 'played']]);
+    expect(receipts).toEqual([
+      [id, 'deleted'],
+      [id, 'played'],
+    ]);
     expect((await engine.messages.receipt(id, 'deleted'))!.receipts).toEqual({ deleted: expect.any(Number), played: expect.any(Number) });
     expect(events.filter((event) => event.type === 'message.receipt')).toHaveLength(2);
   });

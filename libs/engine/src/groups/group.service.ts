@@ -158,7 +158,7 @@ export class GroupService {
   async setImage(lineId: string, groupId: string, actor: string, image: string): Promise<GroupResult> {
     const group = await this.get(lineId, groupId);
     if (!group) return refuse('not_found', `the line is in no group ${groupId}`);
-    if (group.settings.edit === 'admins' && !group.admins.includes(actor)) return refuse('not_admin', 'only admins may edit this group\'s info');
+    if (group.settings.edit === 'admins' && !group.admins.includes(actor)) return refuse('not_admin', "only admins may edit this group's info");
     return this.saved({ ...group, image });
   }
 
@@ -185,7 +185,12 @@ export class GroupService {
     await this.store.groups.deleteLine(lineId);
   }
 
-  private async asAdmin(lineId: string, groupId: string, actor: string, change: (group: Group) => Group | { ok: false; code: GroupRefusal; reason: string }): Promise<GroupResult> {
+  private async asAdmin(
+    lineId: string,
+    groupId: string,
+    actor: string,
+    change: (group: Group) => Group | { ok: false; code: GroupRefusal; reason: string },
+  ): Promise<GroupResult> {
     const group = await this.get(lineId, groupId);
     if (!group) return refuse('not_found', `the line is in no group ${groupId}`);
     if (!group.admins.includes(actor)) return refuse('not_admin', 'only group admins may do this');

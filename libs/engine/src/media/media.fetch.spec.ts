@@ -107,12 +107,9 @@ describe('fetchMedia over http', () => {
 });
 
 describe('fetchMedia URL checks', () => {
-  test.each(['ftp://example.test/a.jpg', 'file:///etc/passwd', 'not a url', '', 'http://user:pw@127.0.0.1/a.jpg'])(
-    '%j is invalid_url',
-    async (url) => {
-      expect((await failure(fetchMedia(url, opts))).code).toBe('invalid_url');
-    },
-  );
+  test.each(['ftp://example.test/a.jpg', 'file:///etc/passwd', 'not a url', '', 'http://user:pw@127.0.0.1/a.jpg'])('%j is invalid_url', async (url) => {
+    expect((await failure(fetchMedia(url, opts))).code).toBe('invalid_url');
+  });
 });
 
 describe('fetchMedia with data: URLs', () => {
@@ -125,7 +122,11 @@ describe('fetchMedia with data: URLs', () => {
   });
 
   test('base64 with percent-encoded characters and line breaks', async () => {
-    const encoded = png.toString('base64').replace(/\+/g, '%2B').replace(/\//g, '%2F').replace(/(.{76})/g, '$1%0A');
+    const encoded = png
+      .toString('base64')
+      .replace(/\+/g, '%2B')
+      .replace(/\//g, '%2F')
+      .replace(/(.{76})/g, '$1%0A');
     const { bytes } = await fetchMedia(`DATA:image/png;BASE64,${encoded}`, opts);
     expect(Buffer.from(bytes).equals(png)).toBe(true);
   });

@@ -156,7 +156,9 @@ function decodeDataUrl(url: string, maxBytes: number): { bytes: Uint8Array; cont
   }
   let bytes = percentDecode(body);
   if (base64) {
-    const text = Buffer.from(bytes).toString('latin1').replace(/[\t\n\f\r ]/g, '');
+    const text = Buffer.from(bytes)
+      .toString('latin1')
+      .replace(/[\t\n\f\r ]/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
       throw new MediaFetchError('invalid_url', 'data: URL has invalid base64 data');
     }

@@ -4,16 +4,7 @@ import { startMediaServer, type MediaServer } from '../../../../test/support/med
 import { EngineClock } from '../clock/clock.js';
 import { Scheduler } from '../clock/scheduler.js';
 import { MemoryStore } from '../store/memory.store.js';
-import {
-  checkMediaPolicy,
-  MediaFiles,
-  MediaInspector,
-  sniffMedia,
-  type MediaFormat,
-  type MediaInfo,
-  type MediaPolicy,
-  type MediaRule,
-} from './index.js';
+import { checkMediaPolicy, MediaFiles, MediaInspector, sniffMedia, type MediaFormat, type MediaInfo, type MediaPolicy, type MediaRule } from './index.js';
 import { MB } from '../units.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'media');
@@ -36,10 +27,30 @@ const WAMESSENGER_LIKE: MediaPolicy = {
 };
 
 const ACCEPTED = [
-  'sample.jpg', 'sample.png', 'sample.gif', 'sample.webp', 'sample.pdf', 'sample.mp3', 'sample.aac',
-  'sample-opus.ogg', 'sample.amr', 'sample.wav', 'sample.mp4', 'sample.3gp', 'sample.docx', 'sample.xlsx',
-  'sample.pptx', 'sample.doc', 'sample.xls', 'sample.ppt', 'sample.zip', 'sample.rar', 'sample.exe', 'sample.apk',
-  'really-a-png.jpg', 'sample-audio-only.m4a',
+  'sample.jpg',
+  'sample.png',
+  'sample.gif',
+  'sample.webp',
+  'sample.pdf',
+  'sample.mp3',
+  'sample.aac',
+  'sample-opus.ogg',
+  'sample.amr',
+  'sample.wav',
+  'sample.mp4',
+  'sample.3gp',
+  'sample.docx',
+  'sample.xlsx',
+  'sample.pptx',
+  'sample.doc',
+  'sample.xls',
+  'sample.ppt',
+  'sample.zip',
+  'sample.rar',
+  'sample.exe',
+  'sample.apk',
+  'really-a-png.jpg',
+  'sample-audio-only.m4a',
 ];
 
 describe('checkMediaPolicy', () => {
@@ -51,49 +62,66 @@ describe('checkMediaPolicy', () => {
   test('an Ogg file with Vorbis inside is refused for its codec', () => {
     const info = sniffFixture('sample-vorbis.ogg');
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toEqual({
-      ok: false, code: 'unsupported_codec', reason: 'audio/ogg with codec vorbis is not supported (opus only)', info,
+      ok: false,
+      code: 'unsupported_codec',
+      reason: 'audio/ogg with codec vorbis is not supported (opus only)',
+      info,
     });
   });
 
   test('an Ogg file whose codec could not be read is refused as unknown', () => {
     const info: MediaInfo = { format: 'ogg', kind: 'audio', mime: 'audio/ogg', size: 100 };
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'unsupported_codec', reason: 'audio/ogg with codec unknown is not supported (opus only)',
+      ok: false,
+      code: 'unsupported_codec',
+      reason: 'audio/ogg with codec unknown is not supported (opus only)',
     });
   });
 
   test('an mp4 without an audio track is refused', () => {
     const info = sniffFixture('sample-no-audio.mp4');
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toEqual({
-      ok: false, code: 'missing_audio_track', reason: 'mp4 without an audio track is not supported', info,
+      ok: false,
+      code: 'missing_audio_track',
+      reason: 'mp4 without an audio track is not supported',
+      info,
     });
   });
 
   test('an unknown file is refused for its format', () => {
     const info = sniffFixture('sample.txt');
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toEqual({
-      ok: false, code: 'unsupported_format', reason: 'format unknown is not supported', info,
+      ok: false,
+      code: 'unsupported_format',
+      reason: 'format unknown is not supported',
+      info,
     });
   });
 
   test('a format without a rule is refused', () => {
     const policy: MediaPolicy = { rules: rules(['jpeg'], MB) };
     expect(checkMediaPolicy(sniffFixture('sample.png'), policy)).toMatchObject({
-      ok: false, code: 'unsupported_format', reason: 'format png is not supported',
+      ok: false,
+      code: 'unsupported_format',
+      reason: 'format png is not supported',
     });
   });
 
-  test('a file over its format\'s limit is refused with both sizes', () => {
+  test("a file over its format's limit is refused with both sizes", () => {
     const info: MediaInfo = { format: 'mp3', kind: 'audio', mime: 'audio/mpeg', size: 17 * MB };
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toEqual({
-      ok: false, code: 'too_large', reason: 'file is 17.0 MB, the limit for mp3 is 16 MB', info,
+      ok: false,
+      code: 'too_large',
+      reason: 'file is 17.0 MB, the limit for mp3 is 16 MB',
+      info,
     });
   });
 
   test('one byte over the limit still reads as over it', () => {
     const info: MediaInfo = { format: 'mp3', kind: 'audio', mime: 'audio/mpeg', size: 16 * MB + 1 };
     expect(checkMediaPolicy(info, WAMESSENGER_LIKE)).toMatchObject({
-      code: 'too_large', reason: 'file is 16.0 MB (16777217 bytes), the limit for mp3 is 16 MB',
+      code: 'too_large',
+      reason: 'file is 16.0 MB (16777217 bytes), the limit for mp3 is 16 MB',
     });
     expect(checkMediaPolicy({ ...info, size: 16 * MB }, WAMESSENGER_LIKE).ok).toBe(true);
   });
@@ -103,7 +131,9 @@ describe('checkMediaPolicy', () => {
     expect(checkMediaPolicy(sniffFixture('sample.mp4'), policy).ok).toBe(true);
     expect(checkMediaPolicy(sniffFixture('sample-no-audio.mp4'), policy).ok).toBe(true);
     expect(checkMediaPolicy(sniffFixture('sample.3gp'), policy)).toMatchObject({
-      ok: false, code: 'unsupported_codec', reason: 'video/3gpp with video codec h263 is not supported (h264 only)',
+      ok: false,
+      code: 'unsupported_codec',
+      reason: 'video/3gpp with video codec h263 is not supported (h264 only)',
     });
     const mp3InMp4 = { ...sniffFixture('sample.mp4'), audioCodec: 'mp3' };
     const wide: MediaPolicy = { rules: rules(['mp4'], 5 * MB, { audioCodecs: ['aac', 'opus', 'amr'] }) };
@@ -132,36 +162,44 @@ describe('MediaInspector', () => {
 
   test('accepts an mp4 with sound', async () => {
     expect(await inspector.inspect(`${server.url}/sample.mp4`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: true, info: { format: 'mp4', videoCodec: 'h264', audioCodec: 'aac', hasAudioTrack: true },
+      ok: true,
+      info: { format: 'mp4', videoCodec: 'h264', audioCodec: 'aac', hasAudioTrack: true },
     });
   });
 
   test('refuses Vorbis in Ogg', async () => {
     expect(await inspector.inspect(`${server.url}/sample-vorbis.ogg`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'unsupported_codec',
+      ok: false,
+      code: 'unsupported_codec',
     });
   });
 
   test('refuses an mp4 without sound', async () => {
     expect(await inspector.inspect(`${server.url}/sample-no-audio.mp4`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'missing_audio_track',
+      ok: false,
+      code: 'missing_audio_track',
     });
   });
 
   test('refuses an unknown file', async () => {
     expect(await inspector.inspect(`${server.url}/sample.txt`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'unsupported_format', reason: 'format unknown is not supported',
+      ok: false,
+      code: 'unsupported_format',
+      reason: 'format unknown is not supported',
     });
   });
 
-  test('refuses an mp3 over its own limit, though under the policy\'s largest', async () => {
+  test("refuses an mp3 over its own limit, though under the policy's largest", async () => {
     const verdict = await inspector.inspect(`${server.url}/big/${17 * MB}/sample.mp3`, WAMESSENGER_LIKE);
     expect(verdict).toMatchObject({
-      ok: false, code: 'too_large', reason: 'file is 17.0 MB, the limit for mp3 is 16 MB', info: { format: 'mp3' },
+      ok: false,
+      code: 'too_large',
+      reason: 'file is 17.0 MB, the limit for mp3 is 16 MB',
+      info: { format: 'mp3' },
     });
   });
 
-  test('stops downloading past the policy\'s largest limit', async () => {
+  test("stops downloading past the policy's largest limit", async () => {
     const before = server.bigTransfers.length;
     const small: MediaPolicy = { rules: rules(['zip'], MB) };
     const verdict = await inspector.inspect(`${server.url}/big/${64 * MB}/sample.zip`, small);
@@ -172,27 +210,34 @@ describe('MediaInspector', () => {
 
   test('reports fetch failures', async () => {
     expect(await inspector.inspect(`${server.url}/status/404`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'fetch_failed', reason: expect.stringContaining('HTTP 404'),
+      ok: false,
+      code: 'fetch_failed',
+      reason: expect.stringContaining('HTTP 404'),
     });
     expect(await inspector.inspect('ftp://example.test/a.mp3', WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'fetch_failed',
+      ok: false,
+      code: 'fetch_failed',
     });
     const impatient = new MediaInspector({ files, timeoutMs: 200 });
     expect(await impatient.inspect(`${server.url}/hang`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: false, code: 'fetch_failed', reason: expect.stringContaining('within 200 ms'),
+      ok: false,
+      code: 'fetch_failed',
+      reason: expect.stringContaining('within 200 ms'),
     });
   });
 
   test('inspects data: URLs', async () => {
     const jpeg = readFileSync(join(FIXTURES, 'sample.jpg')).toString('base64');
     expect(await inspector.inspect(`data:application/octet-stream;base64,${jpeg}`, WAMESSENGER_LIKE)).toMatchObject({
-      ok: true, info: { format: 'jpeg' },
+      ok: true,
+      info: { format: 'jpeg' },
     });
   });
 
   test('an empty policy supports nothing and fetches nothing', async () => {
     expect(await inspector.inspect(`${server.url}/hang`, { rules: [] })).toMatchObject({
-      ok: false, code: 'unsupported_format',
+      ok: false,
+      code: 'unsupported_format',
     });
   });
 });

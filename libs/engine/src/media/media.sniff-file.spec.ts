@@ -81,15 +81,33 @@ describe('sniffMediaFile', () => {
     expect(await sniffMediaFile(write(large))).toEqual({ ...sniffMedia(fixture('sample.mp4')), size: large.length });
   });
 
-  test("a large Office package is named from its central directory, though its parts lie beyond the head", async () => {
+  test('a large Office package is named from its central directory, though its parts lie beyond the head', async () => {
     const parts: Array<[string, Buffer]> = [
       ['word/media/video.bin', Buffer.alloc(17 * MB)],
       ['[Content_Types].xml', Buffer.from('<Types/>')],
       ['word/document.xml', Buffer.from('<w:document/>')],
     ];
     expect(await sniffMediaFile(write(zip(parts)))).toMatchObject({ format: 'docx', kind: 'document' });
-    expect(await sniffMediaFile(write(zip([['big.bin', Buffer.alloc(17 * MB)], ['AndroidManifest.xml', Buffer.alloc(4)]])))).toMatchObject({ format: 'apk' });
-    expect(await sniffMediaFile(write(zip([['big.bin', Buffer.alloc(17 * MB)], ['notes.txt', Buffer.alloc(4)]])))).toMatchObject({ format: 'zip' });
+    expect(
+      await sniffMediaFile(
+        write(
+          zip([
+            ['big.bin', Buffer.alloc(17 * MB)],
+            ['AndroidManifest.xml', Buffer.alloc(4)],
+          ]),
+        ),
+      ),
+    ).toMatchObject({ format: 'apk' });
+    expect(
+      await sniffMediaFile(
+        write(
+          zip([
+            ['big.bin', Buffer.alloc(17 * MB)],
+            ['notes.txt', Buffer.alloc(4)],
+          ]),
+        ),
+      ),
+    ).toMatchObject({ format: 'zip' });
   });
 
   test('a large PDF is named from its head and keeps its full size', async () => {

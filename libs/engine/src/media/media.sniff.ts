@@ -1,11 +1,29 @@
 import type { MediaFormat, MediaInfo, MediaKind } from './media.types.js';
 
 const KIND: Record<MediaFormat, MediaKind> = {
-  jpeg: 'image', png: 'image', gif: 'image', webp: 'image',
-  mp3: 'audio', aac: 'audio', ogg: 'audio', amr: 'audio', wav: 'audio',
-  mp4: 'video', '3gp': 'video',
-  pdf: 'document', doc: 'document', docx: 'document', xls: 'document', xlsx: 'document', ppt: 'document', pptx: 'document',
-  zip: 'other', rar: 'other', exe: 'other', apk: 'other', unknown: 'other',
+  jpeg: 'image',
+  png: 'image',
+  gif: 'image',
+  webp: 'image',
+  mp3: 'audio',
+  aac: 'audio',
+  ogg: 'audio',
+  amr: 'audio',
+  wav: 'audio',
+  mp4: 'video',
+  '3gp': 'video',
+  pdf: 'document',
+  doc: 'document',
+  docx: 'document',
+  xls: 'document',
+  xlsx: 'document',
+  ppt: 'document',
+  pptx: 'document',
+  zip: 'other',
+  rar: 'other',
+  exe: 'other',
+  apk: 'other',
+  unknown: 'other',
 };
 
 const MIME: Record<MediaFormat, string> = {
@@ -116,13 +134,32 @@ function sniffOgg(b: Uint8Array): Detected {
 const NON_MP4_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis', 'qt  ']);
 
 const VIDEO_CODECS: Record<string, string> = {
-  avc1: 'h264', avc3: 'h264', hvc1: 'hevc', hev1: 'hevc', mp4v: 'mpeg4', s263: 'h263', av01: 'av1', vp09: 'vp9',
+  avc1: 'h264',
+  avc3: 'h264',
+  hvc1: 'hevc',
+  hev1: 'hevc',
+  mp4v: 'mpeg4',
+  s263: 'h263',
+  av01: 'av1',
+  vp09: 'vp9',
 };
 const AUDIO_CODECS: Record<string, string> = {
-  mp4a: 'aac', samr: 'amr', sawb: 'amr-wb', Opus: 'opus', '.mp3': 'mp3', 'ac-3': 'ac3', 'ec-3': 'eac3', fLaC: 'flac',
+  mp4a: 'aac',
+  samr: 'amr',
+  sawb: 'amr-wb',
+  Opus: 'opus',
+  '.mp3': 'mp3',
+  'ac-3': 'ac3',
+  'ec-3': 'eac3',
+  fLaC: 'flac',
 };
 
-interface Box { type: string; start: number; payload: number; end: number }
+interface Box {
+  type: string;
+  start: number;
+  payload: number;
+  end: number;
+}
 
 function sniffIsoMedia(b: Uint8Array): Detected {
   const brand = ascii(b, 8, 4);
@@ -239,7 +276,11 @@ function path(b: Uint8Array, parent: Box, types: string[]): Box | undefined {
   return box;
 }
 
-const OOXML_PARTS: Array<[string, MediaFormat]> = [['word/', 'docx'], ['xl/', 'xlsx'], ['ppt/', 'pptx']];
+const OOXML_PARTS: Array<[string, MediaFormat]> = [
+  ['word/', 'docx'],
+  ['xl/', 'xlsx'],
+  ['ppt/', 'pptx'],
+];
 
 function zipFormat(entries: Iterable<string>): MediaFormat {
   let office: MediaFormat | undefined;

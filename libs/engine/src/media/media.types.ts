@@ -1,11 +1,28 @@
 export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'other';
 
 export type MediaFormat =
-  | 'jpeg' | 'png' | 'gif' | 'webp'
-  | 'mp3' | 'aac' | 'ogg' | 'amr' | 'wav'
-  | 'mp4' | '3gp'
-  | 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'ppt' | 'pptx'
-  | 'zip' | 'rar' | 'exe' | 'apk'
+  | 'jpeg'
+  | 'png'
+  | 'gif'
+  | 'webp'
+  | 'mp3'
+  | 'aac'
+  | 'ogg'
+  | 'amr'
+  | 'wav'
+  | 'mp4'
+  | '3gp'
+  | 'pdf'
+  | 'doc'
+  | 'docx'
+  | 'xls'
+  | 'xlsx'
+  | 'ppt'
+  | 'pptx'
+  | 'zip'
+  | 'rar'
+  | 'exe'
+  | 'apk'
   | 'unknown';
 
 export interface MediaInfo {
@@ -37,13 +54,6 @@ export interface MediaPolicy {
   rules: MediaRule[];
 }
 
-export type MediaVerdictCode =
-  | 'fetch_failed'
-  | 'unsupported_format'
-  | 'too_large'
-  | 'unsupported_codec'
-  | 'missing_audio_track';
+export type MediaVerdictCode = 'fetch_failed' | 'unsupported_format' | 'too_large' | 'unsupported_codec' | 'missing_audio_track';
 
-export type MediaVerdict =
-  | { ok: true; info: MediaInfo }
-  | { ok: false; code: MediaVerdictCode; reason: string; info?: MediaInfo };
+export type MediaVerdict = { ok: true; info: MediaInfo } | { ok: false; code: MediaVerdictCode; reason: string; info?: MediaInfo };

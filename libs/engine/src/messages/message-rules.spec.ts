@@ -10,7 +10,11 @@ async function setUp(overrides: Partial<ProviderProfile> = {}): Promise<{ engine
   return { engine, account: lookup.account };
 }
 
-async function sendOne(engine: WhatsAppEngine, account: Account, request: { to?: string; text?: string; kind?: 'template'; validityMs?: number }): Promise<string> {
+async function sendOne(
+  engine: WhatsAppEngine,
+  account: Account,
+  request: { to?: string; text?: string; kind?: 'template'; validityMs?: number },
+): Promise<string> {
   const result = await engine.messages.send(account, {
     recipients: [request.to ?? '79161110001'],
     text: request.text ?? 'hello',
@@ -68,7 +72,13 @@ describe('message rules a provider switches on through its profile', () => {
     await engine.clock.advance(10_000);
     const third = await sendOne(engine, limited, { kind: 'template', text: 't3' });
     await engine.clock.advance(10_000);
-    expect(await Promise.all([...ids, third].map((id) => outcome(engine, id)))).toEqual(['out', 'out', 'out', 'failed rate_limited', 'failed insufficient_funds']);
+    expect(await Promise.all([...ids, third].map((id) => outcome(engine, id)))).toEqual([
+      'out',
+      'out',
+      'out',
+      'failed rate_limited',
+      'failed insufficient_funds',
+    ]);
   });
 
   it('bills every kind when the profile names none, and never an unmetered account', async () => {

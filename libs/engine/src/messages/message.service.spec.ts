@@ -83,7 +83,10 @@ describe('MessageService', () => {
 
   it('holds a scheduled send until its time and refuses one in the past', async () => {
     const { engine, account } = await setUp();
-    expect(await engine.messages.send(account, { recipients: ['79161110001'], text: 'x', sendAt: SPEC_START - 1 })).toMatchObject({ ok: false, code: 'send_time_past' });
+    expect(await engine.messages.send(account, { recipients: ['79161110001'], text: 'x', sendAt: SPEC_START - 1 })).toMatchObject({
+      ok: false,
+      code: 'send_time_past',
+    });
     const result = await engine.messages.send(account, { recipients: ['79161110001'], text: 'tomorrow', sendAt: SPEC_START + 24 * HOUR });
     if (!result.ok) throw new Error(result.reason);
     const id = result.messages[0]!.id;
@@ -114,7 +117,12 @@ describe('MessageService', () => {
   it('keeps an uploaded file, judged by its bytes, and serves it under the media url', async () => {
     const { engine, account } = await setUp();
     const pdf = await readFile(new URL('../../../../fixtures/media/sample.pdf', import.meta.url));
-    const result = await engine.messages.send(account, { recipients: ['79161110001'], text: '', mediaUpload: { bytes: pdf, fileName: 'offer.pdf' }, mediaPolicy: PDF_ONLY });
+    const result = await engine.messages.send(account, {
+      recipients: ['79161110001'],
+      text: '',
+      mediaUpload: { bytes: pdf, fileName: 'offer.pdf' },
+      mediaPolicy: PDF_ONLY,
+    });
     if (!result.ok) throw new Error(result.reason);
     const message = result.messages[0]!;
     expect(message).toMatchObject({ kind: 'media', media: { format: 'pdf', fileName: 'offer.pdf', size: pdf.length } });

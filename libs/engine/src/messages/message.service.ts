@@ -69,9 +69,7 @@ export interface SendRequest {
 
 export type SendRejectionCode = 'media_rejected' | 'daily_limit' | 'rate_limited' | 'session_not_ready' | 'send_time_past';
 
-export type SendResult =
-  | { ok: true; messages: Message[] }
-  | { ok: false; code: SendRejectionCode; reason: string; media?: MediaVerdict };
+export type SendResult = { ok: true; messages: Message[] } | { ok: false; code: SendRejectionCode; reason: string; media?: MediaVerdict };
 
 export type ReceiveResult = { received: true; message: Message } | { received: false; reason: string };
 
@@ -106,7 +104,11 @@ export class MessageService implements TransportSink {
   private readonly expiry: MessageExpiry;
 
   constructor(private readonly deps: MessageServiceDeps) {
-    this.expiry = new MessageExpiry(deps.scheduler, (id) => this.get(id), (id, failure) => this.statusChanged(id, 'failed', failure));
+    this.expiry = new MessageExpiry(
+      deps.scheduler,
+      (id) => this.get(id),
+      (id, failure) => this.statusChanged(id, 'failed', failure),
+    );
     deps.scheduler.handle(SEND_AT_JOB, (payload) => deps.queue.enqueue(payload.lineId as string, payload.messageId as string, payload.pacing as DurationRange));
   }
 
@@ -139,7 +141,10 @@ export class MessageService implements TransportSink {
     const pacing = profile.sendPacing ?? DEFAULT_SEND_PACING;
     const messages: Message[] = [];
     for (const [index, peer] of request.recipients.entries()) {
-      const duplicate = profile.duplicateWindowMs === undefined ? undefined : await findDuplicate(store, account, peer, { text: request.text, mediaUrl: media.url }, now - profile.duplicateWindowMs + 1);
+      const duplicate =
+        profile.duplicateWindowMs === undefined
+          ? undefined
+          : await findDuplicate(store, account, peer, { text: request.text, mediaUrl: media.url }, now - profile.duplicateWindowMs + 1);
       const id = await this.nextId(account, 'outbound');
       const overRate = index >= limit.withinRate;
       const message: Message = {
@@ -215,7 +220,14 @@ export class MessageService implements TransportSink {
 
   /** The account's messages still waiting to be sent (scheduled ones included), oldest first. */
   async queued(account: Account): Promise<Message[]> {
-    const page = await this.query({ accountId: account.id, direction: 'outbound', statuses: ['queued'], order: 'oldest', offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const page = await this.query({
+      accountId: account.id,
+      direction: 'outbound',
+      statuses: ['queued'],
+      order: 'oldest',
+      offset: 0,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
     return page.items;
   }
 
@@ -279,7 +291,12 @@ export class MessageService implements TransportSink {
       failure: null,
       createdAt: now,
       sendAt: null,
-      history: seen ? [{ status: 'received', at: now }, { status: 'read', at: now }] : [{ status: 'received', at: now }],
+      history: seen
+        ? [
+            { status: 'received', at: now },
+            { status: 'read', at: now },
+          ]
+        : [{ status: 'received', at: now }],
       profileName: inbound.profileName ?? this.deps.customers.profileName(inbound.from),
       providerData: null,
       ...(inbound.quotedId !== undefined ? { quotedId: inbound.quotedId } : {}),
@@ -383,7 +400,12 @@ export class MessageService implements TransportSink {
       // A file that cannot be fetched now is the provider's problem at send time, not a bad request:
       // queueing providers accept the message and fail it when they try to send it.
       if (verdict.code === 'fetch_failed' && mediaUrl) {
-        return { ok: true, url: mediaUrl, summary: null, failAtDispatch: { code: 'media_unfetchable', reason: `the media could not be fetched: ${verdict.reason}` } };
+        return {
+          ok: true,
+          url: mediaUrl,
+          summary: null,
+          failAtDispatch: { code: 'media_unfetchable', reason: `the media could not be fetched: ${verdict.reason}` },
+        };
       }
       if (request.refusals === 'fail-at-dispatch') {
         return { ok: true, url: mediaUrl ?? null, summary: null, failAtDispatch: { code: 'media_rejected', reason: verdict.reason } };

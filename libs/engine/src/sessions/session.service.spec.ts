@@ -119,7 +119,9 @@ describe('SessionService', () => {
     await engine.sessions.logout(onQr);
     await engine.clock.advance(60_000);
     expect((await engine.sessions.get(session.id))!).toMatchObject({ state: 'qr', idle: true });
-    const announced = profile.events.flatMap((event) => (event.type === 'session.status' ? [`${event.session.state}${event.session.idle ? ' idle' : ''}`] : []));
+    const announced = profile.events.flatMap((event) =>
+      event.type === 'session.status' ? [`${event.session.state}${event.session.idle ? ' idle' : ''}`] : [],
+    );
     expect(announced).toEqual(['loading', 'qr', 'qr idle']);
     const reset = await engine.sessions.reset((await engine.sessions.get(session.id))!);
     expect(reset).toMatchObject({ state: 'loading', idle: false });

@@ -74,7 +74,8 @@ export class SchemaVersionError extends Error {}
  */
 export function migrate(db: Database, file: string, migrations: readonly Migration[] = MIGRATIONS): number {
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migration ${index + 1} says it is version ${migration.version}: versions go 1, 2, 3… with none missing`);
+    if (migration.version !== index + 1)
+      throw new Error(`migration ${index + 1} says it is version ${migration.version}: versions go 1, 2, 3… with none missing`);
   });
   const latest = migrations.length;
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -153,7 +153,22 @@ function migrateOrClose(db: Database, file: string, migrations: readonly Migrati
 
 /** Empties every table in one transaction (control API reset). */
 function deleteAllRows(db: Database): () => void {
-  const tables = ['accounts', 'messages', 'sessions', 'contacts', 'media', 'templates', 'conversations', 'groups', 'catalogs', 'sequences', 'webhook_events', 'webhook_attempts', 'schedule', 'state'];
+  const tables = [
+    'accounts',
+    'messages',
+    'sessions',
+    'contacts',
+    'media',
+    'templates',
+    'conversations',
+    'groups',
+    'catalogs',
+    'sequences',
+    'webhook_events',
+    'webhook_attempts',
+    'schedule',
+    'state',
+  ];
   const deletes = tables.map((table) => db.prepare(`DELETE FROM ${table}`));
   return db.transaction(() => {
     for (const statement of deletes) statement.run();
@@ -320,7 +335,12 @@ class SqliteSessions extends JsonTable<Session, [string]> implements SessionRepo
   private readonly ofAccount = this.select<[string]>('WHERE account_id = ? ORDER BY seq');
   private readonly withPairingCode = this.select<[string]>('WHERE pairing_code = ? ORDER BY seq LIMIT 1');
   constructor(db: Database) {
-    super(db, { table: 'sessions', key: ['id'], columns: ['account_id', 'pairing_code'], valuesOf: (session) => [session.id, session.accountId, session.pairing?.code ?? null] });
+    super(db, {
+      table: 'sessions',
+      key: ['id'],
+      columns: ['account_id', 'pairing_code'],
+      valuesOf: (session) => [session.id, session.accountId, session.pairing?.code ?? null],
+    });
   }
   async list(accountId: string) {
     return this.ofAccount(accountId);
@@ -443,7 +463,9 @@ class SqliteWebhooks extends JsonTable<WebhookEvent, [string]> implements Webhoo
     this.insertAttempt = db.prepare('INSERT INTO webhook_attempts (account_id, data) VALUES (?, ?)');
     this.trimAttempts = db.prepare('DELETE FROM webhook_attempts WHERE seq <= ?');
     this.selectAttempts = db.prepare('SELECT data FROM (SELECT seq, data FROM webhook_attempts ORDER BY seq DESC LIMIT ?) ORDER BY seq');
-    this.selectAccountAttempts = db.prepare('SELECT data FROM (SELECT seq, data FROM webhook_attempts WHERE account_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+    this.selectAccountAttempts = db.prepare(
+      'SELECT data FROM (SELECT seq, data FROM webhook_attempts WHERE account_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+    );
     this.addAttempt = db.transaction((attempt: WebhookAttempt) => {
       const { lastInsertRowid } = this.insertAttempt.run(attempt.accountId, JSON.stringify(attempt));
       // Rows are numbered one after another (the newest's number plus one), so the ones to drop are a range.

@@ -143,7 +143,12 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
 
     describe('templates', () => {
       it('keys templates by name and language and lists them by name, then language', async () => {
-        for (const [name, language] of [['welcome', 'ru'], ['alert', 'pt_BR'], ['welcome', 'en'], ['alert', 'en']] as const) {
+        for (const [name, language] of [
+          ['welcome', 'ru'],
+          ['alert', 'pt_BR'],
+          ['welcome', 'en'],
+          ['alert', 'en'],
+        ] as const) {
           await store.templates.save(template(name, language));
         }
         await store.templates.save({ ...template('welcome', 'en'), text: 'Hi {{1}}!' });
@@ -435,7 +440,16 @@ function group(lineId: string, id: string): Group {
 }
 
 function product(productId: string): CatalogProduct {
-  return { productId, title: 'Tea', description: 'Green', price: 30, currency: 'EUR', image: 'http://x/tea.png', url: 'http://x/tea', retailerId: `sku-${productId}` };
+  return {
+    productId,
+    title: 'Tea',
+    description: 'Green',
+    price: 30,
+    currency: 'EUR',
+    image: 'http://x/tea.png',
+    url: 'http://x/tea',
+    retailerId: `sku-${productId}`,
+  };
 }
 
 function event(id: string, overrides: Partial<WebhookEvent> = {}): WebhookEvent {
@@ -454,7 +468,17 @@ function event(id: string, overrides: Partial<WebhookEvent> = {}): WebhookEvent 
 }
 
 function attempt(at: number, accountId: string): WebhookAttempt {
-  return { eventId: `e${at}`, accountId, url: 'http://127.0.0.1:9/hook', at, ok: at % 2 === 0, status: at % 2 === 0 ? 200 : null, latencyMs: 3, error: at % 2 === 0 ? null : 'ECONNREFUSED', body: { n: at } };
+  return {
+    eventId: `e${at}`,
+    accountId,
+    url: 'http://127.0.0.1:9/hook',
+    at,
+    ok: at % 2 === 0,
+    status: at % 2 === 0 ? 200 : null,
+    latencyMs: 3,
+    error: at % 2 === 0 ? null : 'ECONNREFUSED',
+    body: { n: at },
+  };
 }
 
 function job(id: string, dueAt: number): ScheduledJob {

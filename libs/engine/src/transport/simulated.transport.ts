@@ -66,7 +66,12 @@ export class SimulatedTransport implements Transport {
     scheduler.handle(READ_JOB, (payload) => this.read(payload.messageId as string, payload.audio === true));
     scheduler.handle(PLAYED_JOB, (payload) => this.requireSink().receipt(payload.messageId as string, 'played'));
     scheduler.handle(REPLY_JOB, (payload) => {
-      const { accountId, message, who, behaviour } = payload as { accountId: string; message: Answered; who: string; behaviour: 'replies-text' | 'replies-file' };
+      const { accountId, message, who, behaviour } = payload as {
+        accountId: string;
+        message: Answered;
+        who: string;
+        behaviour: 'replies-text' | 'replies-file';
+      };
       return this.requireSink().inbound(accountId, this.reply(message, who, behaviour));
     });
   }
@@ -84,8 +89,10 @@ export class SimulatedTransport implements Transport {
     const sink = this.requireSink();
     const members = message.peer.endsWith('@g.us') ? await this.groupMembers(message.lineId, message.peer, message.from) : null;
     const behaviour = behaviourOf(message.peer);
-    if (members === null && behaviour === 'no-whatsapp') return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
-    if (members === null && behaviour === 'send-fails') return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
+    if (members === null && behaviour === 'no-whatsapp')
+      return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
+    if (members === null && behaviour === 'send-fails')
+      return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
     await sink.statusChanged(message.id, 'sent');
 
     const recipients = (members ?? [message.peer]).map((who) => this.receipts(message, who));
@@ -119,7 +126,8 @@ export class SimulatedTransport implements Transport {
     const deliveredAfter = pickDuration(random, this.timings.sentToDelivered);
     const readAfter = deliveredAfter + pickDuration(random, this.timings.deliveredToRead);
     const replyAfter = pickDuration(random, this.timings.readToReply);
-    if (behaviour === 'never-delivered' || behaviour === 'no-whatsapp' || behaviour === 'send-fails') return { who, deliveredAfter: null, readAfter: null, replyAfter };
+    if (behaviour === 'never-delivered' || behaviour === 'no-whatsapp' || behaviour === 'send-fails')
+      return { who, deliveredAfter: null, readAfter: null, replyAfter };
     return { who, deliveredAfter, readAfter: behaviour === 'never-read' ? null : readAfter, replyAfter };
   }
 

@@ -18,7 +18,7 @@ function gate(log: string[], name: string) {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('DestinationPool', () => {
-  it('runs one destination\'s jobs up to its own limit, in the order given, and the rest as its slots free up', async () => {
+  it("runs one destination's jobs up to its own limit, in the order given, and the rest as its slots free up", async () => {
     const pool = new DestinationPool(2, 10);
     const log: string[] = [];
     const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
@@ -33,7 +33,7 @@ describe('DestinationPool', () => {
     await expect(Promise.all(results)).resolves.toEqual(['a', 'b', 'c']);
   });
 
-  it('lets a destination whose jobs never end take only its own slots: the others\' jobs still start at once', async () => {
+  it("lets a destination whose jobs never end take only its own slots: the others' jobs still start at once", async () => {
     const pool = new DestinationPool(2, 10);
     const log: string[] = [];
     const hung = Array.from({ length: 4 }, (_, index) => gate(log, `hung ${index}`));

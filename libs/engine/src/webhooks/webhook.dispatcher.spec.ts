@@ -55,7 +55,12 @@ describe('WebhookDispatcher', () => {
   let account: Account;
 
   beforeEach(async () => {
-    engine = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, mediaBaseUrl: 'http://sandbox.test', webhookTimeoutMs: 300 });
+    engine = new WhatsAppEngine({
+      clock: { mode: 'manual', speed: 1, startAt: SPEC_START },
+      seed: 3,
+      mediaBaseUrl: 'http://sandbox.test',
+      webhookTimeoutMs: 300,
+    });
     engine.registerProvider(specProfile({ webhooks: { retentionMs: 60_000, retryDelaysMs: [] } }));
     const lookup = await engine.accounts.resolve('spec', 'key');
     if (!lookup.ok) throw new Error(lookup.reason);
@@ -96,7 +101,7 @@ describe('WebhookDispatcher', () => {
     }
   });
 
-  it('sends different chats\' events at once, and one chat\'s in order, each after the last was answered', async () => {
+  it("sends different chats' events at once, and one chat's in order, each after the last was answered", async () => {
     // This receiver answers the first event of chat A only once chat B's event has arrived: a
     // dispatcher that sent one event at a time would wait on A until it timed out.
     const arrivals: string[] = [];
@@ -130,14 +135,19 @@ describe('WebhookDispatcher', () => {
 
   describe('a chat whose event is refused', () => {
     async function engineWith(retryDelaysMs: number[]) {
-      const retrying = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, mediaBaseUrl: 'http://sandbox.test', webhookTimeoutMs: 2_000 });
+      const retrying = new WhatsAppEngine({
+        clock: { mode: 'manual', speed: 1, startAt: SPEC_START },
+        seed: 3,
+        mediaBaseUrl: 'http://sandbox.test',
+        webhookTimeoutMs: 2_000,
+      });
       retrying.registerProvider(specProfile({ webhooks: { retentionMs: 60_000, retryDelaysMs } }));
       const lookup = await retrying.accounts.resolve('spec', 'key');
       if (!lookup.ok) throw new Error(lookup.reason);
       return { engine: retrying, account: lookup.account };
     }
 
-    it('holds the chat\'s later events until its retry is accepted, at the retry\'s own time; other chats go on', async () => {
+    it("holds the chat's later events until its retry is accepted, at the retry's own time; other chats go on", async () => {
       const { engine: retrying, account: owner } = await engineWith([10_000]);
       const hook = await scriptedReceiver({ A1: 1 });
       try {
@@ -156,7 +166,7 @@ describe('WebhookDispatcher', () => {
       }
     });
 
-    it('does not hold back the chat\'s events to a new url behind one to a receiver the account replaced', async () => {
+    it("does not hold back the chat's events to a new url behind one to a receiver the account replaced", async () => {
       const { engine: retrying, account: owner } = await engineWith([]);
       const gone = await scriptedReceiver({ A1: 1 });
       const current = await scriptedReceiver({});

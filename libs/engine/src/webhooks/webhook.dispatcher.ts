@@ -297,7 +297,12 @@ export class WebhookDispatcher {
       const options: RequestOptions = {
         method: 'POST',
         agent: secure ? this.agents.https : this.agents.http,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'wa-sandbox-webhooks', [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'wa-sandbox-webhooks',
+          [SELF_REQUEST_HEADER]: SELF_REQUEST_TOKEN,
+        },
       };
       const request: ClientRequest = (secure ? httpsRequest : httpRequest)(target, options, (response) => {
         const status = response.statusCode ?? null;

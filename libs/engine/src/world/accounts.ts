@@ -32,9 +32,7 @@ export class AccountService {
     private readonly profiles: Map<string, ProviderProfile>,
     private readonly options: AccountServiceOptions,
   ) {
-    this.strict = options.strictAccounts
-      ? new Map(options.strictAccounts.map((seed) => [accountId(seed.provider, seed.key), seed]))
-      : null;
+    this.strict = options.strictAccounts ? new Map(options.strictAccounts.map((seed) => [accountId(seed.provider, seed.key), seed])) : null;
   }
 
   /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
@@ -76,8 +74,7 @@ export class AccountService {
   async setFeature(account: Account, name: string, enabled: boolean, delayMs = 0): Promise<Account> {
     const now = this.clock.now();
     const current = effectiveSwitch(account.features[name], now);
-    const next: FeatureSwitch =
-      delayMs > 0 ? { enabled: current.enabled, pending: { enabled, effectiveAt: now + delayMs } } : { enabled };
+    const next: FeatureSwitch = delayMs > 0 ? { enabled: current.enabled, pending: { enabled, effectiveAt: now + delayMs } } : { enabled };
     const updated = { ...account, features: { ...account.features, [name]: next } };
     await this.store.accounts.save(updated);
     return updated;

@@ -3,14 +3,7 @@ import { faker } from '@faker-js/faker/locale/en';
 import { hashString } from '../random.js';
 
 /** How a virtual customer behaves; picked by the last six digits of the number (see MAGIC_NUMBERS). */
-export type CustomerBehaviour =
-  | 'normal'
-  | 'no-whatsapp'
-  | 'never-delivered'
-  | 'never-read'
-  | 'send-fails'
-  | 'replies-text'
-  | 'replies-file';
+export type CustomerBehaviour = 'normal' | 'no-whatsapp' | 'never-delivered' | 'never-read' | 'send-fails' | 'replies-text' | 'replies-file';
 
 export interface MagicNumber {
   suffix: string;

@@ -16,16 +16,12 @@ function generator(seed: number): (count: number) => number {
 }
 
 describe('looksLikeForm', () => {
-  test.each([
-    'a=1',
-    'phonenumber[]=989121234567&text=hi',
-    'phonenumber%5B0%5D=1&text=hello+world%0A',
-    'text=سلام&to=1',
-    'flag&text=x=y',
-    'a=1&b=2\n',
-  ])('a form: %j', (text) => {
-    expect(looksLikeForm(text)).toBe(true);
-  });
+  test.each(['a=1', 'phonenumber[]=989121234567&text=hi', 'phonenumber%5B0%5D=1&text=hello+world%0A', 'text=سلام&to=1', 'flag&text=x=y', 'a=1&b=2\n'])(
+    'a form: %j',
+    (text) => {
+      expect(looksLikeForm(text)).toBe(true);
+    },
+  );
 
   test.each(['', 'hello', 'hello world', '{"a":"b=c"}', '<a>b=c</a>', 'a b=c', '&&', 'x'])('not a form: %j', (text) => {
     expect(looksLikeForm(text)).toBe(false);
@@ -51,7 +47,32 @@ describe('parseForm', () => {
   test('a form without brackets parses exactly as qs parses it', async () => {
     // Pseudo-random forms (a fixed LCG, so every run checks the same ones) from the pieces that exercise
     // qs's rules: separators, `+`, good and malformed escapes, prototype keys, repeats, digit keys, non-ASCII.
-    const pieces = ['a', 'b', '1', '0', '=', '&', '&&', '+', '%20', '%2B', '%26', '%3D', '%E2%9C%93', '%E2%9C', '%', '%zz', '%5', '.', 'toString', '__proto__', 'constructor', 'text', 'سلام', ' '];
+    const pieces = [
+      'a',
+      'b',
+      '1',
+      '0',
+      '=',
+      '&',
+      '&&',
+      '+',
+      '%20',
+      '%2B',
+      '%26',
+      '%3D',
+      '%E2%9C%93',
+      '%E2%9C',
+      '%',
+      '%zz',
+      '%5',
+      '.',
+      'toString',
+      '__proto__',
+      'constructor',
+      'text',
+      'سلام',
+      ' ',
+    ];
     const pick = generator(42);
     const forms = ['', '=', '&', 'a', 'a=', '=a', 'a=1&a=2&b', 'b=1&a=2&1=x&a=3', 'toString=1&hasOwnProperty=2&ok=3'];
     for (let n = 0; n < 3000; n++) {
@@ -175,6 +196,11 @@ describe('assembleFields', () => {
   });
 
   test('a repeated plain name keeps its last value, as in a form', async () => {
-    expect(await assembleFields([['to', '1'], ['to', '2']])).toEqual(await parseForm('to=1&to=2'));
+    expect(
+      await assembleFields([
+        ['to', '1'],
+        ['to', '2'],
+      ]),
+    ).toEqual(await parseForm('to=1&to=2'));
   });
 });

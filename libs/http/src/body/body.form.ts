@@ -31,10 +31,7 @@ export function decodeText(data: Buffer, charset: string): string {
 /** Percent-escapes of a form body sent in a charset other than UTF-8 (e.g. windows-1256) decode in that charset. */
 function percentDecoderFor(charset: string): (text: string) => string {
   const decoder = decoderFor(charset);
-  return (text) =>
-    text
-      .replace(/\+/g, ' ')
-      .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => decoder.decode(Buffer.from(run.replace(/%/g, ''), 'hex')));
+  return (text) => text.replace(/\+/g, ' ').replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => decoder.decode(Buffer.from(run.replace(/%/g, ''), 'hex')));
 }
 
 /** Parses an `application/x-www-form-urlencoded` string already decoded from `charset`. */
@@ -92,9 +89,5 @@ const FORM_SEGMENT = /^[\w.~*%+\-[\]]+(?:=[\s\S]*)?$/;
 /** Whether text sent without (or with a wrong) content type is a form string like `k=v&k2=v2`. */
 export function looksLikeForm(text: string): boolean {
   const segments = text.split('&').filter((segment) => segment !== '');
-  return (
-    segments.length > 0 &&
-    segments.some((segment) => segment.includes('=')) &&
-    segments.every((segment) => FORM_SEGMENT.test(segment))
-  );
+  return segments.length > 0 && segments.some((segment) => segment.includes('=')) && segments.every((segment) => FORM_SEGMENT.test(segment));
 }

@@ -24,10 +24,7 @@ function jsonFriendly(value: unknown): unknown {
     return { ...file, data: data.toString('base64') };
   }
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).map(([key, item]) => [
-      key,
-      Buffer.isBuffer(item) ? item.toString('base64') : jsonFriendly(item),
-    ]);
+    const entries = Object.entries(value).map(([key, item]) => [key, Buffer.isBuffer(item) ? item.toString('base64') : jsonFriendly(item)]);
     return Object.fromEntries(entries);
   }
   return value;
@@ -44,10 +41,7 @@ class EchoController {
 @Module({ controllers: [EchoController] })
 class EchoModule {}
 
-async function createApp(
-  options?: Partial<BodyParsingOptions>,
-  adapter = new FastifyAdapter(),
-): Promise<NestFastifyApplication> {
+async function createApp(options?: Partial<BodyParsingOptions>, adapter = new FastifyAdapter()): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(EchoModule, adapter, {
     bodyParser: false,
     logger: false,
@@ -99,21 +93,13 @@ interface Answer {
  * One request over real HTTP, with exactly the headers given plus the content length (no client
  * adds a content type). Node sends a GET or DELETE body unframed unless the length is set.
  */
-function call(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  payload: string | Buffer | undefined,
-): Promise<Answer> {
+function call(port: number, method: string, path: string, headers: Record<string, string>, payload: string | Buffer | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const length = payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(payload)) };
     const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...length, ...headers } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, echo: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Echo }),
-      );
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, echo: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Echo }));
       response.on('error', reject);
     });
     outgoing.on('error', reject);

@@ -5,15 +5,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { decodeText, looksLikeForm, parseForm, resolveCharset } from './body.form.js';
 import { readMultipart } from './body.multipart.js';
 import { readLimited } from './body.read.js';
-import {
-  BODY_TOO_LARGE,
-  DEFAULT_BODY_PARSING_OPTIONS,
-  isRecord,
-  recordProblem,
-  takeUploads,
-  type BodyParsingOptions,
-  type ParsedBody,
-} from './body.state.js';
+import { BODY_TOO_LARGE, DEFAULT_BODY_PARSING_OPTIONS, isRecord, recordProblem, takeUploads, type BodyParsingOptions, type ParsedBody } from './body.state.js';
 
 // Tested against Fastify's normalised (lower-cased) content type, parameters included.
 const JSON_TYPES = /^(?:application|text)\/(?:[^;\s]*\+)?json(?:;|$)/;
@@ -108,10 +100,7 @@ export async function registerBodyParsers(
     if (typeof text !== 'string') return text;
     if (text.trim() === '') return {};
     if (looksLikeForm(text)) return parseForm(text, charset);
-    return recordProblem(
-      request,
-      header === undefined || header.trim() === '' ? 'missing content type' : `unsupported content type ${mediaTypeOf(header)}`,
-    );
+    return recordProblem(request, header === undefined || header.trim() === '' ? 'missing content type' : `unsupported content type ${mediaTypeOf(header)}`);
   });
 
   // A callback hook, not an async one: it runs on every request, and most have nothing to do here.

@@ -1,9 +1,6 @@
 import type { Readable } from 'node:stream';
 
-export type ReadResult =
-  | { kind: 'ok'; data: Buffer }
-  | { kind: 'too-large' }
-  | { kind: 'failed'; reason: string };
+export type ReadResult = { kind: 'ok'; data: Buffer } | { kind: 'too-large' } | { kind: 'failed'; reason: string };
 
 function ignore(): void {}
 

@@ -148,7 +148,11 @@ export function parseMessage(raw: unknown, index: number): ParsedMessage {
       callbackUrl: value(callbackUrl),
       callbackData: value(callbackData),
       template: hasTemplate
-        ? { name: (templateId as string).trim(), language: value(languageCode)?.trim() ?? DEFAULT_LANGUAGE_CODE, params: templateParams === ABSENT ? {} : (templateParams as Record<string, string>) }
+        ? {
+            name: (templateId as string).trim(),
+            language: value(languageCode)?.trim() ?? DEFAULT_LANGUAGE_CODE,
+            params: templateParams === ABSENT ? {} : (templateParams as Record<string, string>),
+          }
         : null,
     },
   };

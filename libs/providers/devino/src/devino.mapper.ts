@@ -30,8 +30,33 @@ const EXPIRED_WORD = 'VP_EXPIRED';
 
 /** Every code of the seed's status table, 2000–2313: the codes the control API may force. */
 export const DEVINO_ERROR_CODES = [
-  '2000', '2001', '2002', '2003', '2004', '2005', '2006', '2007', '2008', '2009', '2010', '2011', '2012', '2017',
-  '2300', '2301', '2302', '2303', '2304', '2305', '2307', '2308', '2309', '2310', '2311', '2312', '2313',
+  '2000',
+  '2001',
+  '2002',
+  '2003',
+  '2004',
+  '2005',
+  '2006',
+  '2007',
+  '2008',
+  '2009',
+  '2010',
+  '2011',
+  '2012',
+  '2017',
+  '2300',
+  '2301',
+  '2302',
+  '2303',
+  '2304',
+  '2305',
+  '2307',
+  '2308',
+  '2309',
+  '2310',
+  '2311',
+  '2312',
+  '2313',
 ] as const;
 
 /** The seed's status error codes (2000–2313) for the engine's failure codes. */
@@ -104,9 +129,19 @@ export function toStatusCallback(message: Message): StatusCallbackItem | null {
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
-  mp4: 'video/mp4', '3gp': 'video/3gpp', ogg: 'audio/ogg', mp3: 'audio/mpeg', aac: 'audio/aac', amr: 'audio/amr',
-  pdf: 'application/pdf', txt: 'text/plain',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  '3gp': 'video/3gpp',
+  ogg: 'audio/ogg',
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  amr: 'audio/amr',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
 };
 
 /** The incoming-message payload posted to the account's incoming URL, keys in the seed example's order. */

@@ -1,8 +1,18 @@
-import { FEATURE_RECEIVE, FEATURE_SEND_SEEN, HOUR_MS, MB, MINUTE_MS, MOSCOW_UTC_OFFSET_MINUTES, type MediaFormat, type MediaPolicy, type MediaRule, type ProviderProfile } from '#engine';
+import {
+  FEATURE_RECEIVE,
+  FEATURE_SEND_SEEN,
+  HOUR_MS,
+  MB,
+  MINUTE_MS,
+  MOSCOW_UTC_OFFSET_MINUTES,
+  type MediaFormat,
+  type MediaPolicy,
+  type MediaRule,
+  type ProviderProfile,
+} from '#engine';
 import { callbackOf, DEVINO_ERROR_CODES, toIncomingMessage, toStatusCallback } from './devino.mapper.js';
 
 export const DEVINO = 'devino';
-
 
 /** The first message id is the seed's own example id; ids count up from it, beyond 2^53, so they are handled as BigInt. */
 const FIRST_MESSAGE_ID = 3_482_512_350_952_730_368n;
@@ -25,8 +35,29 @@ const VIDEO: MediaRule[] = (['mp4', '3gp'] as const).map((format) => ({ format, 
 const AUDIO: MediaRule[] = [{ format: 'ogg', maxBytes: 16 * MB, audioCodecs: ['opus'] }];
 const VOICE: MediaRule[] = [{ format: 'ogg', maxBytes: 16 * MB }];
 const EVERY_FORMAT: MediaFormat[] = [
-  'jpeg', 'png', 'gif', 'webp', 'mp3', 'aac', 'ogg', 'amr', 'wav', 'mp4', '3gp',
-  'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'rar', 'exe', 'apk', 'unknown',
+  'jpeg',
+  'png',
+  'gif',
+  'webp',
+  'mp3',
+  'aac',
+  'ogg',
+  'amr',
+  'wav',
+  'mp4',
+  '3gp',
+  'pdf',
+  'doc',
+  'docx',
+  'xls',
+  'xlsx',
+  'ppt',
+  'pptx',
+  'zip',
+  'rar',
+  'exe',
+  'apk',
+  'unknown',
 ];
 const DOCUMENT: MediaRule[] = EVERY_FORMAT.map((format) => ({ format, maxBytes: 100 * MB }));
 
@@ -50,7 +81,10 @@ export const DEVINO_UNDECLARED_MEDIA_POLICY: MediaPolicy = {
 
 /** `audio/ogg` exactly is a voice message; other audio (such as `audio/ogg; codecs=opus`) is audio. */
 export function mediaClassOf(contentType: string): DevinoMediaClass {
-  const [essence = '', ...parameters] = contentType.toLowerCase().split(';').map((part) => part.trim());
+  const [essence = '', ...parameters] = contentType
+    .toLowerCase()
+    .split(';')
+    .map((part) => part.trim());
   const [type] = essence.split('/');
   if (type === 'image') return 'image';
   if (type === 'video') return 'video';

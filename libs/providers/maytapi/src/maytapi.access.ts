@@ -27,7 +27,8 @@ export const maytapiAccess: ProviderAccess = {
     const productId = pathParam(request, 'pid');
     const key = request.headers[KEY_HEADER] as string | undefined;
     if (key === undefined || key.trim() === '') throw unauthorized('x-maytapi-key header is required', 'no x-maytapi-key header');
-    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
+    if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX))
+      throw unauthorized('Token is not valid', `keys starting with "${INVALID_KEY_PREFIX}" are always refused`);
     const lookup = await engine.accounts.resolve(MAYTAPI, productId);
     if (!lookup.ok) throw unauthorized('Product is not valid', lookup.reason);
     const product = productOf(lookup.account);

@@ -55,7 +55,7 @@ export function parseSendInput(body: Record<string, unknown>): SendInput {
     }
     case 'contact': {
       const contact = parseRecipient(message, 'message');
-      if (contact.peer.endsWith('@g.us')) throw badRequest('message must be the contact\'s number (e.g. 905301234567@c.us), not a group');
+      if (contact.peer.endsWith('@g.us')) throw badRequest("message must be the contact's number (e.g. 905301234567@c.us), not a group");
       return { ...base, type, number: contact.peer };
     }
     case 'vcard':
@@ -99,7 +99,10 @@ export function parseRecipient(value: unknown, field = 'to_number'): Recipient {
   if (typeof value !== 'string') throw badRequest(`${field} must be a phone number or a chat id`);
   const trimmed = value.trim();
   if (/^\d+(-\d+)?@g\.us$/.test(trimmed)) return { peer: trimmed, chatId: trimmed };
-  const digits = trimmed.replace(/@c\.us$/, '').replace(/^\+/, '').replace(/[\s()-]/g, '');
+  const digits = trimmed
+    .replace(/@c\.us$/, '')
+    .replace(/^\+/, '')
+    .replace(/[\s()-]/g, '');
   if (!/^\d{8,15}$/.test(digits)) throw badRequest(`${field} must be a phone number with its country code (e.g. 905301234567) or a chat id`);
   return { peer: digits, chatId: `${digits}@c.us` };
 }
@@ -132,7 +135,8 @@ function parseVcards(value: unknown): Array<{ name: string; phones: string[] }> 
       throw badRequest('message must be a vCard: {displayName, vcard}');
     }
     const phones = [...card.vcard.matchAll(/^TEL[^:\n]*:([+\d\s()-]+)$/gim)].map((match) => match[1]!.replace(/\D/g, '')).filter((phone) => phone !== '');
-    const name = typeof card.displayName === 'string' && card.displayName.trim() !== '' ? card.displayName : (/^FN[^:\n]*:(.+)$/im.exec(card.vcard)?.[1]?.trim() ?? '');
+    const name =
+      typeof card.displayName === 'string' && card.displayName.trim() !== '' ? card.displayName : (/^FN[^:\n]*:(.+)$/im.exec(card.vcard)?.[1]?.trim() ?? '');
     return { name, phones };
   });
 }
@@ -211,7 +215,8 @@ export function parseBackupData(body: Record<string, unknown>): string {
 
 /** A group's conversation id, as getGroups lists it (`905301234567-1574073754@g.us`, `120363…@g.us`). */
 export function parseGroupId(value: unknown, field = 'conversation_id'): string {
-  if (typeof value !== 'string' || !/^\d+(-\d+)?@g\.us$/.test(value.trim())) throw badRequest(`${field} must be a group id (e.g. 905301234567-1574073754@g.us)`);
+  if (typeof value !== 'string' || !/^\d+(-\d+)?@g\.us$/.test(value.trim()))
+    throw badRequest(`${field} must be a group id (e.g. 905301234567-1574073754@g.us)`);
   return value.trim();
 }
 
@@ -237,13 +242,19 @@ export function parseGroupMember(body: Record<string, unknown>): { groupId: stri
 const PERMISSIONS = new Set(['admins', 'all']);
 
 /** group/config: `{conversation_id, config: {edit?, send?, disappear?}}`; only the keys given change. */
-export function parseGroupConfig(body: Record<string, unknown>): { groupId: string; change: { edit?: 'admins' | 'all'; send?: 'admins' | 'all'; disappear?: boolean } } {
+export function parseGroupConfig(body: Record<string, unknown>): {
+  groupId: string;
+  change: { edit?: 'admins' | 'all'; send?: 'admins' | 'all'; disappear?: boolean };
+} {
   const groupId = parseGroupId(body.conversation_id);
   const config = body.config;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw badRequest('config must be an object with edit, send or disappear');
   const { edit, send, disappear } = config as Record<string, unknown>;
   const change: { edit?: 'admins' | 'all'; send?: 'admins' | 'all'; disappear?: boolean } = {};
-  for (const [key, value] of [['edit', edit], ['send', send]] as const) {
+  for (const [key, value] of [
+    ['edit', edit],
+    ['send', send],
+  ] as const) {
     if (value === undefined) continue;
     if (typeof value !== 'string' || !PERMISSIONS.has(value)) throw badRequest(`config.${key} must be "admins" or "all"`);
     change[key] = value as 'admins' | 'all';
@@ -259,7 +270,8 @@ export function parseGroupConfig(body: Record<string, unknown>): { groupId: stri
 
 /** setProfileImage: `{conversation_id?, image}`; no conversation_id = the phone's own picture. */
 export function parseProfileImage(body: Record<string, unknown>): { groupId: string | null; image: string } {
-  const groupId = body.conversation_id === undefined || body.conversation_id === null || body.conversation_id === '' ? null : parseGroupId(body.conversation_id);
+  const groupId =
+    body.conversation_id === undefined || body.conversation_id === null || body.conversation_id === '' ? null : parseGroupId(body.conversation_id);
   const image = requiredText(body.image, 'image').trim();
   if (!/^https?:\/\/\S+$/i.test(image)) throw badRequest('image must be the link (http or https) of the picture');
   return { groupId, image };

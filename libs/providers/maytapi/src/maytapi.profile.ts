@@ -4,7 +4,6 @@ import { deliveryTarget, MAYTAPI_MESSAGE, phoneIdOfSession } from './maytapi.pro
 
 export const MAYTAPI = 'maytapi';
 
-
 /** The seed: "Acknowledge messages are checked in every 2 seconds" and sent as one array. */
 export const ACK_BATCH_MS = 2_000;
 

@@ -18,7 +18,16 @@ import {
   toStatus,
   type LogEntry,
 } from './maytapi.mapper.js';
-import { MAYTAPI_MESSAGE, MAYTAPI_PRODUCT, phoneIdOfSession, phoneNumberOf, productOf, type MaytapiMessageState, type PhoneSettings, type ProductSettings } from './maytapi.product.js';
+import {
+  MAYTAPI_MESSAGE,
+  MAYTAPI_PRODUCT,
+  phoneIdOfSession,
+  phoneNumberOf,
+  productOf,
+  type MaytapiMessageState,
+  type PhoneSettings,
+  type ProductSettings,
+} from './maytapi.product.js';
 import { BASE64_IMAGE_POLICY, MAYTAPI_MEDIA_POLICY } from './maytapi.profile.js';
 
 // The PNG renderer is imported on the first image, not at start-up, where importing it with pngjs and
@@ -139,7 +148,10 @@ export class MaytapiService {
     const result = this.engine.sessions.backup(phone.session);
     if (!result.ok || phone.session.state !== 'connected') {
       const status = phoneStatus(phone.session);
-      throw badRequest(`Phone ${phone.id} is not logged in (status: ${status}): backup needs an active session`, result.ok ? 'the session is not connected' : result.reason);
+      throw badRequest(
+        `Phone ${phone.id} is not logged in (status: ${status}): backup needs an active session`,
+        result.ok ? 'the session is not connected' : result.reason,
+      );
     }
     const product = productOf(account);
     await this.save(account, { phones: { ...product.phones, [phone.id]: { ...phone.settings, backups: [...phone.settings.backups, result.token] } } });
@@ -281,7 +293,11 @@ export class MaytapiService {
     if (status !== 'active') throw notLoggedIn(phone.id, status);
     if (input.to.peer.endsWith('@g.us')) {
       const may = await this.engine.groups.mayWrite(phone.session.id, input.to.peer, phone.session.phone!);
-      if (!may.ok) throw badRequest(may.code === 'admins_only' ? `Only admins can send messages to ${input.to.peer}` : `This phone is not a participant of ${input.to.peer}`, may.reason);
+      if (!may.ok)
+        throw badRequest(
+          may.code === 'admins_only' ? `Only admins can send messages to ${input.to.peer}` : `This phone is not a participant of ${input.to.peer}`,
+          may.reason,
+        );
     }
     const filterKey = contentKey(input);
     if (!input.skipFilter) await this.dupeFilter(account, phone, input.to.peer, filterKey);
@@ -311,7 +327,14 @@ export class MaytapiService {
    * if the new message is one of those three and already went 3 times in that stretch, it is refused.
    */
   private async dupeFilter(account: Account, phone: Phone, peer: string, key: string): Promise<void> {
-    const recent = await this.engine.messages.query({ accountId: account.id, direction: 'outbound', peerPrefixes: [peer], order: 'newest', offset: 0, limit: DUPE_WINDOW });
+    const recent = await this.engine.messages.query({
+      accountId: account.id,
+      direction: 'outbound',
+      peerPrefixes: [peer],
+      order: 'newest',
+      offset: 0,
+      limit: DUPE_WINDOW,
+    });
     const unique = new Set<string>();
     let repeats = 0;
     for (const message of recent.items) {
@@ -358,7 +381,12 @@ export class MaytapiService {
         };
       }
       case 'location':
-        return { kind: 'location', text: input.name, location: { latitude: input.latitude, longitude: input.longitude, ...(input.name ? { name: input.name } : {}) }, ...data({}) };
+        return {
+          kind: 'location',
+          text: input.name,
+          location: { latitude: input.latitude, longitude: input.longitude, ...(input.name ? { name: input.name } : {}) },
+          ...data({}),
+        };
       case 'contact':
         return { kind: 'contacts', text: '', contacts: [{ name: input.number, phones: [input.number] }], ...data({}) };
       case 'vcard':
@@ -470,6 +498,7 @@ function capitalize(text: string): string {
 }
 
 function notLoggedIn(phoneId: string, status: string) {
-  const why = status === 'qr-code' || status === 'idle' ? 'scan the QR code first' : status === 'loading' ? 'wait until it has loaded' : 'its connection is down';
+  const why =
+    status === 'qr-code' || status === 'idle' ? 'scan the QR code first' : status === 'loading' ? 'wait until it has loaded' : 'its connection is down';
   return badRequest(`Phone ${phoneId} is not logged in (status: ${status}): ${why}`, `the phone's session is not connected (${status})`);
 }

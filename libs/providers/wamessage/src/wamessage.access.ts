@@ -12,7 +12,11 @@ const issuers = new WeakMap<WhatsAppEngine, TokenIssuer>();
 export function tokenIssuerOf(engine: WhatsAppEngine): TokenIssuer {
   let issuer = issuers.get(engine);
   if (!issuer) {
-    issuer = new TokenIssuer(tokenSettingsFromEnv(process.env), () => engine.clock.now(), () => engine.secret('wamessage.jwt'));
+    issuer = new TokenIssuer(
+      tokenSettingsFromEnv(process.env),
+      () => engine.clock.now(),
+      () => engine.secret('wamessage.jwt'),
+    );
     issuers.set(engine, issuer);
   }
   return issuer;
@@ -38,7 +42,10 @@ export const wamessageAccess: ProviderAccess = {
     const header = request.headers.authorization;
     const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
     if (!token) {
-      throw unauthorized('Yetkilendirme gerekli: Authorization başlığında Bearer token gönderin', header ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header');
+      throw unauthorized(
+        'Yetkilendirme gerekli: Authorization başlığında Bearer token gönderin',
+        header ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header',
+      );
     }
     const check = await tokenIssuerOf(engine).verify(token);
     if (!check.ok) {
@@ -46,7 +53,8 @@ export const wamessageAccess: ProviderAccess = {
       throw unauthorized('Geçersiz token', check.reason);
     }
     const account = await engine.accounts.find(WAMESSAGE, check.claims.phone);
-    if (!account || userOf(account)?.userId !== check.claims.user_id) throw unauthorized('Geçersiz token', "the token's user does not exist (was the sandbox reset?)");
+    if (!account || userOf(account)?.userId !== check.claims.user_id)
+      throw unauthorized('Geçersiz token', "the token's user does not exist (was the sandbox reset?)");
     return account;
   },
   unreadableBody,

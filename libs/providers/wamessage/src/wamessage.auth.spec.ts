@@ -37,8 +37,15 @@ describe('tokens on the engine clock', () => {
     now = Date.UTC(2026, 0, 1, 9, 0, 0);
     const iat = Math.floor(now / 1000);
     const claims = { user_id: 7, phone: '905321112233' };
-    const other = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat).setExpirationTime(iat + 60).sign(new TextEncoder().encode('other'));
-    const none = new UnsecuredJWT(claims).setIssuedAt(iat).setExpirationTime(iat + 60).encode();
+    const other = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(new TextEncoder().encode('other'));
+    const none = new UnsecuredJWT(claims)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .encode();
     const { token } = await issuer.issue(claims);
     const [header, , signature] = token.split('.');
     const changed = `${header}.${Buffer.from(JSON.stringify({ ...claims, user_id: 8, iat, exp: iat + 60 })).toString('base64url')}.${signature}`;
@@ -50,9 +57,25 @@ describe('tokens on the engine clock', () => {
   test('without a configured secret, sign with the stored one: a token outlives the issuer (a restart)', async () => {
     const stored = new TextEncoder().encode('kept-in-the-store');
     const settings = tokenSettingsFromEnv({});
-    const { token } = await new TokenIssuer(settings, () => now, async () => stored).issue({ user_id: 7, phone: '905321112233' });
-    expect(await new TokenIssuer(settings, () => now, async () => stored).verify(token)).toMatchObject({ ok: true });
-    expect(await new TokenIssuer(settings, () => now, async () => new TextEncoder().encode('after a reset')).verify(token)).toMatchObject({ ok: false, problem: 'invalid' });
+    const { token } = await new TokenIssuer(
+      settings,
+      () => now,
+      async () => stored,
+    ).issue({ user_id: 7, phone: '905321112233' });
+    expect(
+      await new TokenIssuer(
+        settings,
+        () => now,
+        async () => stored,
+      ).verify(token),
+    ).toMatchObject({ ok: true });
+    expect(
+      await new TokenIssuer(
+        settings,
+        () => now,
+        async () => new TextEncoder().encode('after a reset'),
+      ).verify(token),
+    ).toMatchObject({ ok: false, problem: 'invalid' });
   });
 
   test('settings come from the environment, with no secret (the stored one) and a day-long lifetime by default', () => {

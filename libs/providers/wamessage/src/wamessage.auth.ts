@@ -40,9 +40,7 @@ export interface TokenClaims {
   phone: string;
 }
 
-export type TokenCheck =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; problem: 'expired' | 'invalid'; reason: string };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; problem: 'expired' | 'invalid'; reason: string };
 
 export interface TokenSettings {
   /** WAMESSAGE_JWT_SECRET; undefined = the issuer's stored secret. */

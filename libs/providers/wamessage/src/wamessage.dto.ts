@@ -43,7 +43,10 @@ export interface LogoutInput {
 export function normalizePhone(value: unknown): string | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) value = String(value);
   if (typeof value !== 'string') return null;
-  const digits = value.trim().replace(/[\s\-().]/g, '').replace(/^\+/, '');
+  const digits = value
+    .trim()
+    .replace(/[\s\-().]/g, '')
+    .replace(/^\+/, '');
   return /^\d{7,15}$/.test(digits) ? digits : null;
 }
 
@@ -91,7 +94,8 @@ export function parsePairingPhone(body: Record<string, unknown>): string {
 export function parseRegistrationId(value: unknown, field: string): string {
   if (value === undefined || value === null || value === '') throw badRequest(`${field} alanı zorunludur`, `${field} is required`);
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text.trim())) throw badRequest(`${field} geçersiz`, `${field} must be a registration id (up to 15 digits)`);
+  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text.trim()))
+    throw badRequest(`${field} geçersiz`, `${field} must be a registration id (up to 15 digits)`);
   return String(BigInt(text.trim()));
 }
 
@@ -134,7 +138,16 @@ export function parseSendInput(body: Record<string, unknown>): SendInput {
   if (message.trim() === '' && !upload && !mediaUrl) {
     throw badRequest('Mesaj içeriği veya dosya zorunludur', 'message is required unless a file is sent');
   }
-  return { registrationId, contacts, contactsAsSent, message, upload, mediaUrl, sendAt: parseSendTime(body.send_time), sendSpeed: parseSendSpeed(body.send_speed) };
+  return {
+    registrationId,
+    contacts,
+    contactsAsSent,
+    message,
+    upload,
+    mediaUrl,
+    sendAt: parseSendTime(body.send_time),
+    sendSpeed: parseSendSpeed(body.send_speed),
+  };
 }
 
 /** Numbers in one send: the seed names no limit; the bound keeps one request from holding the sandbox for seconds. */
@@ -144,7 +157,11 @@ export const MAX_CONTACTS = 1_000;
 export function parseContacts(value: unknown): string[] {
   const items = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(/[,;\n]/) : null;
   if (items === null) throw badRequest('contacts alanı zorunludur', 'contacts is required: numbers separated by commas');
-  if (items.length > MAX_CONTACTS) throw badRequest(`En fazla ${MAX_CONTACTS} numaraya gönderilebilir`, `contacts has ${items.length} numbers, at most ${MAX_CONTACTS} are taken in one request`);
+  if (items.length > MAX_CONTACTS)
+    throw badRequest(
+      `En fazla ${MAX_CONTACTS} numaraya gönderilebilir`,
+      `contacts has ${items.length} numbers, at most ${MAX_CONTACTS} are taken in one request`,
+    );
   const contacts: string[] = [];
   for (const item of items) {
     if (typeof item === 'string' && item.trim() === '') continue;

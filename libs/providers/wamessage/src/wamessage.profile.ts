@@ -3,7 +3,6 @@ import type { DeviceRecord } from './wamessage.mapper.js';
 
 export const WAMESSAGE = 'wamessage';
 
-
 /**
  * Inferred: the seed accepts a `file` upload without naming limits, so WhatsApp's own limits apply:
  * images 5 MB, audio and video 16 MB, anything else goes as a document up to 100 MB (WhatsApp sends any
@@ -13,9 +12,10 @@ export const WAMESSAGE_MEDIA_POLICY: MediaPolicy = {
   rules: [
     ...(['jpeg', 'png', 'gif', 'webp'] as const).map((format) => ({ format, maxBytes: 5 * MB })),
     ...(['mp3', 'aac', 'ogg', 'amr', 'mp4', '3gp'] as const).map((format) => ({ format, maxBytes: 16 * MB })),
-    ...(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'wav', 'zip', 'rar', 'exe', 'apk', 'unknown'] as const).map(
-      (format) => ({ format, maxBytes: 100 * MB }),
-    ),
+    ...(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'wav', 'zip', 'rar', 'exe', 'apk', 'unknown'] as const).map((format) => ({
+      format,
+      maxBytes: 100 * MB,
+    })),
   ],
 };
 

@@ -48,7 +48,14 @@ export class WamessageService {
       throw unauthorized('Telefon numarası veya şifre hatalı', account ? 'wrong password' : `no user with phone ${credentials.phone}`);
     }
     const { token, expiresAt } = await this.tokens.issue({ user_id: user.userId, phone: account.key });
-    const data = { token, token_type: 'Bearer', expires_in: this.tokens.ttlSeconds, expires_at: formatTurkeyTime(expiresAt), user_id: user.userId, phone: account.key };
+    const data = {
+      token,
+      token_type: 'Bearer',
+      expires_in: this.tokens.ttlSeconds,
+      expires_at: formatTurkeyTime(expiresAt),
+      user_id: user.userId,
+      phone: account.key,
+    };
     const { status, code, description } = ok('Giriş başarılı', data);
     return { status, code, description, token, data };
   }
@@ -61,10 +68,14 @@ export class WamessageService {
     const sessions = await this.engine.sessions.list(account);
     const linked = sessions.find((session) => session.phone === phone);
     if (linked) {
-      throw conflict('Bu numara zaten bağlı', `${phone} is already linked as registration id ${linked.label}${registeredDevices(account)[linked.label] ? '' : ' (call logincontrol to register it)'}`);
+      throw conflict(
+        'Bu numara zaten bağlı',
+        `${phone} is already linked as registration id ${linked.label}${registeredDevices(account)[linked.label] ? '' : ' (call logincontrol to register it)'}`,
+      );
     }
-    const session = sessions.find((candidate) => candidate.state === 'qr' && candidate.pairing?.phone === phone)
-      ?? (await this.engine.sessions.create(account, String(await this.engine.nextNumber(WAMESSAGE, 'registration', FIRST_REGISTRATION_ID))));
+    const session =
+      sessions.find((candidate) => candidate.state === 'qr' && candidate.pairing?.phone === phone) ??
+      (await this.engine.sessions.create(account, String(await this.engine.nextNumber(WAMESSAGE, 'registration', FIRST_REGISTRATION_ID))));
     const result = await this.engine.sessions.requestPairingCode(session, phone);
     if (!result.ok) throw conflict('Bu numara zaten bağlı', result.reason);
     const expiresAt = result.session.pairing?.expiresAt ?? this.engine.clock.now();
@@ -79,11 +90,14 @@ export class WamessageService {
     const state = linkStateOf(session, now);
     const data = { registrationId: Number(registrationId), phone: devicePhone, connected: state === 'connected', status: state };
     if (state !== 'connected') {
-      const description = state === 'code_expired' ? 'Kodun süresi doldu, yeni kod isteyin' : state === 'loading' ? 'Cihaz bağlanıyor' : 'Cihaz henüz bağlanmadı';
+      const description =
+        state === 'code_expired' ? 'Kodun süresi doldu, yeni kod isteyin' : state === 'loading' ? 'Cihaz bağlanıyor' : 'Cihaz henüz bağlanmadı';
       return ok(description, data);
     }
     const linkedPhone = session.phone!;
-    await this.updateDevices(account, (devices) => (devices[registrationId] ? devices : { ...devices, [registrationId]: { phone: linkedPhone, registeredAt: now } }));
+    await this.updateDevices(account, (devices) =>
+      devices[registrationId] ? devices : { ...devices, [registrationId]: { phone: linkedPhone, registeredAt: now } },
+    );
     return ok('Cihaz bağlandı', data);
   }
 
@@ -136,7 +150,8 @@ export class WamessageService {
           throw wamessageError(429, 'Gönderim limiti aşıldı', result.reason);
         case 'media_rejected': {
           const code = result.media && !result.media.ok ? result.media.code : undefined;
-          const description = code === 'too_large' ? 'Dosya boyutu sınırı aşıyor' : code === 'unsupported_format' ? 'Dosya türü desteklenmiyor' : 'Dosya gönderilemiyor';
+          const description =
+            code === 'too_large' ? 'Dosya boyutu sınırı aşıyor' : code === 'unsupported_format' ? 'Dosya türü desteklenmiyor' : 'Dosya gönderilemiyor';
           throw badRequest(description, result.reason);
         }
       }
@@ -148,7 +163,10 @@ export class WamessageService {
       message: input.message,
       send_time: first.sendAt === null ? null : formatTurkeyTime(first.sendAt),
       send_speed: input.sendSpeed,
-      file: first.mediaUrl === null ? null : { name: first.media?.fileName ?? null, mime: first.media?.mime ?? null, size: first.media?.size ?? null, url: first.mediaUrl },
+      file:
+        first.mediaUrl === null
+          ? null
+          : { name: first.media?.fileName ?? null, mime: first.media?.mime ?? null, size: first.media?.size ?? null, url: first.mediaUrl },
       messages: result.messages.map(toSent),
     });
   }

@@ -7,7 +7,7 @@ function viaIso(ms: number, separator: string): string {
 }
 
 describe('WaMessenger dates', () => {
-  it('writes the seed\'s examples', () => {
+  it("writes the seed's examples", () => {
     expect(formatSentDate(Date.UTC(2022, 7, 29, 18, 22, 5))).toBe('2022-08-29 21:52:05');
     expect(formatReceivedDate(Date.UTC(2022, 7, 29, 18, 24, 18, 999))).toBe('2022/08/29 21:54:18');
   });

@@ -3,7 +3,6 @@ import { deliveryOf, formatSentDate, toReceivedItem } from './wamessenger.mapper
 
 export const WAMESSENGER = 'wamessenger';
 
-
 /** The seed: receive and sendSeen changes take about 30 seconds to take effect. */
 export const SWITCH_DELAY_MS = 30_000;
 
@@ -21,9 +20,10 @@ export const WAMESSENGER_MEDIA_POLICY: MediaPolicy = {
     { format: 'ogg', maxBytes: 16 * MB, audioCodecs: ['opus'] },
     { format: '3gp', maxBytes: 16 * MB },
     { format: 'mp4', maxBytes: 16 * MB, requireAudioTrack: true },
-    ...(['pdf', 'xls', 'xlsx', 'doc', 'docx', 'ppt', 'pptx', 'amr', 'wav', 'gif', 'webp', 'zip', 'rar', 'exe', 'apk'] as const).map(
-      (format) => ({ format, maxBytes: 100 * MB }),
-    ),
+    ...(['pdf', 'xls', 'xlsx', 'doc', 'docx', 'ppt', 'pptx', 'amr', 'wav', 'gif', 'webp', 'zip', 'rar', 'exe', 'apk'] as const).map((format) => ({
+      format,
+      maxBytes: 100 * MB,
+    })),
   ],
 };
 

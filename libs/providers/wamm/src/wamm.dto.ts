@@ -13,9 +13,27 @@ export const MAX_COL = 100;
  * The seed lists `:sm22:` with no emoji beside it, so it is left as typed.
  */
 export const SMILEYS: Readonly<Record<string, string>> = {
-  ':sm01:': '🤗', ':sm02:': '💐', ':sm03:': '😂', ':sm04:': '🤩', ':sm05:': '😭', ':sm06:': '😤', ':sm07:': '🤝',
-  ':sm08:': '😃', ':sm09:': '😉', ':sm10:': '😍', ':sm11:': '😘', ':sm12:': '😷', ':sm13:': '😕', ':sm14:': '🙏',
-  ':sm15:': '👉', ':sm16:': '👍', ':sm17:': '💐', ':sm18:': '🔥', ':sm19:': '🕒', ':sm20:': '🎁', ':sm21:': '📺',
+  ':sm01:': '🤗',
+  ':sm02:': '💐',
+  ':sm03:': '😂',
+  ':sm04:': '🤩',
+  ':sm05:': '😭',
+  ':sm06:': '😤',
+  ':sm07:': '🤝',
+  ':sm08:': '😃',
+  ':sm09:': '😉',
+  ':sm10:': '😍',
+  ':sm11:': '😘',
+  ':sm12:': '😷',
+  ':sm13:': '😕',
+  ':sm14:': '🙏',
+  ':sm15:': '👉',
+  ':sm16:': '👍',
+  ':sm17:': '💐',
+  ':sm18:': '🔥',
+  ':sm19:': '🕒',
+  ':sm20:': '🎁',
+  ':sm21:': '📺',
 };
 
 /** A chat: a phone number, or a group (WAMM clients pass a group's numeric id where a phone goes). */

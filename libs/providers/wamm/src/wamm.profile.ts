@@ -1,8 +1,17 @@
-import { DAY_MS, FEATURE_RECEIVE, FEATURE_SEND_SEEN, MB, MOSCOW_UTC_OFFSET_MINUTES, StateSlot, type MediaFormat, type MediaPolicy, type ProviderProfile } from '#engine';
+import {
+  DAY_MS,
+  FEATURE_RECEIVE,
+  FEATURE_SEND_SEEN,
+  MB,
+  MOSCOW_UTC_OFFSET_MINUTES,
+  StateSlot,
+  type MediaFormat,
+  type MediaPolicy,
+  type ProviderProfile,
+} from '#engine';
 import { chatNameOf, toMessageWebhook, toStateWebhook } from './wamm.mapper.js';
 
 export const WAMM = 'wamm';
-
 
 /** The seed: messages sent through the API queue up and leave 5 to 12 seconds apart, in random order of interval. */
 export const WAMM_SEND_PACING = { minMs: 5_000, maxMs: 12_000 };

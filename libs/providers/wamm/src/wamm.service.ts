@@ -14,7 +14,7 @@ export const SLOW_CHECK_SUFFIX = '000009';
 export const WHATSAPP_CHECK_MS = 10_000;
 
 /** The seed has no text for the engine's refusals; each takes the closest seed text. */
-const REFUSALS: Record<SendRejectionCode, typeof ERR[keyof typeof ERR]> = {
+const REFUSALS: Record<SendRejectionCode, (typeof ERR)[keyof typeof ERR]> = {
   daily_limit: ERR.accNotAuthorized,
   rate_limited: ERR.accNotAuthorized,
   session_not_ready: ERR.accNotAuthorized,
@@ -85,7 +85,8 @@ export class WammService {
   private async requireWhatsApp(account: Account, peer: Peer): Promise<void> {
     const check = await this.whatsAppCheck(account, peer);
     if (check === 'none') throw wammError(ERR.noWhatsApp, `${peer.phone} has no WhatsApp (magic number …000000)`);
-    if (check === 'pending') throw wammError(ERR.phoneNotChecked, `the WhatsApp check of ${peer.phone} is still running (magic number …${SLOW_CHECK_SUFFIX}); retry`);
+    if (check === 'pending')
+      throw wammError(ERR.phoneNotChecked, `the WhatsApp check of ${peer.phone} is still running (magic number …${SLOW_CHECK_SUFFIX}); retry`);
   }
 
   /** What the engine's world says of the number; a slow-check number is pending until its check ends. */
