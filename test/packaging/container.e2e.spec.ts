@@ -1,5 +1,6 @@
 import { getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { WaSandboxContainer, type StartedWaSandboxContainer } from '../../apps/sandbox/src/testing/container.js';
+import { WebhookReceiver } from '../../apps/sandbox/src/testing/index.js';
 
 /**
  * The Docker image through `wa-sandbox/testcontainers`. Runs where Docker answers, and always under CI
@@ -15,9 +16,13 @@ const describeWithDocker = dockerAnswers || process.env.CI ? describe : describe
 
 // Starting a container takes 1–5 s alone; on a machine busy with other work, several times that.
 const START_TIMEOUT_MS = 120_000;
+// advance() returns once the deliveries it started finished, so they are in as it returns; the bound only
+// turns a lost webhook into a failure that names it rather than a Jest timeout.
+const WEBHOOK_WAIT_MS = 10_000;
 
 describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
   let sandbox: StartedWaSandboxContainer | undefined;
+  let receiver: WebhookReceiver | undefined;
 
   beforeAll(async () => {
     const runtime = await getContainerRuntimeClient();
@@ -31,10 +36,14 @@ describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
         { provider: 'wamessenger', key: 'shop-key' },
         { provider: 'maytapi', key: 'shop-product' },
       ])
+      .withHostAccess()
       .start();
   }, START_TIMEOUT_MS);
   // Stopped here, not by Ryuk: CI cannot pull Ryuk's image and runs with TESTCONTAINERS_RYUK_DISABLED=true.
-  afterAll(() => sandbox?.stop());
+  afterAll(async () => {
+    await receiver?.close();
+    await sandbox?.stop();
+  });
 
   it('is healthy, on the manual clock at the given time, with only the given accounts', async () => {
     const probe = await sandbox!.control.probe();
@@ -53,6 +62,38 @@ describeWithDocker(`the ${IMAGE} image as a Testcontainers module`, () => {
     await sandbox!.control.advance(60_000);
     const status = (await (await fetch(`${sandbox!.baseUrl('wamessenger')}/getStatus/shop-key?id=${id}`)).json()) as { delivery: string };
     expect(status.delivery).toBe('read');
+  });
+
+  it('sends its webhooks to a receiver on this machine, through host.docker.internal', async () => {
+    receiver = await WebhookReceiver.start({ listenHost: '0.0.0.0' });
+    const webhookUrl = sandbox!.hostUrl(receiver.url);
+    expect(webhookUrl).toMatch(/^http:\/\/host\.docker\.internal:\d+\/hook\/[0-9a-f]{8}$/);
+    const set = await fetch(`${sandbox!.baseUrl('wamessenger')}/webhook/set/shop-key?${new URLSearchParams({ url: webhookUrl })}`);
+    expect(set.status).toBe(200);
+    const form = new FormData();
+    form.set('phonenumber', '989121234567');
+    form.set('text', 'Your order is on its way');
+    const id = await (await fetch(`${sandbox!.baseUrl('wamessenger')}/sendMessage/shop-key`, { method: 'POST', body: form })).text();
+
+    await sandbox!.control.advance(60_000);
+    const deliveries = () =>
+      receiver!.accepted.map((request) => request.json as { id?: string; delivery?: number; status?: string }).filter((body) => body.id === id);
+    const arrived = await receiver!.waitFor(() => deliveries().length >= 3, WEBHOOK_WAIT_MS);
+    // The sandbox's journal says why an attempt failed (a refused connection, a timeout): shown on failure.
+    const journal = await sandbox!.control.journal('wamessenger', 'shop-key');
+    expect({
+      arrived,
+      deliveries: deliveries().map((body) => [body.delivery, body.status]),
+      failedAttempts: journal.filter((attempt) => !attempt.ok).map((attempt) => `${attempt.url}: ${attempt.error ?? attempt.status}`),
+    }).toEqual({
+      arrived: true,
+      deliveries: [
+        [1, 'server'],
+        [2, 'phone'],
+        [3, 'read'],
+      ],
+      failedAttempts: [],
+    });
   });
 
   it(

@@ -15,7 +15,7 @@ export interface ReceivedRequest {
 }
 
 /**
- * A webhook endpoint on 127.0.0.1 (so it only works when the target runs on this machine).
+ * A webhook endpoint, by default on 127.0.0.1 (so it only works when the target runs on this machine).
  * It answers 200, or `respondWith(503)` to play a receiver that is down.
  */
 export class WebhookReceiver {
@@ -28,11 +28,16 @@ export class WebhookReceiver {
     readonly url: string,
   ) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  /**
+   * `listenHost`: the address to listen on. A sandbox in a container reaches the host through its bridge,
+   * not its loopback: listen on '0.0.0.0' for it (which also opens the receiver to the machine's network).
+   * `url` names 127.0.0.1 either way.
+   */
+  static async start({ listenHost = '127.0.0.1' }: { listenHost?: string } = {}): Promise<WebhookReceiver> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, listenHost, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
     const receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/hook/${randomBytes(4).toString('hex')}`);

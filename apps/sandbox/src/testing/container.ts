@@ -11,9 +11,12 @@ import { providerBaseUrl, type SandboxAccount } from './urls.js';
 export const SANDBOX_PORT = 4000;
 /** Where `withAccounts` writes the strict-accounts file in the container. */
 const ACCOUNTS_FILE = '/tmp/wa-sandbox-accounts.json';
+/** The name `withHostAccess` gives this machine inside the container (Docker Desktop's own name for it). */
+export const HOST_FROM_CONTAINER = 'host.docker.internal';
 
 export class WaSandboxContainer extends GenericContainer {
   private accounts: SandboxAccount[] = [];
+  private hostAccess = false;
 
   /** `image`: a wa-sandbox image, e.g. one built from the repository's Dockerfile (`docker build -t wa-sandbox .`). */
   constructor(image = 'wa-sandbox') {
@@ -43,8 +46,19 @@ export class WaSandboxContainer extends GenericContainer {
     });
   }
 
+  /**
+   * Lets the sandbox reach servers on this machine, e.g. a webhook receiver, as `host.docker.internal`:
+   * Docker's `host-gateway` (Docker 20.10 and later), the host's address on the container's bridge. The
+   * receiver must listen on that bridge, not only on 127.0.0.1: `WebhookReceiver.start({ listenHost: '0.0.0.0' })`.
+   * Its URL for the sandbox is then `hostUrl(receiver.url)`.
+   */
+  withHostAccess(): this {
+    this.hostAccess = true;
+    return this.withExtraHosts([{ host: HOST_FROM_CONTAINER, ipAddress: 'host-gateway' }]);
+  }
+
   override async start(): Promise<StartedWaSandboxContainer> {
-    return new StartedWaSandboxContainer(await super.start(), this.accounts);
+    return new StartedWaSandboxContainer(await super.start(), this.accounts, this.hostAccess);
   }
 }
 
@@ -52,6 +66,7 @@ export class StartedWaSandboxContainer extends AbstractStartedContainer {
   constructor(
     started: StartedTestContainer,
     private readonly accounts: SandboxAccount[],
+    private readonly hostAccess: boolean,
   ) {
     super(started);
   }
@@ -72,5 +87,17 @@ export class StartedWaSandboxContainer extends AbstractStartedContainer {
   /** A provider's base URL: `baseUrl('wamessenger')`; Maytapi's takes `product`, else the first Maytapi account. */
   baseUrl(provider: string, product?: string): string {
     return providerBaseUrl(this.origin, provider, this.accounts, product);
+  }
+
+  /**
+   * A URL on this machine as the sandbox in the container reaches it, for a webhook url: the same port and
+   * path on `host.docker.internal`. `hostUrl('http://127.0.0.1:41234/hook')` is
+   * `http://host.docker.internal:41234/hook`. Needs the container started `withHostAccess()`.
+   */
+  hostUrl(url: string): string {
+    if (!this.hostAccess) throw new Error('hostUrl() needs the container started withHostAccess()');
+    const reached = new URL(url);
+    reached.hostname = HOST_FROM_CONTAINER;
+    return reached.href;
   }
 }
