@@ -1,11 +1,11 @@
 import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Put, type OnModuleInit, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CatalogDefinitionError, WhatsAppEngine, type CatalogBaseline, type CatalogProduct, type Session } from '#engine';
 import { projectRoot } from '../paths.js';
 import { CatalogDto, PutCatalogDto } from './catalog.dto.js';
 import { controlValidation } from './control.validation.js';
+import { readJsonFixtures } from './json-fixtures.js';
 
 /** `default.json` is every line's catalog; `<number>.json` is that business number's. */
 export const CATALOG_FIXTURES_DIR = join('fixtures', 'catalog');
@@ -72,26 +72,10 @@ const PRODUCT_FIELDS = ['productId', 'title', 'description', 'currency', 'image'
 
 /** Reads every *.json in the folder (a missing folder is an empty catalog); a malformed file stops the start, naming it. */
 export async function loadCatalogFixtures(dir: string): Promise<CatalogBaseline> {
-  const files = (
-    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    })
-  )
-    .filter((file) => file.endsWith('.json'))
-    .sort();
   const baseline: CatalogBaseline = { default: [], byNumber: {} };
-  for (const file of files) {
-    const path = join(dir, file);
-    const owner = file.slice(0, -'.json'.length);
+  for (const { name: owner, path, parsed } of await readJsonFixtures(dir, 'catalog fixture')) {
     if (owner !== 'default' && !/^\d{8,15}$/.test(owner))
       throw new Error(`catalog fixture ${path}: name it default.json or after a business number (905309876543.json)`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`catalog fixture ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
     const list = (parsed as { products?: unknown })?.products;
     if (!Array.isArray(list)) throw new Error(`catalog fixture ${path} must look like {"products":[{"productId","title",…}]}`);
     const products = list.map((entry, index): CatalogProduct => {

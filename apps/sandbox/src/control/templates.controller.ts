@@ -1,11 +1,11 @@
 import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Put, type OnModuleInit, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TemplateDefinitionError, WhatsAppEngine, type TemplateInput } from '#engine';
 import { projectRoot } from '../paths.js';
 import { PutTemplateDto, RemovedTemplatesDto, TemplateDto } from './templates.dto.js';
 import { controlValidation } from './control.validation.js';
+import { readJsonFixtures } from './json-fixtures.js';
 
 /** Where the templates every sandbox starts with live: `{"templates":[{"name","language","text"}]}` per file. */
 export const TEMPLATE_FIXTURES_DIR = join('fixtures', 'templates');
@@ -88,23 +88,8 @@ export class TemplatesController implements OnModuleInit {
 
 /** Reads every *.json in the folder (a missing folder is no templates); a malformed file stops the start, naming it. */
 export async function loadTemplateFixtures(dir: string): Promise<TemplateInput[]> {
-  const files = (
-    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    })
-  )
-    .filter((file) => file.endsWith('.json'))
-    .sort();
   const templates: TemplateInput[] = [];
-  for (const file of files) {
-    const path = join(dir, file);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`template fixture ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  for (const { path, parsed } of await readJsonFixtures(dir, 'template fixture')) {
     const list = (parsed as { templates?: unknown })?.templates;
     if (!Array.isArray(list)) throw new Error(`template fixture ${path} must look like {"templates":[{"name","language","text"}]}`);
     list.forEach((entry, index) => {
