@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebhookReceiver, type SandboxMessage } from '#conformance';
 import { freePort } from '../../bench/processes.js';
+import { send, type WireResponse } from '../support/php-client.js';
 import { SandboxProcess } from './sandbox-process.js';
 
 /**
@@ -45,17 +46,12 @@ interface Run {
   accepted: Accepted;
 }
 
-async function call(url: string, init: RequestInit = {}): Promise<{ status: number; json: any; text: string }> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${text.slice(0, 300)}`);
-  return { status: response.status, json, text };
+/** A provider call that must succeed; its JSON read as the test expects it. */
+async function call(url: string, init: RequestInit = {}): Promise<WireResponse & { json: any }> {
+  const response = await send(url, init);
+  if (response.status < 200 || response.status >= 300)
+    throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${response.text.slice(0, 300)}`);
+  return response;
 }
 
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
