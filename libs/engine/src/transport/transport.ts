@@ -1,4 +1,4 @@
-import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message, MessageKind, MessageReceipt } from '../store/models.js';
+import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message, MessageKind, MessageReceipt, Session } from '../store/models.js';
 
 /**
  * The seam between the engine and WhatsApp. The simulated transport is the default; a live transport
@@ -36,4 +36,47 @@ export interface TransportSink {
   inbound(accountId: string, message: InboundMessage): Promise<void>;
   /** A sent message was played or deleted for everyone. */
   receipt(messageId: string, receipt: MessageReceipt): Promise<unknown>;
+}
+
+/**
+ * Where a session's link to WhatsApp stands, as the transport holding it reports it (issue 16: the session
+ * lifecycle lives in the transport; SessionService keeps the records and announces the changes).
+ * - `qr`: the session shows this QR payload (WhatsApp Web's `ref,noiseKey,identityKey,advSecret`) until
+ *   `rotatesAt` (clock time; null = until the next update);
+ * - `loading`: a phone linked it (or stored credentials are reconnecting); chats load before it can send;
+ * - `connected`: it can send, as `phone`;
+ * - `disconnected`: the link dropped for `reason`; the transport retries in `retryInMs` (null = it waits to be told);
+ * - `logged-out`: the phone unlinked it (or WhatsApp refused the credentials): the credentials are gone.
+ */
+export type LinkUpdate =
+  | { state: 'qr'; qr: string; rotatesAt: number | null }
+  | { state: 'loading'; phone: string | null }
+  | { state: 'connected'; phone: string; profileName: string | null }
+  | { state: 'disconnected'; reason: string; retryInMs: number | null }
+  | { state: 'logged-out'; reason: string };
+
+export type LinkResult<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
+
+/**
+ * The session lifecycle a transport implements: the simulated one plays it on the clock, a live one from a
+ * real socket, a relay one from a phone that polls. Every change comes back through `LinkSink.sessionChanged`.
+ */
+export interface SessionLinks {
+  /** Starts the session's link: an unlinked session shows QR codes, a linked one reconnects without a scan. */
+  open(session: Session): Promise<void>;
+  /** Linking by phone number instead of a QR scan: the code to type on that phone. */
+  requestPairingCode(session: Session, phone: string): Promise<LinkResult<{ code: string }>>;
+  /** Closes the link and opens it again (a provider's restart). */
+  restart(session: Session): Promise<void>;
+  /** Unlinks the phone and forgets the credentials; the session shows a fresh QR screen. */
+  logout(session: Session): Promise<void>;
+  /** Credentials that log the session back in without a scan, and restoring them. */
+  backup(session: Session): Promise<LinkResult<{ token: string; phone: string }>>;
+  restore(session: Session, token: string): Promise<LinkResult>;
+  /** Lets go of the session (deleted, or the process stops); `logout` first to unlink the phone. */
+  close(session: Session): Promise<void>;
+}
+
+export interface LinkSink {
+  sessionChanged(sessionId: string, update: LinkUpdate): Promise<void>;
 }
