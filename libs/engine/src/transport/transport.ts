@@ -80,3 +80,27 @@ export interface SessionLinks {
 export interface LinkSink {
   sessionChanged(sessionId: string, update: LinkUpdate): Promise<void>;
 }
+
+/** Small durable values a transport keeps (auth credentials, signal keys, message-key maps): JSON, under its own prefix. */
+export interface TransportState {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  /** Whether there was one. */
+  delete(key: string): Promise<boolean>;
+  /** Every key starting with `prefix`, with its value, in key order. */
+  entries<T>(prefix: string): Promise<Array<[string, T]>>;
+  /** Deletes every key starting with `prefix`; how many there were. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+/** What the engine lends a transport when it attaches (issue 16 wires it; the simulated transport needs little of it). */
+export interface TransportContext {
+  /** Durable with a durable store; keys are the transport's own (the engine scopes them by transport name). */
+  state: TransportState;
+  /** The engine's clock time (epoch ms). */
+  now(): number;
+  /** The bytes of an outbound message's media (an upload the sandbox holds, or the file it fetched), or null if gone. */
+  mediaBytes(message: Message): Promise<Uint8Array | null>;
+  /** Keeps an inbound file's bytes for the account; what an InboundMessage names it by. */
+  keepInboundMedia(accountId: string, file: { bytes: Uint8Array; mime: string; fileName: string | null }): Promise<{ mediaUrl: string; media: MediaSummary }>;
+}
