@@ -37,7 +37,7 @@ export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Prom
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  return { app, origin, control: new ControlClient(`${origin}/__sandbox`), close: () => closeApp(app) };
+  return { app, origin, control: new ControlClient(`${origin}/__sandbox`, config.controlToken), close: () => closeApp(app) };
 }
 
 /**
