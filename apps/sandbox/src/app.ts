@@ -16,6 +16,9 @@ import {
 } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
+import { LiveEvents } from './control/live-events.js';
+import { requireControlToken } from './control-token.js';
+import { serveDashboard } from './dashboard.js';
 import { setUpDocs } from './docs.js';
 import { PROVIDERS } from './providers.js';
 import { REQUEST_JOURNAL } from './request-journal.module.js';
@@ -62,15 +65,17 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
+  if (config.controlToken !== undefined) requireControlToken(fastify, config.controlToken);
   recordRequests(
     fastify,
-    app.get<RequestJournalRepository>(REQUEST_JOURNAL),
+    app.get(LiveEvents).announcing(app.get<RequestJournalRepository>(REQUEST_JOURNAL)),
     engine.clock,
     PROVIDERS.map((provider) => provider.name),
   );
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);
+  serveDashboard(fastify);
   await app.init();
   await fastify.ready();
   return app;

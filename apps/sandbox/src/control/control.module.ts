@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
 import { CatalogController } from './catalog.controller.js';
 import { ClockController } from './clock.controller.js';
+import { EventsController } from './events.controller.js';
 import { JournalController } from './journal.controller.js';
+import { LiveEvents } from './live-events.js';
 import { MessagesController } from './messages.controller.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SessionsController } from './sessions.controller.js';
@@ -19,6 +21,9 @@ import { TemplatesController } from './templates.controller.js';
     JournalController,
     TemplatesController,
     CatalogController,
+    EventsController,
   ],
+  providers: [LiveEvents],
+  exports: [LiveEvents],
 })
 export class ControlModule {}

@@ -83,6 +83,7 @@ export class WebhookDispatcher {
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private readonly requests: DestinationPool;
   private chats = new Map<string, ChatQueue>();
+  private readonly attemptListeners: Array<(attempt: WebhookAttempt) => void> = [];
 
   constructor(
     private readonly store: EngineStore,
@@ -191,6 +192,11 @@ export class WebhookDispatcher {
     return { resent: events.length };
   }
 
+  /** Calls `listener` with each attempt once the journal holds it (the dashboard's live feed). */
+  onAttempt(listener: (attempt: WebhookAttempt) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
   /** Forgets every chat's queue (the engine's reset; their jobs go with the scheduler's). */
   clear(): void {
     this.chats = new Map();
@@ -245,7 +251,7 @@ export class WebhookDispatcher {
   }
 
   private async record(chat: ChatQueue, event: WebhookEvent, at: number, outcome: AttemptOutcome, retryDelay: number | undefined): Promise<void> {
-    await this.store.webhooks.recordAttempt({
+    const attempt: WebhookAttempt = {
       eventId: event.id,
       accountId: event.accountId,
       url: event.url,
@@ -255,7 +261,9 @@ export class WebhookDispatcher {
       latencyMs: outcome.latencyMs,
       error: outcome.error,
       body: event.payload,
-    });
+    };
+    await this.store.webhooks.recordAttempt(attempt);
+    for (const listener of this.attemptListeners) listener(attempt);
     if (this.chats.get(chat.key) !== chat) return; // the engine was reset while the request was out
     // Read again: a resend may have changed its url while the request was out, or it may have expired.
     const current = outcome.ok ? undefined : await this.store.webhooks.get(event.id);
