@@ -56,15 +56,19 @@ export function ChatView({ provider, accountKey }: Props) {
         <ul class="peers" aria-label="customers">
           {peers.length === 0 && <li class="empty">No chats yet</li>}
           {peers.map((number) => {
-            const last = chats.get(number)!.at(-1)!;
+            const chat = chats.get(number)!;
+            const last = chat.at(-1)!;
+            // The name the customer's WhatsApp profile gives, from their own messages.
+            const name = chat.findLast((message) => message.profileName !== null)?.profileName;
             return (
               <li key={number}>
                 <button type="button" class={number === peer ? 'peer on' : 'peer'} onClick={() => setSelected(number)}>
                   <span class="avatar" aria-hidden="true">
-                    {(last.profileName ?? number).slice(0, 1).toUpperCase()}
+                    {name ? name.slice(0, 1).toUpperCase() : '#'}
                   </span>
                   <span class="peer-text">
-                    <strong>{phone(number)}</strong>
+                    <strong>{name ?? phone(number)}</strong>
+                    {name && <span class="muted small">{phone(number)}</span>}
                     <span class="muted small">{last.text || `[${last.kind}]`}</span>
                   </span>
                   <span class="muted small">{time(last.createdAt)}</span>
@@ -93,7 +97,8 @@ export function ChatView({ provider, accountKey }: Props) {
   );
 }
 
-const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+// Plain symbols rather than emoji: a machine without an emoji font (a CI's Chromium) still draws them.
+const TICKS: Record<string, string> = { queued: '○', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 function Bubble({ message }: { message: Message }) {
   const outbound = message.direction === 'outbound';
@@ -128,8 +133,8 @@ function Bubble({ message }: { message: Message }) {
 
 function Media({ message }: { message: Message }) {
   const url = message.mediaUrl;
-  if (message.kind === 'location') return <div class="attachment">📍 location</div>;
-  if (message.kind === 'contacts') return <div class="attachment">👤 contact card</div>;
+  if (message.kind === 'location') return <div class="attachment">Location</div>;
+  if (message.kind === 'contacts') return <div class="attachment">Contact card</div>;
   if (!url) return null;
   if (message.kind === 'image' || message.kind === 'sticker' || /\.(jpe?g|png|gif|webp)$/i.test(url))
     return <img class="media" src={url} alt={message.kind} loading="lazy" />;
@@ -143,7 +148,7 @@ function Media({ message }: { message: Message }) {
   }
   return (
     <a class="attachment" href={url} target="_blank" rel="noreferrer">
-      📎 {decodeURIComponent(url.split('/').pop() ?? 'file')}
+      File: {decodeURIComponent(url.split('/').pop() ?? 'file')}
     </a>
   );
 }
