@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../apps/sandbox/src/paths.js';
@@ -25,26 +26,20 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }
 
-const root = projectRoot();
-const sources = join(root, 'apps', 'dashboard');
-const page = join(root, 'dist', 'dashboard', 'index.html');
-
-/** Builds the dashboard into dist/dashboard when a file under apps/dashboard is newer than the built page (2–10 s). */
-export function buildDashboardIfStale(): void {
-  const newest = (path: string): number => {
-    const stat = statSync(path);
-    return stat.isDirectory() ? Math.max(0, ...readdirSync(path).map((entry) => newest(join(path, entry)))) : stat.mtimeMs;
-  };
-  const built = statSync(page, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (newest(sources) <= built) return;
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(sources, 'vite.config.ts'), '--logLevel', 'warn'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+/**
+ * Builds the dashboard from apps/dashboard into a fresh temporary directory (3–10 s) for the test's sandbox
+ * to serve: always the sources as they are, and never racing `npm run build` (which another test may run)
+ * over dist/dashboard.
+ */
+export function buildDashboard(): string {
+  const root = projectRoot();
+  const outDir = mkdtempSync(join(tmpdir(), 'wa-dashboard-'));
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--config', join(root, 'apps', 'dashboard', 'vite.config.ts'), '--outDir', outDir, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  return outDir;
 }
 
 /** Fails the test with what the page said: its console errors and failed requests help more than a timeout. */

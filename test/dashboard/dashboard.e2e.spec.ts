@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { LoopbackReceiver } from '../support/loopback-receiver.js';
 import { phpMultipart } from '../support/php-client.js';
 import { useSandbox } from '../support/sandbox.js';
-import { browserTests, buildDashboardIfStale, launchChromium, recordPageProblems } from './browser.js';
+import { rmSync } from 'node:fs';
+import { browserTests, buildDashboard, launchChromium, recordPageProblems } from './browser.js';
 
 /** A page load, a build and a browser start on a busy 2-core machine: generous, and still an end to a hang. */
 const BROWSER_TIMEOUT_MS = 90_000;
@@ -12,7 +13,12 @@ const suite = browserTests.run ? describe : describe.skip;
 
 suite(`dashboard in a browser${browserTests.run ? '' : ` (${browserTests.skipReason})`}`, () => {
   jest.setTimeout(BROWSER_TIMEOUT_MS);
-  const sandbox = useSandbox();
+  let dashboardDir: string;
+  beforeAll(() => {
+    dashboardDir = buildDashboard();
+  }, BROWSER_TIMEOUT_MS);
+  afterAll(() => rmSync(dashboardDir, { recursive: true, force: true }));
+  const sandbox = useSandbox({ app: () => ({ dashboardDir }) });
   // Devino takes customers' messages from the start; this receiver refuses until a test lets it through.
   let receiverUp = true;
   const receiver = LoopbackReceiver.use(() => (receiverUp ? 200 : 500));
@@ -21,7 +27,6 @@ suite(`dashboard in a browser${browserTests.run ? '' : ` (${browserTests.skipRea
   let problems: string[];
 
   beforeAll(async () => {
-    buildDashboardIfStale();
     browser = await launchChromium();
   }, BROWSER_TIMEOUT_MS);
   afterAll(() => browser?.close());

@@ -1,3 +1,4 @@
+import { openControlWarning } from '../../apps/sandbox/src/control-token.js';
 import { EventStream } from '../support/event-stream.js';
 import { phpMultipart } from '../support/php-client.js';
 import { useSandbox } from '../support/sandbox.js';
@@ -60,5 +61,12 @@ describe('control token (--control-token)', () => {
     expect((await get('/maytapi/api/product-1/listPhones', { 'x-maytapi-key': 'K' })).status).not.toBe(401);
     expect((await get('/__sandbox/media/sample.jpg')).status).toBe(200);
     expect((await get('/__sandbox/health')).status).toBe(200);
+  });
+
+  it('warns at start-up when the control API is open beyond this machine, and only then', () => {
+    expect(openControlWarning('0.0.0.0', undefined)).toMatch(/^listening on 0\.0\.0\.0 without a control token: .* --control-token or CONTROL_TOKEN$/);
+    expect(openControlWarning('192.168.1.20', undefined)).toMatch(/^listening on 192\.168\.1\.20 without/);
+    expect(openControlWarning('0.0.0.0', TOKEN)).toBeUndefined();
+    for (const loopback of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(openControlWarning(loopback, undefined)).toBeUndefined();
   });
 });

@@ -31,6 +31,8 @@ const CONTROL_REQUEST_HEAD_LIMIT = 64 * KB;
 
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the built dashboard is (default dist/dashboard): the browser tests build theirs apart. */
+  dashboardDir?: string;
 }
 
 /** Builds the whole sandbox (not yet listening): used by main.ts, the tests and the benchmarks. */
@@ -75,7 +77,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
   setUpDocs(app, PROVIDERS);
-  serveDashboard(fastify);
+  serveDashboard(fastify, options.dashboardDir);
   await app.init();
   await fastify.ready();
   return app;

@@ -59,6 +59,19 @@ export function requireControlToken(fastify: FastifyInstance, token: string): vo
   );
 }
 
+/**
+ * What start-up warns of when the control API is open beyond this machine: listening on an address other
+ * than loopback (127.0.0.0/8, ::1, localhost) without a token. Undefined when there is nothing to say.
+ */
+export function openControlWarning(host: string, token: string | undefined): string | undefined {
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (loopback || token !== undefined) return undefined;
+  return (
+    `listening on ${host} without a control token: whoever reaches this port can reset the sandbox, ` +
+    "read every account's messages and change any webhook; set one with --control-token or CONTROL_TOKEN"
+  );
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { SchemaVersionError } from '#engine';
 import { createSandboxApp } from './app.js';
+import { openControlWarning } from './control-token.js';
 import { PROVIDERS } from './providers.js';
 
 async function main(): Promise<void> {
@@ -52,12 +53,8 @@ async function main(): Promise<void> {
   const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
   if (config.controlToken !== undefined) console.log('  control token: asked for by the control API and the dashboard (provider routes stay open)');
-  else if (!isLoopback(config.host)) {
-    console.warn(
-      `wa-sandbox: warning: listening on ${config.host} without a control token: whoever reaches this port can reset the sandbox, ` +
-        "read every account's messages and change any webhook; set one with --control-token or CONTROL_TOKEN",
-    );
-  }
+  const warning = openControlWarning(config.host, config.controlToken);
+  if (warning) console.warn(`wa-sandbox: warning: ${warning}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 
@@ -74,11 +71,6 @@ async function sqliteModuleMissing(): Promise<string | undefined> {
   } catch (error) {
     return (error as Error).message.split('\n')[0];
   }
-}
-
-/** 127.0.0.0/8, ::1 and localhost: only this machine reaches them. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Why the address cannot be listened on (`EADDRINUSE`, `EADDRNOTAVAIL`…), or undefined when it can. */
