@@ -129,4 +129,25 @@ suite(`dashboard in a browser${browserTests.run ? '' : ` (${browserTests.skipRea
     const [session] = await sandbox.control.sessions('maytapi', 'product-7');
     expect(session).toMatchObject({ label: String(phoneId), state: 'connected', phone: expect.stringMatching(/^\d+$/) });
   });
+
+  describe('with a control token', () => {
+    const guarded = useSandbox({ config: { controlToken: 'browser-token' }, app: () => ({ dashboardDir }) });
+
+    it('asks to log in, refuses a wrong token, and after the right one shows the live dashboard', async () => {
+      const first = await page.goto(`${guarded.origin}/#/webhooks`);
+      expect(first?.status()).toBe(401);
+      await page.getByLabel('Control token').fill('a guess');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('alert').getByText('That is not the token.').waitFor();
+      // The page's 401 is what the test asked for, not a problem of the page.
+      problems.length = 0;
+
+      await page.getByLabel('Control token').fill('browser-token');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.locator('[data-testid="live-status"][data-live="true"]').waitFor();
+      await guarded.control.inbound('devino', 'GUARDED', { from: '905309876543', text: 'hi' });
+      await page.getByRole('link', { name: 'Accounts' }).click();
+      await page.getByRole('link', { name: 'GUARDED' }).waitFor();
+    });
+  });
 });

@@ -19,7 +19,8 @@ export function AccountsView({ providers }: { providers: string[] }) {
       );
     },
     [],
-    (event) => event.type === 'session' || event.type === 'request',
+    // A provider call or a customer's message may have made an account.
+    (event) => event.type === 'session' || event.type === 'request' || event.type === 'message',
   );
   const [provider, setProvider] = useState('');
   const [key, setKey] = useState('');
