@@ -49,12 +49,15 @@ export interface Message {
   profileName: string | null;
   createdAt: string;
   history: Array<{ status: string; at: string }>;
+  chaos?: ChaosMark;
 }
 
-/** What a chaos rule did to a journal entry (present only when a fault touched it). */
+/** The chaos rule that touched a journal entry or a message (present only when one did): its id and fault type. */
 export interface ChaosMark {
   rule: string;
-  fault: { type: string; [parameter: string]: unknown };
+  fault: string;
+  /** A message a `stuck` rule holds: the status it stays at. */
+  stuckAt?: string;
 }
 
 export interface WebhookAttempt {
@@ -97,6 +100,8 @@ export interface ChaosRuleInput {
 
 export interface ChaosRule extends ChaosRuleInput {
   id: string;
+  /** Matching events the rule has counted; `hits` of them met its fault. */
+  seen: number;
   hits: number;
   remaining: number | null;
   createdAt: string;

@@ -132,7 +132,7 @@ export function ChaosView({ providers }: { providers: string[] }) {
                         ? `${Math.round(rule.share * 100)}%`
                         : 'every time'}
                   </td>
-                  <td>{rule.hits}</td>
+                  <td title={`${rule.seen} matching events seen`}>{rule.hits}</td>
                   <td>
                     <button type="button" onClick={() => run(() => api('DELETE', `/chaos/${encodeURIComponent(rule.id)}`))}>
                       Remove
@@ -244,7 +244,7 @@ function RuleForm({ providers, onAdd }: { providers: string[]; onAdd: (rule: Cha
         {kind === 'api' && (
           <label>
             route
-            <input aria-label="chaos route" placeholder="POST /sendMessage/* (any)" value={route} onInput={(event) => setRoute(event.currentTarget.value)} />
+            <input aria-label="chaos route" placeholder="POST /*/sendMessage (any)" value={route} onInput={(event) => setRoute(event.currentTarget.value)} />
           </label>
         )}
         <label>

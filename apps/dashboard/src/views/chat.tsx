@@ -3,6 +3,7 @@ import { accountPath, api, type Account, type Message, type Session } from '../a
 import { phone, time } from '../format';
 import { useResource } from '../live';
 import { WebhookUrl } from './accounts';
+import { ChaosBadge } from './journal-parts';
 import { SessionCard } from './sessions';
 
 interface Props {
@@ -114,6 +115,7 @@ function Bubble({ message }: { message: Message }) {
           {message.failureReason ? `: ${message.failureReason}` : ''}
         </div>
       )}
+      <ChaosBadge chaos={message.chaos} />
       <div class="meta">
         {time(message.createdAt)}
         {outbound && (

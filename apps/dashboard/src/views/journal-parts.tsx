@@ -1,16 +1,12 @@
 import type { ChaosMark } from '../api';
 
-/** Marks a journal entry a chaos rule touched, naming the rule and its fault. */
+/** Marks a journal entry or a message a chaos rule touched, naming the rule and its fault. */
 export function ChaosBadge({ chaos }: { chaos: ChaosMark | undefined }) {
   if (!chaos) return null;
-  const { type, ...parameters } = chaos.fault;
-  const details = Object.entries(parameters)
-    .map(([name, value]) => `${name} ${String(value)}`)
-    .join(', ');
   return (
     <span class="badge chaos" title={`chaos rule ${chaos.rule}`}>
-      chaos: {type}
-      {details ? ` (${details})` : ''}
+      chaos {chaos.rule}: {chaos.fault}
+      {chaos.stuckAt ? ` at ${chaos.stuckAt}` : ''}
     </span>
   );
 }
