@@ -1,4 +1,6 @@
+import { runConformance } from '#conformance';
 import { openControlWarning } from '../../apps/sandbox/src/control-token.js';
+import { expectPassed } from '../support/conformance-checks.js';
 import { EventStream } from '../support/event-stream.js';
 import { phpMultipart } from '../support/php-client.js';
 import { useSandbox } from '../support/sandbox.js';
@@ -69,4 +71,11 @@ describe('control token (--control-token)', () => {
     expect(openControlWarning('0.0.0.0', TOKEN)).toBeUndefined();
     for (const loopback of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(openControlWarning(loopback, undefined)).toBeUndefined();
   });
+
+  it('lets the conformance kit run its scenarios when given the token, and fails them without it', async () => {
+    expectPassed(await runConformance({ provider: 'wamm', baseUrl: `${sandbox.origin}/wamm`, controlToken: TOKEN }), 9);
+    const refused = await runConformance({ provider: 'wamm', baseUrl: `${sandbox.origin}/wamm` });
+    expect(refused.ok).toBe(false);
+    expect(refused.checks.filter((check) => check.kind === 'scenario' && check.status === 'failed')[0]?.details.join('\n')).toContain('answered 401');
+  }, 120_000); // Two whole runs: a few seconds each alone, several times that on a busy machine.
 });
