@@ -331,6 +331,11 @@ export class AccountDto {
   }
 }
 
+export class ChaosMarkDto {
+  @ApiProperty({ example: 'c1' }) rule!: string;
+  @ApiProperty({ example: 'error', description: "The fault's type." }) fault!: string;
+}
+
 export class WebhookAttemptDto {
   @ApiProperty() eventId!: string;
   @ApiProperty() provider!: string;
@@ -342,6 +347,8 @@ export class WebhookAttemptDto {
   @ApiProperty() latencyMs!: number;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ description: 'The payload as sent.' }) body!: unknown;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that duplicated, delayed, reordered or dropped this attempt.' })
+  chaos?: ChaosMarkDto;
 
   static of(attempt: WebhookAttempt): WebhookAttemptDto {
     const { provider, key: accountKey } = parseAccountId(attempt.accountId);
@@ -356,6 +363,7 @@ export class WebhookAttemptDto {
       latencyMs: attempt.latencyMs,
       error: attempt.error,
       body: attempt.body,
+      ...(attempt.chaos ? { chaos: attempt.chaos } : {}),
     };
   }
 }
@@ -367,8 +375,9 @@ export class RequestRecordDto {
   @ApiProperty() path!: string;
   @ApiProperty() url!: string;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;
-  @ApiProperty() status!: number;
+  @ApiProperty({ description: '0 when no answer was sent (a chaos timeout the client gave up on, or a reset).' }) status!: number;
   @ApiProperty() durationMs!: number;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that answered this request.' }) chaos?: ChaosMarkDto;
 
   static of(record: RequestRecord): RequestRecordDto {
     return { ...record, at: iso(record.at) };
