@@ -50,6 +50,49 @@ describe('chaos: provider API faults', () => {
     expect((await chaos.rule(rule.id))?.hits).toBe(2);
   });
 
+  /** One call to each provider: the WAMM and Devino calls authenticate; Wamessage's login is a route without credentials. */
+  const everyProvider: Array<[string, string, RequestInit]> = [
+    ['wamessenger', '/wamessenger/pending/K', {}],
+    ['wamm', '/wamm/api2/msg_to/T/?phone=79001234567&text=hi', {}],
+    [
+      'devino',
+      '/devino/whatsapp/messages',
+      { method: 'POST', headers: { authorization: 'Key abc', 'content-type': 'application/json' }, body: '{"messages":[]}' },
+    ],
+    ['wamessage', '/wamessage/user/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+    ['maytapi', '/maytapi/api/P/listPhones', { headers: { 'x-maytapi-key': 'key-1' } }],
+  ];
+
+  it('answers a 503 and a 429 in every provider’s own format', async () => {
+    const answers: Record<string, unknown> = {};
+    for (const [provider, path, init] of everyProvider) {
+      await chaos.add({ kind: 'api', provider, next: 1, fault: { type: 'error', status: 503 } });
+      await chaos.add({ kind: 'api', provider, next: 1, fault: { type: 'rate-limit', retryAfterSeconds: 7 } });
+      const failed = await call(path, init);
+      const limited = await call(path, init);
+      answers[provider] = [failed.status, failed.body, limited.status, limited.retryAfter, limited.body];
+    }
+    expect(answers).toEqual({
+      wamessenger: [503, 'Service Unavailable', 429, '7', 'Too Many Requests'],
+      wamm: [503, '{"err":"fail execution"}', 429, '7', '{"err":"fail execution"}'],
+      devino: [
+        503,
+        '{"result":[{"code":"REJECTED","reasons":[{"key":"unknown"}],"description":"Неизвестная ошибка."}]}',
+        429,
+        '7',
+        '{"result":[{"code":"REJECTED","reasons":[{"key":"unknown"}],"description":"Неизвестная ошибка."}]}',
+      ],
+      wamessage: [
+        503,
+        '{"status":false,"code":503,"description":"Sunucu hatası, lütfen daha sonra tekrar deneyin","data":null}',
+        429,
+        '7',
+        '{"status":false,"code":429,"description":"Çok fazla istek, lütfen daha sonra tekrar deneyin","data":null}',
+      ],
+      maytapi: [503, '{"success":false,"message":"Service Unavailable"}', 429, '7', '{"success":false,"message":"Too Many Requests"}'],
+    });
+  });
+
   it('answers a 429 with Retry-After in each provider’s format', async () => {
     await chaos.add({ kind: 'api', fault: { type: 'rate-limit', retryAfterSeconds: 30 } });
     expect(await callProvider('wamessenger')).toMatchObject({ status: 429, retryAfter: '30', body: 'Too Many Requests' });

@@ -119,7 +119,8 @@ export function checkChaosRule(input: unknown, providers: readonly string[], fai
   if (share !== undefined && !(typeof share === 'number' && share >= 0 && share <= 1)) return fail('share must be a number from 0 to 1');
   if (next !== undefined && !(Number.isInteger(next) && (next as number) >= 1)) return fail('next must be a positive integer');
   if (!isRecord(fault)) return fail('fault must be an object with a type');
-  if (!FAULT_TYPES[ruleKind].includes(fault.type as string)) return fail(`a ${ruleKind} fault's type must be one of ${FAULT_TYPES[ruleKind].join(', ')}`);
+  if (!FAULT_TYPES[ruleKind].includes(fault.type as string))
+    return fail(`the fault type of ${ruleKind === 'api' ? 'an' : 'a'} ${ruleKind} rule must be one of ${FAULT_TYPES[ruleKind].join(', ')}`);
   const checked = checkFault(ruleKind, fault, provider as string | undefined, failureCodesOf);
   if (typeof checked === 'string') return fail(checked);
   return {
@@ -145,7 +146,7 @@ function checkFault(
 ): ChaosFault | string {
   const fields = (...names: string[]) => {
     const extra = Object.keys(fault).find((key) => key !== 'type' && !names.includes(key));
-    return extra === undefined ? undefined : `a ${fault.type} fault has no field ${extra}`;
+    return extra === undefined ? undefined : `the ${fault.type} fault has no field ${extra}`;
   };
   const ms = (name: string, min: number) => {
     const value = fault[name];
