@@ -93,6 +93,12 @@ describe('chaos: provider API faults', () => {
     });
   });
 
+  it('keeps the failing status on a route with its own error shape (WAMM’s check_phone adds "result":"error")', async () => {
+    await chaos.add({ kind: 'api', provider: 'wamm', route: 'GET /wamm/api2/check_phone/*', fault: { type: 'error', status: 502 } });
+    const answer = await call('/wamm/api2/check_phone/T/?phone=79001234567');
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([502, { err: 'fail execution', result: 'error' }]);
+  });
+
   it('answers a 429 with Retry-After in each provider’s format', async () => {
     await chaos.add({ kind: 'api', fault: { type: 'rate-limit', retryAfterSeconds: 30 } });
     expect(await callProvider('wamessenger')).toMatchObject({ status: 429, retryAfter: '30', body: 'Too Many Requests' });

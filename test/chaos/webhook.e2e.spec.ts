@@ -41,7 +41,7 @@ describe('chaos: webhook faults', () => {
     await sandbox.control.advance(60_000);
     expect(seen()).toEqual(['server', 'server', 'phone', 'read']);
     const attempts = await journal();
-    expect(attempts.map((attempt) => [attempt.ok, (attempt as { chaos?: unknown }).chaos ?? null])).toEqual([
+    expect(attempts.map((attempt) => [attempt.ok, attempt.chaos ?? null])).toEqual([
       [true, { rule: rule.id, fault: 'duplicate' }],
       [true, { rule: rule.id, fault: 'duplicate' }],
       [true, null],
@@ -98,7 +98,7 @@ describe('chaos: webhook faults', () => {
     expect(seen()[0]).toBe('server');
     await sandbox.control.advance(60_000);
     expect(seen()).toEqual(['server', 'phone', 'read']);
-    expect((await journal()).filter((attempt) => (attempt as { chaos?: unknown }).chaos)).toHaveLength(1);
+    expect((await journal()).filter((attempt) => attempt.chaos)).toHaveLength(1);
   });
 
   it('acts only on the provider it names', async () => {

@@ -40,10 +40,10 @@ export function checkPhoneError(text: WammErrorText, reason: string): ProviderEr
   return new ProviderError(200, { err: text, result: 'error' }, reason);
 }
 
-/** The route-independent errors of check_phone, rewritten into its shape. */
+/** The route-independent errors of check_phone, rewritten into its shape (a failing server's status and headers kept). */
 export function asCheckPhoneError(error: unknown): unknown {
   if (error instanceof ProviderError && typeof error.body === 'object' && 'err' in error.body) {
-    return checkPhoneError((error.body as { err: WammErrorText }).err, error.reason);
+    return new ProviderError(error.status, { err: (error.body as { err: WammErrorText }).err, result: 'error' }, error.reason, error.headers);
   }
   return error;
 }
