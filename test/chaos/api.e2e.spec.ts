@@ -1,4 +1,5 @@
 import { useSandbox } from '../support/sandbox.js';
+import { chaosAnswerProblems } from './chaos-contract.js';
 import { chaosControl } from './chaos-control.js';
 
 /**
@@ -71,6 +72,8 @@ describe('chaos: provider API faults', () => {
       const failed = await call(path, init);
       const limited = await call(path, init);
       answers[provider] = [failed.status, failed.body, limited.status, limited.retryAfter, limited.body];
+      // Each as its contract's x-chaos-answers says.
+      expect([provider, chaosAnswerProblems(provider, failed), chaosAnswerProblems(provider, limited)]).toEqual([provider, [], []]);
     }
     expect(answers).toEqual({
       wamessenger: [503, 'Service Unavailable', 429, '7', 'Too Many Requests'],
@@ -97,6 +100,7 @@ describe('chaos: provider API faults', () => {
     await chaos.add({ kind: 'api', provider: 'wamm', route: 'GET /wamm/api2/check_phone/*', fault: { type: 'error', status: 502 } });
     const answer = await call('/wamm/api2/check_phone/T/?phone=79001234567');
     expect([answer.status, JSON.parse(answer.body)]).toEqual([502, { err: 'fail execution', result: 'error' }]);
+    expect(chaosAnswerProblems('wamm', answer)).toEqual([]);
   });
 
   it('answers a 429 with Retry-After in each provider’s format', async () => {
