@@ -1,4 +1,4 @@
-import { useSandbox } from '../support/sandbox.js';
+import { startSandbox, useSandbox } from '../support/sandbox.js';
 import { chaosAnswerProblems } from './chaos-contract.js';
 import { chaosControl } from './chaos-control.js';
 
@@ -183,5 +183,28 @@ describe('chaos: provider API faults', () => {
     expect(first.filter((status) => status === 502).length).toBeGreaterThan(4);
     expect(first.filter((status) => status === 200).length).toBeGreaterThan(4);
     expect((await chaos.list()).seed).toBe(7);
+  });
+});
+
+describe('chaos: a held request and the sandbox’s close', () => {
+  it('closes the requests a timeout holds when the sandbox closes, so the close does not wait for them', async () => {
+    const sandbox = await startSandbox();
+    const rule = (await (
+      await fetch(`${sandbox.origin}/__sandbox/chaos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'api', fault: { type: 'timeout' } }),
+      })
+    ).json()) as { id: string };
+    const held = fetch(`${sandbox.origin}/wamessenger/pending/K`).then(
+      () => 'answered',
+      () => 'closed',
+    );
+    const hits = async () => ((await (await fetch(`${sandbox.origin}/__sandbox/chaos`)).json()) as { rules: Array<{ id: string; hits: number }> }).rules[0]!;
+    while ((await hits()).hits < 1) await sandbox.control.clock();
+    expect(rule.id).toBe('c1');
+    // app.close() alone, without closing the connections first as the test helper does.
+    await sandbox.app.close();
+    expect(await held).toBe('closed');
   });
 });

@@ -79,6 +79,10 @@ export const REORDER_WAIT_MS = 60_000;
  * the clock (`clock.hold`), so a manual advance does not wait for each round trip in turn, yet a retry is
  * still made at its own virtual time (unless the advance ran out of patience first: then as soon as the
  * attempt has failed).
+ *
+ * Chaos rules (ChaosService) may play with an attempt: post it twice, lose it (a failed attempt, retried on
+ * the schedule), delay it (the chat waits behind it), or hold its event back until the chat's next event
+ * has gone out. The journal marks each attempt they touched.
  */
 /**
  * Order holds per chat and per receiver: events to a url an account has since replaced (a receiver that
