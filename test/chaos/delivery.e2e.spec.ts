@@ -34,6 +34,7 @@ describe('chaos: delivery faults', () => {
       expect((await status(stuck)).delivery).toBe(delivery);
       expect(hooks()).toEqual(seen);
       expect(await chaos.rule(rule.id)).toMatchObject({ hits: 1, remaining: 0 });
+      expect(await sandbox.control.message(stuck)).toMatchObject({ chaos: { rule: rule.id, fault: 'stuck', stuckAt: at } });
       // The rule is spent: the next message is read as usual.
       const next = await sendMessage();
       await sandbox.control.advance(10 * MINUTE);
@@ -41,11 +42,15 @@ describe('chaos: delivery faults', () => {
     });
 
     it('fail: the message fails when its turn comes, with the chosen code and reason', async () => {
-      await chaos.add({ kind: 'delivery', provider: 'wamessenger', fault: { type: 'fail', code: 'no_whatsapp', reason: 'chaos: not on WhatsApp' } });
+      const rule = await chaos.add({
+        kind: 'delivery',
+        provider: 'wamessenger',
+        fault: { type: 'fail', code: 'no_whatsapp', reason: 'chaos: not on WhatsApp' },
+      });
       const id = await sendMessage();
       await sandbox.control.advance(MINUTE);
       expect(await status(id)).toMatchObject({ status: 'failed', statusInfo: 'Message sending failed: chaos: not on WhatsApp' });
-      expect(await sandbox.control.message(id)).toMatchObject({ status: 'failed', failureCode: 'no_whatsapp' });
+      expect(await sandbox.control.message(id)).toMatchObject({ status: 'failed', failureCode: 'no_whatsapp', chaos: { rule: rule.id, fault: 'fail' } });
     });
   });
 

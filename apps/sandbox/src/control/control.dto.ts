@@ -281,6 +281,11 @@ export class MessageDto {
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
+  @ApiPropertyOptional({
+    example: { rule: 'c1', fault: 'stuck', stuckAt: 'sent' },
+    description: 'The chaos rule that failed the delivery, or holds it at stuckAt.',
+  })
+  chaos?: { rule: string; fault: string; stuckAt?: string };
 
   static of(message: Message): MessageDto {
     const { provider, key: accountKey } = parseAccountId(message.accountId);
@@ -303,6 +308,7 @@ export class MessageDto {
       createdAt: iso(message.createdAt),
       sendAt: message.sendAt === null ? null : iso(message.sendAt),
       history: message.history.map((change) => ({ status: change.status, at: iso(change.at) })),
+      ...(message.chaos ? { chaos: message.chaos } : {}),
     };
   }
 }

@@ -248,7 +248,8 @@ export class MessageService implements TransportSink {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
-    if (message.stuckAt && status !== 'failed' && PROGRESS[status] > PROGRESS[message.stuckAt.status]) return;
+    const stuckAt = message.chaos?.stuckAt;
+    if (stuckAt && status !== 'failed' && PROGRESS[status] > PROGRESS[stuckAt]) return;
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
     // A delete for everyone takes effect when it goes out.
     if (status === 'sent' && message.revokes !== undefined) await this.receipt(message.revokes, 'deleted');
@@ -324,7 +325,7 @@ export class MessageService implements TransportSink {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
     // A message chaos holds before read is never played either.
-    if (receipt === 'played' && message.stuckAt) return message;
+    if (receipt === 'played' && message.chaos?.stuckAt) return message;
     const at = this.deps.clock.now();
     const updated: Message = { ...message, receipts: { ...message.receipts, [receipt]: at } };
     await this.deps.store.messages.save(updated);
@@ -348,8 +349,11 @@ export class MessageService implements TransportSink {
       }
     }
     const chaos = this.deps.chaos?.decide<DeliveryFault>('delivery', { provider: account.provider, account: account.key });
-    if (chaos?.fault.type === 'fail') return this.statusChanged(messageId, 'failed', chaosFailure(chaos.fault, chaos.rule));
-    if (chaos?.fault.type === 'stuck') await this.deps.store.messages.save({ ...message, stuckAt: { status: chaos.fault.at, chaos: chaos.mark } });
+    if (chaos) {
+      const stuckAt = chaos.fault.type === 'stuck' ? { stuckAt: chaos.fault.at } : {};
+      await this.deps.store.messages.save({ ...message, chaos: { ...chaos.mark, ...stuckAt } });
+      if (chaos.fault.type === 'fail') return this.statusChanged(messageId, 'failed', chaosFailure(chaos.fault, chaos.rule));
+    }
     try {
       await this.deps.transport.send(message, account);
     } catch (error) {

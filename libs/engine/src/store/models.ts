@@ -145,8 +145,11 @@ export interface Message {
   revokes?: string;
   /** Receipts beyond read, with their clock times: a voice message played, a message deleted for everyone. */
   receipts?: Partial<Record<MessageReceipt, number>>;
-  /** For outbound messages a chaos rule holds at a status: WhatsApp reports nothing past it (a failure still ends it). */
-  stuckAt?: { status: 'sent' | 'delivered'; chaos: ChaosMark };
+  /**
+   * For outbound messages: the chaos rule that failed its delivery, or holds it at `stuckAt` (WhatsApp
+   * reports nothing past it; a failure still ends it).
+   */
+  chaos?: ChaosMark & { stuckAt?: 'sent' | 'delivered' };
 }
 
 /** What WhatsApp reports about a message after it was read: played (voice and audio), deleted (revoked). */
