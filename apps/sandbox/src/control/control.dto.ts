@@ -204,7 +204,8 @@ export class PairDto {
 
 export class QrCodeDto {
   @ApiProperty({ description: 'What the QR image encodes.' }) payload!: string;
-  @ApiProperty({ description: 'When the next code replaces it.' }) rotatesAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'When the next code replaces it; null when the transport does not say (a live session).' })
+  rotatesAt!: string | null;
 }
 
 export class PairingDto {
@@ -218,6 +219,8 @@ export class SessionDto {
   @ApiProperty() provider!: string;
   @ApiProperty() accountKey!: string;
   @ApiProperty({ description: "The provider's own id for it (Maytapi phone id, Wamessage registration id)." }) label!: string;
+  @ApiProperty({ example: 'simulated', description: 'The transport holding its link to WhatsApp; the control API plays the phone of simulated ones only.' })
+  transport!: string;
   @ApiProperty({ enum: ['qr', 'loading', 'connected', 'disconnected'] }) state!: string;
   @ApiProperty() stateSince!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The linked WhatsApp number.' }) phone!: string | null;
@@ -233,12 +236,13 @@ export class SessionDto {
       provider,
       accountKey,
       label: session.label,
+      transport: session.transport,
       state: session.state,
       stateSince: iso(session.stateSince),
       phone: session.phone,
       linkedAt: session.linkedAt === null ? null : iso(session.linkedAt),
       createdAt: iso(session.createdAt),
-      qr: qr && { payload: qr.payload, rotatesAt: iso(qr.rotatesAt) },
+      qr: qr && { payload: qr.payload, rotatesAt: qr.rotatesAt === null ? null : iso(qr.rotatesAt) },
       pairing: session.pairing && { code: session.pairing.code, phone: session.pairing.phone, expiresAt: iso(session.pairing.expiresAt) },
     };
   }
