@@ -214,6 +214,22 @@ export class PairingDto {
   @ApiProperty() expiresAt!: string;
 }
 
+/** Linking an account whose provider has no session API to a phone. */
+export class LinkDto {
+  @ApiPropertyOptional({ example: '79160000123', description: 'Link by pairing code instead of a QR scan: the phone that types the code.' })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
+
+  @ApiPropertyOptional({
+    example: 'simulated',
+    description: "The transport that holds the link (`simulated`, or `live` when the sandbox runs one); the sandbox's default when absent.",
+  })
+  @IsOptional()
+  @IsString()
+  via?: string;
+}
+
 export class SessionDto {
   @ApiProperty({ example: 'maytapi-s1' }) id!: string;
   @ApiProperty() provider!: string;
@@ -381,4 +397,12 @@ export class RequestRecordDto {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** An account's link session, with its QR code as an image to scan and the pairing code asked for. */
+export class LinkStateDto extends SessionDto {
+  @ApiProperty({ nullable: true, type: String, description: 'The QR code on screen as a PNG data URL, to scan with the phone; null off the QR screen.' })
+  qrImage!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'ABCDEFGH', description: 'The code to type on the phone, when a phone was given.' })
+  pairingCode!: string | null;
 }

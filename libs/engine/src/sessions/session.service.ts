@@ -98,6 +98,29 @@ export class SessionService implements LinkSink {
     return this.findByLabel(account, LINK_LABEL);
   }
 
+  /** The account's link session, on `transport` (the default when absent): the one it has, or a new one showing QR codes. */
+  async link(account: Account, transport = this.transports.defaultName): Promise<SessionResult> {
+    const existing = await this.linkOf(account);
+    if (!existing) return { ok: true, session: await this.create(account, LINK_LABEL, transport) };
+    if (existing.transport !== transport) {
+      return { ok: false, reason: `the account is linked through the ${existing.transport} transport: remove that link first`, heldBy: existing.transport };
+    }
+    return { ok: true, session: existing };
+  }
+
+  /** Unlinks the account's phone and forgets its link session; whether it had one. */
+  async unlink(account: Account): Promise<boolean> {
+    const link = await this.linkOf(account);
+    if (!link) return false;
+    await this.remove(await this.logout(link));
+    return true;
+  }
+
+  /** The names of the transports a session may be held by. */
+  transportNames(): string[] {
+    return this.transports.names;
+  }
+
   /** The QR code on screen now (it changes on the clock), or null when the session is not on the QR screen. */
   qrCode(session: Session): QrCode | null {
     if (session.state !== 'qr') return null;
