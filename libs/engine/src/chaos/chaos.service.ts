@@ -135,7 +135,9 @@ export class ChaosService {
     for (const account of await this.deps.store.accounts.list()) {
       const scope = { provider: account.provider, account: account.key };
       if (!ruleCovers(rule, scope)) continue;
-      for (const session of await this.deps.store.sessions.list(account.id)) if (session.state === 'connected') connected.push(session);
+      // Simulated sessions only: a live or relayed session's phone is real, and chaos must never unlink it.
+      for (const session of await this.deps.store.sessions.list(account.id))
+        if (session.state === 'connected' && this.deps.sessions.isSimulated(session)) connected.push(session);
     }
     for (const session of connected) {
       const { provider, key } = parseAccountId(session.accountId);
