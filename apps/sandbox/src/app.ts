@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import {
+  ApiChaos,
   frameworkErrorOptions,
   guardRequests,
   largestLimit,
@@ -68,14 +69,18 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
   if (config.controlToken !== undefined) requireControlToken(fastify, config.controlToken);
+  // Announced on the live events as each entry is kept: chaos's own entries (requests never answered) too.
+  const journal = app.get(LiveEvents).announcing(app.get<RequestJournalRepository>(REQUEST_JOURNAL));
   recordRequests(
     fastify,
-    app.get(LiveEvents).announcing(app.get<RequestJournalRepository>(REQUEST_JOURNAL)),
+    journal,
     engine.clock,
     PROVIDERS.map((provider) => provider.name),
   );
+  const chaos = new ApiChaos(engine.chaos, journal, engine.clock);
+  chaos.install(fastify);
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
-  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine, chaos));
   setUpDocs(app, PROVIDERS);
   serveDashboard(fastify, options.dashboardDir);
   await app.init();

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
 import { CatalogController } from './catalog.controller.js';
+import { ChaosController } from './chaos.controller.js';
 import { ClockController } from './clock.controller.js';
 import { EventsController } from './events.controller.js';
 import { JournalController } from './journal.controller.js';
@@ -21,6 +22,7 @@ import { TemplatesController } from './templates.controller.js';
     JournalController,
     TemplatesController,
     CatalogController,
+    ChaosController,
     EventsController,
   ],
   providers: [LiveEvents],
