@@ -130,6 +130,35 @@ suite(`dashboard in a browser${browserTests.run ? '' : ` (${browserTests.skipRea
     expect(session).toMatchObject({ label: String(phoneId), state: 'connected', phone: expect.stringMatching(/^\d+$/) });
   });
 
+  it("makes the next provider request fail in the provider's format with a chaos switch, and shows it", async () => {
+    await open('#/chaos');
+    await page.getByLabel('chaos kind', { exact: true }).selectOption('api');
+    await page.getByLabel('fault', { exact: true }).selectOption('error');
+    await page.getByLabel('status', { exact: true }).selectOption('503');
+    await page.getByLabel('chaos provider', { exact: true }).selectOption('maytapi');
+    await page.getByLabel('chaos route', { exact: true }).fill('GET /*/listPhones');
+    await page.getByLabel('how often', { exact: true }).selectOption('next');
+    await page.getByLabel('N', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByTestId('chaos-rule');
+    await rule.getByText('next 1 (1 left)').waitFor();
+
+    const listPhones = () => fetch(`${sandbox.origin}/maytapi/api/product-9/listPhones`, { headers: { 'x-maytapi-key': 'token-9' } });
+    const failed = await listPhones();
+    expect([failed.status, await failed.json()]).toEqual([503, { success: false, message: 'Service Unavailable' }]);
+    const after = await listPhones();
+    expect([after.status, await after.json()]).toEqual([200, []]);
+
+    await rule.getByText('next 1 (0 left)').waitFor();
+    await page.getByRole('link', { name: 'Request journal' }).click();
+    await page
+      .locator('[data-testid="request"][data-status="503"]')
+      .getByText(/^chaos c\d+: error$/)
+      .waitFor();
+    await page.locator('[data-testid="request"][data-status="200"]').waitFor();
+    expect(await page.getByTestId('request').count()).toBe(2);
+  });
+
   describe('with a control token', () => {
     const guarded = useSandbox({ config: { controlToken: 'browser-token' }, app: () => ({ dashboardDir }) });
 
