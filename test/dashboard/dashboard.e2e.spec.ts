@@ -130,6 +130,17 @@ suite(`dashboard in a browser${browserTests.run ? '' : ` (${browserTests.skipRea
     expect(session).toMatchObject({ label: String(phoneId), state: 'connected', phone: expect.stringMatching(/^\d+$/) });
   });
 
+  it('links a WAMM account (no session API of its own) to a phone: "Link to a phone", then "Scan"', async () => {
+    await open('#/chat/wamm/LINKED');
+    await page.getByRole('button', { name: 'Link to a phone' }).click();
+    const card = page.locator('.session');
+    await card.getByRole('img', { name: /^QR code of / }).waitFor();
+    await card.getByRole('button', { name: 'Scan' }).click();
+    await advanceOnPage('10', 's');
+    await page.locator('.session[data-state="connected"]').waitFor();
+    expect(await sandbox.control.sessions('wamm', 'LINKED')).toEqual([expect.objectContaining({ state: 'connected' })]);
+  });
+
   it("makes the next provider request fail in the provider's format with a chaos switch, and shows it", async () => {
     await open('#/chaos');
     await page.getByLabel('chaos kind', { exact: true }).selectOption('api');

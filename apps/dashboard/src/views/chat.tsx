@@ -88,7 +88,7 @@ export function ChatView({ provider, accountKey }: Props) {
         </div>
         <aside class="sessions" aria-label="sessions">
           <h2>Sessions</h2>
-          {sessions.data?.length === 0 && <p class="muted small">The account's own line (no phones or devices).</p>}
+          {sessions.data?.length === 0 && <LinkButton base={base} onLinked={sessions.reload} />}
           {sessions.data?.map((session) => (
             <SessionCard key={session.id} session={session} />
           ))}
@@ -296,5 +296,33 @@ function Composer({ base, peer, sessions, onSent }: { base: string; peer: string
         </p>
       )}
     </form>
+  );
+}
+
+/**
+ * An account without sessions sends on its own line. WaMessenger's, WAMM's and Devino's can be linked to a
+ * phone (a session with a QR code); Maytapi and Wamessage make theirs through their own API, and say so.
+ */
+function LinkButton({ base, onLinked }: { base: string; onLinked: () => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  return (
+    <div>
+      <p class="muted small">The account's own line (no phones or devices).</p>
+      <button
+        type="button"
+        onClick={async () => {
+          setError(undefined);
+          try {
+            await api('POST', `${base}/link`, {});
+            onLinked();
+          } catch (problem) {
+            setError((problem as Error).message);
+          }
+        }}
+      >
+        Link to a phone
+      </button>
+      {error && <p class="error small">{error}</p>}
+    </div>
   );
 }
