@@ -179,7 +179,9 @@ describe('BaileysTransport: linking (connection.update)', () => {
     await transport.logout(session);
     await settle();
     expect(before.loggedOut).toBe(true);
-    expect(sink.links.filter((entry) => entry.update.state === 'logged-out').map((entry) => entry.update)).toEqual([{ state: 'logged-out', reason: 'logged out' }]);
+    expect(sink.links.filter((entry) => entry.update.state === 'logged-out').map((entry) => entry.update)).toEqual([
+      { state: 'logged-out', reason: 'logged out' },
+    ]);
     expect([...state.values.keys()].filter((key) => key.startsWith('auth/s1/creds'))).toEqual([]);
     expect(sockets.latest()).not.toBe(before);
     expect(sockets.latest().config.auth.creds.me).toBeUndefined();
@@ -240,7 +242,11 @@ describe('BaileysTransport: sending', () => {
   it.each([
     ['video', { format: 'mp4', kind: 'video', mime: 'video/mp4', size: 9 }, { video: { url: 'http://files.test/f' }, caption: 'cap', mimetype: 'video/mp4' }],
     ['audio', { format: 'mp3', kind: 'audio', mime: 'audio/mpeg', size: 9 }, { audio: { url: 'http://files.test/f' }, mimetype: 'audio/mpeg' }],
-    ['voice', { format: 'ogg', kind: 'audio', mime: 'audio/ogg', size: 9 }, { audio: { url: 'http://files.test/f' }, ptt: true, mimetype: 'audio/ogg; codecs=opus' }],
+    [
+      'voice',
+      { format: 'ogg', kind: 'audio', mime: 'audio/ogg', size: 9 },
+      { audio: { url: 'http://files.test/f' }, ptt: true, mimetype: 'audio/ogg; codecs=opus' },
+    ],
     [
       'document',
       { format: 'pdf', kind: 'document', mime: 'application/pdf', size: 9, fileName: 'invoice.pdf' },
@@ -269,7 +275,10 @@ describe('BaileysTransport: sending', () => {
     const [location, one, two] = sockets.latest().sent.map((call) => call.content);
     expect(location).toEqual({ location: { degreesLatitude: 41.01, degreesLongitude: 28.97, name: 'Galata' } });
     expect(one).toEqual({
-      contacts: { displayName: 'Ada', contacts: [{ displayName: 'Ada', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nTEL;type=CELL;type=VOICE;waid=905551234567:+905551234567\nEND:VCARD' }] },
+      contacts: {
+        displayName: 'Ada',
+        contacts: [{ displayName: 'Ada', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nTEL;type=CELL;type=VOICE;waid=905551234567:+905551234567\nEND:VCARD' }],
+      },
     });
     expect(two).toMatchObject({ contacts: { displayName: '2 contacts', contacts: [{ displayName: 'Ada' }, { displayName: 'Bob' }] } });
   });
@@ -292,7 +301,11 @@ describe('BaileysTransport: sending', () => {
     await transport.send(outbound('m3', { kind: 'other', revokes: 'elsewhere' }), testAccount);
     expect(sockets.latest().sent).toEqual([]);
     expect(sink.statuses).toEqual([
-      { messageId: 'm1', status: 'failed', failure: { code: 'send_failed', reason: "the engine's message model does not carry the message a reaction answers" } },
+      {
+        messageId: 'm1',
+        status: 'failed',
+        failure: { code: 'send_failed', reason: "the engine's message model does not carry the message a reaction answers" },
+      },
       { messageId: 'm2', status: 'failed', failure: { code: 'send_failed', reason: "the engine's message model does not carry a poll's options" } },
       { messageId: 'm3', status: 'failed', failure: { code: 'send_failed', reason: 'the message it deletes (elsewhere) was not sent through this session' } },
     ]);
@@ -316,7 +329,9 @@ describe('BaileysTransport: sending', () => {
     await transport.open(testSession());
     await transport.send(outbound('m1', { text: 'a' }), testAccount);
     expect(sockets.latest().sent).toEqual([]);
-    expect(sink.statuses).toEqual([{ messageId: 'm1', status: 'failed', failure: { code: 'session_closed', reason: 'the WhatsApp session is not connected' } }]);
+    expect(sink.statuses).toEqual([
+      { messageId: 'm1', status: 'failed', failure: { code: 'session_closed', reason: 'the WhatsApp session is not connected' } },
+    ]);
   });
 });
 
@@ -440,7 +455,10 @@ describe('BaileysTransport: receiving (messages.update, messages.upsert)', () =>
       messages: [
         incoming({ locationMessage: { degreesLatitude: 41.01, degreesLongitude: 28.97, name: 'Galata', address: 'Istanbul' } }),
         incoming({
-          contactMessage: { displayName: 'Ada', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Ada L\nTEL;type=CELL;waid=905551234567:+90 555 123 45 67\nTEL:+1 (202) 555-0100\nEND:VCARD' },
+          contactMessage: {
+            displayName: 'Ada',
+            vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Ada L\nTEL;type=CELL;waid=905551234567:+90 555 123 45 67\nTEL:+1 (202) 555-0100\nEND:VCARD',
+          },
         }),
       ],
     });
@@ -458,7 +476,10 @@ describe('BaileysTransport: receiving (messages.update, messages.upsert)', () =>
       messages: [
         incoming({ conversation: 'in group' }, { remoteJid: '120363000000000001@g.us', participant: `${CUSTOMER}@s.whatsapp.net` }),
         incoming({ conversation: 'by lid' }, { remoteJid: '1234567890123@lid', remoteJidAlt: CUSTOMER_JID }),
-        incoming({ conversation: 'lid member' }, { remoteJid: '120363000000000001@g.us', participant: '99887766@lid', participantAlt: '905559998877@s.whatsapp.net' }),
+        incoming(
+          { conversation: 'lid member' },
+          { remoteJid: '120363000000000001@g.us', participant: '99887766@lid', participantAlt: '905559998877@s.whatsapp.net' },
+        ),
       ],
     });
     await settle();

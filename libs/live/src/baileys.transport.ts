@@ -8,24 +8,22 @@ import {
   type WAMessage,
   type WAMessageKey,
 } from '@whiskeysockets/baileys';
-import type {
-  Account,
-  FailureCode,
-  LinkResult,
-  LinkSink,
-  Message,
-  Session,
-  SessionLinks,
-  TransportContext,
-  TransportSink,
-  TransportStatus,
-} from '#engine';
+import type { Account, FailureCode, LinkResult, LinkSink, Message, Session, SessionLinks, TransportContext, TransportSink, TransportStatus } from '#engine';
 import { authPrefix, linkedCreds, useStateAuth } from './auth-state.js';
 import { openBackup, sealBackup } from './backup-token.js';
 import { afterClose } from './disconnects.js';
 import { jidOf, numberOf, readInbound } from './inbound.js';
 import { toWhatsApp } from './outbound.js';
-import { baileysDownload, baileysSocket, type LiveSocket, type MediaDownloader, realTimer, type ReconnectTimer, silentLogger, type SocketFactory } from './socket.js';
+import {
+  baileysDownload,
+  baileysSocket,
+  type LiveSocket,
+  type MediaDownloader,
+  realTimer,
+  type ReconnectTimer,
+  silentLogger,
+  type SocketFactory,
+} from './socket.js';
 
 export interface BackOff {
   firstMs: number;
@@ -120,7 +118,11 @@ export class BaileysTransport implements SessionLinks {
         messageId: waId,
         ...(quoted ? { quoted: { key: quoted.key, message: { conversation: quoted.text } } } : {}),
       });
-      const record: SentRecord = { sessionId: message.lineId, key: sent?.key ?? { remoteJid: jidOf(message.peer), fromMe: true, id: waId }, text: message.text };
+      const record: SentRecord = {
+        sessionId: message.lineId,
+        key: sent?.key ?? { remoteJid: jidOf(message.peer), fromMe: true, id: waId },
+        text: message.text,
+      };
       await context.state.set(sentKey(message.id), record);
     } catch (error) {
       await context.state.delete(waKey(message.lineId, waId));
@@ -251,8 +253,8 @@ export class BaileysTransport implements SessionLinks {
     this.forget(link);
     const statusCode = statusOf(update.lastDisconnect?.error);
     const verdict = afterClose(statusCode);
-    if (verdict.then === 'reconnect-now') return this.connect(link);
-    if (verdict.then === 'logged-out') {
+    if (verdict.next === 'reconnect-now') return this.connect(link);
+    if (verdict.next === 'logged-out') {
       await context.state.deletePrefix(authPrefix(id));
       await sink.sessionChanged(id, { state: 'logged-out', reason: verdict.reason });
       // A fresh QR screen, as WhatsApp Web shows after its device is removed.
@@ -279,7 +281,12 @@ export class BaileysTransport implements SessionLinks {
       const messageId = await context.state.get<string>(waKey(sessionId, key.id));
       if (messageId === undefined) continue;
       const status = STATUSES[update.status];
-      if (status) await sink.statusChanged(messageId, status, status === 'failed' ? { code: 'send_failed', reason: 'WhatsApp reported an error for the message' } : undefined);
+      if (status)
+        await sink.statusChanged(
+          messageId,
+          status,
+          status === 'failed' ? { code: 'send_failed', reason: 'WhatsApp reported an error for the message' } : undefined,
+        );
       if (update.status === proto.WebMessageInfo.Status.PLAYED) await sink.receipt(messageId, 'played');
     }
   }

@@ -18,7 +18,9 @@ export type OutboundContent = { ok: true; content: AnyMessageContent } | { ok: f
  */
 export function toWhatsApp(message: Message, parts: OutboundParts): OutboundContent {
   if (message.revokes !== undefined) {
-    return parts.revokedKey ? { ok: true, content: { delete: parts.revokedKey } } : { ok: false, reason: `the message it deletes (${message.revokes}) was not sent through this session` };
+    return parts.revokedKey
+      ? { ok: true, content: { delete: parts.revokedKey } }
+      : { ok: false, reason: `the message it deletes (${message.revokes}) was not sent through this session` };
   }
   switch (message.kind) {
     case 'location': {
@@ -62,7 +64,11 @@ export function toWhatsApp(message: Message, parts: OutboundParts): OutboundCont
 }
 
 function mediaContent(message: Message, bytes: Uint8Array | null): OutboundContent {
-  const upload: WAMediaUpload | null = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : message.mediaUrl ? { url: message.mediaUrl } : null;
+  const upload: WAMediaUpload | null = bytes
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : message.mediaUrl
+      ? { url: message.mediaUrl }
+      : null;
   if (!upload) return { ok: false, reason: 'the media file is gone' };
   const media = message.media;
   const mimetype = media?.mime;
@@ -111,4 +117,8 @@ export function vcardOf(card: ContactCard): string {
   return ['BEGIN:VCARD', 'VERSION:3.0', `FN:${escapeVcard(card.name)}`, ...phones, 'END:VCARD'].join('\n');
 }
 
-const escapeVcard = (text: string) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/([,;])/g, '\\$1');
+const escapeVcard = (text: string) =>
+  text
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/([,;])/g, '\\$1');

@@ -1,4 +1,10 @@
-import makeWASocket, { downloadMediaMessage, type BaileysEventEmitter, type UserFacingSocketConfig, type WASocket, type WAMessage } from '@whiskeysockets/baileys';
+import makeWASocket, {
+  downloadMediaMessage,
+  type BaileysEventEmitter,
+  type UserFacingSocketConfig,
+  type WASocket,
+  type WAMessage,
+} from '@whiskeysockets/baileys';
 
 /**
  * Exactly the part of Baileys' socket the transport uses: its events, sending, pairing by code, leaving.

@@ -1,4 +1,15 @@
-import type { InboundMessage, LinkSink, LinkUpdate, Message, MessageReceipt, Session, TransportContext, TransportSink, TransportStatus, Failure } from '#engine';
+import type {
+  InboundMessage,
+  LinkSink,
+  LinkUpdate,
+  Message,
+  MessageReceipt,
+  Session,
+  TransportContext,
+  TransportSink,
+  TransportStatus,
+  Failure,
+} from '#engine';
 import { MemoryTransportState } from './memory-state.js';
 
 /** What the transport told the engine, in order. */
