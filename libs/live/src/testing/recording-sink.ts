@@ -18,9 +18,21 @@ export class RecordingSink implements TransportSink, LinkSink {
   readonly statuses: Array<{ messageId: string; status: TransportStatus; failure?: Failure }> = [];
   readonly inbounds: Array<{ accountId: string; message: InboundMessage }> = [];
   readonly receipts: Array<{ messageId: string; receipt: MessageReceipt }> = [];
+  private readonly waiters: Array<{ sessionId: string; matches(update: LinkUpdate): boolean; resolve(update: LinkUpdate): void }> = [];
 
   async sessionChanged(sessionId: string, update: LinkUpdate): Promise<void> {
     this.links.push({ sessionId, update });
+    for (const waiter of this.waiters.filter((w) => w.sessionId === sessionId && w.matches(update))) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(update);
+    }
+  }
+
+  /** The session's next link update in `state` (for transports whose events come from real sockets). */
+  nextUpdate<S extends LinkUpdate['state']>(sessionId: string, state: S): Promise<Extract<LinkUpdate, { state: S }>> {
+    return new Promise((resolve) =>
+      this.waiters.push({ sessionId, matches: (update) => update.state === state, resolve: (update) => resolve(update as Extract<LinkUpdate, { state: S }>) }),
+    );
   }
 
   async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
