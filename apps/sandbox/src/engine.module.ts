@@ -15,7 +15,7 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
     await this.engine.resume();
   }
 
-  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
+  /** The sessions' links, the engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {
     this.engine.close();
   }

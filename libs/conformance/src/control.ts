@@ -158,12 +158,13 @@ export interface SandboxSession {
   provider: string;
   accountKey: string;
   label: string;
+  transport: string;
   state: 'qr' | 'loading' | 'connected' | 'disconnected';
   stateSince: string;
   phone: string | null;
   linkedAt: string | null;
   createdAt: string;
-  qr: { payload: string; rotatesAt: string } | null;
+  qr: { payload: string; rotatesAt: string | null } | null;
   pairing: { code: string; phone: string; expiresAt: string } | null;
 }
 
@@ -198,6 +199,8 @@ export interface WebhookAttempt {
   latencyMs?: number;
   error: string | null;
   body: unknown;
+  /** The chaos rule that duplicated, delayed, reordered or dropped this attempt. */
+  chaos?: { rule: string; fault: string };
 }
 
 function enc(s: string): string {
