@@ -36,7 +36,7 @@ function setUp(state = new MemoryTransportState()) {
 async function linked(state = new MemoryTransportState()) {
   const setup = setUp(state);
   const session = testSession();
-  await setup.transport.open(session);
+  await setup.transport.open(session, false);
   setup.sockets.latest().scanned(PHONE);
   await settle();
   setup.sockets.latest().connect(PHONE);
@@ -48,20 +48,26 @@ describe('BaileysTransport: linking (connection.update)', () => {
   it('an unlinked session shows the socket QR codes; a scan, the restart WhatsApp asks for and open make it connected', async () => {
     const { transport, sockets, sink } = setUp();
     const session = testSession();
-    await transport.open(session);
+    await transport.open(session, false);
     expect(sockets.sockets).toHaveLength(1);
     expect(sockets.latest().config.auth.creds.me).toBeUndefined();
 
+    // The first code shows the new session's QR screen; WhatsApp's next ones only rotate it.
     sockets.latest().emit('connection.update', { qr: '2@ref,noise,identity,adv' });
+    sockets.latest().emit('connection.update', { qr: '2@ref2,noise,identity,adv' });
     await settle();
-    expect(sink.last('s1')).toEqual({ state: 'qr', qr: '2@ref,noise,identity,adv', rotatesAt: null });
+    expect(sink.links.map((entry) => entry.update)).toEqual([
+      { state: 'qr', qr: '2@ref,noise,identity,adv', rotatesAt: null },
+      { state: 'qr', qr: '2@ref2,noise,identity,adv', rotatesAt: null, rotated: true },
+    ]);
 
     sockets.latest().scanned(PHONE);
     await settle();
     // restartRequired reconnects at once, with the credentials the scan produced.
     expect(sockets.sockets).toHaveLength(2);
     expect(sockets.latest().config.auth.creds.me?.id).toBe(`${PHONE}:7@s.whatsapp.net`);
-    expect(sink.links.map((entry) => entry.update.state)).toEqual(['qr', 'loading', 'loading']);
+    // Loading as the phone; the restart that follows is part of it, not a second loading.
+    expect(sink.links.slice(2).map((entry) => entry.update)).toEqual([{ state: 'loading', phone: PHONE }]);
 
     sockets.latest().connect(PHONE, 'Shop');
     await settle();
@@ -71,13 +77,29 @@ describe('BaileysTransport: linking (connection.update)', () => {
   it('stored credentials reconnect without a scan after a restart of the sandbox (a new transport on the same state)', async () => {
     const { state } = await linked();
     const after = setUp(state);
-    await after.transport.open(testSession());
-    expect(after.sink.links[0]!.update).toEqual({ state: 'loading', phone: PHONE });
+    await after.transport.open(testSession('s1', 'maytapi:product', { state: 'connected', phone: PHONE }), true);
+    expect(after.sink.links[0]!.update).toEqual({ state: 'loading', phone: null });
     expect(after.sockets.latest().config.auth.creds.me?.id).toBe(`${PHONE}:7@s.whatsapp.net`);
     after.sockets.latest().connect(PHONE);
     await settle();
     expect(after.sink.last('s1')).toMatchObject({ state: 'connected', phone: PHONE });
     expect(after.sink.links.some((entry) => entry.update.state === 'qr')).toBe(false);
+  });
+
+  it('a session opened new or reset forgets credentials kept for it; after a drop, the next QR is a new screen', async () => {
+    const { transport, session, sockets, sink, state, timer } = await linked();
+    await transport.close(session);
+    await transport.open({ ...session, state: 'connected', phone: null }, false);
+    expect([...state.values.keys()].filter((key) => key.startsWith('auth/s1/creds'))).toEqual([]);
+    expect(sockets.latest().config.auth.creds.me).toBeUndefined();
+
+    sockets.latest().close(DisconnectReason.connectionClosed);
+    await settle();
+    timer.fireNext();
+    await settle();
+    sockets.latest().emit('connection.update', { qr: 'after-the-drop' });
+    await settle();
+    expect(sink.last('s1')).toEqual({ state: 'qr', qr: 'after-the-drop', rotatesAt: null });
   });
 
   it('a pairing code is asked once WhatsApp offers the first QR, for the digits of the phone', async () => {
@@ -151,13 +173,13 @@ describe('BaileysTransport: linking (connection.update)', () => {
 
   it('QR codes that expire without a scan leave the session waiting, not retrying', async () => {
     const { transport, sockets, sink, timer } = setUp();
-    await transport.open(testSession());
+    await transport.open(testSession(), false);
     sockets.latest().emit('connection.update', { qr: 'qr-1' });
     sockets.latest().close(DisconnectReason.timedOut);
     await settle();
-    expect(sink.last('s1')).toEqual({ state: 'disconnected', reason: 'the QR codes expired without a scan', retryInMs: null });
+    expect(sink.last('s1')).toEqual({ state: 'qr', qr: 'qr-1', rotatesAt: null, idle: true });
     expect(timer.pending).toEqual([]);
-    await transport.open(testSession());
+    await transport.restart(testSession());
     expect(sockets.sockets).toHaveLength(2);
   });
 
@@ -170,7 +192,7 @@ describe('BaileysTransport: linking (connection.update)', () => {
     expect(before.ended).toBe(true);
     expect(sockets.sockets).toHaveLength(3);
     expect(timer.pending).toEqual([]);
-    expect(sink.links.slice(updates).map((entry) => entry.update)).toEqual([{ state: 'loading', phone: PHONE }]);
+    expect(sink.links.slice(updates).map((entry) => entry.update)).toEqual([{ state: 'loading', phone: null }]);
   });
 
   it('logout unlinks the device, forgets the credentials and shows a fresh QR screen', async () => {
@@ -219,6 +241,18 @@ describe('BaileysTransport: sending', () => {
     expect(await state.get(`wa/s1/${waId}`)).toBe('m1');
     expect(await state.get('sent/m1')).toEqual({ sessionId: 's1', key: { remoteJid: CUSTOMER_JID, fromMe: true, id: waId }, text: 'hello' });
     expect(sink.statuses).toEqual([{ messageId: 'm1', status: 'sent' }]);
+  });
+
+  it("a message on an account's own line leaves through the account's link session", async () => {
+    const { transport, sockets, state } = setUp();
+    const link = testSession('wamm-s1', 'wamm:key', { label: 'link' });
+    await transport.open(link, false);
+    sockets.latest().connect(PHONE);
+    await settle();
+    await transport.send(outbound('m1', { accountId: 'wamm:key', lineId: 'wamm:key', text: 'from the line' }), testAccount);
+    const [call] = sockets.latest().sent;
+    expect(call).toMatchObject({ jid: CUSTOMER_JID, content: { text: 'from the line' } });
+    expect(await state.get(`wa/wamm-s1/${call!.options!.messageId}`)).toBe('m1');
   });
 
   it('a group message goes to the group JID', async () => {
@@ -326,7 +360,7 @@ describe('BaileysTransport: sending', () => {
 
   it('a session without an open socket fails the message as session_closed', async () => {
     const { transport, sockets, sink } = setUp();
-    await transport.open(testSession());
+    await transport.open(testSession(), false);
     await transport.send(outbound('m1', { text: 'a' }), testAccount);
     expect(sockets.latest().sent).toEqual([]);
     expect(sink.statuses).toEqual([
@@ -422,7 +456,7 @@ describe('BaileysTransport: receiving (messages.update, messages.upsert)', () =>
   it('a document keeps its file name; a file that cannot be downloaded still delivers its message, as other', async () => {
     const { transport, sockets, sink, kept, errors } = setUp();
     const session = testSession();
-    await transport.open(session);
+    await transport.open(session, false);
     sockets.latest().connect(PHONE);
     await settle();
     sockets.latest().emit('messages.upsert', {
@@ -440,7 +474,7 @@ describe('BaileysTransport: receiving (messages.update, messages.upsert)', () =>
       onError: (error) => errors.push(error),
     });
     failing.attach(sink, testContext().context);
-    await failing.open(testSession('s2'));
+    await failing.open(testSession('s2'), false);
     sockets.latest().connect(PHONE);
     sockets.latest().emit('messages.upsert', { type: 'notify', messages: [incoming({ imageMessage: { mimetype: 'image/jpeg', caption: 'lost' } })] });
     await settle();
@@ -502,6 +536,7 @@ describe('BaileysTransport: backup and restore', () => {
     expect(Buffer.from(token.split('.')[1]!, 'base64url').toString('latin1')).not.toContain('noiseKey');
 
     await expect(transport.restore(testSession('s2'), token)).resolves.toEqual({ ok: true });
+    // New credentials for that session: it takes their phone.
     expect(sink.last('s2')).toEqual({ state: 'loading', phone: PHONE });
     expect(sockets.latest().config.auth.creds.me?.id).toBe(`${PHONE}:7@s.whatsapp.net`);
     expect(await state.get('auth/s2/creds')).toEqual(await state.get('auth/s1/creds'));

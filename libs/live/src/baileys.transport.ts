@@ -8,7 +8,20 @@ import {
   type WAMessage,
   type WAMessageKey,
 } from '@whiskeysockets/baileys';
-import type { Account, FailureCode, LinkResult, LinkSink, Message, Session, SessionLinks, TransportContext, TransportSink, TransportStatus } from '#engine';
+import {
+  LINK_LABEL,
+  type Account,
+  type FailureCode,
+  type LinkedTransport,
+  type LinkResult,
+  type LinkSink,
+  type LinkUpdate,
+  type Message,
+  type Session,
+  type TransportContext,
+  type TransportSink,
+  type TransportStatus,
+} from '#engine';
 import { authPrefix, linkedCreds, useStateAuth } from './auth-state.js';
 import { openBackup, sealBackup } from './backup-token.js';
 import { afterClose } from './disconnects.js';
@@ -69,6 +82,11 @@ interface Link {
   cancelRetry: (() => void) | null;
   /** The current socket showed a QR: WhatsApp is ready to link it, by scan or pairing code. */
   qrShown: boolean;
+  /** The session is on its QR screen (unlinked): the codes that follow only rotate it. */
+  onQrScreen: boolean;
+  /** The code on screen, shown again when the screen goes idle. */
+  lastQr: string | null;
+  lastReported: LinkUpdate['state'] | null;
   waitingForQr: Array<{ resolve(): void; reject(reason: Error): void }>;
 }
 
@@ -77,7 +95,7 @@ interface Link {
  * and the map between WhatsApp message keys and engine ids live in the engine's store through the
  * transport's state, so a restart on a durable store resumes every linked session without a scan.
  */
-export class BaileysTransport implements SessionLinks {
+export class BaileysTransport implements LinkedTransport {
   readonly name = 'live';
   private sink: (TransportSink & LinkSink) | null = null;
   private context: TransportContext | null = null;
@@ -103,8 +121,10 @@ export class BaileysTransport implements SessionLinks {
 
   async send(message: Message, _account: Account): Promise<void> {
     const { sink, context } = this.attached();
-    const socket = this.links.get(message.lineId)?.socket;
-    if (!socket?.user) return sink.statusChanged(message.id, 'failed', { code: 'session_closed', reason: 'the WhatsApp session is not connected' });
+    const link = this.lineOf(message);
+    const socket = link?.socket;
+    if (!link || !socket?.user) return sink.statusChanged(message.id, 'failed', { code: 'session_closed', reason: 'the WhatsApp session is not connected' });
+    const sessionId = link.session.id;
     const revoked = message.revokes === undefined ? undefined : await context.state.get<SentRecord>(sentKey(message.revokes));
     const hasMedia = message.mediaUrl !== null || message.media !== null;
     const out = toWhatsApp(message, { mediaBytes: hasMedia ? await context.mediaBytes(message) : null, ...(revoked ? { revokedKey: revoked.key } : {}) });
@@ -112,28 +132,35 @@ export class BaileysTransport implements SessionLinks {
     const quoted = message.quotedId === undefined ? undefined : await context.state.get<SentRecord>(sentKey(message.quotedId));
     // The id is chosen before sending and mapped first: WhatsApp's server ack can arrive before sendMessage returns.
     const waId = generateMessageIDV2(socket.user.id);
-    await context.state.set(waKey(message.lineId, waId), message.id);
+    await context.state.set(waKey(sessionId, waId), message.id);
     try {
       const sent = await socket.sendMessage(jidOf(message.peer), out.content, {
         messageId: waId,
         ...(quoted ? { quoted: { key: quoted.key, message: { conversation: quoted.text } } } : {}),
       });
       const record: SentRecord = {
-        sessionId: message.lineId,
+        sessionId,
         key: sent?.key ?? { remoteJid: jidOf(message.peer), fromMe: true, id: waId },
         text: message.text,
       };
       await context.state.set(sentKey(message.id), record);
     } catch (error) {
-      await context.state.delete(waKey(message.lineId, waId));
+      await context.state.delete(waKey(sessionId, waId));
       return sink.statusChanged(message.id, 'failed', sendFailure(error));
     }
     await sink.statusChanged(message.id, 'sent');
   }
 
-  async open(session: Session): Promise<void> {
+  /**
+   * A session the engine did not resume is new, or reset (its record unlinked): credentials kept for it
+   * belong to a link it no longer has, and go. A resumed one reconnects with what it kept.
+   */
+  async open(session: Session, resumed: boolean): Promise<void> {
     const link = this.linkOf(session);
     if (link.socket) return;
+    if (!resumed) await this.attached().context.state.deletePrefix(authPrefix(session.id));
+    // A resumed session already shows its QR screen; a new one's first code announces it.
+    link.onQrScreen = resumed && session.state === 'qr';
     await this.connect(link);
   }
 
@@ -160,7 +187,7 @@ export class BaileysTransport implements SessionLinks {
   }
 
   async logout(session: Session): Promise<void> {
-    const { sink, context } = this.attached();
+    const { context } = this.attached();
     const link = this.linkOf(session);
     const socket = link.socket;
     this.forget(link);
@@ -168,7 +195,7 @@ export class BaileysTransport implements SessionLinks {
     // tell, and the credentials go all the same.
     await socket?.logout().catch(() => socket.end(undefined));
     await context.state.deletePrefix(authPrefix(session.id));
-    await sink.sessionChanged(session.id, { state: 'logged-out', reason: 'logged out' });
+    await this.report(link, { state: 'logged-out', reason: 'logged out' });
     link.retries = 0;
     await this.connect(link);
   }
@@ -192,7 +219,7 @@ export class BaileysTransport implements SessionLinks {
     await context.state.deletePrefix(prefix);
     for (const [key, value] of entries) await context.state.set(`${prefix}${key}`, value);
     link.retries = 0;
-    await this.connect(link);
+    await this.connect(link, true);
     return { ok: true };
   }
 
@@ -203,15 +230,19 @@ export class BaileysTransport implements SessionLinks {
     await this.letGo(link);
   }
 
-  /** Opens a socket with the session's stored credentials (fresh ones when it has none: QR codes follow). */
-  private async connect(link: Link): Promise<void> {
-    const { sink, context } = this.attached();
+  /**
+   * Opens a socket with the session's stored credentials (fresh ones when it has none: QR codes follow);
+   * `relinked` when they are new to the session (a restored backup), which then takes their phone.
+   */
+  private async connect(link: Link, relinked = false): Promise<void> {
+    const { context } = this.attached();
     const generation = ++link.generation;
     link.cancelRetry?.();
     link.cancelRetry = null;
     const { state: auth, saveCreds } = await useStateAuth(context.state, link.session.id);
     if (generation !== link.generation) return;
-    if (auth.creds.me) await sink.sessionChanged(link.session.id, { state: 'loading', phone: numberOf(auth.creds.me.id) });
+    // Stored credentials reconnect: the session keeps the phone it has.
+    if (auth.creds.me) await this.report(link, { state: 'loading', phone: relinked ? numberOf(auth.creds.me.id) : null });
     const socket = this.makeSocket({
       auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, silentLogger) },
       logger: silentLogger,
@@ -233,20 +264,22 @@ export class BaileysTransport implements SessionLinks {
   }
 
   private async connectionUpdate(link: Link, socket: LiveSocket, creds: AuthenticationCreds, update: BaileysEventMap['connection.update']): Promise<void> {
-    const { sink, context } = this.attached();
+    const { context } = this.attached();
     const id = link.session.id;
     if (update.qr) {
       link.qrShown = true;
+      link.lastQr = update.qr;
       for (const waiter of link.waitingForQr.splice(0)) waiter.resolve();
-      await sink.sessionChanged(id, { state: 'qr', qr: update.qr, rotatesAt: null });
+      // WhatsApp's next code for the screen on show; the first one after a link or a drop is a new screen.
+      await this.report(link, { state: 'qr', qr: update.qr, rotatesAt: null, ...(link.onQrScreen ? { rotated: true as const } : {}) });
     }
     // A phone just linked it (scan or code): WhatsApp restarts the stream next, and chats load.
-    if (update.isNewLogin && creds.me) await sink.sessionChanged(id, { state: 'loading', phone: numberOf(creds.me.id) });
+    if (update.isNewLogin && creds.me) await this.report(link, { state: 'loading', phone: numberOf(creds.me.id) });
     if (update.connection === 'open') {
       link.retries = 0;
       const user = socket.user;
       const phone = numberOf(user?.phoneNumber ?? user?.id ?? creds.me?.id ?? '');
-      await sink.sessionChanged(id, { state: 'connected', phone, profileName: user?.name ?? user?.notify ?? creds.me?.name ?? null });
+      await this.report(link, { state: 'connected', phone, profileName: user?.name ?? user?.notify ?? creds.me?.name ?? null });
     }
     if (update.connection !== 'close') return;
     const qrShown = link.qrShown;
@@ -256,21 +289,21 @@ export class BaileysTransport implements SessionLinks {
     if (verdict.next === 'reconnect-now') return this.connect(link);
     if (verdict.next === 'logged-out') {
       await context.state.deletePrefix(authPrefix(id));
-      await sink.sessionChanged(id, { state: 'logged-out', reason: verdict.reason });
       // A fresh QR screen, as WhatsApp Web shows after its device is removed.
+      await this.report(link, { state: 'logged-out', reason: verdict.reason });
       link.retries = 0;
       return this.connect(link);
     }
     // WhatsApp ends an unscanned QR run with a time-out: like WhatsApp Web's "reload QR" screen, the
-    // session waits to be opened again rather than showing codes nobody scans.
-    if (qrShown && !creds.me) return sink.sessionChanged(id, { state: 'disconnected', reason: 'the QR codes expired without a scan', retryInMs: null });
+    // session goes idle and waits to be opened again (a restart) rather than show codes nobody scans.
+    if (qrShown && !creds.me && link.lastQr !== null) return this.report(link, { state: 'qr', qr: link.lastQr, rotatesAt: null, idle: true });
     const retryInMs = Math.min(this.backOff.firstMs * 2 ** link.retries, this.backOff.maxMs);
     link.retries++;
     link.cancelRetry = this.timer.start(retryInMs, () => {
       link.cancelRetry = null;
       this.connect(link).catch(this.onError);
     });
-    await sink.sessionChanged(id, { state: 'disconnected', reason: verdict.reason, retryInMs });
+    await this.report(link, { state: 'disconnected', reason: verdict.reason, retryInMs });
   }
 
   /** WhatsApp's ticks for messages this sandbox sent. */
@@ -324,10 +357,37 @@ export class BaileysTransport implements SessionLinks {
     return this.attached().context.keepInboundMedia(accountId, { bytes, mime: media.mime, fileName: media.fileName });
   }
 
+  /** Tells the engine where the session's link stands; whether it is on the QR screen follows. */
+  private async report(link: Link, update: LinkUpdate): Promise<void> {
+    // The restart WhatsApp asks for right after a link reconnects a session that is loading already.
+    if (update.state === 'loading' && update.phone === null && link.lastReported === 'loading') return;
+    link.lastReported = update.state;
+    link.onQrScreen = update.state === 'qr' || update.state === 'logged-out';
+    await this.attached().sink.sessionChanged(link.session.id, update);
+  }
+
+  /** The link a message leaves on: its session's, or for the account's own line, the account's link session's. */
+  private lineOf(message: Message): Link | undefined {
+    const onSession = this.links.get(message.lineId);
+    if (onSession || message.lineId !== message.accountId) return onSession;
+    return [...this.links.values()].find((link) => link.session.accountId === message.accountId && link.session.label === LINK_LABEL);
+  }
+
   private linkOf(session: Session): Link {
     let link = this.links.get(session.id);
     if (!link) {
-      link = { session, socket: null, generation: 0, retries: 0, cancelRetry: null, qrShown: false, waitingForQr: [] };
+      link = {
+        session,
+        socket: null,
+        generation: 0,
+        retries: 0,
+        cancelRetry: null,
+        qrShown: false,
+        onQrScreen: false,
+        lastQr: null,
+        lastReported: null,
+        waitingForQr: [],
+      };
       this.links.set(session.id, link);
     }
     link.session = session;

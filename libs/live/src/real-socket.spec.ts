@@ -49,7 +49,7 @@ describe('BaileysTransport on real Baileys sockets and a local WebSocket server'
       await server.stop();
     };
 
-    await transport.open(session);
+    await transport.open(session, false);
     const first = await server.nextConnection();
     // WhatsApp's Noise prologue: "WA", then the protocol and dictionary versions.
     expect((await first.firstFrame).subarray(0, 4)).toEqual(NOISE_WA_HEADER);

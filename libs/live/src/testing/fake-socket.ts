@@ -81,13 +81,19 @@ export class FakeSocket implements LiveSocket {
   }
 }
 
-/** A socket factory that keeps every socket it made, newest last. */
-export function fakeSockets(): { factory: SocketFactory; sockets: FakeSocket[]; latest(): FakeSocket } {
+/**
+ * A socket factory that keeps every socket it made, newest last. With `qr`, a socket without linked
+ * credentials shows that QR code as soon as the transport listens, as WhatsApp's first one would.
+ */
+export function fakeSockets(options: { qr?: string } = {}): { factory: SocketFactory; sockets: FakeSocket[]; latest(): FakeSocket } {
   const sockets: FakeSocket[] = [];
   return {
     factory: (config) => {
       const socket = new FakeSocket(config);
       sockets.push(socket);
+      const { qr } = options;
+      // The transport subscribes right after the factory returns, before any microtask runs.
+      if (qr !== undefined && !config.auth.creds.me) queueMicrotask(() => socket.emit('connection.update', { qr: `${qr}#${sockets.length}` }));
       return socket;
     },
     sockets,

@@ -70,8 +70,22 @@ export function testContext(state = new MemoryTransportState()) {
   return { context, state, mediaByMessage, kept };
 }
 
-export function testSession(id = 's1', accountId = 'maytapi:product'): Session {
-  return { id, accountId, label: '1', state: 'qr', stateSince: 0, phone: null, linkedAt: null, createdAt: 0, qrSince: 0, idle: false, pairing: null };
+export function testSession(id = 's1', accountId = 'maytapi:product', fields: Partial<Session> = {}): Session {
+  return {
+    id,
+    accountId,
+    label: '1',
+    transport: 'live',
+    state: 'qr',
+    stateSince: 0,
+    phone: null,
+    linkedAt: null,
+    createdAt: 0,
+    qrSince: 0,
+    idle: false,
+    pairing: null,
+    ...fields,
+  };
 }
 
 /** Lets the transport's event handlers (promises over a memory state, no I/O) run to the end. */
