@@ -179,8 +179,12 @@ describe('BaileysTransport: linking (connection.update)', () => {
     await settle();
     expect(sink.last('s1')).toEqual({ state: 'qr', qr: 'qr-1', rotatesAt: null, idle: true });
     expect(timer.pending).toEqual([]);
+    // A restart brings a fresh QR screen, not the next code of the idle one.
     await transport.restart(testSession());
     expect(sockets.sockets).toHaveLength(2);
+    sockets.latest().emit('connection.update', { qr: 'qr-2' });
+    await settle();
+    expect(sink.last('s1')).toEqual({ state: 'qr', qr: 'qr-2', rotatesAt: null });
   });
 
   it('restart ends the socket on purpose (its close is not a drop) and opens a new one', async () => {

@@ -179,10 +179,12 @@ export class BaileysTransport implements LinkedTransport {
     }
   }
 
+  /** A linked session loads again; an unlinked one (an idle QR screen, say) shows a fresh QR screen. */
   async restart(session: Session): Promise<void> {
     const link = this.linkOf(session);
     await this.letGo(link);
     link.retries = 0;
+    link.onQrScreen = false;
     await this.connect(link);
   }
 

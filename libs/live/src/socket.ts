@@ -15,8 +15,8 @@ export type LiveSocket = Pick<WASocket, 'sendMessage' | 'requestPairingCode' | '
   ev: Pick<BaileysEventEmitter, 'on'>;
 };
 
-/** What the transport decides about a socket (its credentials, logger, browser); the factory may add more (a test's `waWebSocketUrl`). */
-export type SocketConfig = Pick<UserFacingSocketConfig, 'auth' | 'logger' | 'browser' | 'markOnlineOnConnect' | 'syncFullHistory'>;
+/** What the transport decides about a socket (its credentials, logger, presence, history); the factory may add more (a test's `waWebSocketUrl`). */
+export type SocketConfig = Pick<UserFacingSocketConfig, 'auth' | 'logger' | 'markOnlineOnConnect' | 'syncFullHistory'>;
 
 export type SocketFactory = (config: SocketConfig) => LiveSocket;
 
