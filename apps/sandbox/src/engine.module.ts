@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine, type ProviderProfile } from '#engine';
+import { WhatsAppEngine, type LinkedTransport, type ProviderProfile } from '#engine';
 import type { SandboxConfig } from './config.js';
 
 export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
@@ -20,7 +20,7 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
     this.engine.close();
   }
 
-  static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
+  static forRoot(config: SandboxConfig, profiles: ProviderProfile[], transports: LinkedTransport[] = []): DynamicModule {
     const engine = new WhatsAppEngine({
       store: config.store?.kind === 'sqlite' ? `sqlite:${config.store.file}` : 'memory',
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
@@ -35,6 +35,9 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
         ...(config.mediaHosts !== undefined ? { allowHost: hostMatcher(config.mediaHosts) } : {}),
       },
       mediaBaseUrl: `${config.publicUrl}/__sandbox/media`,
+      // Live mode: its transport holds new sessions and account links; stored sessions keep the one they name.
+      transports,
+      ...(config.transport !== undefined ? { defaultTransport: config.transport } : {}),
     });
     for (const profile of profiles) engine.registerProvider(profile);
     return {

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
   const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
+  if (config.transport === 'live') console.log('  transport: live, real WhatsApp sessions (link a phone: see "Going live" in the README)');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 
