@@ -1,4 +1,13 @@
-import { EngineClock, type Failure, type InboundMessage, type Message, type TransportState, type TransportStatus } from '#engine';
+import {
+  EngineClock,
+  type Failure,
+  type InboundMessage,
+  type LinkUpdate,
+  type Message,
+  type Session,
+  type TransportState,
+  type TransportStatus,
+} from '#engine';
 import { RELAY_LEASE_MS, RelayTransport, RESULT_FAILED, RESULT_SENT, SIMULATED_PHONE, type RelayDirectory } from './relay.transport.js';
 
 const START = Date.UTC(2026, 0, 5, 9);
@@ -34,6 +43,7 @@ function setUp(directory: Partial<RelayDirectory> = {}) {
   const state = new MapState();
   const statuses: Array<{ id: string; status: TransportStatus; failure?: Failure; at: number }> = [];
   const inbound: Array<{ accountId: string; message: InboundMessage }> = [];
+  const links: Array<[string, LinkUpdate]> = [];
   const relay = new RelayTransport({
     timer: clock,
     seed: 7,
@@ -48,10 +58,13 @@ function setUp(directory: Partial<RelayDirectory> = {}) {
         inbound.push({ accountId, message });
       },
       receipt: async () => undefined,
-    },
+      sessionChanged: async (sessionId: string, update: LinkUpdate) => {
+        links.push([sessionId, update]);
+      },
+    } as Parameters<RelayTransport['attach']>[0],
     { state, now: () => clock.now(), mediaBytes: async () => null, keepInboundMedia: async () => Promise.reject(new Error('not used')) },
   );
-  return { clock, state, relay, statuses, inbound };
+  return { clock, state, relay, statuses, inbound, links };
 }
 
 function message(id: string, peer: string, extra: Partial<Message> = {}): Message {
@@ -237,9 +250,16 @@ describe('RelayTransport', () => {
       const second = setUp();
       for (const [key, value] of first.state.values) second.state.values.set(key, value);
       await second.clock.advance(1);
-      await second.relay.resume();
+      // The engine opens each stored session when it resumes; opened twice, the phone still takes each step once.
+      const session = { id: LINE.lineId } as Session;
+      await second.relay.open(session);
+      await second.relay.open(session);
       await second.clock.advance(60_000);
       expect(second.statuses.map(({ id, status }) => [id, status])).toEqual([['m1', 'sent']]);
+      expect(second.links).toEqual([
+        [LINE.lineId, { state: 'connected', phone: LINE.phone, profileName: null }],
+        [LINE.lineId, { state: 'connected', phone: LINE.phone, profileName: null }],
+      ]);
     });
   });
 });

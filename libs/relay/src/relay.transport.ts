@@ -65,8 +65,11 @@ export interface RelayDevice {
 /** What a simulated phone is doing, stored so a restarted sandbox carries it on. */
 export interface SimulatedPhoneState {
   polling: boolean;
-  /** Bumped whenever its timeline changes (stopped, started again): a step armed under an older epoch does nothing. */
-  epoch: number;
+  /**
+   * Counts its steps: each one armed on the clock runs only if the phone is still at the step it was armed
+   * for, so a phone armed twice (linked again, the sandbox resumed) still takes each step once.
+   */
+  step: number;
   nextPollAt: number | null;
   /** The message it is typing, and the result it will post when done. */
   inHand: { id: string; status: RelayResult; resultAt: number } | null;
@@ -154,11 +157,6 @@ export class RelayTransport implements Transport, SessionLinks {
     this.links = links;
   }
 
-  /** Arms every simulated phone the store holds (call once the engine has resumed its clock). */
-  async resume(): Promise<void> {
-    for (const device of await this.devices()) if (device.simulated?.polling) this.arm(device);
-  }
-
   /** Queues a text for its line's phone; what cannot go through a phone's WhatsApp UI fails at once. */
   async send(message: Message, _account: Account): Promise<void> {
     const sink = this.requireSink();
@@ -200,7 +198,7 @@ export class RelayTransport implements Transport, SessionLinks {
         createdAt: now,
         line: null,
         lastPollAt: null,
-        simulated: spec.simulated ? { polling: true, epoch: 0, nextPollAt: now, inHand: null } : null,
+        simulated: spec.simulated ? { polling: true, step: 0, nextPollAt: now, inHand: null } : null,
       };
       await state.set(DEVICE + id, device);
       await state.set(TOKEN + token, id);
@@ -240,7 +238,9 @@ export class RelayTransport implements Transport, SessionLinks {
       await state.set(LINE + line.lineId, deviceId);
       return { ok: true, device: updated };
     });
-    if (linked.ok) await this.announce(line.lineId, { state: 'connected', phone: line.phone, profileName: null });
+    if (!linked.ok) return linked;
+    this.arm(linked.device);
+    await this.announce(line.lineId, { state: 'connected', phone: line.phone, profileName: null });
     return linked;
   }
 
@@ -297,10 +297,7 @@ export class RelayTransport implements Transport, SessionLinks {
     const updated = await this.exclusive(async () => {
       const device = await this.state().get<RelayDevice>(DEVICE + deviceId);
       if (!device?.simulated || device.simulated.polling === polling) return device;
-      const simulated: SimulatedPhoneState = { polling, epoch: device.simulated.epoch + 1, nextPollAt: polling ? this.now() : null, inHand: null };
-      const changed = { ...device, simulated };
-      await this.state().set(DEVICE + deviceId, changed);
-      return changed;
+      return this.saveSimulated(device, { ...device.simulated, polling, nextPollAt: polling ? this.now() : null, inHand: null });
     });
     if (updated?.simulated?.polling && polling) this.arm(updated);
     return updated;
@@ -309,9 +306,11 @@ export class RelayTransport implements Transport, SessionLinks {
   // SessionLinks: a relayed session's link is its phone. It is linked through the sandbox (a device and its
   // token), not by a QR scan or a pairing code, and there are no credentials to back up.
 
+  /** A relayed session is connected while a phone is linked to it; a simulated phone carries on where the store says it was. */
   async open(session: Session): Promise<void> {
     const deviceId = await this.state().get<string>(LINE + session.id);
     const device = deviceId === undefined ? undefined : await this.device(deviceId);
+    if (device) this.arm(device);
     if (device?.line) await this.announce(session.id, { state: 'connected', phone: device.line.phone, profileName: null });
     else await this.announce(session.id, { state: 'disconnected', reason: 'no relay phone is linked to the session', retryInMs: null });
   }
@@ -385,11 +384,11 @@ export class RelayTransport implements Transport, SessionLinks {
   private arm(device: RelayDevice): void {
     const phone = device.simulated;
     if (!phone?.polling) return;
-    const { epoch } = phone;
+    const { step } = phone;
     if (phone.inHand) {
-      this.options.timer.scheduleAt(phone.inHand.resultAt, () => this.simulatedResult(device.id, epoch), `relay.result ${device.id}`);
+      this.options.timer.scheduleAt(phone.inHand.resultAt, () => this.simulatedResult(device.id, step), `relay.result ${device.id}`);
     } else if (phone.nextPollAt !== null) {
-      this.options.timer.scheduleAt(phone.nextPollAt, () => this.simulatedPoll(device.id, epoch), `relay.poll ${device.id}`);
+      this.options.timer.scheduleAt(phone.nextPollAt, () => this.simulatedPoll(device.id, step), `relay.poll ${device.id}`);
     }
   }
 
@@ -397,9 +396,9 @@ export class RelayTransport implements Transport, SessionLinks {
    * The simulated phone asks for a message. It takes about 5 s to send one; a number without WhatsApp (or
    * one whose sends fail) never shows the chat's input field, so the phone gives up after the UI timeout.
    */
-  private async simulatedPoll(deviceId: string, epoch: number): Promise<void> {
+  private async simulatedPoll(deviceId: string, step: number): Promise<void> {
     const updated = await this.exclusive(async () => {
-      const device = await this.simulatedOn(deviceId, epoch);
+      const device = await this.simulatedOn(deviceId, step);
       if (!device) return null;
       const answer = await this.offer(device);
       const now = this.now();
@@ -416,9 +415,9 @@ export class RelayTransport implements Transport, SessionLinks {
   }
 
   /** The simulated phone posts its result, and polls again a poll interval later. */
-  private async simulatedResult(deviceId: string, epoch: number): Promise<void> {
+  private async simulatedResult(deviceId: string, step: number): Promise<void> {
     const done = await this.exclusive(async () => {
-      const device = await this.simulatedOn(deviceId, epoch);
+      const device = await this.simulatedOn(deviceId, step);
       const inHand = device?.simulated?.inHand;
       if (!device || !inHand) return null;
       const settled = await this.settle(device, inHand.id);
@@ -430,14 +429,15 @@ export class RelayTransport implements Transport, SessionLinks {
     this.arm(done.device);
   }
 
-  /** The simulated phone, if it is still on this timeline (not stopped since, nor the world reset). */
-  private async simulatedOn(deviceId: string, epoch: number): Promise<RelayDevice | null> {
+  /** The simulated phone, if it is still at this step (not stopped since, nor a step taken twice, nor the world reset). */
+  private async simulatedOn(deviceId: string, step: number): Promise<RelayDevice | null> {
     const device = await this.state().get<RelayDevice>(DEVICE + deviceId);
-    return device?.simulated?.epoch === epoch && device.simulated.polling ? device : null;
+    return device?.simulated?.step === step && device.simulated.polling ? device : null;
   }
 
+  /** Its next step, stored. */
   private async saveSimulated(device: RelayDevice, simulated: SimulatedPhoneState): Promise<RelayDevice> {
-    const updated = { ...device, simulated };
+    const updated = { ...device, simulated: { ...simulated, step: simulated.step + 1 } };
     await this.state().set(DEVICE + device.id, updated);
     return updated;
   }
