@@ -188,6 +188,7 @@ describe('RelayTransport', () => {
     expect(await relay.notification(token, { title: 'Boris', text: 'who?' })).toMatchObject({ accepted: false });
     expect(await relay.notification(token, { title: 'Anna @ Elsewhere', text: 'where?' })).toMatchObject({ accepted: false });
     expect(await relay.notification('nope', { title: 'Anna', text: 'hi' })).toMatchObject({ ok: false, code: 'unauthorized' });
+    expect(await relay.notification(token, { title: 'Anna', text: 'hi', app: 'org.telegram.messenger' })).toMatchObject({ accepted: false });
     expect(inbound.map(({ accountId, message: m }) => [accountId, m.from, m.text, m.profileName, m.chat])).toEqual([
       [LINE.accountId, '79001234567', 'from a number', null, undefined],
       [LINE.accountId, '79001112233', 'by name', 'Anna', undefined],

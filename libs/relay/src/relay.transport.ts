@@ -114,6 +114,9 @@ export interface RelayOptions {
   leaseMs?: number;
 }
 
+/** WhatsApp's Android packages (and WhatsApp Business's): a phone forwarding every app's notifications names the app. */
+const WHATSAPP_APPS = new Set(['com.whatsapp', 'com.whatsapp.w4b']);
+
 const DEVICE = 'device:';
 const TOKEN = 'token:';
 const LINE = 'line:';
@@ -268,9 +271,11 @@ export class RelayTransport implements Transport, SessionLinks {
   }
 
   /** A WhatsApp notification the phone forwarded: a message to its line, unless it is a summary or names nobody the line knows. */
-  async notification(token: string, notification: { title: string; text: string }): Promise<NotificationAnswer | RelayRefusal> {
+  async notification(token: string, notification: { title: string; text: string; app?: string }): Promise<NotificationAnswer | RelayRefusal> {
     const device = await this.exclusive(() => this.authenticate(token));
     if (!device) return unauthorized();
+    if (notification.app !== undefined && !WHATSAPP_APPS.has(notification.app))
+      return { ok: true, accepted: false, reason: `${notification.app} is not WhatsApp` };
     if (!device.line) return { ok: true, accepted: false, reason: 'the device relays no line yet' };
     const parsed = parseNotification(notification.title, notification.text);
     if (parsed.kind === 'ignored') return { ok: true, accepted: false, reason: parsed.reason };

@@ -1,0 +1,116 @@
+import { Body, ConflictException, Controller, Get, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { parseAccountId, WhatsAppEngine } from '#engine';
+import { RelayTransport, type RelayDevice } from '#relay';
+import { controlValidation } from '../control/control.validation.js';
+
+export class CreateRelayDeviceDto {
+  @ApiPropertyOptional({ example: 'Mi 9 SE', description: 'What to call the phone.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'A simulated phone on the sandbox clock (polls every 5 s, about 5 s per message) instead of a real one.' })
+  @IsOptional()
+  @IsBoolean()
+  simulated?: boolean;
+}
+
+export class SetPollingDto {
+  @ApiProperty({ description: 'false: the simulated phone stops polling (a message in hand gets no result); true: it polls again.' })
+  @IsBoolean()
+  polling!: boolean;
+}
+
+export class RelayLineDto {
+  @ApiProperty() provider!: string;
+  @ApiProperty() key!: string;
+  @ApiProperty({ nullable: true, type: String, description: "The session the phone relays; null for the account's own line." }) session!: string | null;
+  @ApiProperty({ example: '79990000001' }) phone!: string;
+}
+
+export class RelayQueuedDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty({ description: 'How many times the message was handed to the phone.' }) offers!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Until when the phone holds it (ISO time); null before it was handed out.' })
+  leasedUntil!: string | null;
+}
+
+export class RelayDeviceDto {
+  @ApiProperty({ example: 'relay-4f1c2a9b0d3e' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() simulated!: boolean;
+  @ApiProperty({ nullable: true, type: Boolean, description: 'Whether a simulated phone polls; null for a real one.' }) polling!: boolean | null;
+  @ApiProperty({ nullable: true, type: RelayLineDto }) line!: RelayLineDto | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Its last poll (ISO time).' }) lastPollAt!: string | null;
+  @ApiProperty({ type: [RelayQueuedDto], description: 'Messages waiting for the phone, oldest first.' }) queue!: RelayQueuedDto[];
+}
+
+export class CreatedRelayDeviceDto extends RelayDeviceDto {
+  @ApiProperty({ description: 'What the phone sends as ?token= on every call. Shown once.' }) token!: string;
+}
+
+/** The control API's side of the relay: make a phone (real or simulated) and see what waits for it. */
+@ApiTags('relay')
+@UsePipes(controlValidation)
+@Controller('__sandbox/relay/devices')
+export class RelayDevicesController {
+  constructor(
+    private readonly relay: RelayTransport,
+    private readonly engine: WhatsAppEngine,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'A new relay phone and its token; a simulated one starts polling on the sandbox clock' })
+  @ApiCreatedResponse({ type: CreatedRelayDeviceDto })
+  async create(@Body() body: CreateRelayDeviceDto): Promise<CreatedRelayDeviceDto> {
+    const { device, token } = await this.relay.createDevice(body);
+    await this.engine.clock.settle();
+    return { ...(await this.view(device)), token };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A relay phone: the line it relays, its last poll, and the messages waiting for it' })
+  @ApiOkResponse({ type: RelayDeviceDto })
+  async get(@Param('id') id: string): Promise<RelayDeviceDto> {
+    return this.view(await this.find(id));
+  }
+
+  @Put(':id/polling')
+  @ApiOperation({ summary: 'A simulated phone stops polling, or starts again' })
+  @ApiOkResponse({ type: RelayDeviceDto })
+  async setPolling(@Param('id') id: string, @Body() body: SetPollingDto): Promise<RelayDeviceDto> {
+    const device = await this.find(id);
+    if (!device.simulated) throw new ConflictException('a real phone polls when it polls: only a simulated one is switched here');
+    const updated = await this.relay.setPolling(id, body.polling);
+    await this.engine.clock.settle();
+    return this.view(updated ?? device);
+  }
+
+  private async find(id: string): Promise<RelayDevice> {
+    const device = await this.relay.device(id);
+    if (!device) throw new NotFoundException(`no relay device ${id}`);
+    return device;
+  }
+
+  private async view(device: RelayDevice): Promise<RelayDeviceDto> {
+    const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+    const line = device.line;
+    return {
+      id: device.id,
+      name: device.name,
+      simulated: device.simulated !== null,
+      polling: device.simulated?.polling ?? null,
+      line: line && {
+        ...parseAccountId(line.accountId),
+        session: line.lineId === line.accountId ? null : line.lineId,
+        phone: line.phone,
+      },
+      lastPollAt: iso(device.lastPollAt),
+      queue: (await this.relay.queue(device.id)).map((queued) => ({ ...queued, leasedUntil: iso(queued.leasedUntil) })),
+    };
+  }
+}
