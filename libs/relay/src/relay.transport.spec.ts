@@ -11,7 +11,8 @@ import {
 import { RELAY_LEASE_MS, RelayTransport, RESULT_FAILED, RESULT_SENT, SIMULATED_PHONE, type RelayDirectory } from './relay.transport.js';
 
 const START = Date.UTC(2026, 0, 5, 9);
-const LINE = { accountId: 'wamm:k1', lineId: 'wamm:k1', phone: '79990000001' };
+/** A WAMM account's own line, linked through its link session. */
+const LINE = { accountId: 'wamm:k1', lineId: 'wamm:k1', sessionId: 'wamm-s1', phone: '79990000001' };
 
 /** The store's state as a map, in key order like the engine's. */
 class MapState implements TransportState {
@@ -96,6 +97,12 @@ function message(id: string, peer: string, extra: Partial<Message> = {}): Messag
 
 const account = { id: LINE.accountId } as never;
 
+/** What waits for the device, by its id. */
+async function queued(relay: RelayTransport, deviceId: string) {
+  const device = await relay.device(deviceId);
+  return device ? relay.queue(device) : [];
+}
+
 describe('RelayTransport', () => {
   it('leases a line’s messages to its phone one by one, oldest first, and applies its results', async () => {
     const { relay, statuses } = setUp();
@@ -125,7 +132,7 @@ describe('RelayTransport', () => {
     // The first result counts: a second one for the same message is refused, and nothing is reported twice.
     expect(await relay.result(token, 'm1', RESULT_SENT)).toMatchObject({ ok: false, code: 'not_found' });
     expect(statuses).toHaveLength(2);
-    expect(await relay.queue(device.id)).toEqual([]);
+    expect(await queued(relay, device.id)).toEqual([]);
   });
 
   it('offers a message again once its lease expires, and counts one result', async () => {
@@ -138,7 +145,7 @@ describe('RelayTransport', () => {
     expect(await relay.next(token)).toEqual({ send: false });
     await clock.advance(1);
     expect(await relay.next(token)).toMatchObject({ send: true, id: 'm1' });
-    expect(await relay.queue(device.id)).toEqual([{ id: 'm1', phone: '79001234567', offers: 2, leasedUntil: START + 2 * RELAY_LEASE_MS }]);
+    expect(await queued(relay, device.id)).toEqual([{ id: 'm1', phone: '79001234567', offers: 2, leasedUntil: START + 2 * RELAY_LEASE_MS }]);
     expect(await relay.result(token, 'm1', RESULT_SENT)).toEqual({ ok: true });
     expect(await relay.result(token, 'm1', RESULT_SENT)).toMatchObject({ ok: false });
     expect(statuses.map(({ id, status }) => [id, status])).toEqual([['m1', 'sent']]);
@@ -169,7 +176,7 @@ describe('RelayTransport', () => {
       ['m2', 'send_failed'],
       ['m3', 'session_closed'],
     ]);
-    expect(await relay.queue(device.id)).toEqual([]);
+    expect(await queued(relay, device.id)).toEqual([]);
   });
 
   it('turns a forwarded notification into an inbound message, and ignores summaries', async () => {
@@ -194,6 +201,24 @@ describe('RelayTransport', () => {
       [LINE.accountId, '79001112233', 'by name', 'Anna', undefined],
       [LINE.accountId, '79001112233', 'in the group', 'Anna', '79990000001-1700000000@g.us'],
     ]);
+  });
+
+  it('unlinked (logged out), leaves the line’s messages queued for the phone linked next', async () => {
+    const { relay, links } = setUp();
+    const old = await relay.createDevice({});
+    await relay.link(old.device.id, LINE);
+    await relay.send(message('m1', '79001234567'), account);
+    await relay.logout({ id: LINE.sessionId } as Session);
+    expect(links.at(-1)).toEqual([LINE.sessionId, { state: 'logged-out', reason: 'the relay phone was unlinked' }]);
+    expect(await relay.next(old.token)).toEqual({ send: false });
+    expect(await relay.deviceOf(LINE.sessionId)).toBeUndefined();
+
+    const replacement = await relay.createDevice({});
+    expect(await relay.link(replacement.device.id, LINE)).toMatchObject({ ok: true });
+    expect(await relay.next(replacement.token)).toMatchObject({ send: true, id: 'm1' });
+    // A phone relays one line, and a line has one phone.
+    expect(await relay.link(old.device.id, LINE)).toMatchObject({ ok: false });
+    expect(await relay.link(replacement.device.id, { ...LINE, lineId: 'wamm:k2', sessionId: 'wamm-s2' })).toMatchObject({ ok: false });
   });
 
   describe('a simulated phone', () => {
@@ -229,7 +254,7 @@ describe('RelayTransport', () => {
       await relay.setPolling(device.id, false);
       await clock.advance(10 * 60_000);
       expect(statuses).toEqual([]);
-      expect((await relay.queue(device.id)).map((queued) => queued.id)).toEqual(['m1', 'm2']);
+      expect((await queued(relay, device.id)).map((queued) => queued.id)).toEqual(['m1', 'm2']);
 
       await relay.setPolling(device.id, true);
       await clock.advance(60_000);
@@ -237,7 +262,7 @@ describe('RelayTransport', () => {
         ['m1', 'sent'],
         ['m2', 'sent'],
       ]);
-      expect(await relay.queue(device.id)).toEqual([]);
+      expect(await queued(relay, device.id)).toEqual([]);
     });
 
     it('carries on from the store after a restart', async () => {
@@ -252,14 +277,14 @@ describe('RelayTransport', () => {
       for (const [key, value] of first.state.values) second.state.values.set(key, value);
       await second.clock.advance(1);
       // The engine opens each stored session when it resumes; opened twice, the phone still takes each step once.
-      const session = { id: LINE.lineId } as Session;
+      const session = { id: LINE.sessionId } as Session;
       await second.relay.open(session);
       await second.relay.open(session);
       await second.clock.advance(60_000);
       expect(second.statuses.map(({ id, status }) => [id, status])).toEqual([['m1', 'sent']]);
       expect(second.links).toEqual([
-        [LINE.lineId, { state: 'connected', phone: LINE.phone, profileName: null }],
-        [LINE.lineId, { state: 'connected', phone: LINE.phone, profileName: null }],
+        [LINE.sessionId, { state: 'connected', phone: LINE.phone, profileName: null }],
+        [LINE.sessionId, { state: 'connected', phone: LINE.phone, profileName: null }],
       ]);
     });
   });

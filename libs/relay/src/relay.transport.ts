@@ -49,13 +49,27 @@ const TEXT_ONLY: Failure = { code: 'media_rejected', reason: 'the relay phone se
 const NO_GROUPS: Failure = { code: 'send_failed', reason: 'the relay phone opens chats by number (click to chat): it cannot write to a group' };
 const NO_DEVICE: Failure = { code: 'session_closed', reason: 'no relay phone is linked to the line' };
 
+/**
+ * The line a phone relays: the messages of `lineId` wait for it (an account's own line, or one of its
+ * sessions), and its link is the session `sessionId` (for an account's own line, the account's link session).
+ */
+export interface RelayLine {
+  accountId: string;
+  lineId: string;
+  sessionId: string;
+  /** The WhatsApp number on the phone. */
+  phone: string;
+}
+
 /** A phone that relays one line: it polls for that line's messages and forwards its notifications. */
 export interface RelayDevice {
   id: string;
   name: string;
+  /** Its own WhatsApp number, when it was given: the number a line linked to it sends as. */
+  phone: string | null;
   createdAt: number;
-  /** The line it relays (an account's own line, or one of its sessions), once linked. */
-  line: { accountId: string; lineId: string; phone: string } | null;
+  /** The line it relays, once linked. */
+  line: RelayLine | null;
   /** Clock time of its last poll; null before the first. */
   lastPollAt: number | null;
   /** A simulated phone on the engine's clock; null for a real one. */
@@ -78,7 +92,8 @@ export interface SimulatedPhoneState {
 /** A message waiting for its line's phone; a lease is one phone's claim on it while it tries. */
 interface QueuedSend {
   messageId: string;
-  deviceId: string;
+  /** Whichever phone relays the line gets it (a phone linked in place of another takes over its queue). */
+  lineId: string;
   phone: string;
   text: string;
   queuedAt: number;
@@ -120,6 +135,7 @@ const WHATSAPP_APPS = new Set(['com.whatsapp', 'com.whatsapp.w4b']);
 const DEVICE = 'device:';
 const TOKEN = 'token:';
 const LINE = 'line:';
+const SESSION = 'session:';
 const QUEUE = 'queue:';
 const QUEUED_MESSAGE = 'message:';
 const SEQUENCE = 'sequence';
@@ -167,14 +183,13 @@ export class RelayTransport implements Transport, SessionLinks {
     if (message.kind !== 'text' && message.kind !== 'link') return sink.statusChanged(message.id, 'failed', TEXT_ONLY);
     const failure = await this.exclusive(async () => {
       const state = this.state();
-      const deviceId = await state.get<string>(LINE + message.lineId);
-      if (deviceId === undefined) return NO_DEVICE;
+      if ((await state.get<string>(LINE + message.lineId)) === undefined) return NO_DEVICE;
       const sequence = ((await state.get<number>(SEQUENCE)) ?? 0) + 1;
       await state.set(SEQUENCE, sequence);
       const key = QUEUE + String(sequence).padStart(12, '0');
       const queued: QueuedSend = {
         messageId: message.id,
-        deviceId,
+        lineId: message.lineId,
         phone: message.peer,
         text: message.text,
         queuedAt: this.now(),
@@ -189,7 +204,7 @@ export class RelayTransport implements Transport, SessionLinks {
   }
 
   /** A new phone, with the token it authenticates with; a simulated one starts polling at once. */
-  async createDevice(spec: { name?: string; simulated?: boolean }): Promise<{ device: RelayDevice; token: string }> {
+  async createDevice(spec: { name?: string; phone?: string; simulated?: boolean }): Promise<{ device: RelayDevice; token: string }> {
     const created = await this.exclusive(async () => {
       const state = this.state();
       const token = randomBytes(18).toString('base64url');
@@ -198,6 +213,7 @@ export class RelayTransport implements Transport, SessionLinks {
       const device: RelayDevice = {
         id,
         name: spec.name ?? id,
+        phone: spec.phone ?? null,
         createdAt: now,
         line: null,
         lastPollAt: null,
@@ -219,16 +235,18 @@ export class RelayTransport implements Transport, SessionLinks {
     return (await this.state().entries<RelayDevice>(DEVICE)).map(([, device]) => device);
   }
 
-  /** How many messages wait for the device (leased ones included), oldest first. */
-  async queue(deviceId: string): Promise<Array<{ id: string; phone: string; offers: number; leasedUntil: number | null }>> {
+  /** The messages waiting for the line the device relays (leased ones included), oldest first. */
+  async queue(device: RelayDevice): Promise<Array<{ id: string; phone: string; offers: number; leasedUntil: number | null }>> {
+    if (!device.line) return [];
+    const { lineId } = device.line;
     return (await this.state().entries<QueuedSend>(QUEUE))
       .map(([, queued]) => queued)
-      .filter((queued) => queued.deviceId === deviceId)
+      .filter((queued) => queued.lineId === lineId)
       .map((queued) => ({ id: queued.messageId, phone: queued.phone, offers: queued.offers, leasedUntil: queued.leasedUntil }));
   }
 
-  /** The phone relays this line from now on: the line's messages wait for it, its notifications arrive there. */
-  async link(deviceId: string, line: { accountId: string; lineId: string; phone: string }): Promise<LinkResult<{ device: RelayDevice }>> {
+  /** The phone relays this line from now on: the line's messages wait for it, its notifications arrive there; its session is connected. */
+  async link(deviceId: string, line: RelayLine): Promise<LinkResult<{ device: RelayDevice }>> {
     const linked = await this.exclusive(async (): Promise<LinkResult<{ device: RelayDevice }>> => {
       const state = this.state();
       const device = await state.get<RelayDevice>(DEVICE + deviceId);
@@ -239,17 +257,19 @@ export class RelayTransport implements Transport, SessionLinks {
       const updated: RelayDevice = { ...device, line };
       await state.set(DEVICE + deviceId, updated);
       await state.set(LINE + line.lineId, deviceId);
+      await state.set(SESSION + line.sessionId, deviceId);
       return { ok: true, device: updated };
     });
     if (!linked.ok) return linked;
     this.arm(linked.device);
-    await this.announce(line.lineId, { state: 'connected', phone: line.phone, profileName: null });
+    await this.announce(line.sessionId, { state: 'connected', phone: line.phone, profileName: null });
     return linked;
   }
 
-  /** Whether the line is relayed by a phone. */
-  async relays(lineId: string): Promise<boolean> {
-    return (await this.state().get<string>(LINE + lineId)) !== undefined;
+  /** The phone relaying a session, if one does. */
+  async deviceOf(sessionId: string): Promise<RelayDevice | undefined> {
+    const deviceId = await this.state().get<string>(SESSION + sessionId);
+    return deviceId === undefined ? undefined : this.device(deviceId);
   }
 
   /** The device's poll: the oldest message of its line that no phone holds, now leased to it; or nothing to send. */
@@ -313,11 +333,10 @@ export class RelayTransport implements Transport, SessionLinks {
 
   /** A relayed session is connected while a phone is linked to it; a simulated phone carries on where the store says it was. */
   async open(session: Session): Promise<void> {
-    const deviceId = await this.state().get<string>(LINE + session.id);
-    const device = deviceId === undefined ? undefined : await this.device(deviceId);
+    const device = await this.deviceOf(session.id);
     if (device) this.arm(device);
     if (device?.line) await this.announce(session.id, { state: 'connected', phone: device.line.phone, profileName: null });
-    else await this.announce(session.id, { state: 'disconnected', reason: 'no relay phone is linked to the session', retryInMs: null });
+    else await this.announce(session.id, { state: 'disconnected', reason: 'waiting for a relay phone to be linked', retryInMs: null });
   }
 
   async requestPairingCode(): Promise<LinkResult<{ code: string }>> {
@@ -343,15 +362,17 @@ export class RelayTransport implements Transport, SessionLinks {
 
   async close(): Promise<void> {}
 
-  /** The line is no longer relayed; its queued messages stay queued (they go out if a phone is linked again). */
-  async unlink(lineId: string): Promise<void> {
+  /** The session's line is no longer relayed; its queued messages stay queued (they go out if a phone is linked again). */
+  async unlink(sessionId: string): Promise<void> {
     await this.exclusive(async () => {
       const state = this.state();
-      const deviceId = await state.get<string>(LINE + lineId);
+      const deviceId = await state.get<string>(SESSION + sessionId);
       if (deviceId === undefined) return;
-      await state.delete(LINE + lineId);
+      await state.delete(SESSION + sessionId);
       const device = await state.get<RelayDevice>(DEVICE + deviceId);
-      if (device) await state.set(DEVICE + deviceId, { ...device, line: null });
+      if (!device) return;
+      if (device.line) await state.delete(LINE + device.line.lineId);
+      await state.set(DEVICE + deviceId, { ...device, line: null });
     });
   }
 
@@ -359,8 +380,9 @@ export class RelayTransport implements Transport, SessionLinks {
     const state = this.state();
     const now = this.now();
     await state.set(DEVICE + device.id, { ...device, lastPollAt: now });
+    if (!device.line) return { send: false };
     for (const [key, queued] of await state.entries<QueuedSend>(QUEUE)) {
-      if (queued.deviceId !== device.id || (queued.leasedUntil !== null && queued.leasedUntil > now)) continue;
+      if (queued.lineId !== device.line.lineId || (queued.leasedUntil !== null && queued.leasedUntil > now)) continue;
       await state.set(key, { ...queued, offers: queued.offers + 1, leasedUntil: now + this.leaseMs });
       return { send: true, id: queued.messageId, phone: queued.phone, text: queued.text, link: clickToChat(queued.phone, queued.text) };
     }
@@ -372,7 +394,7 @@ export class RelayTransport implements Transport, SessionLinks {
     const state = this.state();
     const key = await state.get<string>(QUEUED_MESSAGE + messageId);
     const queued = key === undefined ? undefined : await state.get<QueuedSend>(key);
-    if (key === undefined || queued?.deviceId !== device.id)
+    if (key === undefined || queued === undefined || queued.lineId !== device.line?.lineId)
       return { ok: false, code: 'not_found', reason: `no message ${messageId} waits for a result from this device` };
     if (queued.offers === 0) return { ok: false, code: 'conflict', reason: `message ${messageId} was never handed to the device` };
     await state.delete(key);

@@ -1,6 +1,6 @@
 import { Body, ConflictException, Controller, Get, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parseAccountId, WhatsAppEngine } from '#engine';
 import { RelayTransport, type RelayDevice } from '#relay';
 import { controlValidation } from '../control/control.validation.js';
@@ -11,6 +11,14 @@ export class CreateRelayDeviceDto {
   @IsString()
   @MaxLength(100)
   name?: string;
+
+  @ApiPropertyOptional({
+    example: '79160000123',
+    description: "The phone's own WhatsApp number: what a line linked to it sends as (the account's own number when absent).",
+  })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
 
   @ApiPropertyOptional({ description: 'A simulated phone on the sandbox clock (polls every 5 s, about 5 s per message) instead of a real one.' })
   @IsOptional()
@@ -27,7 +35,7 @@ export class SetPollingDto {
 export class RelayLineDto {
   @ApiProperty() provider!: string;
   @ApiProperty() key!: string;
-  @ApiProperty({ nullable: true, type: String, description: "The session the phone relays; null for the account's own line." }) session!: string | null;
+  @ApiProperty({ example: 'wamm-s1', description: "The session its link is: the account's link session, or a provider's phone or device." }) session!: string;
   @ApiProperty({ example: '79990000001' }) phone!: string;
 }
 
@@ -42,6 +50,7 @@ export class RelayQueuedDto {
 export class RelayDeviceDto {
   @ApiProperty({ example: 'relay-4f1c2a9b0d3e' }) id!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Its own WhatsApp number, when it was given.' }) phone!: string | null;
   @ApiProperty() simulated!: boolean;
   @ApiProperty({ nullable: true, type: Boolean, description: 'Whether a simulated phone polls; null for a real one.' }) polling!: boolean | null;
   @ApiProperty({ nullable: true, type: RelayLineDto }) line!: RelayLineDto | null;
@@ -102,15 +111,16 @@ export class RelayDevicesController {
     return {
       id: device.id,
       name: device.name,
+      phone: device.phone,
       simulated: device.simulated !== null,
       polling: device.simulated?.polling ?? null,
       line: line && {
         ...parseAccountId(line.accountId),
-        session: line.lineId === line.accountId ? null : line.lineId,
+        session: line.sessionId,
         phone: line.phone,
       },
       lastPollAt: iso(device.lastPollAt),
-      queue: (await this.relay.queue(device.id)).map((queued) => ({ ...queued, leasedUntil: iso(queued.leasedUntil) })),
+      queue: (await this.relay.queue(device)).map((queued) => ({ ...queued, leasedUntil: iso(queued.leasedUntil) })),
     };
   }
 }
