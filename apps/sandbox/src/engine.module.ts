@@ -15,9 +15,9 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
     await this.engine.resume();
   }
 
-  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
-  onApplicationShutdown(): void {
-    this.engine.close();
+  /** The sessions' links, the engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.close();
   }
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {

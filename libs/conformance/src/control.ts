@@ -160,12 +160,13 @@ export interface SandboxSession {
   provider: string;
   accountKey: string;
   label: string;
+  transport: string;
   state: 'qr' | 'loading' | 'connected' | 'disconnected';
   stateSince: string;
   phone: string | null;
   linkedAt: string | null;
   createdAt: string;
-  qr: { payload: string; rotatesAt: string } | null;
+  qr: { payload: string; rotatesAt: string | null } | null;
   pairing: { code: string; phone: string; expiresAt: string } | null;
 }
 

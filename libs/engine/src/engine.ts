@@ -13,8 +13,11 @@ import { SendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
 import { openStore, type StoreLocation } from './store/open-store.js';
 import type { EngineStore } from './store/store.js';
+import { SimulatedLinks } from './transport/simulated-links.js';
 import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
-import type { Transport } from './transport/transport.js';
+import type { LinkedTransport, LinkSink, TransportContext, TransportSink } from './transport/transport.js';
+import { TransportMedia } from './transport/transport-media.js';
+import { scopedState, SIMULATED_TRANSPORT, Transports } from './transport/transports.js';
 import { WebhookBatcher } from './webhooks/webhook.batcher.js';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
 import { AccountService, type AccountSeed } from './world/accounts.js';
@@ -46,6 +49,13 @@ export interface EngineOptions {
   };
   /** Where the sandbox serves its sample media (used for files that virtual customers send). */
   mediaBaseUrl: string;
+  /**
+   * Transports besides the simulated one (a live WhatsApp session, a relay), each under its own name: the
+   * app builds them, so the engine never imports one. Each is attached with its own TransportContext.
+   */
+  transports?: LinkedTransport[];
+  /** The transport new sessions take, and account lines without a link session send through; `simulated` when absent. */
+  defaultTransport?: string;
 }
 
 /**
@@ -85,11 +95,12 @@ export class WhatsAppEngine {
   private readonly scheduler: Scheduler;
   private readonly queue: SendQueue;
   private readonly batcher: WebhookBatcher;
+  /** The simulated transport and those the app passed, by name; each session names the one holding it. */
+  private readonly transports: Transports;
   /** Secrets being read or made, by name: two first callers at once get the same one. */
   private readonly secrets = new Map<string, Promise<Uint8Array>>();
 
-  /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
-  constructor(options: EngineOptions, transport?: Transport) {
+  constructor(options: EngineOptions) {
     this.seed = options.seed;
     const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
     // An advance waits for webhook deliveries up to one attempt's limit, however many receivers never answer.
@@ -116,13 +127,19 @@ export class WhatsAppEngine {
       ...(media.allowHost ? { allowHost: media.allowHost } : {}),
     });
     this.groups = new GroupService(this.store, this.clock, options.seed);
-    const activeTransport =
-      transport ??
-      new SimulatedTransport(this.scheduler, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl, (lineId, groupId, self) =>
-        this.groups.membersBesides(lineId, groupId, self),
-      );
     const profile = (name: string) => this.profile(name);
-    this.sessions = new SessionService(this.store, this.clock, this.scheduler, this.events, options.seed, profile);
+    const simulatedLinks = new SimulatedLinks(this.clock, this.scheduler, options.seed, profile, (id) => this.store.sessions.get(id));
+    const simulated = new SimulatedTransport(
+      simulatedLinks,
+      this.scheduler,
+      this.customers,
+      options.seed,
+      DEFAULT_TIMINGS,
+      options.mediaBaseUrl,
+      (lineId, groupId, self) => this.groups.membersBesides(lineId, groupId, self),
+    );
+    this.transports = new Transports([simulated, ...(options.transports ?? [])], options.defaultTransport ?? SIMULATED_TRANSPORT);
+    this.sessions = new SessionService(this.store, this.clock, this.events, this.transports, simulatedLinks);
     this.contacts = new ContactBook(this.store, this.clock);
     this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
     this.catalogs = new CatalogService(this.store);
@@ -144,12 +161,13 @@ export class WhatsAppEngine {
       events: this.events,
       media: this.mediaInspector,
       mediaFiles: this.mediaFiles,
-      transport: activeTransport,
+      transports: this.transports,
       queue: this.queue,
       profile,
       mediaBaseUrl: options.mediaBaseUrl,
     });
-    activeTransport.attach(this.messages);
+    const transportMedia = new TransportMedia(this.store, this.clock, this.mediaFiles, this.mediaInspector, options.mediaBaseUrl);
+    this.transports.attach(transportSink(this.messages, this.sessions), (name) => this.transportContext(name, transportMedia));
     this.templates = new TemplateRegistry(this.store, this.clock);
     this.conversations = new ConversationWindows(this.store, this.clock, this.events, this.templates);
     this.events.on((event) => this.publishWebhooks(event));
@@ -213,6 +231,7 @@ export class WhatsAppEngine {
     await this.webhooks.restore(jobs);
     this.batcher.restore(jobs);
     await this.scheduler.resume();
+    await this.sessions.reopen(await this.accounts.list());
   }
 
   /** Resolves once the jobs and the clock's time are all written to the store (a restart finds them). */
@@ -236,10 +255,24 @@ export class WhatsAppEngine {
     await this.templates.restoreBaseline();
   }
 
-  /** Closes the store, and removes the media files a volatile store's records named; the engine is not used afterwards. */
-  close(): void {
+  /**
+   * Lets go of every session's link (a live transport's sockets), then closes the store and removes the media
+   * files a volatile store's records named; the engine is not used afterwards.
+   */
+  async close(): Promise<void> {
+    await this.sessions.closeAll(await this.accounts.list());
     this.mediaFiles.close();
     this.store.close();
+  }
+
+  /** What a transport is lent: its own corner of the store's state, the clock, and media bytes in and out. */
+  private transportContext(name: string, media: TransportMedia): TransportContext {
+    return {
+      state: scopedState(this.store.state, name),
+      now: () => this.clock.now(),
+      mediaBytes: (message) => media.bytes(message),
+      keepInboundMedia: (accountId, file) => media.keepInbound(accountId, file),
+    };
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {
@@ -253,4 +286,14 @@ export class WhatsAppEngine {
       else await this.webhooks.enqueue(account, webhook.url, webhook.payload, orderKeyOf(event));
     }
   }
+}
+
+/** One sink for every transport: message changes go to the messages, link changes to the sessions. */
+function transportSink(messages: MessageService, sessions: SessionService): TransportSink & LinkSink {
+  return {
+    statusChanged: (messageId, status, failure) => messages.statusChanged(messageId, status, failure),
+    inbound: (accountId, message) => messages.inbound(accountId, message),
+    receipt: (messageId, receipt) => messages.receipt(messageId, receipt),
+    sessionChanged: (sessionId, update) => sessions.sessionChanged(sessionId, update),
+  };
 }

@@ -1,7 +1,32 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Put, UnprocessableEntityException, UsePipes } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WhatsAppEngine, type Account } from '#engine';
-import { AccountDto, InboundMessageDto, InboundResultDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  UnprocessableEntityException,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import QRCode from 'qrcode';
+import { WhatsAppEngine, type Account, type Session } from '#engine';
+import { AccountDto, InboundMessageDto, InboundResultDto, LinkDto, LinkStateDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
 
 @ApiTags('accounts')
@@ -80,6 +105,72 @@ export class AccountsController {
   async sessions(@Param('provider') provider: string, @Param('key') key: string): Promise<SessionDto[]> {
     const account = await this.resolve(provider, key);
     return (await this.engine.sessions.list(account)).map((session) => SessionDto.of(session, this.engine.sessions.qrCode(session)));
+  }
+
+  @Post(':provider/:key/link')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Link an account whose provider has no session API (WaMessenger, WAMM, Devino) to a phone',
+    description:
+      "Creates the account's link session, or answers the one it has: its QR code (scan it with the phone, or with POST /__sandbox/sessions/{id}/scan on a simulated link) and, with `phone`, a pairing code to type on that phone. Once connected, the account's messages go through it.",
+  })
+  @ApiOkResponse({ type: LinkStateDto })
+  @ApiBadRequestResponse({ description: 'A bad phone, or a transport the sandbox does not run.' })
+  @ApiNotFoundResponse({ description: 'No such provider or account.' })
+  @ApiConflictResponse({ description: 'The account is linked through another transport: DELETE that link first.' })
+  @ApiUnprocessableEntityResponse({ description: 'The provider links its own sessions through its API, or the link is past its QR screen (no pairing code).' })
+  async link(@Param('provider') provider: string, @Param('key') key: string, @Body() body: LinkDto = {}): Promise<LinkStateDto> {
+    const account = await this.linkable(provider, key);
+    const transports = this.engine.sessions.transportNames();
+    if (body.via !== undefined && !transports.includes(body.via)) throw new BadRequestException(`via must be one of: ${transports.join(', ')}`);
+    const linked = await this.engine.sessions.link(account, body.via);
+    if (!linked.ok) throw new ConflictException(linked.reason);
+    let session = linked.session;
+    if (body.phone !== undefined) {
+      const issued = await this.engine.sessions.requestPairingCode(session, body.phone);
+      if (!issued.ok) throw new UnprocessableEntityException(issued.reason);
+      session = issued.session;
+    }
+    await this.engine.clock.settle();
+    return this.linkView(session);
+  }
+
+  @Get(':provider/:key/link')
+  @ApiOperation({ summary: "The account's link to its phone: its state, QR code and pairing code" })
+  @ApiOkResponse({ type: LinkStateDto })
+  @ApiNotFoundResponse({ description: 'No such provider or account, or the account is not linked.' })
+  async linkState(@Param('provider') provider: string, @Param('key') key: string): Promise<LinkStateDto> {
+    const link = await this.engine.sessions.linkOf(await this.linkable(provider, key));
+    if (!link) throw new NotFoundException('the account is not linked to a phone (POST this path to link it)');
+    return this.linkView(link);
+  }
+
+  @Delete(':provider/:key/link')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Unlink the account's phone and forget the link: the account sends on its own line again" })
+  @ApiNoContentResponse({ description: 'Unlinked.' })
+  @ApiNotFoundResponse({ description: 'No such provider or account, or the account is not linked.' })
+  async unlink(@Param('provider') provider: string, @Param('key') key: string): Promise<void> {
+    if (!(await this.engine.sessions.unlink(await this.linkable(provider, key)))) throw new NotFoundException('the account is not linked to a phone');
+    await this.engine.clock.settle();
+  }
+
+  /** An account of a provider without a session API: Maytapi's and Wamessage's sessions are linked through their own routes. */
+  private async linkable(provider: string, key: string): Promise<Account> {
+    const account = await this.resolve(provider, key);
+    if (this.engine.profile(provider).sessionApi) {
+      throw new UnprocessableEntityException(`${provider} links its sessions through its own API: link them there (its phones or devices), not here`);
+    }
+    return account;
+  }
+
+  private async linkView(session: Session): Promise<LinkStateDto> {
+    const qr = this.engine.sessions.qrCode(session);
+    return {
+      ...SessionDto.of(session, qr),
+      qrImage: qr && (await QRCode.toDataURL(qr.payload)),
+      pairingCode: session.state === 'qr' && session.pairing && session.pairing.expiresAt > this.engine.clock.now() ? session.pairing.code : null,
+    };
   }
 
   private async resolve(provider: string, key: string): Promise<Account> {

@@ -204,7 +204,8 @@ export class PairDto {
 
 export class QrCodeDto {
   @ApiProperty({ description: 'What the QR image encodes.' }) payload!: string;
-  @ApiProperty({ description: 'When the next code replaces it.' }) rotatesAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'When the next code replaces it; null when the transport does not say (a live session).' })
+  rotatesAt!: string | null;
 }
 
 export class PairingDto {
@@ -213,11 +214,29 @@ export class PairingDto {
   @ApiProperty() expiresAt!: string;
 }
 
+/** Linking an account whose provider has no session API to a phone. */
+export class LinkDto {
+  @ApiPropertyOptional({ example: '79160000123', description: 'Link by pairing code instead of a QR scan: the phone that types the code.' })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
+
+  @ApiPropertyOptional({
+    example: 'simulated',
+    description: "The transport that holds the link (`simulated`, or `live` when the sandbox runs one); the sandbox's default when absent.",
+  })
+  @IsOptional()
+  @IsString()
+  via?: string;
+}
+
 export class SessionDto {
   @ApiProperty({ example: 'maytapi-s1' }) id!: string;
   @ApiProperty() provider!: string;
   @ApiProperty() accountKey!: string;
   @ApiProperty({ description: "The provider's own id for it (Maytapi phone id, Wamessage registration id)." }) label!: string;
+  @ApiProperty({ example: 'simulated', description: 'The transport holding its link to WhatsApp; the control API plays the phone of simulated ones only.' })
+  transport!: string;
   @ApiProperty({ enum: ['qr', 'loading', 'connected', 'disconnected'] }) state!: string;
   @ApiProperty() stateSince!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The linked WhatsApp number.' }) phone!: string | null;
@@ -233,12 +252,13 @@ export class SessionDto {
       provider,
       accountKey,
       label: session.label,
+      transport: session.transport,
       state: session.state,
       stateSince: iso(session.stateSince),
       phone: session.phone,
       linkedAt: session.linkedAt === null ? null : iso(session.linkedAt),
       createdAt: iso(session.createdAt),
-      qr: qr && { payload: qr.payload, rotatesAt: iso(qr.rotatesAt) },
+      qr: qr && { payload: qr.payload, rotatesAt: qr.rotatesAt === null ? null : iso(qr.rotatesAt) },
       pairing: session.pairing && { code: session.pairing.code, phone: session.pairing.phone, expiresAt: iso(session.pairing.expiresAt) },
     };
   }
@@ -377,4 +397,12 @@ export class RequestRecordDto {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** An account's link session, with its QR code as an image to scan and the pairing code asked for. */
+export class LinkStateDto extends SessionDto {
+  @ApiProperty({ nullable: true, type: String, description: 'The QR code on screen as a PNG data URL, to scan with the phone; null off the QR screen.' })
+  qrImage!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'ABCDEFGH', description: 'The code to type on the phone, when a phone was given.' })
+  pairingCode!: string | null;
 }

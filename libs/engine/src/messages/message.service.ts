@@ -17,11 +17,12 @@ import type {
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery, ScheduledJob } from '../store/store.js';
 import type { DurationRange } from '../random.js';
-import type { SessionService } from '../sessions/session.service.js';
+import { LINK_LABEL, type SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
-import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import type { InboundMessage, TransportSink, TransportStatus } from '../transport/transport.js';
+import type { Transports } from '../transport/transports.js';
 import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
@@ -93,7 +94,8 @@ export interface MessageServiceDeps {
   events: EngineEvents;
   media: MediaInspector;
   mediaFiles: MediaFiles;
-  transport: Transport;
+  /** A message goes through the transport holding its line's session (or the account's link session), else the default. */
+  transports: Transports;
   queue: SendQueue;
   profile(name: string): ProviderProfile;
   /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
@@ -129,6 +131,10 @@ export class MessageService implements TransportSink {
       }
       from = session.phone;
       lineId = session.id;
+    } else {
+      // An account linked to a phone (its provider has no session API) sends as that phone.
+      const link = await this.deps.sessions.linkOf(account);
+      if (link?.phone) from = link.phone;
     }
     const kind = request.kind ?? (request.mediaUrl || request.mediaUpload ? 'media' : 'text');
     const limit = await this.checkLimits(account, request.recipients.length, request.refusals ?? 'reject', kind);
@@ -262,12 +268,14 @@ export class MessageService implements TransportSink {
     const { accounts, store, clock } = this.deps;
     if (!accounts.isEnabled(account, FEATURE_RECEIVE)) return { received: false, reason: 'receive is off for this account' };
     let to = account.linePhone;
-    const lineId = inbound.lineId ?? account.id;
+    let lineId = inbound.lineId ?? account.id;
     if (lineId !== account.id) {
       const session = await this.deps.sessions.get(lineId);
       if (!session || session.accountId !== account.id) return { received: false, reason: 'no such session' };
       if (session.state !== 'connected' || !session.phone) return { received: false, reason: `the session is not connected (it is ${session.state})` };
       to = session.phone;
+      // What reaches an account's link session is the account line's, as what it sends is.
+      if (session.label === LINK_LABEL) lineId = account.id;
     }
     const now = clock.now();
     const id = await this.nextId(account, 'inbound');
@@ -326,14 +334,17 @@ export class MessageService implements TransportSink {
     if (message.failAtDispatch) return this.statusChanged(messageId, 'failed', message.failAtDispatch);
     const unpaid = await charge(this.deps.accounts, account, message.kind, this.deps.profile(account.provider).billedKinds);
     if (unpaid) return this.statusChanged(messageId, 'failed', unpaid);
-    if (message.lineId !== account.id) {
-      const session = await this.deps.sessions.get(message.lineId);
-      if (session?.state !== 'connected') {
-        return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason: 'the session was not connected when the message was due' });
-      }
+    // A session's line sends through its session; the account's own line through its link session, if it has one.
+    const onSession = message.lineId !== account.id;
+    const session = onSession ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    if (onSession ? session?.state !== 'connected' : session && session.state !== 'connected') {
+      const reason = onSession
+        ? 'the session was not connected when the message was due'
+        : "the account's link to its phone was not connected when the message was due";
+      return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason });
     }
     try {
-      await this.deps.transport.send(message, account);
+      await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).send(message, account);
     } catch (error) {
       await this.statusChanged(messageId, 'failed', { code: 'transport_error', reason: error instanceof Error ? error.message : String(error) });
     }

@@ -297,9 +297,29 @@ class MemoryState implements StateRepository {
   async set(key: string, value: unknown) {
     this.values.set(key, JSON.stringify(value));
   }
+  async delete(key: string) {
+    return this.values.delete(key);
+  }
+  async entries<T>(prefix: string) {
+    return this.keysFrom(prefix).map((key): [string, T] => [key, JSON.parse(this.values.get(key)!) as T]);
+  }
+  async deletePrefix(prefix: string) {
+    const keys = this.keysFrom(prefix);
+    for (const key of keys) this.values.delete(key);
+    return keys.length;
+  }
   clear() {
     this.values.clear();
   }
+  private keysFrom(prefix: string): string[] {
+    return [...this.values.keys()].filter((key) => key.startsWith(prefix)).sort(byKey);
+  }
+}
+
+/** Code-point order (UTF-8 byte order, as SQLite sorts its keys), not UTF-16's. */
+function byKey(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 class MemoryWebhooks extends KeyedDocuments<WebhookEvent, [string]> implements WebhookRepository {

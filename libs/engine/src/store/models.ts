@@ -159,8 +159,10 @@ export type SessionState = 'qr' | 'loading' | 'connected' | 'disconnected';
 export interface Session {
   id: string;
   accountId: string;
-  /** The provider's own number for it (Maytapi phone id, Wamessage registration id). */
+  /** The provider's own number for it (Maytapi phone id, Wamessage registration id); `link` for an account's link session. */
   label: string;
+  /** The transport holding its link to WhatsApp (`simulated`, or one the app passed the engine). */
+  transport: string;
   state: SessionState;
   stateSince: number;
   /** The linked WhatsApp number, once a phone has linked it. */

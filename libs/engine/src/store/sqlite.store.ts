@@ -505,9 +505,16 @@ class SqliteSchedule extends JsonTable<ScheduledJob, [string]> implements Schedu
 class SqliteState implements StateRepository {
   private readonly selectOne: Statement<[string], { value: string }>;
   private readonly upsert: Statement<[string, string]>;
+  private readonly remove: Statement<[string]>;
+  private readonly selectPrefix: Statement<[string], { key: string; value: string }>;
+  private readonly removePrefix: Statement<[string]>;
   constructor(private readonly db: Database) {
     this.selectOne = db.prepare('SELECT value FROM state WHERE key = ?');
     this.upsert = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.remove = db.prepare('DELETE FROM state WHERE key = ?');
+    // GLOB is case-sensitive and, on a literal prefix, walks the primary key's index from the prefix on.
+    this.selectPrefix = db.prepare('SELECT key, value FROM state WHERE key GLOB ? ORDER BY key');
+    this.removePrefix = db.prepare('DELETE FROM state WHERE key GLOB ?');
   }
   async get<T>(key: string) {
     const row = this.selectOne.get(key);
@@ -516,4 +523,18 @@ class SqliteState implements StateRepository {
   async set(key: string, value: unknown) {
     await written(this.db, () => this.upsert.run(key, JSON.stringify(value)));
   }
+  async delete(key: string) {
+    return (await written(this.db, () => this.remove.run(key))).changes > 0;
+  }
+  async entries<T>(prefix: string) {
+    return this.selectPrefix.all(startsWith(prefix)).map((row): [string, T] => [row.key, JSON.parse(row.value) as T]);
+  }
+  async deletePrefix(prefix: string) {
+    return (await written(this.db, () => this.removePrefix.run(startsWith(prefix)))).changes;
+  }
+}
+
+/** A GLOB pattern matching the keys that start with `prefix`: its wildcard characters stand for themselves. */
+function startsWith(prefix: string): string {
+  return `${prefix.replace(/[*?[]/g, (wildcard) => `[${wildcard}]`)}*`;
 }

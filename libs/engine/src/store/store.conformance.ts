@@ -269,6 +269,33 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         expect(await store.state.get('clock')).toEqual({ now: 1_767_258_060_000, speed: 60, paused: null });
         expect(await store.state.get<boolean>('flag')).toBe(false);
       });
+
+      it('deletes a key, and lists and deletes the keys under a prefix in key order', async () => {
+        await store.state.set('transport.live.creds', { me: '79001' });
+        await store.state.set('transport.live.key.b', 2);
+        await store.state.set('transport.live.key.a', 1);
+        await store.state.set('transport.live.keyring', 'not under key.');
+        await store.state.set('transport.relay.key.a', 'another transport');
+        await store.state.set('transport.live.*?[x', 'wildcards are plain characters');
+        expect(await store.state.entries('transport.live.key.')).toEqual([
+          ['transport.live.key.a', 1],
+          ['transport.live.key.b', 2],
+        ]);
+        expect(await store.state.entries('transport.live.*?[')).toEqual([['transport.live.*?[x', 'wildcards are plain characters']]);
+        expect(await store.state.entries('transport.none.')).toEqual([]);
+
+        expect(await store.state.delete('transport.live.creds')).toBe(true);
+        expect(await store.state.delete('transport.live.creds')).toBe(false);
+        expect(await store.state.get('transport.live.creds')).toBeUndefined();
+
+        expect(await store.state.deletePrefix('transport.live.key.')).toBe(2);
+        expect(await store.state.deletePrefix('transport.live.key.')).toBe(0);
+        expect(await store.state.entries('transport.')).toEqual([
+          ['transport.live.*?[x', 'wildcards are plain characters'],
+          ['transport.live.keyring', 'not under key.'],
+          ['transport.relay.key.a', 'another transport'],
+        ]);
+      });
     });
 
     it('forgets everything on clear, sequences included', async () => {
@@ -403,6 +430,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     id,
     accountId: 'maytapi:a',
     label: id.slice(1),
+    transport: 'simulated',
     state: 'qr',
     stateSince: 1,
     phone: null,
