@@ -3,6 +3,7 @@ import type { SandboxConfig } from './config.js';
 import { ControlModule } from './control/control.module.js';
 import { EngineModule } from './engine.module.js';
 import { PROVIDERS } from './providers.js';
+import { RelayModule } from './relay/relay.module.js';
 import { RequestJournalModule } from './request-journal.module.js';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         ),
         RequestJournalModule,
         ControlModule,
+        RelayModule,
         ...PROVIDERS.map((provider) => provider.module),
       ],
     };

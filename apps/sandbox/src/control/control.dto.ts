@@ -228,6 +228,14 @@ export class LinkDto {
   @IsOptional()
   @IsString()
   via?: string;
+
+  @ApiPropertyOptional({
+    example: 'relay-4f1c2a9b0d3e',
+    description: 'With `"via": "relay"` (implied): the relay phone (POST /__sandbox/relay/devices) that relays the account from now on.',
+  })
+  @IsOptional()
+  @IsString()
+  device?: string;
 }
 
 export class SessionDto {

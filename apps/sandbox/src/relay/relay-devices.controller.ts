@@ -1,9 +1,10 @@
-import { Body, ConflictException, Controller, Get, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UsePipes } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parseAccountId, WhatsAppEngine } from '#engine';
 import { RelayTransport, type RelayDevice } from '#relay';
 import { controlValidation } from '../control/control.validation.js';
+import { RelayLinking } from './relay-linking.js';
 
 export class CreateRelayDeviceDto {
   @ApiPropertyOptional({ example: 'Mi 9 SE', description: 'What to call the phone.' })
@@ -24,6 +25,12 @@ export class CreateRelayDeviceDto {
   @IsOptional()
   @IsBoolean()
   simulated?: boolean;
+}
+
+export class LinkRelaySessionDto {
+  @ApiProperty({ example: 'maytapi-s1', description: "A provider's phone or device (GET /__sandbox/accounts/{provider}/{key}/sessions)." })
+  @IsString()
+  session!: string;
 }
 
 export class SetPollingDto {
@@ -70,6 +77,7 @@ export class RelayDevicesController {
   constructor(
     private readonly relay: RelayTransport,
     private readonly engine: WhatsAppEngine,
+    private readonly linking: RelayLinking,
   ) {}
 
   @Post()
@@ -85,6 +93,23 @@ export class RelayDevicesController {
   @ApiOperation({ summary: 'A relay phone: the line it relays, its last poll, and the messages waiting for it' })
   @ApiOkResponse({ type: RelayDeviceDto })
   async get(@Param('id') id: string): Promise<RelayDeviceDto> {
+    return this.view(await this.find(id));
+  }
+
+  @Post(':id/link')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "The phone relays a provider's phone or device (a Maytapi phone, a Wamessage device): the session moves to the relay and is connected",
+    description: 'An account of a provider without sessions is linked with POST /__sandbox/accounts/{provider}/{key}/link {"via":"relay","device":…}.',
+  })
+  @ApiOkResponse({ type: RelayDeviceDto })
+  async link(@Param('id') id: string, @Body() body: LinkRelaySessionDto): Promise<RelayDeviceDto> {
+    await this.find(id);
+    const session = await this.engine.sessions.get(body.session);
+    if (!session) throw new NotFoundException(`no session ${body.session}`);
+    const linked = await this.linking.link(id, session);
+    if (!linked.ok && linked.code === 'not_found') throw new NotFoundException(linked.reason);
+    if (!linked.ok) throw new ConflictException(linked.reason);
     return this.view(await this.find(id));
   }
 

@@ -10,7 +10,8 @@ import type { ProbeContext, Scenario, ScenarioContext, Suite } from './suite.js'
 const API = 'relay';
 const PHONE = '79001234567';
 const OTHER_PHONE = '79007654321';
-const NO_WHATSAPP = '79001000000';
+/** A magic number whose sends fail: WAMM checks numbers for WhatsApp before it accepts a message, so `…000000` never reaches the phone. */
+const SEND_FAILS = '79001000003';
 const SECOND = 1_000;
 /** The lease, the poll interval and the UI timeout the contract states. */
 const LEASE = 30 * SECOND;
@@ -144,11 +145,11 @@ const leases: Scenario = {
 };
 
 const simulatedPace: Scenario = {
-  name: 'a simulated phone sends at its pace: about 5 s a message, 9.6 s to give up on a number without WhatsApp; never delivered or read',
+  name: 'a simulated phone sends at its pace: about 5 s a message, 9.6 s to give up on a chat that never opens; never delivered or read',
   async run(ctx: ScenarioContext) {
     const { key, device } = await linkedPhone(ctx, 'relay-pace', true);
     const sent = await queue(ctx, key, PHONE, 'wa-conformance relay one');
-    const failed = await queue(ctx, key, NO_WHATSAPP, 'wa-conformance relay two');
+    const failed = await queue(ctx, key, SEND_FAILS, 'wa-conformance relay two');
     const tookSent = await ctx.stepUntil(
       'the first message sent',
       { stepMs: SECOND, maxMs: 40 * SECOND },
@@ -162,7 +163,7 @@ const simulatedPace: Scenario = {
     // WAMM's queue hands the first message on 5–12 s after acceptance; the phone polls every 5 s and sends in 4–6 s.
     ctx.check(tookSent >= 4 * SECOND && tookSent <= 12 * SECOND + POLL + 6 * SECOND, `the first message took ${tookSent} ms of clock time`);
     ctx.check(tookFailed >= UI_TIMEOUT, `the second message failed after ${tookFailed} ms more, before the phone's 9.6 s UI timeout`);
-    ctx.equal((await statusOf(ctx, failed)).failureCode, 'no_whatsapp', 'the failure of a number without WhatsApp');
+    ctx.equal((await statusOf(ctx, failed)).failureCode, 'no_whatsapp', 'the failure the phone reports as 2');
     await ctx.advance(120 * SECOND);
     ctx.equal((await statusOf(ctx, sent)).status, 'sent', 'the sent message two minutes later (a phone sees no ticks)');
     ctx.equal(((await ctx.api(getDevice(device.id), JSON_200)).json as Device).queue, [], 'the phone’s queue');
