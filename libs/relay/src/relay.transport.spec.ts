@@ -59,10 +59,10 @@ function setUp(directory: Partial<RelayDirectory> = {}) {
         inbound.push({ accountId, message });
       },
       receipt: async () => undefined,
-      sessionChanged: async (sessionId: string, update: LinkUpdate) => {
+      sessionChanged: async (sessionId, update) => {
         links.push([sessionId, update]);
       },
-    } as Parameters<RelayTransport['attach']>[0],
+    },
     { state, now: () => clock.now(), mediaBytes: async () => null, keepInboundMedia: async () => Promise.reject(new Error('not used')) },
   );
   return { clock, state, relay, statuses, inbound, links };

@@ -6,12 +6,12 @@ import {
   type Account,
   type DurationRange,
   type Failure,
+  type LinkedTransport,
   type LinkResult,
   type LinkSink,
+  type LinkUpdate,
   type Message,
   type Session,
-  type SessionLinks,
-  type Transport,
   type TransportContext,
   type TransportSink,
   type TransportState,
@@ -96,7 +96,6 @@ interface QueuedSend {
   lineId: string;
   phone: string;
   text: string;
-  queuedAt: number;
   /** How many times it was handed to the phone. */
   offers: number;
   leasedUntil: number | null;
@@ -151,10 +150,9 @@ const SEQUENCE = 'sequence';
  * the queue, so nothing accepted is lost when the sandbox restarts or a phone stops polling. A simulated
  * phone plays the article's timings on the engine's clock, so the whole path runs without a phone.
  */
-export class RelayTransport implements Transport, SessionLinks {
+export class RelayTransport implements LinkedTransport {
   readonly name = 'relay';
-  private sink: TransportSink | null = null;
-  private links: LinkSink | null = null;
+  private sink: (TransportSink & LinkSink) | null = null;
   private context: TransportContext | null = null;
   /** Every operation reads and writes several keys: one at a time, so two polls never lease the same message. */
   private turn: Promise<unknown> = Promise.resolve();
@@ -164,16 +162,9 @@ export class RelayTransport implements Transport, SessionLinks {
     this.leaseMs = options.leaseMs ?? RELAY_LEASE_MS;
   }
 
-  attach(sink: TransportSink, context?: TransportContext): void {
-    if (!context) throw new Error('the relay keeps its queue in the engine store: attach it with a TransportContext');
+  attach(sink: TransportSink & LinkSink, context: TransportContext): void {
     this.sink = sink;
     this.context = context;
-    if (isLinkSink(sink)) this.links = sink;
-  }
-
-  /** Where session changes go, when the engine's sink does not take them itself. */
-  attachLinks(links: LinkSink): void {
-    this.links = links;
   }
 
   /** Queues a text for its line's phone; what cannot go through a phone's WhatsApp UI fails at once. */
@@ -192,7 +183,6 @@ export class RelayTransport implements Transport, SessionLinks {
         lineId: message.lineId,
         phone: message.peer,
         text: message.text,
-        queuedAt: this.now(),
         offers: 0,
         leasedUntil: null,
       };
@@ -231,10 +221,6 @@ export class RelayTransport implements Transport, SessionLinks {
     return this.state().get<RelayDevice>(DEVICE + id);
   }
 
-  async devices(): Promise<RelayDevice[]> {
-    return (await this.state().entries<RelayDevice>(DEVICE)).map(([, device]) => device);
-  }
-
   /** The messages waiting for the line the device relays (leased ones included), oldest first. */
   async queue(device: RelayDevice): Promise<Array<{ id: string; phone: string; offers: number; leasedUntil: number | null }>> {
     if (!device.line) return [];
@@ -262,6 +248,8 @@ export class RelayTransport implements Transport, SessionLinks {
     });
     if (!linked.ok) return linked;
     this.arm(linked.device);
+    // Linked now (the session records when), and it can send at once: the phone is WhatsApp itself.
+    await this.announce(line.sessionId, { state: 'loading', phone: line.phone });
     await this.announce(line.sessionId, { state: 'connected', phone: line.phone, profileName: null });
     return linked;
   }
@@ -475,8 +463,8 @@ export class RelayTransport implements Transport, SessionLinks {
     return id === undefined ? undefined : this.state().get<RelayDevice>(DEVICE + id);
   }
 
-  private async announce(lineId: string, update: Parameters<LinkSink['sessionChanged']>[1]): Promise<void> {
-    await this.links?.sessionChanged(lineId, update);
+  private async announce(sessionId: string, update: LinkUpdate): Promise<void> {
+    await this.requireSink().sessionChanged(sessionId, update);
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
@@ -494,7 +482,7 @@ export class RelayTransport implements Transport, SessionLinks {
     return this.context!.now();
   }
 
-  private requireSink(): TransportSink {
+  private requireSink(): TransportSink & LinkSink {
     if (!this.sink) throw new Error('relay used before the engine attached to it');
     return this.sink;
   }
@@ -507,8 +495,4 @@ function unauthorized(): RelayRefusal {
 /** WhatsApp's click-to-chat link, what the article's phone opens to start the chat with the text typed in. */
 function clickToChat(phone: string, text: string): string {
   return `https://api.whatsapp.com/send?phone=${phone}&text=${encodeURIComponent(text)}`;
-}
-
-function isLinkSink(sink: TransportSink): sink is TransportSink & LinkSink {
-  return typeof (sink as Partial<LinkSink>).sessionChanged === 'function';
 }
