@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
-import { SchemaVersionError } from '#engine';
+import { SchemaVersionError, StoreInUseError } from '#engine';
 import { createSandboxApp } from './app.js';
 import { PROVIDERS } from './providers.js';
 
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   try {
     app = await createSandboxApp(config);
   } catch (error) {
-    // A data file from a newer sandbox: one line saying so, not a stack trace.
-    if (!(error instanceof SchemaVersionError)) throw error;
+    // A data file from a newer sandbox, or one another sandbox holds: one line saying so, not a stack trace.
+    if (!(error instanceof SchemaVersionError || error instanceof StoreInUseError)) throw error;
     console.error(`wa-sandbox: ${error.message}`);
     process.exit(2);
   }

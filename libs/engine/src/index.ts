@@ -24,6 +24,7 @@ export * from './sessions/session.service.js';
 export * from './store/models.js';
 export type { StoreLocation } from './store/open-store.js';
 export { SchemaVersionError } from './store/sqlite.migrations.js';
+export { StoreInUseError } from './store/sqlite.store.js';
 export * from './transport/simulated-links.js';
 export * from './transport/simulated.transport.js';
 export * from './transport/transport.js';

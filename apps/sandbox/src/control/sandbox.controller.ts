@@ -69,10 +69,11 @@ export class SandboxController {
   @ApiOperation({ summary: 'A file a client uploaded (multipart, base64) with a message; 410 once it has been evicted' })
   async upload(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const media = await this.engine.messages.upload(id);
+    if (!media) throw new NotFoundException('no such upload');
+    // The record outlives its bytes (and a restart): a known upload without a file was evicted.
     const kept = this.engine.mediaFiles.find(id);
-    if (!media || kept.state === 'unknown') throw new NotFoundException('no such upload');
     const evicted = new GoneException('the upload was evicted: the sandbox keeps uploads within --media-max-bytes and --media-max-age');
-    if (kept.state === 'evicted') throw evicted;
+    if (!kept) throw evicted;
     // Opened before answering: a file evicted in between is a clean 410, not a stream failing mid-answer.
     let file: FileHandle;
     try {

@@ -80,16 +80,24 @@ export class SqliteStore implements EngineStore {
   }
 }
 
+/** Another sandbox has the data file open: two on one file would both run its schedule. */
+export class StoreInUseError extends Error {}
+
 function openDatabase(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
+    // One sandbox per file, held by SQLite's own lock, taken now and kept until close: the system drops it
+    // when the process ends, even by kill -9, so a restart never meets a stale lock (a pid file would).
+    // Exclusive before WAL also keeps WAL's index in memory instead of a -shm file no other process reads.
+    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    // Another process on the same file (a second sandbox by mistake) waits for a lock instead of failing at once.
-    db.pragma('busy_timeout = 5000');
+    db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (error) {
     db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY')
+      throw new StoreInUseError(`${file} is in use by another sandbox: stop it, or give this one another --data-dir or --store`);
     throw error;
   }
   return db;
