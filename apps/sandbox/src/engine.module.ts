@@ -18,8 +18,8 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The sessions' links, the engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
-  async onApplicationShutdown(): Promise<void> {
-    await this.engine.close();
+  onApplicationShutdown(): void {
+    this.engine.close();
   }
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {

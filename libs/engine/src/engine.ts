@@ -242,6 +242,7 @@ export class WhatsAppEngine {
   /** Forgets the whole world and returns the clock to its start. */
   async reset(): Promise<void> {
     await this.clock.settle();
+    await this.sessions.closeAll();
     this.queue.clear();
     this.batcher.clear();
     this.webhooks.clear();
@@ -256,11 +257,12 @@ export class WhatsAppEngine {
   }
 
   /**
-   * Lets go of every session's link (a live transport's sockets), then closes the store and removes the media
-   * files a volatile store's records named; the engine is not used afterwards.
+   * Lets go of every session's link (a live transport's sockets), closes the store and removes the media
+   * files a volatile store's records named; the engine is not used afterwards. At once, not awaited: a
+   * second engine (a restart) opens the store right after, and SQLite's lock admits one.
    */
-  async close(): Promise<void> {
-    await this.sessions.closeAll(await this.accounts.list());
+  close(): void {
+    void this.sessions.closeAll();
     this.mediaFiles.close();
     this.store.close();
   }

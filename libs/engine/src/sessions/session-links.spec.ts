@@ -233,9 +233,18 @@ describe('The session lifecycle through a transport', () => {
     expect(restartedFake.acts).toEqual([`open ${session.id} resumed as ${PHONE}`]);
     expect(restartedOther.acts).toEqual([`open ${unlinked.id} resumed`]);
 
-    await restarted.close();
+    restarted.close();
     expect(restartedFake.acts.at(-1)).toBe(`close ${session.id}`);
     expect(restartedOther.acts.at(-1)).toBe(`close ${unlinked.id}`);
+  });
+
+  it('lets go of the sessions it opened when the world is reset', async () => {
+    const first = await linked('fake', '1');
+    const second = await engine.sessions.create(account, '2', 'other');
+    await engine.reset();
+    expect(fake.acts.at(-1)).toBe(`close ${first.id}`);
+    expect(other.acts).toEqual([`open ${second.id}`, `close ${second.id}`]);
+    expect(await engine.sessions.get(first.id)).toBeUndefined();
   });
 
   it("scopes each transport's state by its name, with the store's semantics", async () => {

@@ -34,6 +34,8 @@ export interface QrCode {
 export class SessionService implements LinkSink {
   /** The code each session shows, for transports that report their codes (the simulated one is asked instead). */
   private readonly codes = new Map<string, QrCode>();
+  /** The sessions this process opened on their transports, as last recorded: what `closeAll` lets go of. */
+  private readonly opened = new Map<string, Session>();
 
   constructor(
     private readonly store: EngineStore,
@@ -67,6 +69,7 @@ export class SessionService implements LinkSink {
       idle: false,
     };
     await this.store.sessions.save(session);
+    this.opened.set(session.id, session);
     await links.open(session, false);
     return this.current(session);
   }
@@ -77,6 +80,7 @@ export class SessionService implements LinkSink {
     await links.close(session);
     const unlinked: Session = { ...session, phone: null, linkedAt: null, pairing: null };
     await this.store.sessions.save(unlinked);
+    this.opened.set(session.id, unlinked);
     await links.open(unlinked, false);
     return this.current(session);
   }
@@ -181,6 +185,7 @@ export class SessionService implements LinkSink {
 
   /** Lets go of the session's link (`logout` first to unlink the phone) and forgets it. */
   async remove(session: Session): Promise<void> {
+    this.opened.delete(session.id);
     await this.linksOf(session).close(session);
     this.codes.delete(session.id);
     await this.store.sessions.delete(session.id);
@@ -188,12 +193,24 @@ export class SessionService implements LinkSink {
 
   /** After a restart on a durable store: each stored session is opened again on its transport (a linked live one reconnects without a scan). */
   async reopen(accounts: Account[]): Promise<void> {
-    for (const account of accounts) for (const session of await this.list(account)) await this.linksOf(session).open(session, true);
+    for (const account of accounts) {
+      for (const session of await this.list(account)) {
+        this.opened.set(session.id, session);
+        await this.linksOf(session).open(session, true);
+      }
+    }
   }
 
-  /** The process stops: every transport lets go of the sessions it holds (their links stay, for the next start). */
-  async closeAll(accounts: Account[]): Promise<void> {
-    for (const account of accounts) for (const session of await this.list(account)) await this.linksOf(session).close(session);
+  /**
+   * The process stops, or the world is reset: every transport lets go of the sessions this process opened
+   * (their links stay, for the next start). Called at once for all of them: the engine closes its store
+   * right after, so a transport lets go before its first await (ends its socket).
+   */
+  closeAll(): Promise<unknown> {
+    const closing = [...this.opened.values()].map((session) => this.linksOf(session).close(session));
+    this.opened.clear();
+    this.codes.clear();
+    return Promise.allSettled(closing);
   }
 
   /** A phone scans the session's QR code (the control API plays the phone of a simulated session). */
@@ -266,6 +283,7 @@ export class SessionService implements LinkSink {
 
   private async save(session: Session, announce = false): Promise<Session> {
     await this.store.sessions.save(session);
+    if (this.opened.has(session.id)) this.opened.set(session.id, session);
     if (announce) await this.events.emit({ type: 'session.status', session });
     return session;
   }

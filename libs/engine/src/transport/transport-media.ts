@@ -26,7 +26,7 @@ export class TransportMedia {
     const uploads = `${this.mediaBaseUrl}/uploads/`;
     if (!message.mediaUrl.startsWith(uploads)) return this.inspector.download(message.mediaUrl, MAX_SENT_MEDIA_BYTES).catch(() => null);
     const kept = this.files.find(message.mediaUrl.slice(uploads.length));
-    return kept.state === 'kept' ? new Uint8Array(await readFile(kept.path)) : null;
+    return kept ? new Uint8Array(await readFile(kept.path)) : null;
   }
 
   async keepInbound(accountId: string, file: { bytes: Uint8Array; mime: string; fileName: string | null }): Promise<{ mediaUrl: string; media: MediaSummary }> {

@@ -84,7 +84,10 @@ export interface SessionLinks {
   /** Credentials that log the session back in without a scan, and restoring them. */
   backup(session: Session): Promise<LinkResult<{ token: string; phone: string }>>;
   restore(session: Session, token: string): Promise<LinkResult>;
-  /** Lets go of the session (deleted, reset, or the process stops); `logout` first to unlink the phone. */
+  /**
+   * Lets go of the session (deleted, reset, or the process stops); `logout` first to unlink the phone. When
+   * the process stops the engine closes its store right after the call: let go before the first await.
+   */
   close(session: Session): Promise<void>;
   /**
    * The code on screen now, for a transport whose codes follow the clock (the simulated one): it is asked
