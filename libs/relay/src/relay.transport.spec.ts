@@ -277,15 +277,15 @@ describe('RelayTransport', () => {
       for (const [key, value] of first.state.values) second.state.values.set(key, value);
       await second.clock.advance(1);
       // The engine opens each stored session when it resumes; opened twice, the phone still takes each step once.
-      const session = { id: LINE.sessionId } as Session;
-      await second.relay.open(session);
-      await second.relay.open(session);
+      const session = { id: LINE.sessionId, state: 'connected' } as Session;
+      await second.relay.open(session, true);
+      await second.relay.open(session, true);
       await second.clock.advance(60_000);
       expect(second.statuses.map(({ id, status }) => [id, status])).toEqual([['m1', 'sent']]);
-      expect(second.links).toEqual([
-        [LINE.sessionId, { state: 'connected', phone: LINE.phone, profileName: null }],
-        [LINE.sessionId, { state: 'connected', phone: LINE.phone, profileName: null }],
-      ]);
+      // Still connected as stored: nothing to announce. A session stored in another state is told where it stands.
+      expect(second.links).toEqual([]);
+      await second.relay.open({ ...session, state: 'disconnected' }, true);
+      expect(second.links).toEqual([[LINE.sessionId, { state: 'connected', phone: LINE.phone, profileName: null }]]);
     });
   });
 });

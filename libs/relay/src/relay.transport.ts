@@ -319,12 +319,18 @@ export class RelayTransport implements LinkedTransport {
   // SessionLinks: a relayed session's link is its phone. It is linked through the sandbox (a device and its
   // token), not by a QR scan or a pairing code, and there are no credentials to back up.
 
-  /** A relayed session is connected while a phone is linked to it; a simulated phone carries on where the store says it was. */
-  async open(session: Session): Promise<void> {
+  /**
+   * A relayed session is connected while a phone is linked to it; a simulated phone carries on where the store
+   * says it was. Resumed in the state it was stored in, nothing changed: nothing is announced again.
+   */
+  async open(session: Session, resumed = false): Promise<void> {
     const device = await this.deviceOf(session.id);
     if (device) this.arm(device);
-    if (device?.line) await this.announce(session.id, { state: 'connected', phone: device.line.phone, profileName: null });
-    else await this.announce(session.id, { state: 'disconnected', reason: 'waiting for a relay phone to be linked', retryInMs: null });
+    const update: LinkUpdate = device?.line
+      ? { state: 'connected', phone: device.line.phone, profileName: null }
+      : { state: 'disconnected', reason: 'waiting for a relay phone to be linked', retryInMs: null };
+    if (resumed && session.state === update.state) return;
+    await this.announce(session.id, update);
   }
 
   async requestPairingCode(): Promise<LinkResult<{ code: string }>> {
