@@ -223,7 +223,8 @@ export class LinkDto {
 
   @ApiPropertyOptional({
     example: 'simulated',
-    description: "The transport that holds the link (`simulated`, `relay` with `device`, or `live` when the sandbox runs one); the sandbox's default when absent.",
+    description:
+      "The transport that holds the link (`simulated`, `relay` with `device`, or `live` when the sandbox runs one); the sandbox's default when absent.",
   })
   @IsOptional()
   @IsString()
