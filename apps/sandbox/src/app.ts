@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
 import {
+  ApiChaos,
   frameworkErrorOptions,
   guardRequests,
   largestLimit,
@@ -62,14 +63,17 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
+  const journal = app.get<RequestJournalRepository>(REQUEST_JOURNAL);
   recordRequests(
     fastify,
-    app.get<RequestJournalRepository>(REQUEST_JOURNAL),
+    journal,
     engine.clock,
     PROVIDERS.map((provider) => provider.name),
   );
+  const chaos = new ApiChaos(engine.chaos, journal, engine.clock);
+  chaos.install(fastify);
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
-  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine, chaos));
   setUpDocs(app, PROVIDERS);
   await app.init();
   await fastify.ready();

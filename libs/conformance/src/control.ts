@@ -201,6 +201,8 @@ export interface WebhookAttempt {
   latencyMs?: number;
   error: string | null;
   body: unknown;
+  /** The chaos rule that duplicated, delayed, reordered or dropped this attempt. */
+  chaos?: { rule: string; fault: string };
 }
 
 function enc(s: string): string {

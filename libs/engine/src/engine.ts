@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogService } from './catalog/catalog.service.js';
+import { ChaosService } from './chaos/chaos.service.js';
 import { ChatList } from './chats/chat-list.js';
 import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
 import { Scheduler } from './clock/scheduler.js';
@@ -78,6 +79,8 @@ export class WhatsAppEngine {
   readonly catalogs: CatalogService;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
+  /** Faults on purpose (chaos rules): on webhooks, sessions and deliveries here, on provider requests in the HTTP layer. */
+  readonly chaos: ChaosService;
   /** Approved message templates (WhatsApp Business). */
   readonly templates: TemplateRegistry;
   /** The 24-hour customer-service windows and what a business line may send (WhatsApp Business). */
@@ -140,12 +143,22 @@ export class WhatsAppEngine {
     );
     this.transports = new Transports([simulated, ...(options.transports ?? [])], options.defaultTransport ?? SIMULATED_TRANSPORT);
     this.sessions = new SessionService(this.store, this.clock, this.events, this.transports, simulatedLinks);
+    this.chaos = new ChaosService({
+      store: this.store,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      sessions: this.sessions,
+      seed: options.seed,
+      providers: () => this.providers,
+      failureCodesOf: (name) => this.profile(name).failureCodes ?? [],
+    });
     this.contacts = new ContactBook(this.store, this.clock);
     this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
     this.catalogs = new CatalogService(this.store);
     this.queue = new SendQueue(this.scheduler, options.seed, (id) => this.messages.dispatch(id));
     this.webhooks = new WebhookDispatcher(this.store, this.clock, this.scheduler, profile, {
       timeoutMs: webhookTimeoutMs,
+      chaos: this.chaos,
     });
     this.batcher = new WebhookBatcher(this.scheduler, async (accountId, url, payload, orderKey) => {
       const account = await this.accounts.get(accountId);
@@ -165,6 +178,7 @@ export class WhatsAppEngine {
       queue: this.queue,
       profile,
       mediaBaseUrl: options.mediaBaseUrl,
+      chaos: this.chaos,
     });
     const transportMedia = new TransportMedia(this.store, this.clock, this.mediaFiles, this.mediaInspector, options.mediaBaseUrl);
     this.transports.attach(transportSink(this.messages, this.sessions), (name) => this.transportContext(name, transportMedia));
@@ -226,6 +240,7 @@ export class WhatsAppEngine {
   async resume(): Promise<void> {
     const clock = await this.scheduler.storedClock();
     if (clock) this.clock.restore(clock);
+    await this.chaos.restore();
     const jobs = await this.store.schedule.list();
     await this.queue.restore(await this.messages.queuedLines(jobs), SendQueue.storedTurns(jobs));
     await this.webhooks.restore(jobs);
@@ -246,6 +261,7 @@ export class WhatsAppEngine {
     this.queue.clear();
     this.batcher.clear();
     this.webhooks.clear();
+    this.chaos.clear();
     this.scheduler.clear();
     this.clock.reset();
     // The store forgets the jobs and the clock's time with the rest, once every write asked for is in.

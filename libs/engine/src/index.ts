@@ -1,5 +1,7 @@
 // Listed, not `export *`: the services' files also hold their store repositories, which stay inside.
 export { CatalogDefinitionError, CatalogService, type CatalogBaseline, type CatalogProduct } from './catalog/catalog.service.js';
+export * from './chaos/chaos.rules.js';
+export * from './chaos/chaos.service.js';
 export * from './chats/chat-list.js';
 export * from './clock/clock.js';
 export * from './clock/scheduler.js';

@@ -310,6 +310,11 @@ export class MessageDto {
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
+  @ApiPropertyOptional({
+    example: { rule: 'c1', fault: 'stuck', stuckAt: 'sent' },
+    description: 'The chaos rule that failed the delivery, or holds it at stuckAt.',
+  })
+  chaos?: { rule: string; fault: string; stuckAt?: string };
 
   static of(message: Message): MessageDto {
     const { provider, key: accountKey } = parseAccountId(message.accountId);
@@ -332,6 +337,7 @@ export class MessageDto {
       createdAt: iso(message.createdAt),
       sendAt: message.sendAt === null ? null : iso(message.sendAt),
       history: message.history.map((change) => ({ status: change.status, at: iso(change.at) })),
+      ...(message.chaos ? { chaos: message.chaos } : {}),
     };
   }
 }
@@ -360,6 +366,11 @@ export class AccountDto {
   }
 }
 
+export class ChaosMarkDto {
+  @ApiProperty({ example: 'c1' }) rule!: string;
+  @ApiProperty({ example: 'error', description: "The fault's type." }) fault!: string;
+}
+
 export class WebhookAttemptDto {
   @ApiProperty() eventId!: string;
   @ApiProperty() provider!: string;
@@ -371,6 +382,8 @@ export class WebhookAttemptDto {
   @ApiProperty() latencyMs!: number;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ description: 'The payload as sent.' }) body!: unknown;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that duplicated, delayed, reordered or dropped this attempt.' })
+  chaos?: ChaosMarkDto;
 
   static of(attempt: WebhookAttempt): WebhookAttemptDto {
     const { provider, key: accountKey } = parseAccountId(attempt.accountId);
@@ -385,6 +398,7 @@ export class WebhookAttemptDto {
       latencyMs: attempt.latencyMs,
       error: attempt.error,
       body: attempt.body,
+      ...(attempt.chaos ? { chaos: attempt.chaos } : {}),
     };
   }
 }
@@ -396,8 +410,9 @@ export class RequestRecordDto {
   @ApiProperty() path!: string;
   @ApiProperty() url!: string;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;
-  @ApiProperty() status!: number;
+  @ApiProperty({ description: '0 when no answer was sent (a chaos timeout the client gave up on, or a reset).' }) status!: number;
   @ApiProperty() durationMs!: number;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that answered this request.' }) chaos?: ChaosMarkDto;
 
   static of(record: RequestRecord): RequestRecordDto {
     return { ...record, at: iso(record.at) };

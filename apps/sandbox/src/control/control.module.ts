@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RelayModule } from '../relay/relay.module.js';
 import { AccountsController } from './accounts.controller.js';
 import { CatalogController } from './catalog.controller.js';
+import { ChaosController } from './chaos.controller.js';
 import { ClockController } from './clock.controller.js';
 import { JournalController } from './journal.controller.js';
 import { MessagesController } from './messages.controller.js';
@@ -21,6 +22,7 @@ import { TemplatesController } from './templates.controller.js';
     JournalController,
     TemplatesController,
     CatalogController,
+    ChaosController,
   ],
 })
 export class ControlModule {}

@@ -1,3 +1,5 @@
+import { FAILURE_CODES, type DeliveryFault } from '../chaos/chaos.rules.js';
+import type { ChaosService } from '../chaos/chaos.service.js';
 import type { EngineClock } from '../clock/clock.js';
 import type { Scheduler } from '../clock/scheduler.js';
 import type { EngineEvents } from '../events.js';
@@ -6,6 +8,7 @@ import type {
   Account,
   ContactCard,
   Failure,
+  FailureCode,
   GeoLocation,
   MediaSummary,
   Message,
@@ -77,6 +80,13 @@ export type ReceiveResult = { received: true; message: Message } | { received: f
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
 
+/** A chaos rule's failure: an engine failure code as it is, a provider's own code (Devino's numbers) as the provider code. */
+function chaosFailure(fault: Extract<DeliveryFault, { type: 'fail' }>, rule: string): Failure {
+  const reason = fault.reason ?? `failed by chaos rule ${rule}`;
+  if ((FAILURE_CODES as readonly string[]).includes(fault.code)) return { code: fault.code as FailureCode, reason };
+  return { code: 'send_failed', reason, providerCode: fault.code };
+}
+
 /** A scheduled send joining its line's queue at its time. */
 const SEND_AT_JOB = 'message.send-at';
 
@@ -100,6 +110,8 @@ export interface MessageServiceDeps {
   profile(name: string): ProviderProfile;
   /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
   mediaBaseUrl: string;
+  /** Chaos rules for deliveries (a message stuck at a status, or failing with a chosen code); none when absent. */
+  chaos?: ChaosService;
 }
 
 export class MessageService implements TransportSink {
@@ -237,11 +249,13 @@ export class MessageService implements TransportSink {
     return page.items;
   }
 
-  /** A status reported by WhatsApp: applied only if it moves the message forward. */
+  /** A status reported by WhatsApp: applied only if it moves the message forward, and not past where chaos holds it. */
   async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
+    const stuckAt = message.chaos?.stuckAt;
+    if (stuckAt && status !== 'failed' && PROGRESS[status] > PROGRESS[stuckAt]) return;
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
     // A delete for everyone takes effect when it goes out.
     if (status === 'sent' && message.revokes !== undefined) await this.receipt(message.revokes, 'deleted');
@@ -318,6 +332,8 @@ export class MessageService implements TransportSink {
   async receipt(messageId: string, receipt: MessageReceipt): Promise<Message | undefined> {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
+    // A message chaos holds before read is never played either.
+    if (receipt === 'played' && message.chaos?.stuckAt) return message;
     const at = this.deps.clock.now();
     const updated: Message = { ...message, receipts: { ...message.receipts, [receipt]: at } };
     await this.deps.store.messages.save(updated);
@@ -342,6 +358,12 @@ export class MessageService implements TransportSink {
         ? 'the session was not connected when the message was due'
         : "the account's link to its phone was not connected when the message was due";
       return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason });
+    }
+    const chaos = this.deps.chaos?.decide<DeliveryFault>('delivery', { provider: account.provider, account: account.key });
+    if (chaos) {
+      const stuckAt = chaos.fault.type === 'stuck' ? { stuckAt: chaos.fault.at } : {};
+      await this.deps.store.messages.save({ ...message, chaos: { ...chaos.mark, ...stuckAt } });
+      if (chaos.fault.type === 'fail') return this.statusChanged(messageId, 'failed', chaosFailure(chaos.fault, chaos.rule));
     }
     try {
       await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).send(message, account);

@@ -506,6 +506,8 @@ function attempt(at: number, accountId: string): WebhookAttempt {
     latencyMs: 3,
     error: at % 2 === 0 ? null : 'ECONNREFUSED',
     body: { n: at },
+    // One attempt a chaos rule played with: the store keeps its mark.
+    ...(at === 3 ? { chaos: { rule: 'c1', fault: 'drop' } } : {}),
   };
 }
 
