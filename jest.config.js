@@ -24,6 +24,7 @@ export default {
     '^#http$': '<rootDir>/libs/http/src/index.ts',
     '^#conformance$': '<rootDir>/libs/conformance/src/index.ts',
     '^#live$': '<rootDir>/libs/live/src/index.ts',
+    '^#relay$': '<rootDir>/libs/relay/src/index.ts',
     '^#providers$': '<rootDir>/libs/providers/registry.ts',
     '^#providers/(.*)$': '<rootDir>/libs/providers/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

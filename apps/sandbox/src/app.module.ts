@@ -4,6 +4,7 @@ import type { SandboxConfig } from './config.js';
 import { ControlModule } from './control/control.module.js';
 import { EngineModule } from './engine.module.js';
 import { PROVIDERS } from './providers.js';
+import { RelayModule } from './relay/relay.module.js';
 import { RequestJournalModule } from './request-journal.module.js';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         ),
         RequestJournalModule,
         ControlModule,
+        RelayModule,
         ...PROVIDERS.map((provider) => provider.module),
       ],
     };
