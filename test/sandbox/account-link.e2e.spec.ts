@@ -88,7 +88,7 @@ describe('control API: linking an account without a session API to a phone', () 
       status: 400,
       body: { error: expect.stringContaining('phone must be a phone number') },
     });
-    expect(await call('POST', LINK, { via: 'carrier-pigeon' })).toEqual({ status: 400, body: { error: 'via must be one of: simulated' } });
+    expect(await call('POST', LINK, { via: 'carrier-pigeon' })).toEqual({ status: 400, body: { error: 'via must be one of: simulated, relay' } });
     expect(await call('POST', LINK, { colour: 'red' })).toMatchObject({ status: 400 });
     expect(await sandbox.control.sessions('wamm', 'linked')).toEqual([]);
   });

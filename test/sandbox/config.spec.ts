@@ -16,6 +16,7 @@ describe('sandbox configuration', () => {
       seed: 1,
       strictAccounts: undefined,
       publicUrl: 'http://localhost:4000',
+      transport: 'simulated',
     });
   });
 
@@ -28,6 +29,8 @@ describe('sandbox configuration', () => {
     });
     expect(load(['--port', '6000', '--clock', 'real'], { PORT: '5000', CLOCK: 'manual' })).toMatchObject({ port: 6000, clockMode: 'real' });
     expect(load(['--start', '2026-01-01T09:00:00Z']).clockStart).toBe(Date.UTC(2026, 0, 1, 9));
+    expect(load([], { TRANSPORT: 'live' }).transport).toBe('live');
+    expect(load(['--transport', 'simulated'], { TRANSPORT: 'live' }).transport).toBe('simulated');
   });
 
   it.each([
@@ -46,6 +49,7 @@ describe('sandbox configuration', () => {
     [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory" or "sqlite:<file>"'],
     [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory" or "sqlite:<file>"'],
     [['--control-token', 'two words'], {}, 'invalid --control-token "two words": expected visible ASCII characters without spaces'],
+    [['--transport', 'baileys'], {}, 'invalid --transport "baileys": expected "simulated" or "live"'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
+import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine, type LinkedTransport } from '#engine';
 import {
   ApiChaos,
   frameworkErrorOptions,
@@ -34,6 +34,8 @@ export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Where the built dashboard is (default dist/dashboard): the browser tests build theirs apart. */
   dashboardDir?: string;
+  /** With `transport: 'live'`: the live transport ready-made (tests pass one on a fake socket); built from `#live` when absent. */
+  liveTransport?: LinkedTransport;
 }
 
 /** Builds the whole sandbox (not yet listening): used by main.ts, the tests and the benchmarks. */
@@ -51,7 +53,8 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: 110 * 1024 * 1024,
     ...frameworkErrorOptions(PROVIDERS),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const transports = config.transport === 'live' ? [options.liveTransport ?? (await liveTransport())] : [];
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, transports), adapter, {
     bodyParser: false,
     logger: options.logger ?? ['error', 'warn'],
   });
@@ -86,4 +89,13 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   await app.init();
   await fastify.ready();
   return app;
+}
+
+/**
+ * Live mode's transport, a real WhatsApp session per linked phone. `#live` (and Baileys under it) is
+ * imported here and only here, when live mode asks for it: the simulated sandbox never loads it.
+ */
+async function liveTransport(): Promise<LinkedTransport> {
+  const { BaileysTransport } = await import('#live');
+  return new BaileysTransport();
 }

@@ -6,6 +6,9 @@ import { DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA
 /** Where the engine keeps its records. */
 export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; file: string };
 
+/** What stands behind the providers: the simulated WhatsApp (virtual customers, the clock), or real sessions (Baileys). */
+export type TransportChoice = 'simulated' | 'live';
+
 export const DEFAULT_DATA_DIR = '.wa-sandbox';
 export const DEFAULT_SQLITE_FILE = 'sandbox.db';
 
@@ -44,6 +47,8 @@ export interface SandboxConfig {
    * the dashboard's login cookie); provider routes never ask for it. Undefined: open to whoever reaches the port.
    */
   controlToken?: string | undefined;
+  /** undefined = simulated (what tests and benchmarks build). */
+  transport?: TransportChoice;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +76,8 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --media-hosts <list>       MEDIA_HOSTS          hosts media URLs may name, comma-separated, * wildcards (default any)
   --control-token <token>    CONTROL_TOKEN        the control API and the dashboard ask for it (Authorization: Bearer <token>,
                                                   or the dashboard's login); provider routes never do (default: no token)
+  --transport <kind>         TRANSPORT            simulated: virtual customers on the clock (default); live: real WhatsApp
+                                                  sessions you link with a phone (see "Going live" in the README)
   --help`;
 
 /** Flags win over environment variables; every value is checked, with a message naming its source. */
@@ -99,6 +106,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
         'media-fetches': { type: 'string' },
         'media-hosts': { type: 'string' },
         'control-token': { type: 'string' },
+        transport: { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -177,6 +185,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
   const tokenInput = read('control-token', 'CONTROL_TOKEN');
   // Visible ASCII only: the token travels in an Authorization header and a cookie, where spaces and controls cannot.
   if (tokenInput && !/^[\x21-\x7e]+$/.test(tokenInput.value)) fail(tokenInput, 'visible ASCII characters without spaces');
+  const transportInput = read('transport', 'TRANSPORT');
+  const transport = (transportInput?.value ?? 'simulated') as TransportChoice;
+  if (transportInput && transport !== 'simulated' && transport !== 'live') fail(transportInput, '"simulated" or "live"');
 
   return {
     port,
@@ -197,6 +208,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
     mediaFetches,
     mediaHosts,
     controlToken: tokenInput?.value,
+    transport,
   };
 }
 

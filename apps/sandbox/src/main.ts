@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   if (config.controlToken !== undefined) console.log('  control token: asked for by the control API and the dashboard (provider routes stay open)');
   const warning = openControlWarning(config.host, config.controlToken);
   if (warning) console.warn(`wa-sandbox: warning: ${warning}`);
+  if (config.transport === 'live') console.log('  transport: live, real WhatsApp sessions (link a phone: see "Going live" in the README)');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 

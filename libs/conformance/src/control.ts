@@ -12,6 +12,8 @@ export interface SandboxHealth {
   status: string;
   version?: string;
   providers: string[];
+  /** The sandbox's own APIs with a contract (the relay's device API); absent on sandboxes older than the relay. */
+  apis?: string[];
   clock?: ClockState;
 }
 

@@ -92,11 +92,12 @@ export function defaultContractsDir(file: string): string {
 async function detectControl(control: ControlClient, provider: string): Promise<ControlInfo> {
   const probe = await control.probe();
   if (!probe.available) return { url: control.url, available: false, reason: probe.reason };
-  if (!probe.health.providers.includes(provider)) {
+  const served = [...probe.health.providers, ...(probe.health.apis ?? [])];
+  if (!served.includes(provider)) {
     return {
       url: control.url,
       available: false,
-      reason: `the sandbox there serves ${probe.health.providers.join(', ') || 'no provider'}, not ${provider}`,
+      reason: `the sandbox there serves ${served.join(', ') || 'no provider'}, not ${provider}`,
     };
   }
   return { url: control.url, available: true, version: probe.health.version };

@@ -29,13 +29,17 @@ import {
 import QRCode from 'qrcode';
 import { WhatsAppEngine, type Account, type Session } from '#engine';
 import { AccountDto, InboundMessageDto, InboundResultDto, LinkDto, LinkStateDto, MessageDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
+import { RelayLinking } from '../relay/relay-linking.js';
 import { controlValidation } from './control.validation.js';
 
 @ApiTags('accounts')
 @UsePipes(controlValidation)
 @Controller('__sandbox/accounts')
 export class AccountsController {
-  constructor(private readonly engine: WhatsAppEngine) {}
+  constructor(
+    private readonly engine: WhatsAppEngine,
+    private readonly relayLinking: RelayLinking,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every account the sandbox knows' })
@@ -158,9 +162,17 @@ export class AccountsController {
     const account = await this.linkable(provider, key);
     const transports = this.engine.sessions.transportNames();
     if (body.via !== undefined && !transports.includes(body.via)) throw new BadRequestException(`via must be one of: ${transports.join(', ')}`);
-    const linked = await this.engine.sessions.link(account, body.via);
+    const relay = this.relayLinking.transport;
+    if (body.device !== undefined && body.via !== undefined && body.via !== relay) throw new BadRequestException(`device goes with "via": "${relay}"`);
+    const linked = await this.engine.sessions.link(account, body.device !== undefined ? relay : body.via);
     if (!linked.ok) throw new ConflictException(linked.reason);
     let session = linked.session;
+    if (body.device !== undefined) {
+      const relayed = await this.relayLinking.link(body.device, session);
+      if (!relayed.ok && relayed.code === 'not_found') throw new NotFoundException(relayed.reason);
+      if (!relayed.ok) throw new ConflictException(relayed.reason);
+      session = relayed.session;
+    }
     if (body.phone !== undefined) {
       const issued = await this.engine.sessions.requestPairingCode(session, body.phone);
       if (!issued.ok) throw new UnprocessableEntityException(issued.reason);

@@ -223,11 +223,20 @@ export class LinkDto {
 
   @ApiPropertyOptional({
     example: 'simulated',
-    description: "The transport that holds the link (`simulated`, or `live` when the sandbox runs one); the sandbox's default when absent.",
+    description:
+      "The transport that holds the link (`simulated`, `relay` with `device`, or `live` when the sandbox runs one); the sandbox's default when absent.",
   })
   @IsOptional()
   @IsString()
   via?: string;
+
+  @ApiPropertyOptional({
+    example: 'relay-4f1c2a9b0d3e',
+    description: 'With `"via": "relay"` (implied): the relay phone (POST /__sandbox/relay/devices) that relays the account from now on.',
+  })
+  @IsOptional()
+  @IsString()
+  device?: string;
 }
 
 export class SessionDto {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RelayModule } from '../relay/relay.module.js';
 import { AccountsController } from './accounts.controller.js';
 import { CatalogController } from './catalog.controller.js';
 import { ChaosController } from './chaos.controller.js';
@@ -13,6 +14,7 @@ import { TemplatesController } from './templates.controller.js';
 
 /** The control API under /__sandbox: what a test uses to steer the sandbox and check what happened. */
 @Module({
+  imports: [RelayModule],
   controllers: [
     SandboxController,
     ClockController,

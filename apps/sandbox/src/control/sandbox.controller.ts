@@ -7,6 +7,7 @@ import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
 import type { RequestJournalRepository } from '#http';
 import { projectRoot } from '../paths.js';
 import { SANDBOX_CONFIG } from '../engine.module.js';
+import { SANDBOX_APIS } from '../relay/relay.module.js';
 import { REQUEST_JOURNAL } from '../request-journal.module.js';
 import type { SandboxConfig } from '../config.js';
 import { SANDBOX_VERSION } from '../version.js';
@@ -37,13 +38,14 @@ export class SandboxController {
 
   @Get('health')
   @ApiOperation({ summary: 'Is this a wa-sandbox, and which providers does it serve' })
-  health(): { status: string; version: string; providers: string[]; strictAccounts: boolean; clock: ClockStateDto; media: MediaUsage } {
+  health(): { status: string; version: string; providers: string[]; apis: string[]; strictAccounts: boolean; clock: ClockStateDto; media: MediaUsage } {
     const { files, bytes } = this.engine.mediaFiles.usage();
     const { running, waiting } = this.engine.mediaInspector.fetches();
     return {
       status: 'ok',
       version: SANDBOX_VERSION,
       providers: this.engine.providers,
+      apis: SANDBOX_APIS,
       strictAccounts: this.config.strictAccounts !== undefined,
       clock: this.engine.clock.state(),
       media: { keptFiles: files, keptBytes: bytes, fetching: running, waitingToFetch: waiting },

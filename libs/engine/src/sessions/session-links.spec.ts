@@ -167,6 +167,24 @@ describe('The session lifecycle through a transport', () => {
     await expect(engine.sessions.disconnect(issued)).rejects.toThrow('held by the fake transport');
   });
 
+  it('hands a session to another transport: the first lets go, the other opens it unlinked, and its messages go there', async () => {
+    const session = await linked('fake', '1');
+    const moved = await engine.sessions.transfer(session, 'other');
+    expect(moved).toMatchObject({ id: session.id, transport: 'other', phone: null, linkedAt: null });
+    expect(fake.acts).toEqual([`open ${session.id}`, `close ${session.id}`]);
+    expect(other.acts).toEqual([`open ${session.id}`]);
+    // The same transport again changes nothing.
+    expect(await engine.sessions.transfer(moved, 'other')).toBe(moved);
+    expect(other.acts).toHaveLength(1);
+
+    await other.report(moved, { state: 'connected', phone: PHONE, profileName: null });
+    const result = await engine.messages.send(account, { recipients: ['79161110001'], text: 'hi', sessionId: session.id });
+    if (!result.ok) throw new Error(result.reason);
+    await engine.clock.advance(10_000);
+    expect(other.sent).toEqual([result.messages[0]!.id]);
+    expect(fake.sent).toEqual([]);
+  });
+
   it("sends each message through its line's transport: the session's, the account's link session's, else the default", async () => {
     const onFake = await linked('fake', '1');
     const onOther = await linked('other', '2');

@@ -85,6 +85,21 @@ export class SessionService implements LinkSink {
     return this.current(session);
   }
 
+  /**
+   * Hands a session to another transport (a provider's phone, made on the default transport, that a relay
+   * phone is to hold): the one holding it lets go, and the other opens it unlinked, as a new session.
+   */
+  async transfer(session: Session, transport: string): Promise<Session> {
+    if (session.transport === transport) return session;
+    const links = this.transports.of(transport);
+    await this.linksOf(session).close(session);
+    this.codes.delete(session.id);
+    const moved: Session = { ...session, transport, phone: null, linkedAt: null, pairing: null };
+    await this.store.sessions.save(moved);
+    await links.open(moved, false);
+    return this.current(moved);
+  }
+
   async get(id: string): Promise<Session | undefined> {
     return this.store.sessions.get(id);
   }
