@@ -48,6 +48,7 @@ describe('sandbox configuration', () => {
     [['--media-hosts', 'a b'], {}, 'invalid --media-hosts "a b": expected host names or patterns'],
     [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory" or "sqlite:<file>"'],
     [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory" or "sqlite:<file>"'],
+    [['--control-token', 'two words'], {}, 'invalid --control-token "two words": expected visible ASCII characters without spaces'],
     [['--transport', 'baileys'], {}, 'invalid --transport "baileys": expected "simulated" or "live"'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
@@ -115,6 +116,12 @@ describe('sandbox configuration', () => {
     const allowed = hostMatcher(['media.example.com', '*.cdn.test', '127.0.0.1']);
     expect(['media.example.com', 'MEDIA.example.com', 'a.cdn.test', 'a.b.cdn.test', '127.0.0.1'].filter(allowed)).toHaveLength(5);
     expect(['example.com', 'cdn.test', 'evilcdn.test', 'media.example.com.evil', '127.0.0.10'].filter(allowed)).toEqual([]);
+  });
+
+  it('takes a control token from --control-token or CONTROL_TOKEN, and has none by default', () => {
+    expect(load([]).controlToken).toBeUndefined();
+    expect(load([], { CONTROL_TOKEN: 's3cret' }).controlToken).toBe('s3cret');
+    expect(load(['--control-token', 'from-flag'], { CONTROL_TOKEN: 's3cret' }).controlToken).toBe('from-flag');
   });
 
   it('answers --help', () => {

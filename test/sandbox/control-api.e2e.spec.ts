@@ -83,6 +83,9 @@ describe('control API', () => {
     await sendText('K');
     await fetch(`${sandbox.origin}/wamessenger/pending/K?x=1`);
     await fetch(`${sandbox.origin}/wamessenger/getStatus/invalid-key?id=1`);
+    // The dashboard's page and files: it shows the journal, it is not in it.
+    await fetch(`${sandbox.origin}/`);
+    await fetch(`${sandbox.origin}/__dashboard/index.js`);
     const count = async (match: object) => (await sandbox.control.request<{ count: number }>('POST', '/requests/count', match)).count;
     expect(await count({})).toBe(4);
     expect(await count({ method: 'post', path: '/wamessenger/sendMessage/K' })).toBe(2);

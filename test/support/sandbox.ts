@@ -37,7 +37,7 @@ export async function startSandbox(overrides: Partial<SandboxConfig> = {}, appOp
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  return { app, origin, control: new ControlClient(`${origin}/__sandbox`), close: () => closeApp(app) };
+  return { app, origin, control: new ControlClient(`${origin}/__sandbox`, config.controlToken), close: () => closeApp(app) };
 }
 
 /**
@@ -65,6 +65,8 @@ export interface SandboxOptions {
   receiver?: boolean;
   /** A media server (test/support/media-server.ts) for the file's tests. */
   media?: boolean;
+  /** How the app is built (the dashboard's directory), or a function that answers it in beforeAll. */
+  app?: SandboxAppOptions | (() => SandboxAppOptions);
 }
 
 export interface SandboxHandle extends RunningSandbox {
@@ -85,7 +87,7 @@ export function useSandbox(options: SandboxOptions = {}): SandboxHandle {
   const handle = {} as SandboxHandle;
   beforeAll(async () => {
     const config = typeof options.config === 'function' ? options.config() : options.config;
-    Object.assign(handle, await startSandbox(config));
+    Object.assign(handle, await startSandbox(config, typeof options.app === 'function' ? options.app() : options.app));
     if (options.provider) handle.base = `${handle.origin}/${options.provider}`;
     if (options.media) handle.media = await startMediaServer();
   });

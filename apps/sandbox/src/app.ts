@@ -17,6 +17,9 @@ import {
 } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
+import { LiveEvents } from './control/live-events.js';
+import { requireControlToken } from './control-token.js';
+import { serveDashboard } from './dashboard.js';
 import { setUpDocs } from './docs.js';
 import { PROVIDERS } from './providers.js';
 import { REQUEST_JOURNAL } from './request-journal.module.js';
@@ -29,6 +32,8 @@ const CONTROL_REQUEST_HEAD_LIMIT = 64 * KB;
 
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the built dashboard is (default dist/dashboard): the browser tests build theirs apart. */
+  dashboardDir?: string;
   /** With `transport: 'live'`: the live transport ready-made (tests pass one on a fake socket); built from `#live` when absent. */
   liveTransport?: LinkedTransport;
 }
@@ -66,7 +71,9 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
-  const journal = app.get<RequestJournalRepository>(REQUEST_JOURNAL);
+  if (config.controlToken !== undefined) requireControlToken(fastify, config.controlToken);
+  // Announced on the live events as each entry is kept: chaos's own entries (requests never answered) too.
+  const journal = app.get(LiveEvents).announcing(app.get<RequestJournalRepository>(REQUEST_JOURNAL));
   recordRequests(
     fastify,
     journal,
@@ -78,6 +85,7 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
   app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine, chaos));
   setUpDocs(app, PROVIDERS);
+  serveDashboard(fastify, options.dashboardDir);
   await app.init();
   await fastify.ready();
   return app;

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { SchemaVersionError, StoreInUseError } from '#engine';
 import { createSandboxApp } from './app.js';
+import { openControlWarning } from './control-token.js';
 import { PROVIDERS } from './providers.js';
 
 async function main(): Promise<void> {
@@ -48,9 +49,12 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
-  console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
+  console.log(`  dashboard: ${config.publicUrl}/   docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
   const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
+  if (config.controlToken !== undefined) console.log('  control token: asked for by the control API and the dashboard (provider routes stay open)');
+  const warning = openControlWarning(config.host, config.controlToken);
+  if (warning) console.warn(`wa-sandbox: warning: ${warning}`);
   if (config.transport === 'live') console.log('  transport: live, real WhatsApp sessions (link a phone: see "Going live" in the README)');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }

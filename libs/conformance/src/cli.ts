@@ -25,6 +25,8 @@ device API for Android relay phones is checked the same way, as "relay", at the 
   --key <key>            API key for the probes (default: a random one; any key works on a wa-sandbox)
   --phone <number>       recipient for the probes (default: the suite's sample number)
   --control-url <url>    wa-sandbox control API (default: <origin of base url>/__sandbox)
+  --control-token <t>    the sandbox's control token, when it was started with one (default: the
+                         environment variable CONTROL_TOKEN, as the sandbox reads it)
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
         key: { type: 'string' },
         phone: { type: 'string' },
         'control-url': { type: 'string' },
+        'control-token': { type: 'string' },
         'media-url': { type: 'string' },
         'contracts-dir': { type: 'string' },
         json: { type: 'string' },
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
       key: values.key,
       phone: values.phone,
       controlUrl,
+      controlToken: values['control-token'] ?? (process.env.CONTROL_TOKEN || undefined),
       mediaUrl: values['media-url'],
       contractsDir: values['contracts-dir'],
     });

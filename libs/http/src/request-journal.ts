@@ -48,14 +48,15 @@ export function matchesRequest(entry: RequestRecord, query: RequestQuery): boole
 
 /**
  * Records every request a client makes to a provider.
- * Control API and docs requests are not recorded, so checking the journal does not change it.
+ * Control API, docs and dashboard requests (its page at `/`, its files under `/__dashboard/`) are not
+ * recorded, so checking the journal, by hand or on the dashboard, does not change it.
  */
 export function recordRequests(fastify: FastifyInstance, journal: RequestJournalRepository, clock: EngineClock, providers: string[]): void {
   // The registered names themselves are recorded, not the request's copies: the journal keeps what it records.
   const known = new Map(providers.map((name) => [name, name]));
   fastify.addHook('onResponse', async (request, reply) => {
     const segment = firstSegment(request.url);
-    if (segment === '__sandbox' || segment === 'docs' || segment === 'contracts') return;
+    if (segment === '' || segment === '__sandbox' || segment === '__dashboard' || segment === 'docs' || segment === 'contracts') return;
     const chaos = chaosMarkOf(request);
     await journal.record({
       at: clock.now(),

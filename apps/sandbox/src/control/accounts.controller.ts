@@ -10,6 +10,7 @@ import {
   Param,
   Post,
   Put,
+  Query,
   UnprocessableEntityException,
   UsePipes,
 } from '@nestjs/common';
@@ -21,12 +22,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import QRCode from 'qrcode';
 import { WhatsAppEngine, type Account, type Session } from '#engine';
-import { AccountDto, InboundMessageDto, InboundResultDto, LinkDto, LinkStateDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
+import { AccountDto, InboundMessageDto, InboundResultDto, LinkDto, LinkStateDto, MessageDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
 import { RelayLinking } from '../relay/relay-linking.js';
 import { controlValidation } from './control.validation.js';
 
@@ -93,6 +95,39 @@ export class AccountsController {
   async setWebhook(@Param('provider') provider: string, @Param('key') key: string, @Body() body: SetWebhookDto): Promise<AccountDto> {
     const account = await this.resolve(provider, key);
     return this.view(await this.engine.accounts.setWebhookUrl(account, body.url));
+  }
+
+  @Post(':provider/:key/webhook/resend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Re-send the account's undelivered webhook events now, to its current url (what WaMessenger's webhook/resend does, for every provider)",
+  })
+  @ApiOkResponse({ schema: { properties: { resent: { type: 'number' } } } })
+  async resendWebhooks(@Param('provider') provider: string, @Param('key') key: string): Promise<{ resent: number }> {
+    const result = await this.engine.webhooks.resend(await this.resolve(provider, key));
+    await this.engine.clock.settle();
+    return result;
+  }
+
+  @Get(':provider/:key/messages')
+  @ApiOperation({ summary: "The account's messages, both ways, oldest first (with limit: the most recent ones, default 200)" })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiOkResponse({ type: [MessageDto] })
+  async messages(@Param('provider') provider: string, @Param('key') key: string, @Query('limit') limit?: string): Promise<MessageDto[]> {
+    const account = await this.resolve(provider, key);
+    if (limit !== undefined && !/^[1-9]\d{0,3}$/.test(limit)) throw new BadRequestException('limit must be a whole number from 1 to 9999');
+    const count = limit === undefined ? 200 : Number(limit);
+    const pages = await Promise.all(
+      (['outbound', 'inbound'] as const).map((direction) =>
+        this.engine.messages.query({ accountId: account.id, direction, order: 'newest', offset: 0, limit: count }),
+      ),
+    );
+    // Ids break ties: two messages made in one clock millisecond keep the order the account numbered them.
+    const newestFirst = pages
+      .flatMap((page) => page.items)
+      .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id, 'en', { numeric: true }))
+      .slice(0, count);
+    return newestFirst.reverse().map((message) => MessageDto.of(message));
   }
 
   @Put(':provider/:key/limits')

@@ -4,7 +4,9 @@ import { AccountsController } from './accounts.controller.js';
 import { CatalogController } from './catalog.controller.js';
 import { ChaosController } from './chaos.controller.js';
 import { ClockController } from './clock.controller.js';
+import { EventsController } from './events.controller.js';
 import { JournalController } from './journal.controller.js';
+import { LiveEvents } from './live-events.js';
 import { MessagesController } from './messages.controller.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SessionsController } from './sessions.controller.js';
@@ -23,6 +25,9 @@ import { TemplatesController } from './templates.controller.js';
     TemplatesController,
     CatalogController,
     ChaosController,
+    EventsController,
   ],
+  providers: [LiveEvents],
+  exports: [LiveEvents],
 })
 export class ControlModule {}

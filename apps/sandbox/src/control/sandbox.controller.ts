@@ -1,7 +1,7 @@
 import { Controller, Get, GoneException, HttpCode, Inject, NotFoundException, Param, Post, Res, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAGIC_NUMBERS, WhatsAppEngine } from '#engine';
 import type { RequestJournalRepository } from '#http';
@@ -13,6 +13,7 @@ import type { SandboxConfig } from '../config.js';
 import { SANDBOX_VERSION } from '../version.js';
 import { ClockStateDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
+import { LiveEvents } from './live-events.js';
 
 /** Uploads kept on disk, and media downloads under way or waiting for a slot. */
 interface MediaUsage {
@@ -32,6 +33,7 @@ export class SandboxController {
     private readonly engine: WhatsAppEngine,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
     @Inject(REQUEST_JOURNAL) private readonly journal: RequestJournalRepository,
+    private readonly live: LiveEvents,
   ) {}
 
   @Get('health')
@@ -56,6 +58,7 @@ export class SandboxController {
   async reset(): Promise<{ reset: boolean }> {
     await this.engine.reset();
     await this.journal.clear();
+    this.live.publish({ type: 'reset' });
     return { reset: true };
   }
 
@@ -63,6 +66,13 @@ export class SandboxController {
   @ApiOperation({ summary: 'Recipient numbers whose last six digits choose a behaviour' })
   magicNumbers() {
     return { numbers: MAGIC_NUMBERS };
+  }
+
+  @Get('media')
+  @ApiOperation({ summary: 'The sample media files a virtual customer can send, with their urls' })
+  async samples(): Promise<{ files: Array<{ name: string; url: string }> }> {
+    const names = (await readdir(this.mediaDir)).filter((name) => name.startsWith('sample')).sort();
+    return { files: names.map((name) => ({ name, url: `${this.config.publicUrl}/__sandbox/media/${name}` })) };
   }
 
   @Get('media/uploads/:id')

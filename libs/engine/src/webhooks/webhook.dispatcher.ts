@@ -100,6 +100,7 @@ export class WebhookDispatcher {
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private readonly requests: DestinationPool;
   private chats = new Map<string, ChatQueue>();
+  private readonly attemptListeners: Array<(attempt: WebhookAttempt) => void> = [];
 
   constructor(
     private readonly store: EngineStore,
@@ -223,6 +224,17 @@ export class WebhookDispatcher {
     return { resent: events.length };
   }
 
+  /** Calls `listener` with each attempt once the journal holds it (the dashboard's live feed). */
+  onAttempt(listener: (attempt: WebhookAttempt) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
+  /** Keeps an attempt in the journal, then tells the listeners (the dashboard's live feed). */
+  private async journal(attempt: WebhookAttempt): Promise<void> {
+    await this.store.webhooks.recordAttempt(attempt);
+    for (const listener of this.attemptListeners) listener(attempt);
+  }
+
   /** Forgets every chat's queue (the engine's reset; their jobs go with the scheduler's). */
   clear(): void {
     this.chats = new Map();
@@ -318,7 +330,7 @@ export class WebhookDispatcher {
         if (!chaos?.duplicate) return this.post(target, event.payload);
         // The receiver gets the event twice; both attempts are in the journal, the second one decides.
         const first = await this.post(target, event.payload);
-        await this.store.webhooks.recordAttempt(attemptRecord(event, at, first, mark));
+        await this.journal(attemptRecord(event, at, first, mark));
         return this.post(target, event.payload);
       })
       .then((outcome) => this.record(chat, event, at, outcome, retryDelay, mark));
@@ -335,7 +347,7 @@ export class WebhookDispatcher {
     retryDelay: number | undefined,
     mark: ChaosMark | undefined,
   ): Promise<void> {
-    await this.store.webhooks.recordAttempt(attemptRecord(event, at, outcome, mark));
+    await this.journal(attemptRecord(event, at, outcome, mark));
     if (this.chats.get(chat.key) !== chat) return; // the engine was reset while the request was out
     // Read again: a resend may have changed its url while the request was out, or it may have expired.
     const current = outcome.ok ? undefined : await this.store.webhooks.get(event.id);
