@@ -26,11 +26,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import QRCode from 'qrcode';
 import { WhatsAppEngine, type Account, type Session } from '#engine';
 import { AccountDto, InboundMessageDto, InboundResultDto, LinkDto, LinkStateDto, MessageDto, SessionDto, SetLimitsDto, SetWebhookDto } from './control.dto.js';
 import { RelayLinking } from '../relay/relay-linking.js';
 import { controlValidation } from './control.validation.js';
+
+// Imported on the first link that shows a QR code, not at start-up (as Maytapi's screen does): about 25 ms.
+let qrCodeModule: Promise<typeof import('qrcode')> | undefined;
+const loadQrCode = () => (qrCodeModule ??= import('qrcode'));
 
 @ApiTags('accounts')
 @UsePipes(controlValidation)
@@ -215,7 +218,7 @@ export class AccountsController {
     const qr = this.engine.sessions.qrCode(session);
     return {
       ...SessionDto.of(session, qr),
-      qrImage: qr && (await QRCode.toDataURL(qr.payload)),
+      qrImage: qr && (await (await loadQrCode()).toDataURL(qr.payload)),
       pairingCode: session.state === 'qr' && session.pairing && session.pairing.expiresAt > this.engine.clock.now() ? session.pairing.code : null,
     };
   }
