@@ -297,6 +297,19 @@ class MemoryState implements StateRepository {
   async set(key: string, value: unknown) {
     this.values.set(key, JSON.stringify(value));
   }
+  async delete(key: string) {
+    return this.values.delete(key);
+  }
+  async entries<T>(prefix: string) {
+    // Code-unit order, as SQLite's BINARY collation and PostgreSQL's "C" order UTF-8 bytes for these keys.
+    const keys = [...this.values.keys()].filter((key) => key.startsWith(prefix)).sort();
+    return keys.map((key): [string, T] => [key, JSON.parse(this.values.get(key)!) as T]);
+  }
+  async deletePrefix(prefix: string) {
+    let deleted = 0;
+    for (const key of [...this.values.keys()]) if (key.startsWith(prefix) && this.values.delete(key)) deleted++;
+    return deleted;
+  }
   clear() {
     this.values.clear();
   }

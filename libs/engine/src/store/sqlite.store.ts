@@ -505,9 +505,25 @@ class SqliteSchedule extends JsonTable<ScheduledJob, [string]> implements Schedu
 class SqliteState implements StateRepository {
   private readonly selectOne: Statement<[string], { value: string }>;
   private readonly upsert: Statement<[string, string]>;
+  private readonly remove: Statement<[string]>;
+  private readonly selectPrefix: Statement<[number, string], { key: string; value: string }>;
+  private readonly removePrefix: Statement<[number, string]>;
   constructor(private readonly db: Database) {
     this.selectOne = db.prepare('SELECT value FROM state WHERE key = ?');
     this.upsert = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.remove = db.prepare('DELETE FROM state WHERE key = ?');
+    // substr, not LIKE: a prefix is plain text (see SqliteMessages).
+    this.selectPrefix = db.prepare('SELECT key, value FROM state WHERE substr(key, 1, ?) = ? ORDER BY key');
+    this.removePrefix = db.prepare('DELETE FROM state WHERE substr(key, 1, ?) = ?');
+  }
+  async delete(key: string) {
+    return (await written(this.db, () => this.remove.run(key))).changes > 0;
+  }
+  async entries<T>(prefix: string) {
+    return this.selectPrefix.all(prefix.length, prefix).map((row): [string, T] => [row.key, JSON.parse(row.value) as T]);
+  }
+  async deletePrefix(prefix: string) {
+    return (await written(this.db, () => this.removePrefix.run(prefix.length, prefix))).changes;
   }
   async get<T>(key: string) {
     const row = this.selectOne.get(key);

@@ -269,6 +269,20 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         expect(await store.state.get('clock')).toEqual({ now: 1_767_258_060_000, speed: 60, paused: null });
         expect(await store.state.get<boolean>('flag')).toBe(false);
       });
+
+      it('deletes a key, lists and deletes by prefix in key order', async () => {
+        for (const key of ['line:b', 'line:a', 'line', 'lines:x', 'other']) await store.state.set(key, { key });
+        expect(await store.state.entries('line:')).toEqual([
+          ['line:a', { key: 'line:a' }],
+          ['line:b', { key: 'line:b' }],
+        ]);
+        // A prefix is plain text: no wildcards.
+        expect(await store.state.entries('line_')).toEqual([]);
+        expect(await store.state.delete('line:a')).toBe(true);
+        expect(await store.state.delete('line:a')).toBe(false);
+        expect(await store.state.deletePrefix('line')).toBe(3);
+        expect((await store.state.entries('')).map(([key]) => key)).toEqual(['other']);
+      });
     });
 
     it('forgets everything on clear, sequences included', async () => {

@@ -35,6 +35,11 @@ export interface EngineStore {
   readonly state: StateRepository;
   /** Whether what it holds outlives the process (then media bytes must too). */
   readonly durable: boolean;
+  /**
+   * Present when several sandbox instances may share the store (PostgreSQL): the schedule is then run by
+   * claiming due jobs under leases, and what one process kept in memory (send queues, webhook chats) is here.
+   */
+  readonly shared?: SharedWork;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
   /** Releases what it holds open (a database file); the store is not used afterwards. */
@@ -67,6 +72,12 @@ export interface ScheduleRepository {
 export interface StateRepository {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
+  /** Whether there was one. */
+  delete(key: string): Promise<boolean>;
+  /** Every key starting with `prefix`, with its value, in key order. */
+  entries<T>(prefix: string): Promise<Array<[string, T]>>;
+  /** Deletes every key starting with `prefix`; how many there were. */
+  deletePrefix(prefix: string): Promise<number>;
 }
 
 export interface AccountRepository {
@@ -160,4 +171,45 @@ export interface WebhookRepository {
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
+}
+
+/** A job one instance claimed: `version` tells whether it was put again while it ran. */
+export interface ClaimedJob extends ScheduledJob {
+  version: number;
+}
+
+/** One item of a shared queue, with its place in it. */
+export interface QueueItem {
+  seq: number;
+  item: string;
+}
+
+/**
+ * What lets several instances share one store's work without a coordinator of their own: the schedule's
+ * rows are claimed under leases that run out when their instance dies, and the order-keeping queues (a
+ * line's messages to send, a chat's webhook events, a batch's payloads) live in the store.
+ */
+export interface SharedWork {
+  /**
+   * Inserts the job unless one with its id is there; one that is there keeps its due time and payload
+   * but gets a new version, so that if it is running now it runs once more (no wake-up is lost).
+   */
+  ensure(job: ScheduledJob): Promise<void>;
+  /**
+   * Claims up to `limit` jobs due at virtual time `now` that no live lease holds, for `leaseMs` of wall
+   * time (the database's clock); earliest due first, ties in insertion order.
+   */
+  claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  /** After its handler: deletes the job if it is the version claimed, otherwise releases it to run again. */
+  finish(owner: string, job: ClaimedJob): Promise<void>;
+  /** Extends the leases `owner` holds on these jobs (its handlers are still running). */
+  renew(owner: string, ids: string[], leaseMs: number): Promise<void>;
+  /** Appends to a named queue. */
+  push(queue: string, item: string): Promise<void>;
+  /** The first `limit` items of a queue, oldest first. */
+  peek(queue: string, limit: number): Promise<QueueItem[]>;
+  /** Removes a queue's items up to and including `seq`; how many items it still holds. */
+  remove(queue: string, upTo: number): Promise<number>;
+  /** Stores `value` under `key` unless a value is there; returns the stored one (first writer wins). */
+  claimState<T>(key: string, value: T): Promise<T>;
 }
