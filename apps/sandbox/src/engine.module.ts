@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine, type ProviderProfile } from '#engine';
+import { WhatsAppEngine, type ProviderProfile, type StoreLocation } from '#engine';
 import type { SandboxConfig } from './config.js';
 
 export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
@@ -22,7 +22,7 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
 
   static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
     const engine = new WhatsAppEngine({
-      store: config.store?.kind === 'sqlite' ? `sqlite:${config.store.file}` : 'memory',
+      store: storeLocation(config.store),
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),
@@ -46,6 +46,12 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
       exports: [WhatsAppEngine, SANDBOX_CONFIG],
     };
   }
+}
+
+function storeLocation(store: SandboxConfig['store']): StoreLocation {
+  if (store?.kind === 'sqlite') return `sqlite:${store.file}`;
+  if (store?.kind === 'postgres') return store.url;
+  return 'memory';
 }
 
 /** `media.example.com` matches itself; `*.example.com` matches any subdomain of example.com (not example.com). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
-import { SchemaVersionError } from '#engine';
+import { SchemaVersionError, SharedClockError } from '#engine';
 import { createSandboxApp } from './app.js';
 import { PROVIDERS } from './providers.js';
 
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   try {
     app = await createSandboxApp(config);
   } catch (error) {
-    // A data file from a newer sandbox: one line saying so, not a stack trace.
-    if (!(error instanceof SchemaVersionError)) throw error;
+    // A data file from a newer sandbox, a clock the instances on a shared store cannot share: one line saying so, not a stack trace.
+    if (!(error instanceof SchemaVersionError || error instanceof SharedClockError)) throw error;
     console.error(`wa-sandbox: ${error.message}`);
     process.exit(2);
   }
@@ -49,7 +49,12 @@ async function main(): Promise<void> {
   console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
   console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
-  const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
+  const store =
+    config.store?.kind === 'sqlite'
+      ? `SQLite ${config.store.file}, kept across restarts`
+      : config.store?.kind === 'postgres'
+        ? 'PostgreSQL, shared with every instance started on it'
+        : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }

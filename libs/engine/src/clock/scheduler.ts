@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineStore, ScheduledJob } from '../store/store.js';
 import type { ClockSnapshot, EngineClock, ScheduledTask } from './clock.js';
+import { SharedJobRunner } from './shared-runner.js';
 
 /** Runs a job of one kind; gets the job's payload, which is plain JSON. */
 export type JobHandler = (payload: Record<string, unknown>) => unknown;
@@ -24,6 +25,10 @@ interface ArmedJob {
  *
  * Arming is synchronous, so jobs keep the clock's order (due time, then scheduling order) exactly as the
  * closures they replace; the store writes follow in the same order, one after another (`written`).
+ *
+ * On a store several instances share (`store.shared`), jobs are not armed on this instance's clock: they
+ * are rows any instance claims when due (SharedJobRunner), and the clock's time is the store's anchor,
+ * written once (WhatsAppEngine.resume), not on every move.
  */
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
@@ -32,12 +37,29 @@ export class Scheduler {
   private writing: Promise<void> = Promise.resolve();
   private clockWriteQueued = false;
 
+  /** Present on a shared store: claims and runs due jobs instead of the clock. */
+  private readonly runner: SharedJobRunner | undefined;
+
   constructor(
     private readonly clock: EngineClock,
-    private readonly store: Pick<EngineStore, 'schedule' | 'state'>,
+    private readonly store: Pick<EngineStore, 'schedule' | 'state' | 'shared'>,
     private readonly onWriteError: (error: unknown) => void = (error) => console.error('[scheduler] store write failed', error),
   ) {
-    clock.onMoved(() => this.saveClock());
+    const shared = store.shared;
+    if (shared) {
+      this.runner = new SharedJobRunner(
+        clock,
+        shared,
+        (job) => this.runClaimed(job.kind, job.payload),
+        (job) => this.write(() => shared.finish(this.runner!.owner, job)),
+        onWriteError,
+      );
+    } else clock.onMoved(() => this.saveClock());
+  }
+
+  /** Whether jobs are shared with other instances through the store (then see `ensure`). */
+  get shared(): boolean {
+    return this.runner !== undefined;
   }
 
   /** Registers the handler for a kind of job; each service registers its own when it is built. */
@@ -54,6 +76,11 @@ export class Scheduler {
   at(dueAt: number, kind: string, payload: Record<string, unknown>, id: string = randomUUID()): string {
     if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
     const job: ScheduledJob = { id, kind, dueAt, payload };
+    if (this.runner) {
+      this.write(() => this.store.schedule.put(job));
+      if (dueAt <= this.clock.now()) void this.written().then(() => this.runner?.poke());
+      return id;
+    }
     const current = this.armed.get(id);
     if (current && !current.fired && current.job.dueAt === dueAt && current.job.kind === kind) current.job = job;
     else {
@@ -62,6 +89,21 @@ export class Scheduler {
     }
     this.write(() => this.store.schedule.put(job));
     return id;
+  }
+
+  /**
+   * Shared stores only: makes sure a job with this id is scheduled: inserted unless one is there (which keeps
+   * its due time), and run once more if it is running now. What a line's send queue and a webhook chat use
+   * to wake their one job without losing a wake-up to a run that is just ending on another instance.
+   * Resolves once it is written.
+   */
+  async ensure(dueAt: number, kind: string, payload: Record<string, unknown>, id: string): Promise<void> {
+    const shared = this.store.shared;
+    if (!this.runner || !shared) throw new Error('ensure() is for a store shared by several instances');
+    if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
+    this.write(() => shared.ensure({ id, kind, dueAt, payload }));
+    await this.written();
+    if (dueAt <= this.clock.now()) this.runner.poke();
   }
 
   /** The clock's time. */
@@ -89,6 +131,10 @@ export class Scheduler {
    */
   async resume(): Promise<void> {
     await this.written();
+    if (this.runner) {
+      this.runner.start();
+      return;
+    }
     for (const job of await this.store.schedule.list()) {
       if (this.armed.has(job.id)) continue;
       if (!this.handlers.has(job.kind)) throw new Error(`stored job ${job.id} is of kind ${job.kind}, which no service handles`);
@@ -117,6 +163,12 @@ export class Scheduler {
     this.armed.clear();
   }
 
+  /** Stops claiming shared jobs (the engine is closing); its leases run out and others take over. */
+  stop(): void {
+    this.runner?.stop();
+  }
+
+
   /** Resolves once every write asked for so far is in the store. */
   async written(): Promise<void> {
     let pending: Promise<void>;
@@ -137,6 +189,16 @@ export class Scheduler {
 
   private disarm(entry: ArmedJob | undefined): void {
     if (entry && !entry.fired) entry.task.cancel();
+  }
+
+  private async runClaimed(kind: string, payload: Record<string, unknown>): Promise<void> {
+    const handler = this.handlers.get(kind);
+    if (!handler) throw new Error(`a claimed job is of kind ${kind}, which no service here handles`);
+    try {
+      await handler(payload);
+    } catch (error) {
+      console.error(`[scheduler] job ${kind} failed`, error);
+    }
   }
 
   private async run(entry: ArmedJob): Promise<void> {

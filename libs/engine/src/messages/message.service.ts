@@ -26,7 +26,7 @@ import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
-import { DEFAULT_SEND_PACING, type RestoredLine, type SendQueue } from './send-queue.js';
+import { DEFAULT_SEND_PACING, type RestoredLine, type SendLines } from './send-queue.js';
 
 /**
  * A file sent in the request itself: its bytes (base64, small), or a file on disk (multipart) that the engine
@@ -94,7 +94,7 @@ export interface MessageServiceDeps {
   media: MediaInspector;
   mediaFiles: MediaFiles;
   transport: Transport;
-  queue: SendQueue;
+  queue: SendLines;
   profile(name: string): ProviderProfile;
   /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
   mediaBaseUrl: string;
@@ -177,7 +177,7 @@ export class MessageService implements TransportSink {
       };
       await store.messages.insert(message);
       if (request.validityMs !== undefined) this.expiry.schedule(message, request.validityMs);
-      if (message.sendAt === null) this.deps.queue.enqueue(lineId, id, pacing);
+      if (message.sendAt === null) await this.deps.queue.enqueue(lineId, id, pacing);
       else this.deps.scheduler.at(message.sendAt, SEND_AT_JOB, { lineId, messageId: id, pacing }, `${SEND_AT_JOB}:${id}`);
       messages.push(message);
     }

@@ -15,7 +15,8 @@ export interface PostgresMigration {
  * that are sorted compare as bytes (COLLATE "C"), as SQLite's BINARY does.
  *
  * Shared work (store.ts, SharedWork): a schedule row carries its lease (`owner`, `lease_until` on the
- * database's wall clock) and a `version` bumped by every put; `queues` holds the order-keeping queues.
+ * database's wall clock), a `version` bumped by every put, and the `serial_key` of the jobs it must not
+ * overtake; `queues` holds the order-keeping queues.
  */
 const SCHEMA_1 = `
 CREATE TABLE accounts (seq bigserial, id text COLLATE "C" PRIMARY KEY, data text NOT NULL);
@@ -81,9 +82,11 @@ CREATE TABLE schedule (
   payload text NOT NULL,
   version integer NOT NULL DEFAULT 0,
   owner text,
-  lease_until timestamptz
+  lease_until timestamptz,
+  serial_key text
 );
 CREATE INDEX schedule_due ON schedule (due_at, seq);
+CREATE INDEX schedule_serial ON schedule (serial_key, due_at, seq) WHERE serial_key IS NOT NULL;
 
 CREATE TABLE state (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
 

@@ -404,6 +404,19 @@ class PostgresWebhooks extends JsonTable<WebhookEvent, [string]> implements Webh
   }
 }
 
+/**
+ * Jobs about one message (its delivery, its read receipt, its expiry) or one session (its loading steps)
+ * must not run at once on two instances, nor overtake each other: a read applied before the delivery it
+ * follows would drop the delivery. They share a serial key, and a job is claimed only once no job with
+ * its key is due before it (the earlier one's row goes when its handler has finished).
+ */
+function serialKeyOf(job: ScheduledJob): string | null {
+  const { messageId, sessionId } = job.payload;
+  if (typeof messageId === 'string') return `message:${messageId}`;
+  if (typeof sessionId === 'string') return `session:${sessionId}`;
+  return null;
+}
+
 type JobRow = { id: string; kind: string; due_at: number; payload: string; version: number; seq: number };
 
 function jobOf(row: JobRow): ScheduledJob {
@@ -416,10 +429,10 @@ class PostgresSchedule implements ScheduleRepository {
     // A replaced job takes a new seq, so it goes after the jobs due at the same time (as SQLite's REPLACE),
     // and a new version, so an instance running it now runs it again (SharedWork.finish). Its lease stays.
     await this.run(
-      `INSERT INTO schedule (id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, payload = excluded.payload,
+      `INSERT INTO schedule (id, kind, due_at, payload, serial_key) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, payload = excluded.payload, serial_key = excluded.serial_key,
          seq = nextval(pg_get_serial_sequence('schedule', 'seq')), version = schedule.version + 1`,
-      [job.id, job.kind, job.dueAt, JSON.stringify(job.payload)],
+      [job.id, job.kind, job.dueAt, JSON.stringify(job.payload), serialKeyOf(job)],
     );
   }
   async delete(id: string) {
@@ -472,7 +485,9 @@ class PostgresSharedWork implements SharedWork {
     const { rows } = await this.run<JobRow>(
       `UPDATE schedule SET owner = $1, lease_until = clock_timestamp() + $2 * interval '1 millisecond'
        WHERE id IN (
-         SELECT id FROM schedule WHERE due_at <= $3 AND (lease_until IS NULL OR lease_until < clock_timestamp())
+         SELECT id FROM schedule AS job WHERE due_at <= $3 AND (lease_until IS NULL OR lease_until < clock_timestamp())
+           AND (serial_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM schedule AS earlier WHERE earlier.serial_key = job.serial_key AND (earlier.due_at, earlier.seq) < (job.due_at, job.seq)))
          ORDER BY due_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING id, kind, due_at, payload, version, seq`,
       [owner, leaseMs, now, limit],
@@ -497,7 +512,7 @@ class PostgresSharedWork implements SharedWork {
   }
 
   async push(queue: string, item: string) {
-    await this.run('INSERT INTO queues (queue, item) VALUES ($1, $2)', [queue, item]);
+    return (await this.run<{ seq: number }>('INSERT INTO queues (queue, item) VALUES ($1, $2) RETURNING seq', [queue, item])).rows[0]!.seq;
   }
 
   async peek(queue: string, limit: number): Promise<QueueItem[]> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeWithPostgres, dropSchema, freshSchemaName, testPostgresUrl } from '../testing/postgres.js';
+import { describeWithPostgres, dropSchema, freshSchemaName, testPostgresUrl } from '../../../../test/support/postgres.js';
 import { MemoryStore } from './memory.store.js';
 import { PostgresStore } from './postgres.store.js';
 import { SqliteStore } from './sqlite.store.js';

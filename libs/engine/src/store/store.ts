@@ -197,15 +197,16 @@ export interface SharedWork {
   ensure(job: ScheduledJob): Promise<void>;
   /**
    * Claims up to `limit` jobs due at virtual time `now` that no live lease holds, for `leaseMs` of wall
-   * time (the database's clock); earliest due first, ties in insertion order.
+   * time (the database's clock); earliest due first, ties in insertion order. Jobs about one message or
+   * one session (`payload.messageId`, `payload.sessionId`) are claimed one at a time, in due order.
    */
   claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
   /** After its handler: deletes the job if it is the version claimed, otherwise releases it to run again. */
   finish(owner: string, job: ClaimedJob): Promise<void>;
   /** Extends the leases `owner` holds on these jobs (its handlers are still running). */
   renew(owner: string, ids: string[], leaseMs: number): Promise<void>;
-  /** Appends to a named queue. */
-  push(queue: string, item: string): Promise<void>;
+  /** Appends to a named queue; the item's place in it. */
+  push(queue: string, item: string): Promise<number>;
   /** The first `limit` items of a queue, oldest first. */
   peek(queue: string, limit: number): Promise<QueueItem[]>;
   /** Removes a queue's items up to and including `seq`; how many items it still holds. */
