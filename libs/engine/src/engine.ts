@@ -236,13 +236,20 @@ export class WhatsAppEngine {
    */
   private async joinSharedStore(): Promise<void> {
     const mine = this.clock.snapshot();
-    if (mine.mode === 'manual') throw new SharedClockError('the manual clock cannot be shared by several instances: run a PostgreSQL store with --clock real (or use a SQLite store for the manual clock)');
+    if (mine.mode === 'manual')
+      throw new SharedClockError(
+        'the manual clock cannot be shared by several instances: run a PostgreSQL store with --clock real (or use a SQLite store for the manual clock)',
+      );
     const anchor = await this.store.shared!.claimState<ClockSnapshot>(CLOCK_STATE_KEY, mine);
     if (anchor.speed !== mine.speed) {
-      throw new SharedClockError(`the instances on this store run their clock at speed ${anchor.speed}: start this one with --speed ${anchor.speed} (or reset the database)`);
+      throw new SharedClockError(
+        `the instances on this store run their clock at speed ${anchor.speed}: start this one with --speed ${anchor.speed} (or reset the database)`,
+      );
     }
     this.clock.restore(anchor);
-    this.clock.lock('the clock is shared by every instance on this PostgreSQL store and follows the real clock at the speed it was started with: it cannot be switched, sped up or advanced');
+    this.clock.lock(
+      'the clock is shared by every instance on this PostgreSQL store and follows the real clock at the speed it was started with: it cannot be switched, sped up or advanced',
+    );
     await this.scheduler.resume();
   }
 
@@ -277,7 +284,9 @@ export class WhatsAppEngine {
     const shared = this.store.shared!;
     await this.scheduler.written();
     const kept = [[CLOCK_STATE_KEY, this.clock.snapshot()] as const];
-    const secrets = await Promise.all([...this.secrets].map(async ([name, secret]) => [`secret.${name}`, Buffer.from(await secret).toString('base64')] as const));
+    const secrets = await Promise.all(
+      [...this.secrets].map(async ([name, secret]) => [`secret.${name}`, Buffer.from(await secret).toString('base64')] as const),
+    );
     await this.store.clear();
     for (const [key, value] of [...kept, ...secrets]) await shared.claimState(key, value);
     await this.mediaFiles.clear();

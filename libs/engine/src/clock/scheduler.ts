@@ -35,6 +35,12 @@ export class Scheduler {
   private readonly armed = new Map<string, ArmedJob>();
   /** Store writes run one after another, in the order they were asked for, so a delete never overtakes its put. */
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * On a shared store, a job's writes run one after another (its put, a put by its handler, its finish),
+   * but different jobs' writes run at once over the store's connections: one chain for all of them made
+   * every request wait for the instance's whole backlog of job writes.
+   */
+  private readonly jobWrites = new Map<string, Promise<void>>();
   private clockWriteQueued = false;
 
   /** Present on a shared store: claims and runs due jobs instead of the clock. */
@@ -51,7 +57,7 @@ export class Scheduler {
         clock,
         shared,
         (job) => this.runClaimed(job.kind, job.payload),
-        (job) => this.write(() => shared.finish(this.runner!.owner, job)),
+        (job) => void this.writeJob(job.id, () => shared.finish(this.runner!.owner, job)),
         onWriteError,
       );
     } else clock.onMoved(() => this.saveClock());
@@ -77,8 +83,8 @@ export class Scheduler {
     if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
     const job: ScheduledJob = { id, kind, dueAt, payload };
     if (this.runner) {
-      this.write(() => this.store.schedule.put(job));
-      if (dueAt <= this.clock.now()) void this.written().then(() => this.runner?.poke());
+      const written = this.writeJob(id, () => this.store.schedule.put(job));
+      if (dueAt <= this.clock.now()) void written.then(() => this.runner?.poke());
       return id;
     }
     const current = this.armed.get(id);
@@ -101,8 +107,7 @@ export class Scheduler {
     const shared = this.store.shared;
     if (!this.runner || !shared) throw new Error('ensure() is for a store shared by several instances');
     if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
-    this.write(() => shared.ensure({ id, kind, dueAt, payload }));
-    await this.written();
+    await this.writeJob(id, () => shared.ensure({ id, kind, dueAt, payload }));
     if (dueAt <= this.clock.now()) this.runner.poke();
   }
 
@@ -118,6 +123,10 @@ export class Scheduler {
 
   /** Drops a job, whether or not it was ever armed here; nothing happens for one already gone. */
   cancel(id: string): void {
+    if (this.runner) {
+      void this.writeJob(id, () => this.store.schedule.delete(id));
+      return;
+    }
     const current = this.armed.get(id);
     this.disarm(current);
     this.armed.delete(id);
@@ -168,14 +177,14 @@ export class Scheduler {
     this.runner?.stop();
   }
 
-
   /** Resolves once every write asked for so far is in the store. */
   async written(): Promise<void> {
     let pending: Promise<void>;
     do {
       pending = this.writing;
       await pending;
-    } while (pending !== this.writing);
+      await Promise.all(this.jobWrites.values());
+    } while (pending !== this.writing || this.jobWrites.size > 0);
   }
 
   private arm(job: ScheduledJob): void {
@@ -222,6 +231,20 @@ export class Scheduler {
       this.clockWriteQueued = false;
       return this.store.state.set(CLOCK_STATE_KEY, this.clock.snapshot());
     });
+  }
+
+  /** A shared job's write, after the writes asked for that job before it; resolves once it is in the store. */
+  private writeJob(id: string, operation: () => Promise<unknown>): Promise<void> {
+    const written = (this.jobWrites.get(id) ?? Promise.resolve())
+      .then(async () => {
+        await operation();
+      })
+      .catch(this.onWriteError);
+    this.jobWrites.set(id, written);
+    void written.then(() => {
+      if (this.jobWrites.get(id) === written) this.jobWrites.delete(id);
+    });
+    return written;
   }
 
   private write(operation: () => Promise<unknown>): void {

@@ -70,7 +70,8 @@ export class WebhookBatcher {
   }
 
   async add(account: Account, url: string, payload: unknown, batch: WebhookBatch): Promise<void> {
-    const key = `${account.id}\u0000${url}\u0000${batch.key}`;
+    // JSON, not a NUL-separated string: PostgreSQL's text (a shared store's job ids, queue names) holds no NUL.
+    const key = JSON.stringify([account.id, url, batch.key]);
     if (this.shared) return this.addShared(this.shared, account, url, key, payload, batch);
     let current = this.open.get(key);
     // The window opens with the first payload; later ones only rewrite the job's payload (its due time stays).

@@ -305,7 +305,7 @@ export class WebhookDispatcher {
       if (!head) return;
       const event = await this.store.webhooks.get(head.item);
       const at = this.clock.now();
-      if (!event || event.state !== 'pending' || event.expiresAt <= at) {
+      if (event?.state !== 'pending' || event.expiresAt <= at) {
         if (event) await this.store.webhooks.delete(event.id);
         await shared.remove(queue, head.seq);
         continue;
