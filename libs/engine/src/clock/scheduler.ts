@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineStore, ScheduledJob } from '../store/store.js';
+import { serialKeyOf, type EngineStore, type ScheduledJob, type SharedWork } from '../store/store.js';
 import type { ClockSnapshot, EngineClock, ScheduledTask } from './clock.js';
 import { SharedJobRunner } from './shared-runner.js';
 
@@ -37,8 +37,9 @@ export class Scheduler {
   private writing: Promise<void> = Promise.resolve();
   /**
    * On a shared store, a job's writes run one after another (its put, a put by its handler, its finish),
-   * but different jobs' writes run at once over the store's connections: one chain for all of them made
-   * every request wait for the instance's whole backlog of job writes.
+   * and so do the writes of the jobs sharing a serial key, but other jobs' writes run at once over the
+   * store's connections: one chain for all of them made every request wait for the instance's whole
+   * backlog of job writes. Keyed by serial key, else by job id.
    */
   private readonly jobWrites = new Map<string, Promise<void>>();
   private clockWriteQueued = false;
@@ -57,7 +58,9 @@ export class Scheduler {
         clock,
         shared,
         (job) => this.runClaimed(job.kind, job.payload),
-        (job) => void this.writeJob(job.id, () => shared.finish(this.runner!.owner, job)),
+        // After every write asked for so far (the handler's jobs among them): a job finished before the jobs
+        // it scheduled are in the store would leave nothing to carry on if this instance died in between.
+        (job) => void Promise.all(this.jobWrites.values()).then(() => this.writeJob(serialKeyOf(job) ?? job.id, () => shared.finish(this.runner!.owner, job))),
         onWriteError,
       );
     } else clock.onMoved(() => this.saveClock());
@@ -83,7 +86,9 @@ export class Scheduler {
     if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
     const job: ScheduledJob = { id, kind, dueAt, payload };
     if (this.runner) {
-      const written = this.writeJob(id, () => this.store.schedule.put(job));
+      // A message's jobs are put one after another: put at once, a read receipt could be in the store (and
+      // claimed) before the delivery due before it, and run beside it (see serialKeyOf).
+      const written = this.writeJob(serialKeyOf(job) ?? id, () => this.store.schedule.put(job));
       if (dueAt <= this.clock.now()) void written.then(() => this.runner?.poke());
       return id;
     }
@@ -104,10 +109,19 @@ export class Scheduler {
    * Resolves once it is written.
    */
   async ensure(dueAt: number, kind: string, payload: Record<string, unknown>, id: string): Promise<void> {
+    await this.sharedWrite(dueAt, kind, id, (shared) => shared.ensure({ id, kind, dueAt, payload }));
+  }
+
+  /** Shared stores only: appends `item` to a queue in the store and `ensure`s the job that works it, at once. */
+  async enqueue(queue: string, item: string, dueAt: number, kind: string, payload: Record<string, unknown>, id: string): Promise<void> {
+    await this.sharedWrite(dueAt, kind, id, (shared) => shared.enqueue(queue, item, { id, kind, dueAt, payload }));
+  }
+
+  private async sharedWrite(dueAt: number, kind: string, id: string, write: (shared: SharedWork) => Promise<void>): Promise<void> {
     const shared = this.store.shared;
-    if (!this.runner || !shared) throw new Error('ensure() is for a store shared by several instances');
+    if (!this.runner || !shared) throw new Error('shared jobs need a store shared by several instances');
     if (!this.handlers.has(kind)) throw new Error(`no handler for ${kind} jobs`);
-    await this.writeJob(id, () => shared.ensure({ id, kind, dueAt, payload }));
+    await this.writeJob(id, () => write(shared));
     if (dueAt <= this.clock.now()) this.runner.poke();
   }
 
@@ -233,7 +247,7 @@ export class Scheduler {
     });
   }
 
-  /** A shared job's write, after the writes asked for that job before it; resolves once it is in the store. */
+  /** A shared job's write, after the writes asked for that job (or its serial key) before it; resolves once it is in the store. */
   private writeJob(id: string, operation: () => Promise<unknown>): Promise<void> {
     const written = (this.jobWrites.get(id) ?? Promise.resolve())
       .then(async () => {

@@ -425,8 +425,16 @@ export class MessageService implements TransportSink {
   private async applyStatus(message: Message, status: MessageStatus, failure: Failure | null): Promise<Message> {
     const at = this.deps.clock.now();
     const updated: Message = { ...message, status, failure, history: [...message.history, { status, at }] };
-    await this.deps.store.messages.save(updated);
-    if (updated.direction === 'outbound') await this.deps.events.emit({ type: 'message.status', message: updated });
+    const publish = updated.direction === 'outbound' ? () => this.deps.events.emit({ type: 'message.status', message: updated }) : async () => {};
+    if (this.deps.store.shared) {
+      // Its webhooks first: an instance that dies between the two leaves the status unchanged, and the job
+      // that changes it runs again elsewhere (a duplicate webhook) instead of finding it changed (a lost one).
+      await publish();
+      await this.deps.store.messages.save(updated);
+    } else {
+      await this.deps.store.messages.save(updated);
+      await publish();
+    }
     return updated;
   }
 }

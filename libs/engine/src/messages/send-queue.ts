@@ -135,8 +135,8 @@ export class SharedSendQueue implements SendLines {
   }
 
   async enqueue(lineId: string, messageId: string, pacing: DurationRange): Promise<void> {
-    const seq = await this.shared.push(queueOf(lineId), messageId);
-    await this.scheduler.ensure(this.scheduler.now() + this.interval(lineId, seq, pacing), SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
+    const firstTurn = this.scheduler.now() + this.interval(lineId, messageId, pacing);
+    await this.scheduler.enqueue(queueOf(lineId), messageId, firstTurn, SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
   }
 
   private async next(lineId: string, pacing: DurationRange): Promise<void> {
@@ -144,12 +144,12 @@ export class SharedSendQueue implements SendLines {
     if (!head) return;
     await this.dispatch(head.item);
     const left = await this.shared.remove(queueOf(lineId), head.seq);
-    if (left > 0) this.scheduler.after(this.interval(lineId, head.seq, pacing), SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
+    if (left > 0) this.scheduler.after(this.interval(lineId, head.item, pacing), SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
   }
 
-  /** The wait before the line's next turn, drawn from the seed and the place of the message it follows. */
-  private interval(lineId: string, seq: number, pacing: DurationRange): number {
-    return pickDuration(seededRandom(this.seed, 'pacing', lineId, seq), pacing);
+  /** The wait before the line's next turn, drawn from the seed and the message it follows (or the first one). */
+  private interval(lineId: string, messageId: string, pacing: DurationRange): number {
+    return pickDuration(seededRandom(this.seed, 'pacing', lineId, messageId), pacing);
   }
 }
 

@@ -71,14 +71,16 @@ describeWithPostgres('PostgreSQL shared work (WA_SANDBOX_TEST_POSTGRES)', () => 
     expect(ids(await shared.claim('two', 300, LEASE_MS, 10))).toEqual(['read']);
   });
 
-  it('keeps named queues in order and says how many items are left', async () => {
-    const first = await shared.push('send:a', 'm1');
-    await shared.push('send:b', 'x');
-    const second = await shared.push('send:a', 'm2');
-    await shared.push('send:a', 'm3');
-    expect((await shared.peek('send:a', 2)).map((entry) => entry.item)).toEqual(['m1', 'm2']);
-    expect(await shared.remove('send:a', first)).toBe(2);
-    expect(await shared.remove('send:a', second + 1_000)).toBe(0);
+  it('keeps named queues in order, each item with its job ensured in the same statement', async () => {
+    await shared.enqueue('send:a', 'm1', job('send.next:a', 100));
+    await shared.enqueue('send:b', 'x', job('send.next:b', 100));
+    await shared.enqueue('send:a', 'm2', job('send.next:a', 500));
+    await shared.enqueue('send:a', 'm3', job('send.next:a', 500));
+    expect(await store.schedule.list()).toEqual([job('send.next:a', 100), job('send.next:b', 100)]);
+    const [first, second] = await shared.peek('send:a', 2);
+    expect([first?.item, second?.item]).toEqual(['m1', 'm2']);
+    expect(await shared.remove('send:a', first!.seq)).toBe(2);
+    expect(await shared.remove('send:a', second!.seq + 1_000)).toBe(0);
     expect((await shared.peek('send:b', 5)).map((entry) => entry.item)).toEqual(['x']);
   });
 

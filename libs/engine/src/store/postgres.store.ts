@@ -25,6 +25,7 @@ import type {
   TemplateRepository,
   WebhookRepository,
 } from './store.js';
+import { serialKeyOf } from './store.js';
 
 export interface PostgresStoreOptions extends Partial<MemoryStoreLimits> {
   /** The schema (namespace) the tables live in, created when missing; `public` when absent. Tests use one each. */
@@ -404,19 +405,6 @@ class PostgresWebhooks extends JsonTable<WebhookEvent, [string]> implements Webh
   }
 }
 
-/**
- * Jobs about one message (its delivery, its read receipt, its expiry) or one session (its loading steps)
- * must not run at once on two instances, nor overtake each other: a read applied before the delivery it
- * follows would drop the delivery. They share a serial key, and a job is claimed only once no job with
- * its key is due before it (the earlier one's row goes when its handler has finished).
- */
-function serialKeyOf(job: ScheduledJob): string | null {
-  const { messageId, sessionId } = job.payload;
-  if (typeof messageId === 'string') return `message:${messageId}`;
-  if (typeof sessionId === 'string') return `session:${sessionId}`;
-  return null;
-}
-
 type JobRow = { id: string; kind: string; due_at: number; payload: string; version: number; seq: number };
 
 function jobOf(row: JobRow): ScheduledJob {
@@ -511,8 +499,12 @@ class PostgresSharedWork implements SharedWork {
     ]);
   }
 
-  async push(queue: string, item: string) {
-    return (await this.run<{ seq: number }>('INSERT INTO queues (queue, item) VALUES ($1, $2) RETURNING seq', [queue, item])).rows[0]!.seq;
+  async enqueue(queue: string, item: string, job: ScheduledJob) {
+    await this.run(
+      `WITH pushed AS (INSERT INTO queues (queue, item) VALUES ($1, $2))
+       INSERT INTO schedule (id, kind, due_at, payload, serial_key) VALUES ($3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET version = schedule.version + 1`,
+      [queue, item, job.id, job.kind, job.dueAt, JSON.stringify(job.payload), serialKeyOf(job)],
+    );
   }
 
   async peek(queue: string, limit: number): Promise<QueueItem[]> {

@@ -205,12 +205,28 @@ export interface SharedWork {
   finish(owner: string, job: ClaimedJob): Promise<void>;
   /** Extends the leases `owner` holds on these jobs (its handlers are still running). */
   renew(owner: string, ids: string[], leaseMs: number): Promise<void>;
-  /** Appends to a named queue; the item's place in it. */
-  push(queue: string, item: string): Promise<number>;
+  /**
+   * Appends to a named queue and `ensure`s the job that works it, in one statement: an instance that dies
+   * in between cannot leave an item with no job to take it.
+   */
+  enqueue(queue: string, item: string, job: ScheduledJob): Promise<void>;
   /** The first `limit` items of a queue, oldest first. */
   peek(queue: string, limit: number): Promise<QueueItem[]>;
   /** Removes a queue's items up to and including `seq`; how many items it still holds. */
   remove(queue: string, upTo: number): Promise<number>;
   /** Stores `value` under `key` unless a value is there; returns the stored one (first writer wins). */
   claimState<T>(key: string, value: T): Promise<T>;
+}
+
+/**
+ * Jobs about one message (its delivery, its read receipt, its expiry) or one session (its loading steps)
+ * must not run at once on two instances, nor overtake each other: a read applied while the delivery before
+ * it is still being applied is overwritten by it. They share a serial key: a shared store claims a job only
+ * once no job with its key is due before it, and an instance writes a key's jobs one after another.
+ */
+export function serialKeyOf(job: Pick<ScheduledJob, 'payload'>): string | null {
+  const { messageId, sessionId } = job.payload;
+  if (typeof messageId === 'string') return `message:${messageId}`;
+  if (typeof sessionId === 'string') return `session:${sessionId}`;
+  return null;
 }

@@ -72,7 +72,7 @@ export class WebhookBatcher {
   async add(account: Account, url: string, payload: unknown, batch: WebhookBatch): Promise<void> {
     // JSON, not a NUL-separated string: PostgreSQL's text (a shared store's job ids, queue names) holds no NUL.
     const key = JSON.stringify([account.id, url, batch.key]);
-    if (this.shared) return this.addShared(this.shared, account, url, key, payload, batch);
+    if (this.shared) return this.addShared(account, url, key, payload, batch);
     let current = this.open.get(key);
     // The window opens with the first payload; later ones only rewrite the job's payload (its due time stays).
     if (!current) this.open.set(key, (current = { dueAt: this.scheduler.now() + batch.windowMs, payloads: [] }));
@@ -88,10 +88,16 @@ export class WebhookBatcher {
    * the first payload, so the window opens then) keeps the body's shape as data: `wrap` applied to a
    * placeholder that closing replaces with the payloads, so any instance can close it.
    */
-  private async addShared(shared: SharedWork, account: Account, url: string, key: string, payload: unknown, batch: WebhookBatch): Promise<void> {
-    await shared.push(sharedQueueOf(key), JSON.stringify(payload));
+  private async addShared(account: Account, url: string, key: string, payload: unknown, batch: WebhookBatch): Promise<void> {
     const job: SharedBatchPayload = { accountId: account.id, url, key, envelope: batch.wrap([PAYLOADS_PLACEHOLDER]) };
-    await this.scheduler.ensure(this.scheduler.now() + batch.windowMs, BATCH_JOB, { ...job }, `${BATCH_JOB}:${key}`);
+    await this.scheduler.enqueue(
+      sharedQueueOf(key),
+      JSON.stringify(payload),
+      this.scheduler.now() + batch.windowMs,
+      BATCH_JOB,
+      { ...job },
+      `${BATCH_JOB}:${key}`,
+    );
   }
 
   /** Sends what the batch collected; payloads added meanwhile stay for the job's next run (ensure ran it again). */

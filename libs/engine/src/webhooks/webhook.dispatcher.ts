@@ -122,11 +122,9 @@ export class WebhookDispatcher {
       attempts: 0,
     };
     await this.store.webhooks.save(event);
-    const shared = this.store.shared;
-    if (shared) {
+    if (this.store.shared) {
       const key = queueKeyOf(event);
-      await shared.push(sharedQueueOf(key), id);
-      await this.scheduler.ensure(now, CHAT_JOB, { key }, `${CHAT_JOB}:${key}`);
+      await this.scheduler.enqueue(sharedQueueOf(key), id, now, CHAT_JOB, { key }, `${CHAT_JOB}:${key}`);
       return event;
     }
     let chat = this.chats.get(queueKeyOf(event));
