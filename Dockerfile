@@ -34,6 +34,7 @@ COPY package.json ./
 COPY --from=deps /app/node_modules node_modules
 COPY dist/apps dist/apps
 COPY dist/libs dist/libs
+COPY dist/dashboard dist/dashboard
 COPY contracts contracts
 COPY fixtures/catalog fixtures/catalog
 COPY fixtures/media fixtures/media

@@ -23,6 +23,8 @@ export default {
     '^#engine$': '<rootDir>/libs/engine/src/index.ts',
     '^#http$': '<rootDir>/libs/http/src/index.ts',
     '^#conformance$': '<rootDir>/libs/conformance/src/index.ts',
+    '^#live$': '<rootDir>/libs/live/src/index.ts',
+    '^#relay$': '<rootDir>/libs/relay/src/index.ts',
     '^#providers$': '<rootDir>/libs/providers/registry.ts',
     '^#providers/(.*)$': '<rootDir>/libs/providers/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

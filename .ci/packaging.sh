@@ -75,6 +75,10 @@ expect_status 200 "$origin/wamessenger/sendMessage/ci-key" POST 'phonenumber=989
 expect_status 200 "$origin/wamessenger/getStatus/ci-key?id=80000000"
 expect_status 200 "$origin/docs"
 expect_status 200 "$origin/docs/swagger-ui-bundle.js" >/dev/null
+# The dashboard the package ships (dist/dashboard): its page, and the script the page names.
+expect_status 200 "$origin/" >/dev/null
+script=$(node -e 'fetch(process.argv[1]).then((r) => r.text()).then((page) => console.log(page.match(/\/__dashboard\/[^"]+\.js/)[0]))' "$origin/")
+expect_status 200 "$origin$script" >/dev/null
 npx wa-sandbox-conformance --provider wamessenger --base-url "$origin/wamessenger" --junit "$work/junit.xml" | tail -1
 grep -q '<testsuite name="conformance wamessenger"' "$work/junit.xml"
 node --input-type=module -e '

@@ -2,7 +2,7 @@
 // Builds dist/ only when a source file is newer than the last build: run by `npm install` (prepare), so
 // the first `npm start` starts at once, and before start, conformance and bench, so an edit is never stale.
 import { execSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Written after each build this script runs (tsc leaves its own build info untouched when nothing changed). */
@@ -17,9 +17,11 @@ function newestMtime(path) {
 }
 
 const built = statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-if (Math.max(...SOURCES.map(newestMtime)) > built) {
-  const why = built === 0 ? 'the first build' : 'sources changed since the last build';
-  console.error(`wa-sandbox: compiling TypeScript to dist/ (${why}; about 10–30 s)...`);
+// A dist/ from before the dashboard existed has a fresh stamp and no page: that is stale too.
+const dashboardMissing = built !== 0 && !existsSync('dist/dashboard/index.html');
+if (Math.max(...SOURCES.map(newestMtime)) > built || dashboardMissing) {
+  const why = built === 0 ? 'the first build' : dashboardMissing ? 'the dashboard is not built' : 'sources changed since the last build';
+  console.error(`wa-sandbox: compiling TypeScript to dist/ and building the dashboard (${why}; about 15–40 s)...`);
   const started = performance.now();
   execSync('npm run -s build', { stdio: 'inherit' });
   writeFileSync(STAMP, new Date().toISOString());

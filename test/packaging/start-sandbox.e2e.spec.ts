@@ -41,4 +41,15 @@ describe('startSandbox() for integrators', () => {
     expect(deliveries.map((body) => body.status)).toEqual(['server', 'phone', 'read']);
     expect((await sandbox.control.journal('wamessenger', 'shop-key')).filter((attempt) => attempt.ok)).toHaveLength(3);
   });
+
+  it('starts with a control token when given one, which its control client sends', async () => {
+    const guarded = await startSandbox({ controlToken: 'integrator-token' });
+    try {
+      expect((await fetch(`${guarded.origin}/__sandbox/clock`)).status).toBe(401);
+      expect(await guarded.control.clock()).toMatchObject({ mode: 'manual' });
+      expect((await fetch(`${guarded.baseUrl('wamessenger')}/pending/any-key`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { fuzzProvider, type FuzzFinding } from '#conformance';
+import { fuzzProvider, SANDBOX_APIS, type FuzzFinding } from '#conformance';
 import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
 import { useSandbox } from '../support/sandbox.js';
 
@@ -20,12 +20,17 @@ function distinct(findings: FuzzFinding[]): FuzzFinding[] {
 describe('contract-driven fuzzing', () => {
   const sandbox = useSandbox({ reset: false });
 
-  test.each(PROVIDER_REGISTRY.map((provider) => [provider.name, provider] as const))(
+  // The sandbox's own APIs (the relay's device API) live at its origin.
+  const targets = [
+    ...PROVIDER_REGISTRY.map((provider) => [provider.name, (origin: string) => sandboxBaseUrl(origin, provider, 'fuzz-product')] as const),
+    ...SANDBOX_APIS.map((api) => [api, (origin: string) => origin] as const),
+  ];
+  test.each(targets)(
     '%s',
-    async (provider, registered) => {
+    async (provider, baseUrl) => {
       const report = await fuzzProvider({
         provider,
-        baseUrl: sandboxBaseUrl(sandbox.origin, registered, 'fuzz-product'),
+        baseUrl: baseUrl(sandbox.origin),
         key: 'fuzz-key',
         requestsPerOperation: 200,
         seed: 12,

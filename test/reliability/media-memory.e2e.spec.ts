@@ -211,3 +211,38 @@ test(
   },
   IO_TIMEOUT,
 );
+
+test(
+  'an upload evicted before a restart still answers 410 after it, on a SQLite store; an id never given still 404',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'media-restart-spec-'));
+    const config = { store: { kind: 'sqlite' as const, file: join(dir, 'sandbox.db') }, mediaDir: join(dir, 'media'), mediaMaxAgeSeconds: 3600 };
+    try {
+      const before = await startSandbox(config);
+      const wamessage = new WamessageClient(`${before.origin}/wamessage`);
+      await wamessage.signUp('905320000001');
+      const form = new FormData();
+      form.set('reg_id', String(await wamessage.linkDevice(before.control, '905320000001')));
+      form.set('contacts', '905321234567');
+      form.set('file', new Blob([PDF], { type: 'application/pdf' }), 'offer.pdf');
+      const answer = await wamessage.form('/whatsapp/sendmessage/multi', form);
+      const path = new URL((answer.json as { data: { file: { url: string } } }).data.file.url).pathname;
+      await before.control.advance(3_600_000);
+      expect((await fetch(`${before.origin}${path}`)).status).toBe(410);
+      await before.close();
+
+      const after = await startSandbox(config);
+      try {
+        const gone = await fetch(`${after.origin}${path}`);
+        expect(gone.status).toBe(410);
+        expect(await gone.json()).toEqual({ error: expect.stringContaining('evicted') });
+        expect((await fetch(`${after.origin}/__sandbox/media/uploads/u999`)).status).toBe(404);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  IO_TIMEOUT,
+);

@@ -16,6 +16,7 @@ describe('sandbox configuration', () => {
       seed: 1,
       strictAccounts: undefined,
       publicUrl: 'http://localhost:4000',
+      transport: 'simulated',
     });
   });
 
@@ -28,6 +29,8 @@ describe('sandbox configuration', () => {
     });
     expect(load(['--port', '6000', '--clock', 'real'], { PORT: '5000', CLOCK: 'manual' })).toMatchObject({ port: 6000, clockMode: 'real' });
     expect(load(['--start', '2026-01-01T09:00:00Z']).clockStart).toBe(Date.UTC(2026, 0, 1, 9));
+    expect(load([], { TRANSPORT: 'live' }).transport).toBe('live');
+    expect(load(['--transport', 'simulated'], { TRANSPORT: 'live' }).transport).toBe('simulated');
   });
 
   it.each([
@@ -45,6 +48,8 @@ describe('sandbox configuration', () => {
     [['--media-hosts', 'a b'], {}, 'invalid --media-hosts "a b": expected host names or patterns'],
     [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory", "sqlite:<file>" or "postgres://…"'],
     [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory", "sqlite:<file>" or "postgres://…"'],
+    [['--control-token', 'two words'], {}, 'invalid --control-token "two words": expected visible ASCII characters without spaces'],
+    [['--transport', 'baileys'], {}, 'invalid --transport "baileys": expected "simulated" or "live"'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(argv as string[], env as NodeJS.ProcessEnv)).toThrow(message);
@@ -116,6 +121,12 @@ describe('sandbox configuration', () => {
     const allowed = hostMatcher(['media.example.com', '*.cdn.test', '127.0.0.1']);
     expect(['media.example.com', 'MEDIA.example.com', 'a.cdn.test', 'a.b.cdn.test', '127.0.0.1'].filter(allowed)).toHaveLength(5);
     expect(['example.com', 'cdn.test', 'evilcdn.test', 'media.example.com.evil', '127.0.0.10'].filter(allowed)).toEqual([]);
+  });
+
+  it('takes a control token from --control-token or CONTROL_TOKEN, and has none by default', () => {
+    expect(load([]).controlToken).toBeUndefined();
+    expect(load([], { CONTROL_TOKEN: 's3cret' }).controlToken).toBe('s3cret');
+    expect(load(['--control-token', 'from-flag'], { CONTROL_TOKEN: 's3cret' }).controlToken).toBe('from-flag');
   });
 
   it('answers --help', () => {

@@ -25,7 +25,7 @@ describe('control API', () => {
     });
   });
 
-  it('serves the docs: the control API and every provider contract, with /docs/ sent to /docs', async () => {
+  it('serves the docs: the control API and every provider contract (and the relay’s), with /docs/ sent to /docs', async () => {
     const page = await fetch(`${sandbox.origin}/docs`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     // Swagger UI's own files, which the sandbox serves itself (docs.ts says why), and the page's init script.
@@ -36,8 +36,10 @@ describe('control API', () => {
     const slashed = await fetch(`${sandbox.origin}/docs/?urls.primaryName=Maytapi`, { redirect: 'manual' });
     expect([slashed.status, slashed.headers.get('location')]).toEqual([301, '/docs?urls.primaryName=Maytapi']);
     const control = (await (await fetch(`${sandbox.origin}/docs/control.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(control.paths)).toEqual(expect.arrayContaining(['/__sandbox/clock/advance', '/__sandbox/sessions/{id}/scan', '/__sandbox/templates']));
-    for (const provider of ['wamessenger', 'wamm', 'devino', 'wamessage', 'maytapi']) {
+    expect(Object.keys(control.paths)).toEqual(
+      expect.arrayContaining(['/__sandbox/clock/advance', '/__sandbox/sessions/{id}/scan', '/__sandbox/templates', '/__sandbox/relay/devices/{id}/link']),
+    );
+    for (const provider of ['wamessenger', 'wamm', 'devino', 'wamessage', 'maytapi', 'relay']) {
       const contract = await fetch(`${sandbox.origin}/contracts/${provider}.openapi.yaml`);
       expect([provider, contract.status, (await contract.text()).startsWith('openapi: 3.1')]).toEqual([provider, 200, true]);
     }
@@ -81,6 +83,9 @@ describe('control API', () => {
     await sendText('K');
     await fetch(`${sandbox.origin}/wamessenger/pending/K?x=1`);
     await fetch(`${sandbox.origin}/wamessenger/getStatus/invalid-key?id=1`);
+    // The dashboard's page and files: it shows the journal, it is not in it.
+    await fetch(`${sandbox.origin}/`);
+    await fetch(`${sandbox.origin}/__dashboard/index.js`);
     const count = async (match: object) => (await sandbox.control.request<{ count: number }>('POST', '/requests/count', match)).count;
     expect(await count({})).toBe(4);
     expect(await count({ method: 'post', path: '/wamessenger/sendMessage/K' })).toBe(2);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSuite, providers } from '#conformance';
+import { getSuite, providers, SANDBOX_APIS } from '#conformance';
 import { PROVIDER_REGISTRY, sandboxBaseUrl } from '#providers';
 import { projectRoot } from '../../apps/sandbox/src/paths.js';
 import { PROVIDERS } from '../../apps/sandbox/src/providers.js';
@@ -24,13 +24,18 @@ describe('the provider registry', () => {
     for (const name of registered) expect(getSuite(name).contract).toBe(`${name}.openapi.yaml`);
   });
 
-  it('lists every provider folder, contract and suite there is', () => {
+  it('lists every provider folder, contract and suite there is (beside the sandbox’s own APIs’)', () => {
     const folders = readdirSync(join(root, 'libs/providers'), { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name);
     expect(sorted(folders)).toEqual(sorted(registered));
-    expect(sorted(filesIn('contracts', '.openapi.yaml'))).toEqual(sorted(registered));
-    expect(sorted(filesIn('libs/conformance/src/suites', '.suite.ts'))).toEqual(sorted(registered));
+    expect(sorted(filesIn('contracts', '.openapi.yaml'))).toEqual(sorted([...registered, ...SANDBOX_APIS]));
+    expect(sorted(filesIn('libs/conformance/src/suites', '.suite.ts'))).toEqual(sorted([...registered, ...SANDBOX_APIS]));
+  });
+
+  it('gives the conformance kit a suite for each of the sandbox’s own APIs, checking its contract', () => {
+    for (const name of SANDBOX_APIS) expect(getSuite(name).contract).toBe(`${name}.openapi.yaml`);
+    for (const name of SANDBOX_APIS) expect(registered).not.toContain(name);
   });
 
   it('is what the README’s table of providers lists, each by its title and sandbox base URL', () => {

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ControlClient, WebhookReceiver } from '#conformance';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSandboxApp } from '../../apps/sandbox/src/app.js';
+import { createSandboxApp, type SandboxAppOptions } from '../../apps/sandbox/src/app.js';
 import type { SandboxConfig } from '../../apps/sandbox/src/config.js';
 import { startMediaServer, type MediaServer } from './media-server.js';
 
@@ -18,7 +18,7 @@ export interface RunningSandbox {
 }
 
 /** A real sandbox on a free loopback port, on the manual clock, started at TEST_START. */
-export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Promise<RunningSandbox> {
+export async function startSandbox(overrides: Partial<SandboxConfig> = {}, appOptions: SandboxAppOptions = {}): Promise<RunningSandbox> {
   const config: SandboxConfig = {
     port: 0,
     host: '127.0.0.1',
@@ -33,11 +33,11 @@ export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Prom
     logRequests: false,
     ...overrides,
   };
-  const app = await createSandboxApp(config, { logger: false });
+  const app = await createSandboxApp(config, { logger: false, ...appOptions });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  return { app, origin, control: new ControlClient(`${origin}/__sandbox`), close: () => closeApp(app) };
+  return { app, origin, control: new ControlClient(`${origin}/__sandbox`, config.controlToken), close: () => closeApp(app) };
 }
 
 /**
@@ -65,6 +65,8 @@ export interface SandboxOptions {
   receiver?: boolean;
   /** A media server (test/support/media-server.ts) for the file's tests. */
   media?: boolean;
+  /** How the app is built (the dashboard's directory), or a function that answers it in beforeAll. */
+  app?: SandboxAppOptions | (() => SandboxAppOptions);
 }
 
 export interface SandboxHandle extends RunningSandbox {
@@ -85,7 +87,7 @@ export function useSandbox(options: SandboxOptions = {}): SandboxHandle {
   const handle = {} as SandboxHandle;
   beforeAll(async () => {
     const config = typeof options.config === 'function' ? options.config() : options.config;
-    Object.assign(handle, await startSandbox(config));
+    Object.assign(handle, await startSandbox(config, typeof options.app === 'function' ? options.app() : options.app));
     if (options.provider) handle.base = `${handle.origin}/${options.provider}`;
     if (options.media) handle.media = await startMediaServer();
   });

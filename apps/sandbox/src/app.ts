@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine } from '#engine';
+import { KB, MB, SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN, WhatsAppEngine, type LinkedTransport } from '#engine';
 import {
+  ApiChaos,
   frameworkErrorOptions,
   guardRequests,
   largestLimit,
@@ -16,6 +17,9 @@ import {
 } from '#http';
 import { AppModule } from './app.module.js';
 import type { SandboxConfig } from './config.js';
+import { LiveEvents } from './control/live-events.js';
+import { requireControlToken } from './control-token.js';
+import { serveDashboard } from './dashboard.js';
 import { setUpDocs } from './docs.js';
 import { PROVIDERS } from './providers.js';
 import { REQUEST_JOURNAL } from './request-journal.module.js';
@@ -28,6 +32,10 @@ const CONTROL_REQUEST_HEAD_LIMIT = 64 * KB;
 
 export interface SandboxAppOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the built dashboard is (default dist/dashboard): the browser tests build theirs apart. */
+  dashboardDir?: string;
+  /** With `transport: 'live'`: the live transport ready-made (tests pass one on a fake socket); built from `#live` when absent. */
+  liveTransport?: LinkedTransport;
 }
 
 /** Builds the whole sandbox (not yet listening): used by main.ts, the tests and the benchmarks. */
@@ -45,7 +53,8 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: 110 * 1024 * 1024,
     ...frameworkErrorOptions(PROVIDERS),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const transports = config.transport === 'live' ? [options.liveTransport ?? (await liveTransport())] : [];
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, transports), adapter, {
     bodyParser: false,
     logger: options.logger ?? ['error', 'warn'],
   });
@@ -62,16 +71,31 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
     bodyLimit: limitByProvider(PROVIDERS, 'bodyLimit', CONTROL_BODY_LIMIT),
     uploadPath: () => engine.mediaFiles.scratchPath(),
   });
+  if (config.controlToken !== undefined) requireControlToken(fastify, config.controlToken);
+  // Announced on the live events as each entry is kept: chaos's own entries (requests never answered) too.
+  const journal = app.get(LiveEvents).announcing(app.get<RequestJournalRepository>(REQUEST_JOURNAL));
   recordRequests(
     fastify,
-    app.get<RequestJournalRepository>(REQUEST_JOURNAL),
+    journal,
     engine.clock,
     PROVIDERS.map((provider) => provider.name),
   );
+  const chaos = new ApiChaos(engine.chaos, journal, engine.clock);
+  chaos.install(fastify);
   app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
-  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine));
+  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine, chaos));
   setUpDocs(app, PROVIDERS);
+  serveDashboard(fastify, options.dashboardDir);
   await app.init();
   await fastify.ready();
   return app;
+}
+
+/**
+ * Live mode's transport, a real WhatsApp session per linked phone. `#live` (and Baileys under it) is
+ * imported here and only here, when live mode asks for it: the simulated sandbox never loads it.
+ */
+async function liveTransport(): Promise<LinkedTransport> {
+  const { BaileysTransport } = await import('#live');
+  return new BaileysTransport();
 }

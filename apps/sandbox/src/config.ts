@@ -6,6 +6,9 @@ import { DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA
 /** Where the engine keeps its records. */
 export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: `postgres://${string}` | `postgresql://${string}` };
 
+/** What stands behind the providers: the simulated WhatsApp (virtual customers, the clock), or real sessions (Baileys). */
+export type TransportChoice = 'simulated' | 'live';
+
 export const DEFAULT_DATA_DIR = '.wa-sandbox';
 export const DEFAULT_SQLITE_FILE = 'sandbox.db';
 
@@ -39,6 +42,13 @@ export interface SandboxConfig {
   mediaFetches?: number;
   /** Host patterns media URLs may name (`*.example.com`); undefined = any host. */
   mediaHosts?: string[] | undefined;
+  /**
+   * When set, the control API (`/__sandbox`) and the dashboard (`/`) answer 401 without it (a bearer header, or
+   * the dashboard's login cookie); provider routes never ask for it. Undefined: open to whoever reaches the port.
+   */
+  controlToken?: string | undefined;
+  /** undefined = simulated (what tests and benchmarks build). */
+  transport?: TransportChoice;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +76,10 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --media-max-age-seconds <n>  MEDIA_MAX_AGE_SECONDS  clock seconds an upload is kept (default 172800, 48 h)
   --media-fetches <n>        MEDIA_FETCHES        media downloads at once; more wait their turn (default 4)
   --media-hosts <list>       MEDIA_HOSTS          hosts media URLs may name, comma-separated, * wildcards (default any)
+  --control-token <token>    CONTROL_TOKEN        the control API and the dashboard ask for it (Authorization: Bearer <token>,
+                                                  or the dashboard's login); provider routes never do (default: no token)
+  --transport <kind>         TRANSPORT            simulated: virtual customers on the clock (default); live: real WhatsApp
+                                                  sessions you link with a phone (see "Going live" in the README)
   --help`;
 
 /** Flags win over environment variables; every value is checked, with a message naming its source. */
@@ -93,6 +107,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
         'media-max-age-seconds': { type: 'string' },
         'media-fetches': { type: 'string' },
         'media-hosts': { type: 'string' },
+        'control-token': { type: 'string' },
+        transport: { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -170,6 +186,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
     fail(hostsInput, 'host names or patterns separated by commas, such as media.example.com,*.cdn.example.com,127.0.0.1');
   }
 
+  const tokenInput = read('control-token', 'CONTROL_TOKEN');
+  // Visible ASCII only: the token travels in an Authorization header and a cookie, where spaces and controls cannot.
+  if (tokenInput && !/^[\x21-\x7e]+$/.test(tokenInput.value)) fail(tokenInput, 'visible ASCII characters without spaces');
+  const transportInput = read('transport', 'TRANSPORT');
+  const transport = (transportInput?.value ?? 'simulated') as TransportChoice;
+  if (transportInput && transport !== 'simulated' && transport !== 'live') fail(transportInput, '"simulated" or "live"');
+
   return {
     port,
     host,
@@ -188,6 +211,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
     mediaMaxAgeSeconds,
     mediaFetches,
     mediaHosts,
+    controlToken: tokenInput?.value,
+    transport,
   };
 }
 

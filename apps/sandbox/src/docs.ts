@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import type { ProviderDescriptor } from '#http';
 import { ControlModule } from './control/control.module.js';
 import { projectRoot } from './paths.js';
+import { RelayModule, SANDBOX_APIS } from './relay/relay.module.js';
 import { SANDBOX_VERSION } from './version.js';
 
 /**
- * Swagger UI at /docs with one entry per document: the control API (generated from its DTOs) and each
- * provider's contract, served as written in contracts/ (the same files the conformance suites use).
+ * Swagger UI at /docs with one entry per document: the control API (generated from its DTOs, the relay's
+ * routes included) and each provider's contract and the relay device API's, served as written in contracts/
+ * (the same files the conformance suites use).
  */
 export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescriptor[]): void {
   // Built on the first request for it, not at start-up, where building it took about 50 ms.
@@ -23,13 +25,13 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
         .setDescription('Steer the sandbox and inspect what happened: clock, virtual customers, messages, webhook and request journals.')
         .setVersion(SANDBOX_VERSION)
         .build(),
-      { include: [ControlModule] },
+      { include: [ControlModule, RelayModule] },
     );
   const fastify = app.getHttpAdapter().getInstance();
   const contractsDir = join(projectRoot(), 'contracts');
-  for (const provider of providers) {
-    fastify.get(`/contracts/${provider.name}.openapi.yaml`, async (_request, reply) => {
-      reply.type('application/yaml; charset=utf-8').send(await readFile(join(contractsDir, `${provider.name}.openapi.yaml`), 'utf8'));
+  for (const name of [...providers.map((provider) => provider.name), ...SANDBOX_APIS]) {
+    fastify.get(`/contracts/${name}.openapi.yaml`, async (_request, reply) => {
+      reply.type('application/yaml; charset=utf-8').send(await readFile(join(contractsDir, `${name}.openapi.yaml`), 'utf8'));
     });
   }
   // The UI's page links its assets relatively (`./docs/swagger-ui.css`): under `/docs/` they would resolve
@@ -46,6 +48,7 @@ export function setUpDocs(app: NestFastifyApplication, providers: ProviderDescri
       urls: [
         { url: '/docs/control.json', name: 'Control API' },
         ...providers.map((provider) => ({ url: `/contracts/${provider.name}.openapi.yaml`, name: `${provider.title} (contract)` })),
+        { url: '/contracts/relay.openapi.yaml', name: 'Android relay device API (contract)' },
       ],
     },
   });

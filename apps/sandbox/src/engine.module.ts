@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine, type ProviderProfile, type StoreLocation } from '#engine';
+import { WhatsAppEngine, type LinkedTransport, type ProviderProfile, type StoreLocation } from '#engine';
+import { RelayTransport } from '#relay';
 import type { SandboxConfig } from './config.js';
+import { createRelay } from './relay/relay.module.js';
 
 export const SANDBOX_CONFIG = Symbol('SANDBOX_CONFIG');
 
@@ -15,12 +17,17 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
     await this.engine.resume();
   }
 
-  /** The engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
+  /** The sessions' links, the engine's media files and its store go with the app (app.close(), SIGINT, SIGTERM). */
   onApplicationShutdown(): void {
     this.engine.close();
   }
 
-  static forRoot(config: SandboxConfig, profiles: ProviderProfile[]): DynamicModule {
+  static forRoot(config: SandboxConfig, profiles: ProviderProfile[], transports: LinkedTransport[] = []): DynamicModule {
+    let built: WhatsAppEngine | undefined;
+    const relay = createRelay(config.seed, () => {
+      if (!built) throw new Error('the relay was used before the engine was built');
+      return built;
+    });
     const engine = new WhatsAppEngine({
       store: storeLocation(config.store),
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
@@ -35,15 +42,21 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
         ...(config.mediaHosts !== undefined ? { allowHost: hostMatcher(config.mediaHosts) } : {}),
       },
       mediaBaseUrl: `${config.publicUrl}/__sandbox/media`,
+      // The relay is always there (a phone may link any account); live mode's transport holds new sessions and
+      // account links; stored sessions keep the one they name.
+      transports: [relay, ...transports],
+      ...(config.transport !== undefined ? { defaultTransport: config.transport } : {}),
     });
+    built = engine;
     for (const profile of profiles) engine.registerProvider(profile);
     return {
       module: EngineModule,
       providers: [
         { provide: WhatsAppEngine, useValue: engine },
         { provide: SANDBOX_CONFIG, useValue: config },
+        { provide: RelayTransport, useValue: relay },
       ],
-      exports: [WhatsAppEngine, SANDBOX_CONFIG],
+      exports: [WhatsAppEngine, SANDBOX_CONFIG, RelayTransport],
     };
   }
 }

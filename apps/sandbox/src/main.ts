@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
-import { SchemaVersionError, SharedClockError } from '#engine';
+import { SchemaVersionError, SharedClockError, StoreInUseError } from '#engine';
 import { createSandboxApp } from './app.js';
+import { openControlWarning } from './control-token.js';
 import { PROVIDERS } from './providers.js';
 
 async function main(): Promise<void> {
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
   try {
     app = await createSandboxApp(config);
   } catch (error) {
-    // A data file from a newer sandbox, a clock the instances on a shared store cannot share: one line saying so, not a stack trace.
-    if (!(error instanceof SchemaVersionError || error instanceof SharedClockError)) throw error;
+    // A data file from a newer sandbox or one another sandbox holds, a clock the instances on a shared store cannot share: one line saying so, not a stack trace.
+    if (!(error instanceof SchemaVersionError || error instanceof StoreInUseError || error instanceof SharedClockError)) throw error;
     console.error(`wa-sandbox: ${error.message}`);
     process.exit(2);
   }
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
-  console.log(`  docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
+  console.log(`  dashboard: ${config.publicUrl}/   docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
   const store =
     config.store?.kind === 'sqlite'
       ? `SQLite ${config.store.file}, kept across restarts`
@@ -56,6 +57,10 @@ async function main(): Promise<void> {
         ? 'PostgreSQL, shared with every instance started on it'
         : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
+  if (config.controlToken !== undefined) console.log('  control token: asked for by the control API and the dashboard (provider routes stay open)');
+  const warning = openControlWarning(config.host, config.controlToken);
+  if (warning) console.warn(`wa-sandbox: warning: ${warning}`);
+  if (config.transport === 'live') console.log('  transport: live, real WhatsApp sessions (link a phone: see "Going live" in the README)');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close().then(() => process.exit(0)));
 }
 

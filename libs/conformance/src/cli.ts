@@ -7,22 +7,26 @@ import { formatJUnit, formatReport, type ConformanceReport } from './report.js';
 import type { FuzzReport } from './fuzz.js';
 import { fuzzProvider } from './fuzz.targets.js';
 import { runConformance } from './runner.js';
-import { providers } from './suites/index.js';
+import { SANDBOX_APIS, suiteNames } from './suites/index.js';
 
 const USAGE = `usage: node dist/libs/conformance/src/cli.js --provider <name> --base-url <url> [options]
        node dist/libs/conformance/src/cli.js --all --origin <url> [options]
 
 Checks a server against the provider's OpenAPI contract (contracts/<provider>.openapi.yaml) and, when it
-is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenarios too.
+is a wa-sandbox (it answers <control-url>/health), runs the behavioural scenarios too. The sandbox's own
+device API for Android relay phones is checked the same way, as "relay", at the sandbox's origin.
 
-  --provider <name>      one of: ${providers().join(', ')}
+  --provider <name>      one of: ${suiteNames().join(', ')}
   --base-url <url>       the provider's base url, e.g. http://localhost:4000/wamessenger
+                         (relay: the sandbox's origin, e.g. http://localhost:4000)
   --all                  instead: every provider, one after the other, on the wa-sandbox at --origin
-                         (e.g. http://localhost:4000), each with a random key (Maytapi: a new product);
-                         with --json, one report per provider, by name
+                         (e.g. http://localhost:4000), each with a random key (Maytapi: a new product),
+                         then the relay's device API; with --json, one report per suite, by name
   --key <key>            API key for the probes (default: a random one; any key works on a wa-sandbox)
   --phone <number>       recipient for the probes (default: the suite's sample number)
   --control-url <url>    wa-sandbox control API (default: <origin of base url>/__sandbox)
+  --control-token <t>    the sandbox's control token, when it was started with one (default: the
+                         environment variable CONTROL_TOKEN, as the sandbox reads it)
   --media-url <url>      media for sends that require a url (default on a wa-sandbox: an inline PNG)
   --contracts-dir <dir>  where the contracts live (default: the repository's contracts/)
   --json <file>          also write the report as JSON
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
         key: { type: 'string' },
         phone: { type: 'string' },
         'control-url': { type: 'string' },
+        'control-token': { type: 'string' },
         'media-url': { type: 'string' },
         'contracts-dir': { type: 'string' },
         json: { type: 'string' },
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
       key: values.key,
       phone: values.phone,
       controlUrl,
+      controlToken: values['control-token'] ?? (process.env.CONTROL_TOKEN || undefined),
       mediaUrl: values['media-url'],
       contractsDir: values['contracts-dir'],
     });
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
   const failed = Object.values(reports)
     .filter((report) => !report.ok)
     .map((report) => report.provider);
-  if (values.all) process.stdout.write(`\nconformance, all ${targets.length} providers: ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`}\n`);
+  if (values.all) process.stdout.write(`\nconformance, all ${targets.length} suites: ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`}\n`);
   await writeJson(values.json, values.all ? reports : reports[targets[0]!.provider]);
   if (values.junit) await writeFile(values.junit, formatJUnit(Object.values(reports)));
   process.exitCode = failed.length === 0 ? 0 : 1;
@@ -133,7 +139,7 @@ function oneProvider(values: Values): Target[] {
   const provider = values.provider;
   const baseUrl = values['base-url'];
   if (typeof provider !== 'string') usage('missing --provider (or --all)');
-  if (!providers().includes(provider)) usage(`unknown provider "${provider}"`);
+  if (!suiteNames().includes(provider)) usage(`unknown provider "${provider}"`);
   if (typeof baseUrl !== 'string') usage('missing --base-url');
   if (values.origin !== undefined) usage('--origin goes with --all (for one provider, --base-url)');
   if (!URL.canParse(baseUrl)) usage(`--base-url: not a url: ${baseUrl}`);
@@ -141,7 +147,7 @@ function oneProvider(values: Values): Target[] {
 }
 
 /**
- * --all: every registered provider on the sandbox at --origin. The options that name one provider's
+ * --all: every registered provider on the sandbox at --origin, then the sandbox's own APIs. The options that name one provider's
  * server or account have no meaning for all of them at once, so they are refused rather than shared.
  */
 function everyProvider(values: Values): Target[] {
@@ -153,7 +159,11 @@ function everyProvider(values: Values): Target[] {
   if (!URL.canParse(origin)) usage(`--origin: not a url: ${origin}`);
   // A path account of its own (Maytapi binds a product to the first key it sees): a second run on the same sandbox starts afresh.
   const account = `wa-conformance-${randomBytes(4).toString('hex')}`;
-  return PROVIDER_REGISTRY.map((provider) => ({ provider: provider.name, baseUrl: sandboxBaseUrl(new URL(origin).origin, provider, account) }));
+  const base = new URL(origin).origin;
+  return [
+    ...PROVIDER_REGISTRY.map((provider) => ({ provider: provider.name, baseUrl: sandboxBaseUrl(base, provider, account) })),
+    ...SANDBOX_APIS.map((api) => ({ provider: api, baseUrl: base })),
+  ];
 }
 
 async function writeJson(file: string | boolean | undefined, value: unknown): Promise<void> {

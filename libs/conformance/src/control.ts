@@ -12,6 +12,8 @@ export interface SandboxHealth {
   status: string;
   version?: string;
   providers: string[];
+  /** The sandbox's own APIs with a contract (the relay's device API); absent on sandboxes older than the relay. */
+  apis?: string[];
   clock?: ClockState;
 }
 
@@ -21,7 +23,11 @@ export class ControlError extends Error {}
 
 /** The wa-sandbox control API (`/__sandbox`): JSON in, JSON out. */
 export class ControlClient {
-  constructor(readonly url: string) {}
+  /** `token`: the sandbox's control token (`--control-token`), sent as a bearer header; none when it has none. */
+  constructor(
+    readonly url: string,
+    private readonly token?: string,
+  ) {}
 
   /** `<origin of baseUrl>/__sandbox`: the sandbox serves every provider and its control API on one port. */
   static defaultUrl(baseUrl: string): string {
@@ -31,7 +37,7 @@ export class ControlClient {
   async probe(): Promise<ControlProbe> {
     let res: Response;
     try {
-      res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(5_000) });
+      res = await fetch(`${this.url}/health`, { headers: this.authorization(), signal: AbortSignal.timeout(5_000) });
     } catch (err) {
       return { available: false, reason: `GET ${this.url}/health: ${describeFetchError(err)}` };
     }
@@ -122,7 +128,7 @@ export class ControlClient {
     try {
       res = await fetch(url, {
         method,
-        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        headers: { ...this.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
@@ -135,6 +141,10 @@ export class ControlClient {
     } catch {
       throw new ControlError(`control API ${method} ${url} answered non-JSON: ${text.slice(0, 200)}`);
     }
+  }
+
+  private authorization(): Record<string, string> {
+    return this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
   }
 }
 
@@ -158,12 +168,13 @@ export interface SandboxSession {
   provider: string;
   accountKey: string;
   label: string;
+  transport: string;
   state: 'qr' | 'loading' | 'connected' | 'disconnected';
   stateSince: string;
   phone: string | null;
   linkedAt: string | null;
   createdAt: string;
-  qr: { payload: string; rotatesAt: string } | null;
+  qr: { payload: string; rotatesAt: string | null } | null;
   pairing: { code: string; phone: string; expiresAt: string } | null;
 }
 
@@ -198,6 +209,8 @@ export interface WebhookAttempt {
   latencyMs?: number;
   error: string | null;
   body: unknown;
+  /** The chaos rule that duplicated, delayed, reordered or dropped this attempt. */
+  chaos?: { rule: string; fault: string };
 }
 
 function enc(s: string): string {

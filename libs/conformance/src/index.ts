@@ -33,7 +33,7 @@ export {
 } from './control.js';
 export { WebhookReceiver, type ReceivedRequest } from './receiver.js';
 export type { ApiRequest, ApiResponse, MultipartFile, RequestBody } from './http.js';
-export { getSuite, providers, UnknownProviderError } from './suites/index.js';
+export { getSuite, providers, SANDBOX_APIS, suiteNames, UnknownProviderError } from './suites/index.js';
 export type { Expect, FuzzCredentials, ProbeContext, Scenario, ScenarioContext, Suite } from './suites/suite.js';
 export { fuzz, type FuzzFinding, type FuzzOptions, type FuzzReport, type FuzzRequest } from './fuzz.js';
 export { fuzzProvider, type FuzzProviderOptions } from './fuzz.targets.js';

@@ -21,6 +21,8 @@ export interface ConformanceOptions {
   phone?: string;
   /** Defaults to `<origin of baseUrl>/__sandbox`. */
   controlUrl?: string;
+  /** The sandbox's control token, when it was started with one (`--control-token`). */
+  controlToken?: string;
   /** Media the probes attach where the provider requires it; a tiny inline PNG on a wa-sandbox. */
   mediaUrl?: string;
   /** Where `<provider>.openapi.yaml` lives; defaults to the repository's `contracts/`. */
@@ -33,7 +35,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const contractPath = resolve(options.contractsDir ?? defaultContractsDir(suite.contract), suite.contract);
   const contract = await loadContract(contractPath);
   const controlUrl = (options.controlUrl ?? ControlClient.defaultUrl(options.baseUrl)).replace(/\/+$/, '');
-  const control = new ControlClient(controlUrl);
+  const control = new ControlClient(controlUrl, options.controlToken);
   const controlInfo = await detectControl(control, suite.provider);
 
   const run = new Run(suite, contract, options.baseUrl);
@@ -90,11 +92,12 @@ export function defaultContractsDir(file: string): string {
 async function detectControl(control: ControlClient, provider: string): Promise<ControlInfo> {
   const probe = await control.probe();
   if (!probe.available) return { url: control.url, available: false, reason: probe.reason };
-  if (!probe.health.providers.includes(provider)) {
+  const served = [...probe.health.providers, ...(probe.health.apis ?? [])];
+  if (!served.includes(provider)) {
     return {
       url: control.url,
       available: false,
-      reason: `the sandbox there serves ${probe.health.providers.join(', ') || 'no provider'}, not ${provider}`,
+      reason: `the sandbox there serves ${served.join(', ') || 'no provider'}, not ${provider}`,
     };
   }
   return { url: control.url, available: true, version: probe.health.version };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogService } from './catalog/catalog.service.js';
+import { ChaosService } from './chaos/chaos.service.js';
 import { ChatList } from './chats/chat-list.js';
 import { EngineClock, type ClockMode, type ClockSnapshot, type WallTime } from './clock/clock.js';
 import { CLOCK_STATE_KEY, Scheduler } from './clock/scheduler.js';
@@ -13,8 +14,11 @@ import { SendQueue, SharedSendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
 import { openStore, type StoreLocation } from './store/open-store.js';
 import type { EngineStore } from './store/store.js';
+import { SimulatedLinks } from './transport/simulated-links.js';
 import { DEFAULT_TIMINGS, SimulatedTransport } from './transport/simulated.transport.js';
-import type { Transport } from './transport/transport.js';
+import type { LinkedTransport, LinkSink, TransportContext, TransportSink } from './transport/transport.js';
+import { TransportMedia } from './transport/transport-media.js';
+import { scopedState, SIMULATED_TRANSPORT, Transports } from './transport/transports.js';
 import { WebhookBatcher } from './webhooks/webhook.batcher.js';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher.js';
 import { AccountService, type AccountSeed } from './world/accounts.js';
@@ -46,6 +50,13 @@ export interface EngineOptions {
   };
   /** Where the sandbox serves its sample media (used for files that virtual customers send). */
   mediaBaseUrl: string;
+  /**
+   * Transports besides the simulated one (a live WhatsApp session, a relay), each under its own name: the
+   * app builds them, so the engine never imports one. Each is attached with its own TransportContext.
+   */
+  transports?: LinkedTransport[];
+  /** The transport new sessions take, and account lines without a link session send through; `simulated` when absent. */
+  defaultTransport?: string;
 }
 
 /**
@@ -68,6 +79,8 @@ export class WhatsAppEngine {
   readonly catalogs: CatalogService;
   readonly messages: MessageService;
   readonly webhooks: WebhookDispatcher;
+  /** Faults on purpose (chaos rules): on webhooks, sessions and deliveries here, on provider requests in the HTTP layer. */
+  readonly chaos: ChaosService;
   /** Approved message templates (WhatsApp Business). */
   readonly templates: TemplateRegistry;
   /** The 24-hour customer-service windows and what a business line may send (WhatsApp Business). */
@@ -86,11 +99,12 @@ export class WhatsAppEngine {
   /** The in-process send queues; on a shared store the queues are in the store (SharedSendQueue) and this is absent. */
   private readonly queue: SendQueue | undefined;
   private readonly batcher: WebhookBatcher;
+  /** The simulated transport and those the app passed, by name; each session names the one holding it. */
+  private readonly transports: Transports;
   /** Secrets being read or made, by name: two first callers at once get the same one. */
   private readonly secrets = new Map<string, Promise<Uint8Array>>();
 
-  /** Without a transport the engine runs on the simulated one; a live WhatsApp session passes its own. */
-  constructor(options: EngineOptions, transport?: Transport) {
+  constructor(options: EngineOptions) {
     this.seed = options.seed;
     const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
     // An advance waits for webhook deliveries up to one attempt's limit, however many receivers never answer.
@@ -119,13 +133,28 @@ export class WhatsAppEngine {
       ...(media.allowHost ? { allowHost: media.allowHost } : {}),
     });
     this.groups = new GroupService(this.store, this.clock, options.seed);
-    const activeTransport =
-      transport ??
-      new SimulatedTransport(this.scheduler, this.customers, options.seed, DEFAULT_TIMINGS, options.mediaBaseUrl, (lineId, groupId, self) =>
-        this.groups.membersBesides(lineId, groupId, self),
-      );
     const profile = (name: string) => this.profile(name);
-    this.sessions = new SessionService(this.store, this.clock, this.scheduler, this.events, options.seed, profile);
+    const simulatedLinks = new SimulatedLinks(this.clock, this.scheduler, options.seed, profile, (id) => this.store.sessions.get(id));
+    const simulated = new SimulatedTransport(
+      simulatedLinks,
+      this.scheduler,
+      this.customers,
+      options.seed,
+      DEFAULT_TIMINGS,
+      options.mediaBaseUrl,
+      (lineId, groupId, self) => this.groups.membersBesides(lineId, groupId, self),
+    );
+    this.transports = new Transports([simulated, ...(options.transports ?? [])], options.defaultTransport ?? SIMULATED_TRANSPORT);
+    this.sessions = new SessionService(this.store, this.clock, this.events, this.transports, simulatedLinks);
+    this.chaos = new ChaosService({
+      store: this.store,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      sessions: this.sessions,
+      seed: options.seed,
+      providers: () => this.providers,
+      failureCodesOf: (name) => this.profile(name).failureCodes ?? [],
+    });
     this.contacts = new ContactBook(this.store, this.clock);
     this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
     this.catalogs = new CatalogService(this.store);
@@ -135,6 +164,7 @@ export class WhatsAppEngine {
     const sendLines = shared ? new SharedSendQueue(this.scheduler, shared, options.seed, dispatch) : this.queue!;
     this.webhooks = new WebhookDispatcher(this.store, this.clock, this.scheduler, profile, {
       timeoutMs: webhookTimeoutMs,
+      chaos: this.chaos,
     });
     this.batcher = new WebhookBatcher(
       this.scheduler,
@@ -154,12 +184,14 @@ export class WhatsAppEngine {
       events: this.events,
       media: this.mediaInspector,
       mediaFiles: this.mediaFiles,
-      transport: activeTransport,
+      transports: this.transports,
       queue: sendLines,
       profile,
       mediaBaseUrl: options.mediaBaseUrl,
+      chaos: this.chaos,
     });
-    activeTransport.attach(this.messages);
+    const transportMedia = new TransportMedia(this.store, this.clock, this.mediaFiles, this.mediaInspector, options.mediaBaseUrl);
+    this.transports.attach(transportSink(this.messages, this.sessions), (name) => this.transportContext(name, transportMedia));
     this.templates = new TemplateRegistry(this.store, this.clock);
     this.conversations = new ConversationWindows(this.store, this.clock, this.events, this.templates);
     this.events.on((event) => this.publishWebhooks(event));
@@ -221,11 +253,13 @@ export class WhatsAppEngine {
     if (this.store.shared) return this.joinSharedStore();
     const clock = await this.scheduler.storedClock();
     if (clock) this.clock.restore(clock);
+    await this.chaos.restore();
     const jobs = await this.store.schedule.list();
     await this.queue!.restore(await this.messages.queuedLines(jobs), SendQueue.storedTurns(jobs));
     await this.webhooks.restore(jobs);
     this.batcher.restore(jobs);
     await this.scheduler.resume();
+    await this.sessions.reopen(await this.accounts.list());
   }
 
   /**
@@ -250,6 +284,10 @@ export class WhatsAppEngine {
     this.clock.lock(
       'the clock is shared by every instance on this PostgreSQL store and follows the real clock at the speed it was started with: it cannot be switched, sped up or advanced',
     );
+    // The chaos rules as last stored (each instance decides on its own copy; a rule added on one instance
+    // reaches the others when they restart). Sessions are not reopened: a simulated session has nothing to
+    // reopen, and a live one's socket must not be opened by every instance at once.
+    await this.chaos.restore();
     await this.scheduler.resume();
   }
 
@@ -262,9 +300,11 @@ export class WhatsAppEngine {
   async reset(): Promise<void> {
     if (this.store.shared) return this.resetSharedStore();
     await this.clock.settle();
+    await this.sessions.closeAll();
     this.queue!.clear();
     this.batcher.clear();
     this.webhooks.clear();
+    this.chaos.clear();
     this.scheduler.clear();
     this.clock.reset();
     // The store forgets the jobs and the clock's time with the rest, once every write asked for is in.
@@ -282,6 +322,8 @@ export class WhatsAppEngine {
    */
   private async resetSharedStore(): Promise<void> {
     const shared = this.store.shared!;
+    await this.sessions.closeAll();
+    this.chaos.clear();
     await this.scheduler.written();
     const kept = [[CLOCK_STATE_KEY, this.clock.snapshot()] as const];
     const secrets = await Promise.all(
@@ -293,11 +335,27 @@ export class WhatsAppEngine {
     await this.templates.restoreBaseline();
   }
 
-  /** Closes the store, and removes the media files a volatile store's records named; the engine is not used afterwards. */
+  /**
+   * Lets go of every session's link (a live transport's sockets), stops running due work (a shared store's
+   * runner), closes the store and removes the media files a volatile store's records named; the engine is
+   * not used afterwards. At once, not awaited: a second engine (a restart) opens the store right after, and
+   * SQLite's lock admits one.
+   */
   close(): void {
     this.scheduler.stop();
+    void this.sessions.closeAll();
     this.mediaFiles.close();
     this.store.close();
+  }
+
+  /** What a transport is lent: its own corner of the store's state, the clock, and media bytes in and out. */
+  private transportContext(name: string, media: TransportMedia): TransportContext {
+    return {
+      state: scopedState(this.store.state, name),
+      now: () => this.clock.now(),
+      mediaBytes: (message) => media.bytes(message),
+      keepInboundMedia: (accountId, file) => media.keepInbound(accountId, file),
+    };
   }
 
   private async publishWebhooks(event: EngineEvent): Promise<void> {
@@ -315,3 +373,13 @@ export class WhatsAppEngine {
 
 /** A sandbox that cannot join the instances already on its shared store, and why. */
 export class SharedClockError extends Error {}
+
+/** One sink for every transport: message changes go to the messages, link changes to the sessions. */
+function transportSink(messages: MessageService, sessions: SessionService): TransportSink & LinkSink {
+  return {
+    statusChanged: (messageId, status, failure) => messages.statusChanged(messageId, status, failure),
+    inbound: (accountId, message) => messages.inbound(accountId, message),
+    receipt: (messageId, receipt) => messages.receipt(messageId, receipt),
+    sessionChanged: (sessionId, update) => sessions.sessionChanged(sessionId, update),
+  };
+}

@@ -1,5 +1,7 @@
 // Listed, not `export *`: the services' files also hold their store repositories, which stay inside.
 export { CatalogDefinitionError, CatalogService, type CatalogBaseline, type CatalogProduct } from './catalog/catalog.service.js';
+export * from './chaos/chaos.rules.js';
+export * from './chaos/chaos.service.js';
 export * from './chats/chat-list.js';
 export * from './clock/clock.js';
 export * from './clock/scheduler.js';
@@ -24,8 +26,11 @@ export * from './sessions/session.service.js';
 export * from './store/models.js';
 export type { StoreLocation } from './store/open-store.js';
 export { SchemaVersionError } from './store/sqlite.migrations.js';
+export { StoreInUseError } from './store/sqlite.store.js';
+export * from './transport/simulated-links.js';
 export * from './transport/simulated.transport.js';
 export * from './transport/transport.js';
+export * from './transport/transports.js';
 export * from './units.js';
 export * from './webhooks/webhook.dispatcher.js';
 export * from './world/accounts.js';

@@ -4,6 +4,7 @@ import { ProviderError } from './provider-error.js';
 import type { ProviderDescriptor } from './provider-descriptor.js';
 import { ProviderAnswers, sendError } from './provider-answers.js';
 import { errorShapeOf } from './kit/provider-kit.js';
+import { AnswerWithheld } from './chaos/api-chaos.js';
 
 /**
  * The one place errors from handlers become responses. Under a provider's prefix they take the
@@ -21,6 +22,8 @@ export class SandboxExceptionFilter implements ExceptionFilter {
   }
 
   catch(thrown: unknown, host: ArgumentsHost): void {
+    // Chaos took the reply over: it is held open, or its connection is gone.
+    if (thrown instanceof AnswerWithheld) return;
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

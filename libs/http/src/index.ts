@@ -1,4 +1,5 @@
 export * from './body/index.js';
+export * from './chaos/api-chaos.js';
 export * from './exception.filter.js';
 export * from './provider-descriptor.js';
 export * from './provider-error.js';

@@ -33,6 +33,7 @@ export function firstSegment(url: string): string {
 
 export function sendError(reply: FastifyReply, error: ProviderErrorLike): void {
   reply.status(error.status).header(SANDBOX_ERROR_HEADER, headerSafe(error.reason));
+  if (error.headers) reply.headers(error.headers);
   if (typeof error.body === 'string') reply.type('text/plain; charset=utf-8').send(error.body);
   else reply.type('application/json; charset=utf-8').send(JSON.stringify(error.body));
 }

@@ -28,6 +28,10 @@ export interface ProviderAccess {
    * unexpected error): never Nest's JSON, never a stack trace.
    */
   fallbackError(status: number, reason: string): ProviderErrorLike;
+  /** The provider's own answer when its servers fail (chaos: a 500, 502 or 503 on purpose). */
+  serverError(status: 500 | 502 | 503, reason: string): ProviderError;
+  /** The provider's answer to too many requests (chaos): a 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimited(retryAfterSeconds: number, reason: string): ProviderError;
 }
 
 /**
@@ -46,6 +50,7 @@ export interface ProviderErrorLike {
   status: number;
   body: string | object;
   reason: string;
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A provider's descriptor from what is its own: its name is its profile's. */

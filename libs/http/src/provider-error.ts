@@ -7,6 +7,8 @@ export class ProviderError extends Error {
     readonly status: number,
     readonly body: string | object,
     readonly reason: string,
+    /** Headers the provider sends with it (`Retry-After` on a 429). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(reason);
     this.name = 'ProviderError';
@@ -14,3 +16,8 @@ export class ProviderError extends Error {
 }
 
 export const SANDBOX_ERROR_HEADER = 'x-sandbox-error';
+
+/** The header a 429 carries: how many seconds to wait before trying again. */
+export function retryAfter(seconds: number): Record<string, string> {
+  return { 'retry-after': String(seconds) };
+}

@@ -20,6 +20,15 @@ describe('MemoryRequestJournal', () => {
     ]);
   });
 
+  it('keeps the chaos mark of a request a chaos rule answered, and none in the slot a later request takes', async () => {
+    const requests = new MemoryRequestJournal(2);
+    await requests.record({ ...request(1), status: 0, chaos: { rule: 'c1', fault: 'reset' } });
+    await requests.record(request(2));
+    expect((await requests.list({})).map((record) => record.chaos ?? null)).toEqual([{ rule: 'c1', fault: 'reset' }, null]);
+    await requests.record(request(3));
+    expect((await requests.list({})).map((record) => record.chaos ?? null)).toEqual([null, null]);
+  });
+
   it('filters and counts, and numbers on after a clear', async () => {
     const requests = new MemoryRequestJournal(10);
     await requests.record(request(1));

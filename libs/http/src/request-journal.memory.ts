@@ -1,3 +1,4 @@
+import type { ChaosMark } from '#engine';
 import { matchesRequest, type RequestJournalRepository, type RequestQuery, type RequestRecord } from './request-journal.js';
 
 /** A ring, not a list: a sandbox that runs for days must not grow without bound. */
@@ -14,6 +15,8 @@ export class MemoryRequestJournal implements RequestJournalRepository {
   private readonly method: string[];
   private readonly url: string[];
   private readonly provider: (string | null)[];
+  /** Mostly nulls: only requests a chaos rule answered carry a mark. */
+  private readonly chaos: (ChaosMark | null)[];
   /** Requests recorded since the last clear; the newest is number `recorded`, in slot `(recorded - 1) % capacity`. */
   private recorded = 0;
   /** Ids go on across clears, so a client never sees an id twice. */
@@ -27,6 +30,7 @@ export class MemoryRequestJournal implements RequestJournalRepository {
     this.method = new Array<string>(capacity).fill('');
     this.url = new Array<string>(capacity).fill('');
     this.provider = new Array<string | null>(capacity).fill(null);
+    this.chaos = new Array<ChaosMark | null>(capacity).fill(null);
   }
 
   async record(entry: Omit<RequestRecord, 'id' | 'path'>) {
@@ -37,6 +41,7 @@ export class MemoryRequestJournal implements RequestJournalRepository {
     this.method[slot] = entry.method;
     this.url[slot] = ownCopy(entry.url);
     this.provider[slot] = entry.provider;
+    this.chaos[slot] = entry.chaos ?? null;
     this.recorded++;
   }
   async list(query: RequestQuery) {
@@ -57,6 +62,7 @@ export class MemoryRequestJournal implements RequestJournalRepository {
     this.idBase += this.recorded;
     this.recorded = 0;
     this.url.fill(''); // let the strings go
+    this.chaos.fill(null);
     return cleared;
   }
 
@@ -69,6 +75,7 @@ export class MemoryRequestJournal implements RequestJournalRepository {
     const slot = (number - 1) % this.capacity;
     const url = this.url[slot]!;
     const query = url.indexOf('?');
+    const chaos = this.chaos[slot];
     return {
       id: this.idBase + number,
       at: this.at[slot]!,
@@ -78,6 +85,7 @@ export class MemoryRequestJournal implements RequestJournalRepository {
       provider: this.provider[slot]!,
       status: this.status[slot]!,
       durationMs: this.durationMs[slot]!,
+      ...(chaos ? { chaos } : {}),
     };
   }
 }

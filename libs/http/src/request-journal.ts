@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { EngineClock } from '#engine';
+import type { ChaosMark, EngineClock } from '#engine';
+import { chaosMarkOf } from './chaos/api-chaos.js';
 import { firstSegment } from './provider-answers.js';
 
 /** One request a client made to a provider, as the journal keeps it. */
@@ -10,8 +11,11 @@ export interface RequestRecord {
   url: string;
   path: string;
   provider: string | null;
+  /** 0 when no answer was sent (chaos held the request until the client gave up, or reset its connection). */
   status: number;
   durationMs: number;
+  /** The chaos rule that answered it (an error, a 429, latency, a timeout, a reset). */
+  chaos?: ChaosMark;
 }
 
 export interface RequestQuery {
@@ -44,14 +48,16 @@ export function matchesRequest(entry: RequestRecord, query: RequestQuery): boole
 
 /**
  * Records every request a client makes to a provider.
- * Control API and docs requests are not recorded, so checking the journal does not change it.
+ * Control API, docs and dashboard requests (its page at `/`, its files under `/__dashboard/`) are not
+ * recorded, so checking the journal, by hand or on the dashboard, does not change it.
  */
 export function recordRequests(fastify: FastifyInstance, journal: RequestJournalRepository, clock: EngineClock, providers: string[]): void {
   // The registered names themselves are recorded, not the request's copies: the journal keeps what it records.
   const known = new Map(providers.map((name) => [name, name]));
   fastify.addHook('onResponse', async (request, reply) => {
     const segment = firstSegment(request.url);
-    if (segment === '__sandbox' || segment === 'docs' || segment === 'contracts') return;
+    if (segment === '' || segment === '__sandbox' || segment === '__dashboard' || segment === 'docs' || segment === 'contracts') return;
+    const chaos = chaosMarkOf(request);
     await journal.record({
       at: clock.now(),
       method: request.method,
@@ -59,6 +65,7 @@ export function recordRequests(fastify: FastifyInstance, journal: RequestJournal
       provider: known.get(segment) ?? null,
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      ...(chaos ? { chaos } : {}),
     });
   });
 }

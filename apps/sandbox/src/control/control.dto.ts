@@ -204,7 +204,8 @@ export class PairDto {
 
 export class QrCodeDto {
   @ApiProperty({ description: 'What the QR image encodes.' }) payload!: string;
-  @ApiProperty({ description: 'When the next code replaces it.' }) rotatesAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'When the next code replaces it; null when the transport does not say (a live session).' })
+  rotatesAt!: string | null;
 }
 
 export class PairingDto {
@@ -213,11 +214,38 @@ export class PairingDto {
   @ApiProperty() expiresAt!: string;
 }
 
+/** Linking an account whose provider has no session API to a phone. */
+export class LinkDto {
+  @ApiPropertyOptional({ example: '79160000123', description: 'Link by pairing code instead of a QR scan: the phone that types the code.' })
+  @IsOptional()
+  @Matches(/^\d{8,15}$/, { message: 'phone must be a phone number (8-15 digits, no +)' })
+  phone?: string;
+
+  @ApiPropertyOptional({
+    example: 'simulated',
+    description:
+      "The transport that holds the link (`simulated`, `relay` with `device`, or `live` when the sandbox runs one); the sandbox's default when absent.",
+  })
+  @IsOptional()
+  @IsString()
+  via?: string;
+
+  @ApiPropertyOptional({
+    example: 'relay-4f1c2a9b0d3e',
+    description: 'With `"via": "relay"` (implied): the relay phone (POST /__sandbox/relay/devices) that relays the account from now on.',
+  })
+  @IsOptional()
+  @IsString()
+  device?: string;
+}
+
 export class SessionDto {
   @ApiProperty({ example: 'maytapi-s1' }) id!: string;
   @ApiProperty() provider!: string;
   @ApiProperty() accountKey!: string;
   @ApiProperty({ description: "The provider's own id for it (Maytapi phone id, Wamessage registration id)." }) label!: string;
+  @ApiProperty({ example: 'simulated', description: 'The transport holding its link to WhatsApp; the control API plays the phone of simulated ones only.' })
+  transport!: string;
   @ApiProperty({ enum: ['qr', 'loading', 'connected', 'disconnected'] }) state!: string;
   @ApiProperty() stateSince!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The linked WhatsApp number.' }) phone!: string | null;
@@ -233,12 +261,13 @@ export class SessionDto {
       provider,
       accountKey,
       label: session.label,
+      transport: session.transport,
       state: session.state,
       stateSince: iso(session.stateSince),
       phone: session.phone,
       linkedAt: session.linkedAt === null ? null : iso(session.linkedAt),
       createdAt: iso(session.createdAt),
-      qr: qr && { payload: qr.payload, rotatesAt: iso(qr.rotatesAt) },
+      qr: qr && { payload: qr.payload, rotatesAt: qr.rotatesAt === null ? null : iso(qr.rotatesAt) },
       pairing: session.pairing && { code: session.pairing.code, phone: session.pairing.phone, expiresAt: iso(session.pairing.expiresAt) },
     };
   }
@@ -281,6 +310,11 @@ export class MessageDto {
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'For a scheduled send: when it joins the send queue.' }) sendAt!: string | null;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
+  @ApiPropertyOptional({
+    example: { rule: 'c1', fault: 'stuck', stuckAt: 'sent' },
+    description: 'The chaos rule that failed the delivery, or holds it at stuckAt.',
+  })
+  chaos?: { rule: string; fault: string; stuckAt?: string };
 
   static of(message: Message): MessageDto {
     const { provider, key: accountKey } = parseAccountId(message.accountId);
@@ -303,6 +337,7 @@ export class MessageDto {
       createdAt: iso(message.createdAt),
       sendAt: message.sendAt === null ? null : iso(message.sendAt),
       history: message.history.map((change) => ({ status: change.status, at: iso(change.at) })),
+      ...(message.chaos ? { chaos: message.chaos } : {}),
     };
   }
 }
@@ -331,6 +366,11 @@ export class AccountDto {
   }
 }
 
+export class ChaosMarkDto {
+  @ApiProperty({ example: 'c1' }) rule!: string;
+  @ApiProperty({ example: 'error', description: "The fault's type." }) fault!: string;
+}
+
 export class WebhookAttemptDto {
   @ApiProperty() eventId!: string;
   @ApiProperty() provider!: string;
@@ -342,6 +382,8 @@ export class WebhookAttemptDto {
   @ApiProperty() latencyMs!: number;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty({ description: 'The payload as sent.' }) body!: unknown;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that duplicated, delayed, reordered or dropped this attempt.' })
+  chaos?: ChaosMarkDto;
 
   static of(attempt: WebhookAttempt): WebhookAttemptDto {
     const { provider, key: accountKey } = parseAccountId(attempt.accountId);
@@ -356,6 +398,7 @@ export class WebhookAttemptDto {
       latencyMs: attempt.latencyMs,
       error: attempt.error,
       body: attempt.body,
+      ...(attempt.chaos ? { chaos: attempt.chaos } : {}),
     };
   }
 }
@@ -367,8 +410,9 @@ export class RequestRecordDto {
   @ApiProperty() path!: string;
   @ApiProperty() url!: string;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;
-  @ApiProperty() status!: number;
+  @ApiProperty({ description: '0 when no answer was sent (a chaos timeout the client gave up on, or a reset).' }) status!: number;
   @ApiProperty() durationMs!: number;
+  @ApiPropertyOptional({ type: () => ChaosMarkDto, description: 'The chaos rule that answered this request.' }) chaos?: ChaosMarkDto;
 
   static of(record: RequestRecord): RequestRecordDto {
     return { ...record, at: iso(record.at) };
@@ -377,4 +421,12 @@ export class RequestRecordDto {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** An account's link session, with its QR code as an image to scan and the pairing code asked for. */
+export class LinkStateDto extends SessionDto {
+  @ApiProperty({ nullable: true, type: String, description: 'The QR code on screen as a PNG data URL, to scan with the phone; null off the QR screen.' })
+  qrImage!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'ABCDEFGH', description: 'The code to type on the phone, when a phone was given.' })
+  pairingCode!: string | null;
 }

@@ -17,6 +17,7 @@ export const HOST_FROM_CONTAINER = 'host.docker.internal';
 export class WaSandboxContainer extends GenericContainer {
   private accounts: SandboxAccount[] = [];
   private hostAccess = false;
+  private controlToken: string | undefined;
 
   /** `image`: a wa-sandbox image, e.g. one built from the repository's Dockerfile (`docker build -t wa-sandbox .`). */
   constructor(image = 'wa-sandbox') {
@@ -47,6 +48,15 @@ export class WaSandboxContainer extends GenericContainer {
   }
 
   /**
+   * The control API and the dashboard ask for this token (CONTROL_TOKEN); `control` sends it. Provider
+   * routes never ask, nor does the health check the container is waited on.
+   */
+  withControlToken(token: string): this {
+    this.controlToken = token;
+    return this.withEnvironment({ CONTROL_TOKEN: token });
+  }
+
+  /**
    * Lets the sandbox reach servers on this machine, e.g. a webhook receiver, as `host.docker.internal`:
    * Docker's `host-gateway` (Docker 20.10 and later), the host's address on the container's bridge. The
    * receiver must listen on that bridge, not only on 127.0.0.1: `WebhookReceiver.start({ listenHost: '0.0.0.0' })`.
@@ -58,7 +68,7 @@ export class WaSandboxContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedWaSandboxContainer> {
-    return new StartedWaSandboxContainer(await super.start(), this.accounts, this.hostAccess);
+    return new StartedWaSandboxContainer(await super.start(), this.accounts, this.hostAccess, this.controlToken);
   }
 }
 
@@ -67,6 +77,7 @@ export class StartedWaSandboxContainer extends AbstractStartedContainer {
     started: StartedTestContainer,
     private readonly accounts: SandboxAccount[],
     private readonly hostAccess: boolean,
+    private readonly controlToken: string | undefined,
   ) {
     super(started);
   }
@@ -76,7 +87,7 @@ export class StartedWaSandboxContainer extends AbstractStartedContainer {
    * read because `restart()` can map the port anew.
    */
   get control(): ControlClient {
-    return new ControlClient(`${this.origin}/__sandbox`);
+    return new ControlClient(`${this.origin}/__sandbox`, this.controlToken);
   }
 
   /** The sandbox as this machine reaches it, e.g. http://localhost:32768 */

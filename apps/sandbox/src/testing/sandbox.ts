@@ -18,6 +18,11 @@ export interface StartSandboxOptions {
   accounts?: SandboxAccount[];
   /** One webhook attempt's time limit, and the longest a clock advance waits for webhooks (default 5000). */
   webhookTimeoutMs?: number;
+  /**
+   * The control API and the dashboard ask for this token (`--control-token`); `control` sends it. Provider
+   * routes never ask for it.
+   */
+  controlToken?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default: a free port. */
@@ -69,6 +74,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<T
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.accounts !== undefined ? { strictAccounts: options.accounts.map((account) => ({ ...account })) } : {}),
     ...(options.webhookTimeoutMs !== undefined ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
+    ...(options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
   };
   if (Number.isNaN(config.clockStart)) throw new Error(`startSandbox: start is not a date: ${String(options.start)}`);
   const app = await createSandboxApp(config, { logger: false });
@@ -77,7 +83,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<T
   return {
     origin,
     app,
-    control: new ControlClient(`${origin}/__sandbox`),
+    control: new ControlClient(`${origin}/__sandbox`, config.controlToken),
     baseUrl: (provider, product) => providerBaseUrl(origin, provider, accounts, product),
     async webhookReceiver() {
       const receiver = await WebhookReceiver.start();

@@ -27,12 +27,12 @@ describe('MediaFiles with a durable store', () => {
 
     const restartedClock = clock();
     const second = new MediaFiles(schedulerOn(restartedClock), { dir, durable: true, maxBytes: 1_000, maxAgeMs: 60_000 });
-    expect(second.find('a')).toEqual({ state: 'kept', path: join(dir, 'media-a'), size: 10 });
+    expect(second.find('a')).toEqual({ path: join(dir, 'media-a'), size: 10 });
     expect(second.usage()).toEqual({ files: 2, bytes: 30 });
     expect(readdirSync(dir).sort()).toEqual(['media-a', 'media-b', 'notes.txt']);
     // The age limit counts again from the restart.
     await restartedClock.advance(60_000);
-    expect(second.find('a')).toEqual({ state: 'evicted' });
+    expect(second.find('a')).toBeUndefined();
     expect(existsSync(join(dir, 'media-a'))).toBe(false);
   });
 
@@ -44,8 +44,8 @@ describe('MediaFiles with a durable store', () => {
     utimesSync(join(dir, 'media-older'), new Date(1_000), new Date(1_000));
 
     const second = new MediaFiles(schedulerOn(clock()), { dir, durable: true, maxBytes: 50, maxAgeMs: 60_000 });
-    expect(second.find('older')).toEqual({ state: 'evicted' });
-    expect(second.find('newer')).toMatchObject({ state: 'kept', size: 40 });
+    expect(second.find('older')).toBeUndefined();
+    expect(second.find('newer')).toMatchObject({ size: 40 });
     expect(readdirSync(dir)).toEqual(['media-newer']);
   });
 
@@ -54,7 +54,7 @@ describe('MediaFiles with a durable store', () => {
     await first.keep('a', { bytes: new Uint8Array(10) });
     first.close();
     const second = new MediaFiles(schedulerOn(clock()), { dir, maxBytes: 1_000, maxAgeMs: 60_000 });
-    expect(second.find('a')).toEqual({ state: 'unknown' });
+    expect(second.find('a')).toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
   });
 });

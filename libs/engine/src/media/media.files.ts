@@ -27,7 +27,11 @@ export interface MediaFilesOptions {
 export const DEFAULT_MEDIA_MAX_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_MEDIA_MAX_AGE_MS = 48 * 60 * 60 * 1000;
 
-export type KeptMedia = { state: 'kept'; path: string; size: number } | { state: 'evicted' } | { state: 'unknown' };
+/** A file the store holds now. */
+export interface KeptMedia {
+  path: string;
+  size: number;
+}
 
 /** Names this store gives files: KEPT and the id, or SCRATCH for a file being written. */
 const KEPT = 'media-';
@@ -39,15 +43,14 @@ const EXPIRE_JOB = 'media.expire';
 /**
  * Media bytes on disk rather than in the heap: the files clients upload (kept and served until evicted) and
  * the scratch files downloads are written to while they are judged. What is kept is bounded by bytes
- * (oldest first) and by age on the engine clock; an evicted file's id is remembered so it can be told
- * apart from one that never existed.
+ * (oldest first) and by age on the engine clock. Which ids were ever kept is the store's upload records'
+ * business (they outlive a restart; a set here would not): an id with a record and no file was evicted.
  */
 export class MediaFiles {
   private directory: string | undefined;
   private readonly ownsDir: boolean;
   /** In the order they were kept, so the first is the oldest. */
   private readonly kept = new Map<string, { size: number; expiry: string }>();
-  private readonly evicted = new Set<string>();
   private keptBytes = 0;
   private scratchCount = 0;
 
@@ -97,7 +100,6 @@ export class MediaFiles {
       size = source.size;
     }
     this.forget(id);
-    this.evicted.delete(id);
     this.track(id, size);
     await this.evictOverBudget();
   }
@@ -107,20 +109,20 @@ export class MediaFiles {
     return { files: this.kept.size, bytes: this.keptBytes };
   }
 
-  find(id: string): KeptMedia {
+  /** The file kept under `id`, or undefined: never kept here, or evicted. */
+  find(id: string): KeptMedia | undefined {
     const file = this.kept.get(id);
-    if (file) return { state: 'kept', path: this.pathOf(id), size: file.size };
+    if (file) return { path: this.pathOf(id), size: file.size };
     if (this.options.shared && ID.test(id)) {
       const size = sizeOf(this.pathOf(id));
-      if (size !== undefined) return { state: 'kept', path: this.pathOf(id), size };
+      if (size !== undefined) return { path: this.pathOf(id), size };
     }
-    return { state: this.evicted.has(id) ? 'evicted' : 'unknown' };
+    return undefined;
   }
 
   /** Removes every file and forgets every id (the engine's reset, which drops their expiry jobs too). */
   async clear(): Promise<void> {
     this.kept.clear();
-    this.evicted.clear();
     this.keptBytes = 0;
     this.removeOwnFiles();
   }
@@ -159,7 +161,6 @@ export class MediaFiles {
     for (const [oldest] of this.kept) {
       if (this.keptBytes <= this.options.maxBytes) break;
       this.forget(oldest);
-      this.evicted.add(oldest);
       rmSync(this.pathOf(oldest), { force: true });
     }
   }
@@ -179,7 +180,6 @@ export class MediaFiles {
 
   private async evict(id: string): Promise<void> {
     if (!this.forget(id) && !(this.options.shared && ID.test(id))) return;
-    this.evicted.add(id);
     await rm(this.pathOf(id), { force: true });
   }
 

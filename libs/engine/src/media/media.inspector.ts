@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { fetchMedia, MediaFetchError } from './media.fetch.js';
 import type { MediaFiles } from './media.files.js';
 import { checkMediaPolicy } from './media.policy.js';
@@ -46,6 +47,20 @@ export class MediaInspector {
       } catch (error) {
         if (!(error instanceof MediaFetchError)) throw error;
         return { ok: false, code: error.code === 'too_large' ? 'too_large' : 'fetch_failed', reason: error.message };
+      } finally {
+        await files.discard(path);
+      }
+    });
+  }
+
+  /** The bytes at a URL (a live transport sending the media a message names), within the same hosts, time and slots as an inspection. */
+  async download(url: string, maxBytes: number): Promise<Uint8Array> {
+    const { files, allowHost } = this.options;
+    return this.slots.run(async () => {
+      const path = files.scratchPath();
+      try {
+        await fetchMedia(url, path, { maxBytes, timeoutMs: this.timeoutMs, ...(allowHost ? { allowHost } : {}) });
+        return new Uint8Array(await readFile(path));
       } finally {
         await files.discard(path);
       }

@@ -130,7 +130,7 @@ describe('MessageService', () => {
     const id = message.mediaUrl!.split('/').pop()!;
     expect(await engine.messages.upload(id)).toMatchObject({ fileName: 'offer.pdf', mime: 'application/pdf', size: pdf.length });
     const kept = engine.mediaFiles.find(id);
-    if (kept.state !== 'kept') throw new Error(`upload ${kept.state}`);
+    if (!kept) throw new Error('the upload is not kept');
     expect((await readFile(kept.path)).equals(pdf)).toBe(true);
     // Its temp directory goes with it.
     engine.close();

@@ -1,3 +1,5 @@
+import { FAILURE_CODES, type DeliveryFault } from '../chaos/chaos.rules.js';
+import type { ChaosService } from '../chaos/chaos.service.js';
 import type { EngineClock } from '../clock/clock.js';
 import type { Scheduler } from '../clock/scheduler.js';
 import type { EngineEvents } from '../events.js';
@@ -6,6 +8,7 @@ import type {
   Account,
   ContactCard,
   Failure,
+  FailureCode,
   GeoLocation,
   MediaSummary,
   Message,
@@ -17,11 +20,12 @@ import type {
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery, ScheduledJob } from '../store/store.js';
 import type { DurationRange } from '../random.js';
-import type { SessionService } from '../sessions/session.service.js';
+import { LINK_LABEL, type SessionService } from '../sessions/session.service.js';
 import type { AccountService } from '../world/accounts.js';
 import type { CustomerDirectory } from '../world/customers.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
-import type { InboundMessage, Transport, TransportSink, TransportStatus } from '../transport/transport.js';
+import type { InboundMessage, TransportSink, TransportStatus } from '../transport/transport.js';
+import type { Transports } from '../transport/transports.js';
 import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
@@ -76,6 +80,13 @@ export type ReceiveResult = { received: true; message: Message } | { received: f
 /** Forward-only order of an outbound message's life; `failed` ranks last, so nothing follows it. */
 const PROGRESS: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 };
 
+/** A chaos rule's failure: an engine failure code as it is, a provider's own code (Devino's numbers) as the provider code. */
+function chaosFailure(fault: Extract<DeliveryFault, { type: 'fail' }>, rule: string): Failure {
+  const reason = fault.reason ?? `failed by chaos rule ${rule}`;
+  if ((FAILURE_CODES as readonly string[]).includes(fault.code)) return { code: fault.code as FailureCode, reason };
+  return { code: 'send_failed', reason, providerCode: fault.code };
+}
+
 /** A scheduled send joining its line's queue at its time. */
 const SEND_AT_JOB = 'message.send-at';
 
@@ -93,11 +104,14 @@ export interface MessageServiceDeps {
   events: EngineEvents;
   media: MediaInspector;
   mediaFiles: MediaFiles;
-  transport: Transport;
+  /** A message goes through the transport holding its line's session (or the account's link session), else the default. */
+  transports: Transports;
   queue: SendLines;
   profile(name: string): ProviderProfile;
   /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
   mediaBaseUrl: string;
+  /** Chaos rules for deliveries (a message stuck at a status, or failing with a chosen code); none when absent. */
+  chaos?: ChaosService;
 }
 
 export class MessageService implements TransportSink {
@@ -129,6 +143,10 @@ export class MessageService implements TransportSink {
       }
       from = session.phone;
       lineId = session.id;
+    } else {
+      // An account linked to a phone (its provider has no session API) sends as that phone.
+      const link = await this.deps.sessions.linkOf(account);
+      if (link?.phone) from = link.phone;
     }
     const kind = request.kind ?? (request.mediaUrl || request.mediaUpload ? 'media' : 'text');
     const limit = await this.checkLimits(account, request.recipients.length, request.refusals ?? 'reject', kind);
@@ -231,11 +249,13 @@ export class MessageService implements TransportSink {
     return page.items;
   }
 
-  /** A status reported by WhatsApp: applied only if it moves the message forward. */
+  /** A status reported by WhatsApp: applied only if it moves the message forward, and not past where chaos holds it. */
   async statusChanged(messageId: string, status: TransportStatus, failure?: Failure): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound') return;
     if (PROGRESS[status] <= PROGRESS[message.status]) return;
+    const stuckAt = message.chaos?.stuckAt;
+    if (stuckAt && status !== 'failed' && PROGRESS[status] > PROGRESS[stuckAt]) return;
     await this.applyStatus(message, status, status === 'failed' ? (failure ?? { code: 'send_failed', reason: 'unknown reason' }) : null);
     // A delete for everyone takes effect when it goes out.
     if (status === 'sent' && message.revokes !== undefined) await this.receipt(message.revokes, 'deleted');
@@ -262,12 +282,14 @@ export class MessageService implements TransportSink {
     const { accounts, store, clock } = this.deps;
     if (!accounts.isEnabled(account, FEATURE_RECEIVE)) return { received: false, reason: 'receive is off for this account' };
     let to = account.linePhone;
-    const lineId = inbound.lineId ?? account.id;
+    let lineId = inbound.lineId ?? account.id;
     if (lineId !== account.id) {
       const session = await this.deps.sessions.get(lineId);
       if (!session || session.accountId !== account.id) return { received: false, reason: 'no such session' };
       if (session.state !== 'connected' || !session.phone) return { received: false, reason: `the session is not connected (it is ${session.state})` };
       to = session.phone;
+      // What reaches an account's link session is the account line's, as what it sends is.
+      if (session.label === LINK_LABEL) lineId = account.id;
     }
     const now = clock.now();
     const id = await this.nextId(account, 'inbound');
@@ -310,6 +332,8 @@ export class MessageService implements TransportSink {
   async receipt(messageId: string, receipt: MessageReceipt): Promise<Message | undefined> {
     const message = await this.deps.store.messages.get(messageId);
     if (message?.direction !== 'outbound' || message.receipts?.[receipt] !== undefined) return message;
+    // A message chaos holds before read is never played either.
+    if (receipt === 'played' && message.chaos?.stuckAt) return message;
     const at = this.deps.clock.now();
     const updated: Message = { ...message, receipts: { ...message.receipts, [receipt]: at } };
     await this.deps.store.messages.save(updated);
@@ -326,14 +350,23 @@ export class MessageService implements TransportSink {
     if (message.failAtDispatch) return this.statusChanged(messageId, 'failed', message.failAtDispatch);
     const unpaid = await charge(this.deps.accounts, account, message.kind, this.deps.profile(account.provider).billedKinds);
     if (unpaid) return this.statusChanged(messageId, 'failed', unpaid);
-    if (message.lineId !== account.id) {
-      const session = await this.deps.sessions.get(message.lineId);
-      if (session?.state !== 'connected') {
-        return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason: 'the session was not connected when the message was due' });
-      }
+    // A session's line sends through its session; the account's own line through its link session, if it has one.
+    const onSession = message.lineId !== account.id;
+    const session = onSession ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    if (onSession ? session?.state !== 'connected' : session && session.state !== 'connected') {
+      const reason = onSession
+        ? 'the session was not connected when the message was due'
+        : "the account's link to its phone was not connected when the message was due";
+      return this.statusChanged(messageId, 'failed', { code: 'session_closed', reason });
+    }
+    const chaos = this.deps.chaos?.decide<DeliveryFault>('delivery', { provider: account.provider, account: account.key });
+    if (chaos) {
+      const stuckAt = chaos.fault.type === 'stuck' ? { stuckAt: chaos.fault.at } : {};
+      await this.deps.store.messages.save({ ...message, chaos: { ...chaos.mark, ...stuckAt } });
+      if (chaos.fault.type === 'fail') return this.statusChanged(messageId, 'failed', chaosFailure(chaos.fault, chaos.rule));
     }
     try {
-      await this.deps.transport.send(message, account);
+      await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).send(message, account);
     } catch (error) {
       await this.statusChanged(messageId, 'failed', { code: 'transport_error', reason: error instanceof Error ? error.message : String(error) });
     }

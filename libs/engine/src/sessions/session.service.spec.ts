@@ -68,12 +68,12 @@ describe('SessionService', () => {
     await engine.sessions.scan(session.id, '79160000123');
     await engine.clock.advance(3_000);
     const connected = (await engine.sessions.get(session.id))!;
-    const backup = engine.sessions.backup(connected);
+    const backup = await engine.sessions.backup(connected);
     if (!backup.ok) throw new Error(backup.reason);
 
     const loggedOut = await engine.sessions.logout(connected);
     expect(loggedOut).toMatchObject({ state: 'qr', phone: null });
-    expect(engine.sessions.backup(loggedOut)).toMatchObject({ ok: false });
+    expect(await engine.sessions.backup(loggedOut)).toMatchObject({ ok: false });
 
     expect(await engine.sessions.restore(loggedOut, `${backup.token}x`)).toEqual({ ok: false, reason: 'the backup is not valid' });
     expect(await engine.sessions.restore(loggedOut, 'not-a-token')).toEqual({ ok: false, reason: 'the backup is not valid' });

@@ -1,83 +1,64 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EngineClock } from '../clock/clock.js';
-import type { Scheduler } from '../clock/scheduler.js';
 import type { EngineEvents } from '../events.js';
-import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 import type { Account, Session, SessionState } from '../store/models.js';
 import type { EngineStore } from '../store/store.js';
-import { makeLinePhone, parseAccountId } from '../world/accounts.js';
-import type { ProviderProfile } from '../world/provider-profile.js';
+import type { PhoneActResult, SimulatedLinks } from '../transport/simulated-links.js';
+import type { LinkedTransport, LinkSink, LinkUpdate } from '../transport/transport.js';
+import { SIMULATED_TRANSPORT, type Transports } from '../transport/transports.js';
 
-/** How long a linked session loads its chats before it can send. */
-export const DEFAULT_SESSION_LOADING: DurationRange = { minMs: 2_000, maxMs: 5_000 };
-/** WhatsApp Web shows a new QR code every 20 seconds. */
-export const QR_ROTATION_MS = 20_000;
+export { DEFAULT_SESSION_LOADING, QR_ROTATION_MS } from '../transport/simulated-links.js';
+
 /** How long a pairing code may be typed on the phone. */
 export const PAIRING_CODE_TTL_MS = 3 * 60_000;
-/** The alphabet of WhatsApp's 8-character pairing codes (no 0, I, O or U, so they read unambiguously). */
-const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
 
-/** A session's timed steps: loaded, started (its first QR screen) and idle (the QR screen gave up). */
-const LOADED_JOB = 'session.loaded';
-const STARTED_JOB = 'session.started';
-const IDLE_JOB = 'session.idle';
+/** The label of an account's link session: its provider has no session API, so it has no number of its own for it. */
+export const LINK_LABEL = 'link';
 
-/** Each step happens only if the session is still in the state it was in when the step was scheduled. */
-interface StepPayload {
-  sessionId: string;
-  stateSince: number;
-}
-
-export type SessionResult = { ok: true; session: Session } | { ok: false; reason: string };
+/** What a lifecycle act did; `heldBy` names the transport holding a session the control API cannot play (it is not simulated). */
+export type SessionResult = { ok: true; session: Session } | { ok: false; reason: string; heldBy?: string };
 
 export interface QrCode {
   /** What the QR image encodes: WhatsApp Web's `ref,noiseKey,identityKey,advSecret`. */
   payload: string;
-  /** Clock time the next code replaces this one. */
-  rotatesAt: number;
+  /** Clock time the next code replaces this one; null when the transport does not say (a live socket's next code). */
+  rotatesAt: number | null;
 }
 
 /**
- * Linked-device sessions: a session waits for a QR scan or a pairing code, loads once a (virtual)
- * phone links it, then sends. The control API plays the phone; providers show the state in their words.
+ * Linked-device sessions: a session waits for a QR scan or a pairing code, loads once a phone links it,
+ * then sends. The records are kept here; the lifecycle is the transport's that holds each session (the
+ * simulated one plays it on the clock, and the control API plays its phone), and every change it reports
+ * comes back through `sessionChanged`, announced as a `session.status` event. Providers show the state in
+ * their words and never know which transport runs.
  */
-export class SessionService {
+export class SessionService implements LinkSink {
+  /** The code each session shows, for transports that report their codes (the simulated one is asked instead). */
+  private readonly codes = new Map<string, QrCode>();
+  /** The sessions this process opened on their transports, as last recorded: what `closeAll` lets go of. */
+  private readonly opened = new Map<string, Session>();
+
   constructor(
     private readonly store: EngineStore,
     private readonly clock: EngineClock,
-    private readonly scheduler: Scheduler,
     private readonly events: EngineEvents,
-    private readonly seed: number,
-    private readonly profile: (name: string) => ProviderProfile,
-  ) {
-    scheduler.handle(LOADED_JOB, async (payload) => {
-      const { sessionId, stateSince } = payload as unknown as StepPayload;
-      const current = await this.store.sessions.get(sessionId);
-      if (current?.state === 'loading' && current.stateSince === stateSince) await this.enter(current, 'connected');
-    });
-    scheduler.handle(STARTED_JOB, async (payload) => {
-      const { sessionId, stateSince } = payload as unknown as StepPayload;
-      const current = await this.store.sessions.get(sessionId);
-      if (current?.state === 'loading' && current.stateSince === stateSince) await this.enter({ ...current, qrSince: this.clock.now() }, 'qr');
-    });
-    scheduler.handle(IDLE_JOB, async (payload) => {
-      const { sessionId, stateSince } = payload as unknown as StepPayload;
-      const current = await this.store.sessions.get(sessionId);
-      if (current?.state === 'qr' && current.stateSince === stateSince && !current.idle) await this.save({ ...current, idle: true }, true);
-    });
-  }
+    private readonly transports: Transports,
+    private readonly simulated: SimulatedLinks,
+  ) {}
 
   /**
-   * A new session: on the QR screen, or first loading for the provider's start-up time (then on the QR
-   * screen). The label is the provider's id for it; a sequence number when absent.
+   * A new session, on `transport` (the engine's default when absent): on the QR screen, or first loading
+   * for the provider's start-up time (then on the QR screen). The label is the provider's id for it; a
+   * sequence number when absent.
    */
-  async create(account: Account, label?: string): Promise<Session> {
+  async create(account: Account, label?: string, transport = this.transports.defaultName): Promise<Session> {
+    const links = this.transports.of(transport);
     const n = await this.store.sequences.next(`${account.provider}.session`, 1);
     const now = this.clock.now();
     const session: Session = {
       id: `${account.provider}-s${n}`,
       accountId: account.id,
       label: label ?? String(n),
+      transport,
       state: 'qr',
       stateSince: now,
       phone: null,
@@ -87,12 +68,36 @@ export class SessionService {
       pairing: null,
       idle: false,
     };
-    return this.start(session);
+    await this.store.sessions.save(session);
+    this.opened.set(session.id, session);
+    await links.open(session, false);
+    return this.current(session);
   }
 
   /** Like a new session again: unlinked, its first QR screen after the start-up (a provider's factory reset). */
   async reset(session: Session): Promise<Session> {
-    return this.start({ ...session, phone: null, linkedAt: null, pairing: null });
+    const links = this.linksOf(session);
+    await links.close(session);
+    const unlinked: Session = { ...session, phone: null, linkedAt: null, pairing: null };
+    await this.store.sessions.save(unlinked);
+    this.opened.set(session.id, unlinked);
+    await links.open(unlinked, false);
+    return this.current(session);
+  }
+
+  /**
+   * Hands a session to another transport (a provider's phone, made on the default transport, that a relay
+   * phone is to hold): the one holding it lets go, and the other opens it unlinked, as a new session.
+   */
+  async transfer(session: Session, transport: string): Promise<Session> {
+    if (session.transport === transport) return session;
+    const links = this.transports.of(transport);
+    await this.linksOf(session).close(session);
+    this.codes.delete(session.id);
+    const moved: Session = { ...session, transport, phone: null, linkedAt: null, pairing: null };
+    await this.store.sessions.save(moved);
+    await links.open(moved, false);
+    return this.current(moved);
   }
 
   async get(id: string): Promise<Session | undefined> {
@@ -107,40 +112,49 @@ export class SessionService {
     return (await this.list(account)).find((session) => session.label === label);
   }
 
+  /** The session that links an account whose provider has no session API (its messages go through it), if it has one. */
+  async linkOf(account: Account): Promise<Session | undefined> {
+    return this.findByLabel(account, LINK_LABEL);
+  }
+
+  /** The account's link session, on `transport` (the default when absent): the one it has, or a new one showing QR codes. */
+  async link(account: Account, transport = this.transports.defaultName): Promise<SessionResult> {
+    const existing = await this.linkOf(account);
+    if (!existing) return { ok: true, session: await this.create(account, LINK_LABEL, transport) };
+    if (existing.transport !== transport) {
+      return { ok: false, reason: `the account is linked through the ${existing.transport} transport: remove that link first`, heldBy: existing.transport };
+    }
+    return { ok: true, session: existing };
+  }
+
+  /** Unlinks the account's phone and forgets its link session; whether it had one. */
+  async unlink(account: Account): Promise<boolean> {
+    const link = await this.linkOf(account);
+    if (!link) return false;
+    await this.remove(await this.logout(link));
+    return true;
+  }
+
+  /** The names of the transports a session may be held by. */
+  transportNames(): string[] {
+    return this.transports.names;
+  }
+
   /** The QR code on screen now (it changes on the clock), or null when the session is not on the QR screen. */
   qrCode(session: Session): QrCode | null {
     if (session.state !== 'qr') return null;
-    const rotation = Math.floor((this.clock.now() - session.qrSince) / QR_ROTATION_MS);
-    const random = seededRandom(this.seed, 'qr', session.id, session.qrSince, rotation);
-    const part = (bytes: number) => Buffer.from(Array.from({ length: bytes }, () => Math.floor(random() * 256))).toString('base64');
-    return { payload: `2@${part(60)},${part(32)},${part(32)},${part(32)}`, rotatesAt: session.qrSince + (rotation + 1) * QR_ROTATION_MS };
+    const links = this.linksOf(session);
+    if (!links.qrCode) return this.codes.get(session.id) ?? null;
+    const code = links.qrCode(session);
+    return code && { payload: code.qr, rotatesAt: code.rotatesAt };
   }
 
   /** Linking by phone number instead of a QR scan: the code to type on that phone. */
   async requestPairingCode(session: Session, phone: string): Promise<{ ok: true; code: string; session: Session } | { ok: false; reason: string }> {
-    if (session.state !== 'qr') return { ok: false, reason: `the session is already linked (it is ${session.state})` };
-    const random = seededRandom(this.seed, 'pairing', session.id, this.clock.now());
-    const code = Array.from({ length: 8 }, () => PAIRING_ALPHABET[Math.floor(random() * PAIRING_ALPHABET.length)]).join('');
-    const updated = await this.save({ ...session, pairing: { code, phone, expiresAt: this.clock.now() + PAIRING_CODE_TTL_MS } });
-    return { ok: true, code, session: updated };
-  }
-
-  /** A phone scans the session's QR code (the control API plays the phone). */
-  async scan(sessionId: string, phone?: string): Promise<SessionResult> {
-    const session = await this.store.sessions.get(sessionId);
-    if (!session) return { ok: false, reason: 'no such session' };
-    if (session.state !== 'qr') return { ok: false, reason: `the session is not showing a QR code (it is ${session.state})` };
-    return { ok: true, session: await this.link(session, phone ?? this.defaultPhone(session)) };
-  }
-
-  /** A phone types a pairing code (with or without its dash); it links the session that issued it. */
-  async enterPairingCode(code: string, phone?: string): Promise<SessionResult> {
-    const wanted = code.replace(/[-\s]/g, '').toUpperCase();
-    const session = await this.store.sessions.findByPairingCode(wanted);
-    if (session?.state !== 'qr' || !session.pairing) return { ok: false, reason: 'no session is waiting for this code' };
-    if (session.pairing.expiresAt <= this.clock.now()) return { ok: false, reason: 'the pairing code has expired' };
-    if (phone !== undefined && phone !== session.pairing.phone) return { ok: false, reason: `the code was issued for ${session.pairing.phone}` };
-    return { ok: true, session: await this.link(session, session.pairing.phone) };
+    const result = await this.linksOf(session).requestPairingCode(session, phone);
+    if (!result.ok) return result;
+    const updated = await this.save({ ...session, pairing: { code: result.code, phone, expiresAt: this.clock.now() + PAIRING_CODE_TTL_MS } });
+    return { ok: true, code: result.code, session: updated };
   }
 
   /**
@@ -148,104 +162,155 @@ export class SessionService {
    * session already on the QR screen, unlinked, stays as it is.
    */
   async logout(session: Session): Promise<Session> {
-    if (session.state === 'qr' && !session.phone) return session;
-    return this.enter({ ...session, phone: null, linkedAt: null, qrSince: this.clock.now(), pairing: null }, 'qr');
+    await this.linksOf(session).logout(session);
+    return this.current(session);
   }
 
   /** Restarts the session: a linked one loads again; an unlinked one shows a fresh QR code. */
   async restart(session: Session): Promise<Session> {
-    if (!session.phone) return this.enter({ ...session, qrSince: this.clock.now(), pairing: null }, 'qr');
-    return this.load(session);
+    await this.linksOf(session).restart(session);
+    return this.current(session);
   }
 
-  /** The phone loses its connection (control API): the session retries until `reconnect`. */
-  async disconnect(session: Session): Promise<Session> {
-    if (session.state !== 'connected' && session.state !== 'loading') return session;
-    return this.enter(session, 'disconnected');
-  }
-
-  async reconnect(session: Session): Promise<Session> {
-    if (session.state !== 'disconnected') return session;
-    return this.load(session);
-  }
-
-  /** Credentials that log a session back in without a scan; signed, so only this sandbox's backups restore. */
-  backup(session: Session): { ok: true; token: string; phone: string } | { ok: false; reason: string } {
-    if (!session.phone) return { ok: false, reason: 'the session is not linked to a phone' };
-    const body = Buffer.from(JSON.stringify({ phone: session.phone, at: this.clock.now() })).toString('base64url');
-    return { ok: true, token: `${body}.${this.sign(body)}`, phone: session.phone };
+  /** Credentials that log a session back in without a scan. */
+  async backup(session: Session): Promise<{ ok: true; token: string; phone: string } | { ok: false; reason: string }> {
+    return this.linksOf(session).backup(session);
   }
 
   async restore(session: Session, token: string): Promise<SessionResult> {
-    const [body, signature] = token.split('.');
-    if (!body || !signature || !safeEqual(signature, this.sign(body))) return { ok: false, reason: 'the backup is not valid' };
-    let phone: unknown;
-    try {
-      ({ phone } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { phone?: unknown });
-    } catch {
-      return { ok: false, reason: 'the backup is not valid' };
-    }
-    if (typeof phone !== 'string') return { ok: false, reason: 'the backup is not valid' };
-    return { ok: true, session: await this.link(session, phone) };
+    const result = await this.linksOf(session).restore(session, token);
+    if (!result.ok) return result;
+    return { ok: true, session: await this.current(session) };
   }
 
+  /** Lets go of the session's link (`logout` first to unlink the phone) and forgets it. */
   async remove(session: Session): Promise<void> {
+    this.opened.delete(session.id);
+    await this.linksOf(session).close(session);
+    this.codes.delete(session.id);
     await this.store.sessions.delete(session.id);
   }
 
-  private async link(session: Session, phone: string): Promise<Session> {
-    return this.load({ ...session, phone, linkedAt: this.clock.now(), pairing: null });
-  }
-
-  /** Loading takes a seeded while on the clock, then the session is connected (unless something changed it meanwhile). */
-  private async load(session: Session): Promise<Session> {
-    const loading = await this.enter(session, 'loading');
-    const { provider } = parseAccountId(session.accountId);
-    const range = this.profile(provider).sessionLoading ?? DEFAULT_SESSION_LOADING;
-    const delay = pickDuration(seededRandom(this.seed, 'session-loading', session.id, loading.stateSince), range);
-    this.scheduler.after(delay, LOADED_JOB, { sessionId: session.id, stateSince: loading.stateSince } satisfies StepPayload);
-    return loading;
-  }
-
-  private async start(session: Session): Promise<Session> {
-    const { provider } = parseAccountId(session.accountId);
-    const startup = this.profile(provider).sessionStartup;
-    if (!startup) return this.enter({ ...session, qrSince: this.clock.now() }, 'qr');
-    const loading = await this.enter(session, 'loading');
-    const delay = pickDuration(seededRandom(this.seed, 'session-startup', session.id, loading.stateSince), startup);
-    this.scheduler.after(delay, STARTED_JOB, { sessionId: session.id, stateSince: loading.stateSince } satisfies StepPayload);
-    return loading;
-  }
-
-  /** Every state change is announced; a QR screen the provider lets go idle is announced again when it does. */
-  private async enter(session: Session, state: SessionState): Promise<Session> {
-    const entered = await this.save({ ...session, state, stateSince: this.clock.now(), idle: false }, true);
-    const { provider } = parseAccountId(session.accountId);
-    const idleAfter = this.profile(provider).qrIdleAfterMs;
-    if (state === 'qr' && idleAfter !== undefined) {
-      this.scheduler.after(idleAfter, IDLE_JOB, { sessionId: session.id, stateSince: entered.stateSince } satisfies StepPayload);
+  /** After a restart on a durable store: each stored session is opened again on its transport (a linked live one reconnects without a scan). */
+  async reopen(accounts: Account[]): Promise<void> {
+    for (const account of accounts) {
+      for (const session of await this.list(account)) {
+        this.opened.set(session.id, session);
+        await this.linksOf(session).open(session, true);
+      }
     }
-    return entered;
+  }
+
+  /**
+   * The process stops, or the world is reset: every transport lets go of the sessions this process opened
+   * (their links stay, for the next start). Called at once for all of them: the engine closes its store
+   * right after, so a transport lets go before its first await (ends its socket).
+   */
+  closeAll(): Promise<unknown> {
+    const closing = [...this.opened.values()].map((session) => this.linksOf(session).close(session));
+    this.opened.clear();
+    this.codes.clear();
+    return Promise.allSettled(closing);
+  }
+
+  /** A phone scans the session's QR code (the control API plays the phone of a simulated session). */
+  async scan(sessionId: string, phone?: string): Promise<SessionResult> {
+    const session = await this.store.sessions.get(sessionId);
+    if (!session) return { ok: false, reason: 'no such session' };
+    return this.playPhone(session, () => this.simulated.scan(session, phone));
+  }
+
+  /** A phone types a pairing code (with or without its dash); it links the session that issued it. */
+  async enterPairingCode(code: string, phone?: string): Promise<SessionResult> {
+    const session = await this.store.sessions.findByPairingCode(code.replace(/[-\s]/g, '').toUpperCase());
+    if (!session) return { ok: false, reason: 'no session is waiting for this code' };
+    return this.playPhone(session, () => this.simulated.pair(session, phone));
+  }
+
+  /** The phone of a simulated session loses its connection (control API): the session waits until `reconnect`. */
+  async disconnect(session: Session): Promise<Session> {
+    return this.simulated.disconnect(this.requireSimulated(session));
+  }
+
+  async reconnect(session: Session): Promise<Session> {
+    return this.simulated.reconnect(this.requireSimulated(session));
+  }
+
+  /** Whether the control API can play the session's phone: only a simulated session has a phone the sandbox plays. */
+  isSimulated(session: Session): boolean {
+    return session.transport === SIMULATED_TRANSPORT;
+  }
+
+  /** What a transport reports of a session it holds: the record follows, and each change of state is announced. */
+  async sessionChanged(sessionId: string, update: LinkUpdate): Promise<void> {
+    const session = await this.store.sessions.get(sessionId);
+    if (!session) return;
+    const now = this.clock.now();
+    switch (update.state) {
+      case 'qr': {
+        if (session.state === 'qr' && update.rotated) {
+          this.codes.set(sessionId, { payload: update.qr, rotatesAt: update.rotatesAt });
+          return;
+        }
+        if (update.idle) {
+          if (session.state === 'qr') await this.save({ ...session, idle: true }, true);
+          return;
+        }
+        await this.enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
+        this.codes.set(sessionId, { payload: update.qr, rotatesAt: update.rotatesAt });
+        return;
+      }
+      case 'loading':
+        await this.enter(update.phone === null ? session : { ...session, phone: update.phone, linkedAt: now, pairing: null }, 'loading');
+        return;
+      case 'connected':
+        await this.enter({ ...session, phone: update.phone }, 'connected');
+        return;
+      case 'disconnected':
+        await this.enter(session, 'disconnected');
+        return;
+      case 'logged-out':
+        await this.enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
+        return;
+    }
+  }
+
+  /** Every state change is announced. */
+  private async enter(session: Session, state: SessionState): Promise<Session> {
+    this.codes.delete(session.id);
+    return this.save({ ...session, state, stateSince: this.clock.now(), idle: false }, true);
   }
 
   private async save(session: Session, announce = false): Promise<Session> {
     await this.store.sessions.save(session);
+    if (this.opened.has(session.id)) this.opened.set(session.id, session);
     if (announce) await this.events.emit({ type: 'session.status', session });
     return session;
   }
 
-  private defaultPhone(session: Session): string {
-    const { provider } = parseAccountId(session.accountId);
-    return makeLinePhone(this.profile(provider).lineCountryCode, session.id, this.seed);
+  /** The session as recorded now (an act's changes came back through `sessionChanged`). */
+  private async current(session: Session): Promise<Session> {
+    const current = await this.store.sessions.get(session.id);
+    if (!current) throw new Error(`session ${session.id} is gone`);
+    return current;
   }
 
-  private sign(body: string): string {
-    return createHmac('sha256', `wa-sandbox-backup-${this.seed}`).update(body).digest('base64url');
+  private linksOf(session: Session): LinkedTransport {
+    return this.transports.of(session.transport);
+  }
+
+  private async playPhone(session: Session, act: () => Promise<PhoneActResult>): Promise<SessionResult> {
+    if (!this.isSimulated(session)) return { ok: false, reason: notSimulated(session), heldBy: session.transport };
+    return act();
+  }
+
+  private requireSimulated(session: Session): Session {
+    if (!this.isSimulated(session)) throw new Error(notSimulated(session));
+    return session;
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+/** Why the control API cannot play a session's phone. */
+export function notSimulated(session: Session): string {
+  return `session ${session.id} is held by the ${session.transport} transport: only a simulated session's phone is played from the control API`;
 }

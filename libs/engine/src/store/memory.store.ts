@@ -301,18 +301,25 @@ class MemoryState implements StateRepository {
     return this.values.delete(key);
   }
   async entries<T>(prefix: string) {
-    // Code-unit order, as SQLite's BINARY collation and PostgreSQL's "C" order UTF-8 bytes for these keys.
-    const keys = [...this.values.keys()].filter((key) => key.startsWith(prefix)).sort();
-    return keys.map((key): [string, T] => [key, JSON.parse(this.values.get(key)!) as T]);
+    return this.keysFrom(prefix).map((key): [string, T] => [key, JSON.parse(this.values.get(key)!) as T]);
   }
   async deletePrefix(prefix: string) {
-    let deleted = 0;
-    for (const key of [...this.values.keys()]) if (key.startsWith(prefix) && this.values.delete(key)) deleted++;
-    return deleted;
+    const keys = this.keysFrom(prefix);
+    for (const key of keys) this.values.delete(key);
+    return keys.length;
   }
   clear() {
     this.values.clear();
   }
+  private keysFrom(prefix: string): string[] {
+    return [...this.values.keys()].filter((key) => key.startsWith(prefix)).sort(byKey);
+  }
+}
+
+/** Code-point order (UTF-8 byte order, as SQLite sorts its keys), not UTF-16's. */
+function byKey(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 class MemoryWebhooks extends KeyedDocuments<WebhookEvent, [string]> implements WebhookRepository {

@@ -145,6 +145,11 @@ export interface Message {
   revokes?: string;
   /** Receipts beyond read, with their clock times: a voice message played, a message deleted for everyone. */
   receipts?: Partial<Record<MessageReceipt, number>>;
+  /**
+   * For outbound messages: the chaos rule that failed its delivery, or holds it at `stuckAt` (WhatsApp
+   * reports nothing past it; a failure still ends it).
+   */
+  chaos?: ChaosMark & { stuckAt?: 'sent' | 'delivered' };
 }
 
 /** What WhatsApp reports about a message after it was read: played (voice and audio), deleted (revoked). */
@@ -159,8 +164,10 @@ export type SessionState = 'qr' | 'loading' | 'connected' | 'disconnected';
 export interface Session {
   id: string;
   accountId: string;
-  /** The provider's own number for it (Maytapi phone id, Wamessage registration id). */
+  /** The provider's own number for it (Maytapi phone id, Wamessage registration id); `link` for an account's link session. */
   label: string;
+  /** The transport holding its link to WhatsApp (`simulated`, or one the app passed the engine). */
+  transport: string;
   state: SessionState;
   stateSince: number;
   /** The linked WhatsApp number, once a phone has linked it. */
@@ -215,6 +222,12 @@ export interface WebhookEvent {
   attempts: number;
 }
 
+/** What a chaos rule left on what it played with (a webhook attempt, a message, a request): the rule and the fault's type. */
+export interface ChaosMark {
+  rule: string;
+  fault: string;
+}
+
 export interface WebhookAttempt {
   eventId: string;
   accountId: string;
@@ -225,6 +238,8 @@ export interface WebhookAttempt {
   latencyMs: number;
   error: string | null;
   body: unknown;
+  /** The chaos rule that played with this attempt (duplicated, delayed, reordered or dropped it). */
+  chaos?: ChaosMark;
 }
 
 /**

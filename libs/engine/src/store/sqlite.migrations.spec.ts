@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS, SchemaVersionError, type Migration } from './sqlite.migrations.js';
 import { SqliteStore } from './sqlite.store.js';
-import type { Account } from './models.js';
+import type { Account, Session } from './models.js';
 
 /** A made-up next version: the provider as a column of its own, filled in from the accounts already there. */
 const PROVIDER_COLUMN: Migration = {
@@ -23,6 +23,21 @@ const account = (id: string): Account => ({
   webhookUrl: null,
   limits: { dailyMessages: null, perSecond: null, balance: null },
   settings: { note: 'kept' },
+});
+
+const session = (id: string, transport: string): Session => ({
+  id,
+  accountId: 'maytapi:a',
+  label: id,
+  transport,
+  state: 'connected',
+  stateSince: 1,
+  phone: '79990000001',
+  linkedAt: 1,
+  createdAt: 1,
+  qrSince: 1,
+  idle: false,
+  pairing: null,
 });
 
 describe('SQLite schema migrations', () => {
@@ -61,6 +76,21 @@ describe('SQLite schema migrations', () => {
       { id: 'devino:b', provider: 'devino' },
     ]);
     db.close();
+  });
+
+  it('version 2: the sessions stored before it are held by the simulated transport', async () => {
+    const before = new SqliteStore(file, { migrations: MIGRATIONS.slice(0, 1) });
+    const { transport: _, ...unnamed } = session('maytapi-s1', 'live');
+    await before.sessions.save(unnamed as Session);
+    before.close();
+
+    const migrated = new SqliteStore(file);
+    await migrated.sessions.save(session('maytapi-s2', 'live'));
+    expect((await migrated.sessions.list('maytapi:a')).map((s) => [s.id, s.transport])).toEqual([
+      ['maytapi-s1', 'simulated'],
+      ['maytapi-s2', 'live'],
+    ]);
+    migrated.close();
   });
 
   it('refuses a file written by a newer schema, naming both versions, and leaves it as it was', () => {

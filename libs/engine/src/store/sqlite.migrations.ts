@@ -63,7 +63,14 @@ CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 /** Every schema version in order; a new version is a new entry here, never an edit of an old one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'the first schema', up: (db) => db.exec(SCHEMA_1) }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'the first schema', up: (db) => db.exec(SCHEMA_1) },
+  {
+    version: 2,
+    description: 'each session names the transport holding it: the simulated one for the sessions before',
+    up: (db) => db.exec(`UPDATE sessions SET data = json_set(data, '$.transport', 'simulated') WHERE json_extract(data, '$.transport') IS NULL`),
+  },
+];
 
 export class SchemaVersionError extends Error {}
 

@@ -80,16 +80,24 @@ export class SqliteStore implements EngineStore {
   }
 }
 
+/** Another sandbox has the data file open: two on one file would both run its schedule. */
+export class StoreInUseError extends Error {}
+
 function openDatabase(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
+    // One sandbox per file, held by SQLite's own lock, taken now and kept until close: the system drops it
+    // when the process ends, even by kill -9, so a restart never meets a stale lock (a pid file would).
+    // Exclusive before WAL also keeps WAL's index in memory instead of a -shm file no other process reads.
+    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    // Another process on the same file (a second sandbox by mistake) waits for a lock instead of failing at once.
-    db.pragma('busy_timeout = 5000');
+    db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (error) {
     db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY')
+      throw new StoreInUseError(`${file} is in use by another sandbox: stop it, or give this one another --data-dir or --store`);
     throw error;
   }
   return db;
@@ -506,24 +514,15 @@ class SqliteState implements StateRepository {
   private readonly selectOne: Statement<[string], { value: string }>;
   private readonly upsert: Statement<[string, string]>;
   private readonly remove: Statement<[string]>;
-  private readonly selectPrefix: Statement<[number, string], { key: string; value: string }>;
-  private readonly removePrefix: Statement<[number, string]>;
+  private readonly selectPrefix: Statement<[string], { key: string; value: string }>;
+  private readonly removePrefix: Statement<[string]>;
   constructor(private readonly db: Database) {
     this.selectOne = db.prepare('SELECT value FROM state WHERE key = ?');
     this.upsert = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.remove = db.prepare('DELETE FROM state WHERE key = ?');
-    // substr, not LIKE: a prefix is plain text (see SqliteMessages).
-    this.selectPrefix = db.prepare('SELECT key, value FROM state WHERE substr(key, 1, ?) = ? ORDER BY key');
-    this.removePrefix = db.prepare('DELETE FROM state WHERE substr(key, 1, ?) = ?');
-  }
-  async delete(key: string) {
-    return (await written(this.db, () => this.remove.run(key))).changes > 0;
-  }
-  async entries<T>(prefix: string) {
-    return this.selectPrefix.all(prefix.length, prefix).map((row): [string, T] => [row.key, JSON.parse(row.value) as T]);
-  }
-  async deletePrefix(prefix: string) {
-    return (await written(this.db, () => this.removePrefix.run(prefix.length, prefix))).changes;
+    // GLOB is case-sensitive and, on a literal prefix, walks the primary key's index from the prefix on.
+    this.selectPrefix = db.prepare('SELECT key, value FROM state WHERE key GLOB ? ORDER BY key');
+    this.removePrefix = db.prepare('DELETE FROM state WHERE key GLOB ?');
   }
   async get<T>(key: string) {
     const row = this.selectOne.get(key);
@@ -532,4 +531,18 @@ class SqliteState implements StateRepository {
   async set(key: string, value: unknown) {
     await written(this.db, () => this.upsert.run(key, JSON.stringify(value)));
   }
+  async delete(key: string) {
+    return (await written(this.db, () => this.remove.run(key))).changes > 0;
+  }
+  async entries<T>(prefix: string) {
+    return this.selectPrefix.all(startsWith(prefix)).map((row): [string, T] => [row.key, JSON.parse(row.value) as T]);
+  }
+  async deletePrefix(prefix: string) {
+    return (await written(this.db, () => this.removePrefix.run(startsWith(prefix)))).changes;
+  }
+}
+
+/** A GLOB pattern matching the keys that start with `prefix`: its wildcard characters stand for themselves. */
+function startsWith(prefix: string): string {
+  return `${prefix.replace(/[*?[]/g, (wildcard) => `[${wildcard}]`)}*`;
 }

@@ -270,18 +270,35 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         expect(await store.state.get<boolean>('flag')).toBe(false);
       });
 
-      it('deletes a key, lists and deletes by prefix in key order', async () => {
-        for (const key of ['line:b', 'line:a', 'line', 'lines:x', 'other']) await store.state.set(key, { key });
-        expect(await store.state.entries('line:')).toEqual([
-          ['line:a', { key: 'line:a' }],
-          ['line:b', { key: 'line:b' }],
+      it('deletes a key, and lists and deletes the keys under a prefix in key order', async () => {
+        await store.state.set('transport.live.creds', { me: '79001' });
+        await store.state.set('transport.live.key.b', 2);
+        await store.state.set('transport.live.key.a', 1);
+        await store.state.set('transport.live.keyring', 'not under key.');
+        await store.state.set('transport.relay.key.a', 'another transport');
+        await store.state.set('transport.live.*?[x', 'wildcards are plain characters');
+        await store.state.set('transport.live.%_x', 'LIKE wildcards too');
+        expect(await store.state.entries('transport.live.key.')).toEqual([
+          ['transport.live.key.a', 1],
+          ['transport.live.key.b', 2],
         ]);
-        // A prefix is plain text: no wildcards.
-        expect(await store.state.entries('line_')).toEqual([]);
-        expect(await store.state.delete('line:a')).toBe(true);
-        expect(await store.state.delete('line:a')).toBe(false);
-        expect(await store.state.deletePrefix('line')).toBe(3);
-        expect((await store.state.entries('')).map(([key]) => key)).toEqual(['other']);
+        expect(await store.state.entries('transport.live.*?[')).toEqual([['transport.live.*?[x', 'wildcards are plain characters']]);
+        expect(await store.state.entries('transport.live._')).toEqual([]);
+        expect(await store.state.entries('transport.live.%')).toEqual([['transport.live.%_x', 'LIKE wildcards too']]);
+        expect(await store.state.entries('transport.none.')).toEqual([]);
+
+        expect(await store.state.delete('transport.live.creds')).toBe(true);
+        expect(await store.state.delete('transport.live.creds')).toBe(false);
+        expect(await store.state.get('transport.live.creds')).toBeUndefined();
+
+        expect(await store.state.deletePrefix('transport.live.key.')).toBe(2);
+        expect(await store.state.deletePrefix('transport.live.key.')).toBe(0);
+        expect(await store.state.entries('transport.')).toEqual([
+          ['transport.live.%_x', 'LIKE wildcards too'],
+          ['transport.live.*?[x', 'wildcards are plain characters'],
+          ['transport.live.keyring', 'not under key.'],
+          ['transport.relay.key.a', 'another transport'],
+        ]);
       });
     });
 
@@ -417,6 +434,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     id,
     accountId: 'maytapi:a',
     label: id.slice(1),
+    transport: 'simulated',
     state: 'qr',
     stateSince: 1,
     phone: null,
@@ -492,6 +510,8 @@ function attempt(at: number, accountId: string): WebhookAttempt {
     latencyMs: 3,
     error: at % 2 === 0 ? null : 'ECONNREFUSED',
     body: { n: at },
+    // One attempt a chaos rule played with: the store keeps its mark.
+    ...(at === 3 ? { chaos: { rule: 'c1', fault: 'drop' } } : {}),
   };
 }
 

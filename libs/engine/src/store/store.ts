@@ -68,13 +68,16 @@ export interface ScheduleRepository {
   list(): Promise<ScheduledJob[]>;
 }
 
-/** Small named values the engine keeps: the clock's virtual time, ... (JSON). */
+/**
+ * Small named values the engine keeps (JSON): the clock's virtual time, secrets, and each transport's own
+ * values under `transport.<name>.` (TransportState is this repository seen through that prefix).
+ */
 export interface StateRepository {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
   /** Whether there was one. */
   delete(key: string): Promise<boolean>;
-  /** Every key starting with `prefix`, with its value, in key order. */
+  /** Every key starting with `prefix` (as it is, no pattern), with its value, in key order. */
   entries<T>(prefix: string): Promise<Array<[string, T]>>;
   /** Deletes every key starting with `prefix`; how many there were. */
   deletePrefix(prefix: string): Promise<number>;

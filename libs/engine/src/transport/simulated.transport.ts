@@ -1,8 +1,10 @@
 import type { Scheduler } from '../clock/scheduler.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
-import type { Account, Message } from '../store/models.js';
+import type { Account, Message, Session } from '../store/models.js';
 import { behaviourOf, type CustomerDirectory } from '../world/customers.js';
-import type { InboundMessage, Transport, TransportSink } from './transport.js';
+import type { SimulatedLinks } from './simulated-links.js';
+import type { InboundMessage, LinkedTransport, LinkResult, LinkSink, TransportSink } from './transport.js';
+import { SIMULATED_TRANSPORT } from './transports.js';
 
 export interface SimulationTimings {
   sentToDelivered: DurationRange;
@@ -48,13 +50,15 @@ const REPLY_FILE = 'sample.jpg';
 
 /**
  * WhatsApp as the virtual customers see it: delivery and read receipts on the clock, with the
- * behaviour each number's magic suffix asks for, and replies from customers who reply.
+ * behaviour each number's magic suffix asks for, and replies from customers who reply. Its sessions'
+ * lifecycle is SimulatedLinks'.
  */
-export class SimulatedTransport implements Transport {
-  readonly name = 'simulated';
+export class SimulatedTransport implements LinkedTransport {
+  readonly name = SIMULATED_TRANSPORT;
   private sink: TransportSink | null = null;
 
   constructor(
+    readonly links: SimulatedLinks,
     private readonly scheduler: Scheduler,
     private readonly customers: CustomerDirectory,
     private readonly seed: number,
@@ -76,8 +80,42 @@ export class SimulatedTransport implements Transport {
     });
   }
 
-  attach(sink: TransportSink): void {
+  /** Nothing of the context is needed: its steps are jobs in the engine's schedule, its media sample files. */
+  attach(sink: TransportSink & LinkSink): void {
     this.sink = sink;
+    this.links.attach(sink);
+  }
+
+  open(session: Session, resumed: boolean): Promise<void> {
+    return this.links.open(session, resumed);
+  }
+
+  requestPairingCode(session: Session): Promise<LinkResult<{ code: string }>> {
+    return this.links.requestPairingCode(session);
+  }
+
+  restart(session: Session): Promise<void> {
+    return this.links.restart(session);
+  }
+
+  logout(session: Session): Promise<void> {
+    return this.links.logout(session);
+  }
+
+  backup(session: Session): Promise<LinkResult<{ token: string; phone: string }>> {
+    return this.links.backup(session);
+  }
+
+  restore(session: Session, token: string): Promise<LinkResult> {
+    return this.links.restore(session, token);
+  }
+
+  close(): Promise<void> {
+    return this.links.close();
+  }
+
+  qrCode(session: Session): { qr: string; rotatesAt: number } | null {
+    return this.links.qrCode(session);
   }
 
   /**

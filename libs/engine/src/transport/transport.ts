@@ -6,7 +6,8 @@ import type { Account, ContactCard, Failure, GeoLocation, MediaSummary, Message,
  */
 export interface Transport {
   readonly name: string;
-  attach(sink: TransportSink): void;
+  /** Once, when the engine starts: where messages and link changes go, and what the engine lends it. */
+  attach(sink: TransportSink & LinkSink, context: TransportContext): void;
   /** Hands an accepted message to WhatsApp; what happens next comes back through the sink. */
   send(message: Message, account: Account): Promise<void>;
 }
@@ -41,15 +42,19 @@ export interface TransportSink {
 /**
  * Where a session's link to WhatsApp stands, as the transport holding it reports it (issue 16: the session
  * lifecycle lives in the transport; SessionService keeps the records and announces the changes).
- * - `qr`: the session shows this QR payload (WhatsApp Web's `ref,noiseKey,identityKey,advSecret`) until
- *   `rotatesAt` (clock time; null = until the next update);
- * - `loading`: a phone linked it (or stored credentials are reconnecting); chats load before it can send;
+ * - `qr`: a new QR screen (the session is unlinked: its phone is forgotten) showing this payload (WhatsApp
+ *   Web's `ref,noiseKey,identityKey,advSecret`) until `rotatesAt` (clock time; null = until the next update);
+ *   `rotated`: only the next code of the screen already showing (no new state, nothing announced);
+ *   `idle`: the screen gave up waiting for a scan (WhatsApp Web's "reload" screen), announced again;
+ * - `loading`: a phone linked it, as `phone` (then the link is new: linked now), or stored credentials are
+ *   reconnecting (`phone` null: the session keeps its phone); chats load before it can send;
  * - `connected`: it can send, as `phone`;
  * - `disconnected`: the link dropped for `reason`; the transport retries in `retryInMs` (null = it waits to be told);
- * - `logged-out`: the phone unlinked it (or WhatsApp refused the credentials): the credentials are gone.
+ * - `logged-out`: the phone unlinked it (or WhatsApp refused the credentials): the credentials are gone and
+ *   the session is back on the QR screen, unlinked, with no code yet (the codes that follow come `rotated`).
  */
 export type LinkUpdate =
-  | { state: 'qr'; qr: string; rotatesAt: number | null }
+  | { state: 'qr'; qr: string; rotatesAt: number | null; rotated?: true; idle?: true }
   | { state: 'loading'; phone: string | null }
   | { state: 'connected'; phone: string; profileName: string | null }
   | { state: 'disconnected'; reason: string; retryInMs: number | null }
@@ -62,8 +67,14 @@ export type LinkResult<T = object> = ({ ok: true } & T) | { ok: false; reason: s
  * real socket, a relay one from a phone that polls. Every change comes back through `LinkSink.sessionChanged`.
  */
 export interface SessionLinks {
-  /** Starts the session's link: an unlinked session shows QR codes, a linked one reconnects without a scan. */
-  open(session: Session): Promise<void>;
+  /**
+   * Starts the session's link: an unlinked session (no phone) shows QR codes, a linked one reconnects
+   * without a scan. Called for a new session, after `close` when a session is reset (its record unlinked
+   * first: credentials kept for it are dropped), and with `resumed` for every stored session when the engine
+   * resumes on a durable store (a transport whose steps are jobs in the engine's schedule, as the simulated
+   * one's are, has nothing to do then).
+   */
+  open(session: Session, resumed: boolean): Promise<void>;
   /** Linking by phone number instead of a QR scan: the code to type on that phone. */
   requestPairingCode(session: Session, phone: string): Promise<LinkResult<{ code: string }>>;
   /** Closes the link and opens it again (a provider's restart). */
@@ -73,9 +84,20 @@ export interface SessionLinks {
   /** Credentials that log the session back in without a scan, and restoring them. */
   backup(session: Session): Promise<LinkResult<{ token: string; phone: string }>>;
   restore(session: Session, token: string): Promise<LinkResult>;
-  /** Lets go of the session (deleted, or the process stops); `logout` first to unlink the phone. */
+  /**
+   * Lets go of the session (deleted, reset, or the process stops); `logout` first to unlink the phone. When
+   * the process stops the engine closes its store right after the call: let go before the first await.
+   */
   close(session: Session): Promise<void>;
+  /**
+   * The code on screen now, for a transport whose codes follow the clock (the simulated one): it is asked
+   * instead of reporting every rotation. A transport without it reports each code with a `qr` update.
+   */
+  qrCode?(session: Session): { qr: string; rotatesAt: number } | null;
 }
+
+/** What the engine holds its transports as: every transport plays the session lifecycle too. */
+export type LinkedTransport = Transport & SessionLinks;
 
 export interface LinkSink {
   sessionChanged(sessionId: string, update: LinkUpdate): Promise<void>;

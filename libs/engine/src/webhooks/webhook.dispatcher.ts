@@ -1,8 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ChaosService } from '../chaos/chaos.service.js';
+import type { WebhookFault } from '../chaos/chaos.rules.js';
 import type { EngineClock } from '../clock/clock.js';
 import type { Scheduler } from '../clock/scheduler.js';
-import type { Account, WebhookAttempt, WebhookEvent } from '../store/models.js';
+import type { Account, ChaosMark, WebhookAttempt, WebhookEvent } from '../store/models.js';
 import type { AttemptQuery, EngineStore, ScheduledJob } from '../store/store.js';
 import { SELF_REQUEST_HEADER, SELF_REQUEST_TOKEN } from '../self-request.js';
 import { parseAccountId } from '../world/accounts.js';
@@ -22,6 +24,8 @@ export interface WebhookDispatcherOptions {
    * 128 receivers' budgets, so 64 receivers that never answer leave as many others untouched.
    */
   total?: number;
+  /** Chaos rules for webhook attempts; none when absent. */
+  chaos?: ChaosService;
 }
 
 interface AttemptOutcome {
@@ -43,8 +47,12 @@ interface ChatQueue {
   readonly events: string[];
   /** The first event's attempt is out. */
   sending: boolean;
-  /** The id of the first event's next automatic retry (a job), while one is scheduled. */
+  /** The id of the job the first event waits for (its next retry, a chaos delay or reorder), while there is one. */
   retry: string | undefined;
+  /** Events a chaos rule already decided for (delayed, reordered): their attempt carries its mark and meets no other rule. */
+  decided: Map<string, ChaosMark>;
+  /** An event a chaos rule holds back until the chat's next event has gone out before it. */
+  parked: string | undefined;
 }
 
 /** Jobs: a chat's first event goes out (`send`), several chats' at once (`resend`), a retry, an expiry. */
@@ -54,6 +62,11 @@ const RETRY_JOB = 'webhook.retry';
 const EXPIRE_JOB = 'webhook.expire';
 /** On a shared store: a chat's one job, which sends its events in order, then waits for a retry or an expiry. */
 const CHAT_JOB = 'webhook.chat';
+/** Chaos: an attempt delayed, and a reordered event going out alone when no next event came. */
+const DELAY_JOB = 'webhook.chaos-delay';
+const RELEASE_JOB = 'webhook.chaos-release';
+/** How long a reordered event waits for its chat's next event to go out before it, in clock time. */
+export const REORDER_WAIT_MS = 60_000;
 
 /**
  * Delivers provider-shaped webhook payloads over HTTP. An event that cannot be delivered is retried on
@@ -68,6 +81,10 @@ const CHAT_JOB = 'webhook.chat';
  * the clock (`clock.hold`), so a manual advance does not wait for each round trip in turn, yet a retry is
  * still made at its own virtual time (unless the advance ran out of patience first: then as soon as the
  * attempt has failed).
+ *
+ * Chaos rules (ChaosService) may play with an attempt: post it twice, lose it (a failed attempt, retried on
+ * the schedule), delay it (the chat waits behind it), or hold its event back until the chat's next event
+ * has gone out. The journal marks each attempt they touched.
  */
 /**
  * Order holds per chat and per receiver: events to a url an account has since replaced (a receiver that
@@ -85,6 +102,7 @@ export class WebhookDispatcher {
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private readonly requests: DestinationPool;
   private chats = new Map<string, ChatQueue>();
+  private readonly attemptListeners: Array<(attempt: WebhookAttempt) => void> = [];
 
   constructor(
     private readonly store: EngineStore,
@@ -103,6 +121,14 @@ export class WebhookDispatcher {
     scheduler.handle(RETRY_JOB, (payload) => this.sendFirst(this.chatOf(payload.key as string, payload.eventId as string)));
     scheduler.handle(EXPIRE_JOB, (payload) => this.expire(payload.key as string, payload.eventId as string));
     scheduler.handle(CHAT_JOB, (payload) => this.runSharedChat(payload.key as string));
+    // The job carries the rule's mark: the attempt is its, even after a restart.
+    const decided = (payload: Record<string, unknown>) => {
+      const target = this.chatOf(payload.key as string, payload.eventId as string);
+      target?.decided.set(payload.eventId as string, payload.chaos as ChaosMark);
+      return this.sendFirst(target);
+    };
+    scheduler.handle(DELAY_JOB, decided);
+    scheduler.handle(RELEASE_JOB, decided);
   }
 
   /** `orderKey`: events sharing it are delivered in the order they were enqueued (default: no order). */
@@ -129,11 +155,18 @@ export class WebhookDispatcher {
     }
     let chat = this.chats.get(queueKeyOf(event));
     if (!chat) {
-      chat = { key: queueKeyOf(event), events: [], sending: false, retry: undefined };
+      chat = newChat(queueKeyOf(event));
       this.chats.set(chat.key, chat);
     }
     chat.events.push(id);
-    if (chat.events.length === 1) this.scheduler.after(0, SEND_JOB, { key: chat.key });
+    if (chat.parked !== undefined) {
+      // The event chaos held back goes out right after this one.
+      chat.events.push(chat.parked);
+      chat.parked = undefined;
+      if (chat.retry !== undefined) this.scheduler.cancel(chat.retry);
+      chat.retry = undefined;
+    }
+    if (chat.events[0] === id) this.scheduler.after(0, SEND_JOB, { key: chat.key });
     return event;
   }
 
@@ -145,20 +178,20 @@ export class WebhookDispatcher {
    */
   async restore(jobs: ScheduledJob[]): Promise<void> {
     const woken = new Set<string>();
-    const retries = new Set<string>();
+    /** Jobs a chat's first event waits for: its retry, or a chaos delay or release. */
+    const waits = new Set<string>();
     for (const job of jobs) {
       if (job.kind === SEND_JOB) woken.add(job.payload.key as string);
       if (job.kind === RESEND_JOB) for (const key of job.payload.keys as string[]) woken.add(key);
-      if (job.kind === RETRY_JOB) retries.add(job.id);
+      if (job.kind === RETRY_JOB || job.kind === DELAY_JOB || job.kind === RELEASE_JOB) waits.add(job.id);
     }
     for (const account of await this.store.accounts.list()) {
       for (const event of await this.pending(account.id)) {
         const key = queueKeyOf(event);
         let chat = this.chats.get(key);
-        if (!chat) this.chats.set(key, (chat = { key, events: [], sending: false, retry: undefined }));
+        if (!chat) this.chats.set(key, (chat = newChat(key)));
         if (chat.events.length === 0) {
-          const retry = `${RETRY_JOB}:${event.id}`;
-          if (retries.has(retry)) chat.retry = retry;
+          chat.retry = [RETRY_JOB, DELAY_JOB, RELEASE_JOB].map((kind) => `${kind}:${event.id}`).find((id) => waits.has(id));
           const { retryDelaysMs } = this.profileOf(parseAccountId(event.accountId).provider).webhooks;
           // Past its last retry an event waits for its expiry or a resend, as it did before the stop.
           const waitsForResend = event.attempts > 0 && retryDelaysMs[event.attempts - 1] === undefined;
@@ -204,6 +237,17 @@ export class WebhookDispatcher {
     return { resent: events.length };
   }
 
+  /** Calls `listener` with each attempt once the journal holds it (the dashboard's live feed). */
+  onAttempt(listener: (attempt: WebhookAttempt) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
+  /** Keeps an attempt in the journal, then tells the listeners (the dashboard's live feed). */
+  private async journal(attempt: WebhookAttempt): Promise<void> {
+    await this.store.webhooks.recordAttempt(attempt);
+    for (const listener of this.attemptListeners) listener(attempt);
+  }
+
   /** Forgets every chat's queue (the engine's reset; their jobs go with the scheduler's). */
   clear(): void {
     this.chats = new Map();
@@ -229,6 +273,11 @@ export class WebhookDispatcher {
     chat.sending = true;
     if (chat.retry !== undefined) this.scheduler.cancel(chat.retry);
     chat.retry = undefined;
+    if (chat.parked !== undefined) {
+      // Its wait for a next event is over (or a resend asked for it): it goes out now.
+      chat.events.unshift(chat.parked);
+      chat.parked = undefined;
+    }
     for (;;) {
       const eventId = chat.events[0];
       if (eventId === undefined) {
@@ -238,7 +287,7 @@ export class WebhookDispatcher {
       const event = await this.store.webhooks.get(eventId);
       const at = this.clock.now();
       if (event && event.state === 'pending' && event.expiresAt > at) {
-        this.attempt(chat, event, at);
+        if (this.playChaos(chat, event, at)) continue;
         return;
       }
       if (event) await this.store.webhooks.delete(eventId);
@@ -246,29 +295,72 @@ export class WebhookDispatcher {
     }
   }
 
-  private attempt(chat: ChatQueue, event: WebhookEvent, at: number): void {
+  /**
+   * The chat's first event goes out, as a chaos rule (if one hits the attempt) has it: posted twice, lost
+   * on the way, delayed, or held back behind the chat's next event. True when the chat's first event
+   * changed and the caller must look again; otherwise the attempt is out, or waits for its time.
+   */
+  private playChaos(chat: ChatQueue, event: WebhookEvent, at: number): boolean {
+    const decided = chat.decided.get(event.id);
+    chat.decided.delete(event.id);
+    if (decided) {
+      this.attempt(chat, event, at, { mark: decided });
+      return false;
+    }
+    const { provider, key } = parseAccountId(event.accountId);
+    const hit = this.options.chaos?.decide<WebhookFault>('webhook', { provider, account: key });
+    if (hit?.fault.type === 'delay') {
+      chat.sending = false;
+      const payload = { key: chat.key, eventId: event.id, chaos: hit.mark };
+      chat.retry = this.scheduler.at(at + hit.fault.ms, DELAY_JOB, payload, `${DELAY_JOB}:${event.id}`);
+      return false;
+    }
+    if (hit?.fault.type === 'reorder') {
+      chat.events.shift();
+      chat.decided.set(event.id, hit.mark);
+      if (chat.events.length > 0) {
+        chat.events.splice(1, 0, event.id);
+        return true;
+      }
+      // No next event yet: it waits for one (enqueue puts it behind), or goes out alone after a while.
+      chat.parked = event.id;
+      chat.sending = false;
+      const payload = { key: chat.key, eventId: event.id, chaos: hit.mark };
+      chat.retry = this.scheduler.at(at + REORDER_WAIT_MS, RELEASE_JOB, payload, `${RELEASE_JOB}:${event.id}`);
+      return false;
+    }
+    this.attempt(chat, event, at, hit && { mark: hit.mark, duplicate: hit.fault.type === 'duplicate', drop: hit.fault.type === 'drop' });
+    return false;
+  }
+
+  private attempt(chat: ChatQueue, event: WebhookEvent, at: number, chaos?: { mark: ChaosMark; duplicate?: boolean; drop?: boolean }): void {
     const retryDelay = this.profileOf(parseAccountId(event.accountId).provider).webhooks.retryDelaysMs[event.attempts];
     const target = parseUrl(event.url);
+    const mark = chaos?.mark;
     const delivery = this.requests
-      .run(target?.origin ?? event.url, () => this.post(target, event.payload))
-      .then((outcome) => this.record(chat, event, at, outcome, retryDelay));
+      .run(target?.origin ?? event.url, async () => {
+        if (chaos?.drop) return DROPPED;
+        if (!chaos?.duplicate) return this.post(target, event.payload);
+        // The receiver gets the event twice; both attempts are in the journal, the second one decides.
+        const first = await this.post(target, event.payload);
+        await this.journal(attemptRecord(event, at, first, mark));
+        return this.post(target, event.payload);
+      })
+      .then((outcome) => this.record(chat, event, at, outcome, retryDelay, mark));
     // Nothing this attempt schedules falls before its retry or the event's expiry: time may run on to there.
     // On success the chat's next event goes out within `delivery`, so it is held before this hold ends.
     this.clock.hold(delivery, Math.min(event.expiresAt, retryDelay === undefined ? Infinity : at + retryDelay), `webhook ${event.id}`);
   }
 
-  private async record(chat: ChatQueue, event: WebhookEvent, at: number, outcome: AttemptOutcome, retryDelay: number | undefined): Promise<void> {
-    await this.store.webhooks.recordAttempt({
-      eventId: event.id,
-      accountId: event.accountId,
-      url: event.url,
-      at,
-      ok: outcome.ok,
-      status: outcome.status,
-      latencyMs: outcome.latencyMs,
-      error: outcome.error,
-      body: event.payload,
-    });
+  private async record(
+    chat: ChatQueue,
+    event: WebhookEvent,
+    at: number,
+    outcome: AttemptOutcome,
+    retryDelay: number | undefined,
+    mark: ChaosMark | undefined,
+  ): Promise<void> {
+    await this.journal(attemptRecord(event, at, outcome, mark));
     if (this.chats.get(chat.key) !== chat) return; // the engine was reset while the request was out
     // Read again: a resend may have changed its url while the request was out, or it may have expired.
     const current = outcome.ok ? undefined : await this.store.webhooks.get(event.id);
@@ -368,6 +460,28 @@ export class WebhookDispatcher {
       request.end(body);
     });
   }
+}
+
+/** An attempt chaos lost on the way: the receiver never saw it, the sender counts it as failed. */
+const DROPPED: AttemptOutcome = { ok: false, status: null, latencyMs: 0, error: 'dropped by chaos' };
+
+function newChat(key: string): ChatQueue {
+  return { key, events: [], sending: false, retry: undefined, decided: new Map(), parked: undefined };
+}
+
+function attemptRecord(event: WebhookEvent, at: number, outcome: AttemptOutcome, mark: ChaosMark | undefined): WebhookAttempt {
+  return {
+    eventId: event.id,
+    accountId: event.accountId,
+    url: event.url,
+    at,
+    ok: outcome.ok,
+    status: outcome.status,
+    latencyMs: outcome.latencyMs,
+    error: outcome.error,
+    body: event.payload,
+    ...(mark ? { chaos: mark } : {}),
+  };
 }
 
 class TimeoutError extends Error {

@@ -72,6 +72,11 @@ export interface ProviderProfile {
   failureCodes?: readonly string[];
   /** The provider's time zone, in minutes east of UTC: where its day begins for daily caps. */
   utcOffsetMinutes?: number;
+  /**
+   * The provider's API creates and links its own sessions (Maytapi's phones, Wamessage's devices); the
+   * accounts of the others send on their own line, linked to a phone through the control API.
+   */
+  sessionApi?: boolean;
   /** How long a freshly linked or restarted session loads before it can send; the engine's default when absent. */
   sessionLoading?: DurationRange;
   /** Whether toWebhooks also gets 'message.receipt' events (played, deleted); off when absent. */

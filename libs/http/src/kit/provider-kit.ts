@@ -1,8 +1,9 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, WhatsAppEngine } from '#engine';
 import { bodyOf, bodyProblem, type ParsedBody } from '../body/index.js';
+import type { ApiChaos } from '../chaos/api-chaos.js';
 import type { ProviderError } from '../provider-error.js';
 import type { ProviderDescriptor } from '../provider-descriptor.js';
 
@@ -68,6 +69,8 @@ export class ProviderGuard implements CanActivate {
   constructor(
     providers: readonly ProviderDescriptor[],
     private readonly engine: WhatsAppEngine,
+    /** Chaos rules on provider requests, played once the route knows its caller (a request it refuses meets none). */
+    private readonly chaos?: ApiChaos,
   ) {
     this.byName = new Map(providers.map((provider) => [provider.name, provider]));
   }
@@ -79,13 +82,19 @@ export class ProviderGuard implements CanActivate {
     if (plan.errorShape) errorShapes.set(request, plan.errorShape);
     const state: RouteState = { provider: plan.provider, account: undefined, scope: undefined };
     states.set(request, state);
-    return plan.authenticates ? this.authenticate(plan, state, request) : true;
+    if (plan.authenticates) return this.authenticate(plan, state, request, context);
+    return this.chaos ? this.playChaos(plan, undefined, request, context) : true;
   }
 
-  private async authenticate(plan: RoutePlan, state: RouteState, request: FastifyRequest): Promise<boolean> {
+  private async authenticate(plan: RoutePlan, state: RouteState, request: FastifyRequest, context: ExecutionContext): Promise<boolean> {
     const account = await plan.provider.authenticate(request, this.engine);
     state.account = account;
     if (plan.scope) state.scope = await plan.scope(account, request, this.engine);
+    return this.chaos ? this.playChaos(plan, account, request, context) : true;
+  }
+
+  private async playChaos(plan: RoutePlan, account: Account | undefined, request: FastifyRequest, context: ExecutionContext): Promise<boolean> {
+    await this.chaos!.apply(request, context.switchToHttp().getResponse<FastifyReply>(), plan.provider, account);
     return true;
   }
 

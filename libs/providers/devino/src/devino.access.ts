@@ -1,7 +1,7 @@
 import { KB, MB } from '#engine';
 import type { ProviderAccess } from '#http';
 import { parseAuthorization } from './devino.dto.js';
-import { fallbackError, unauthorized, unreadableBody } from './devino.errors.js';
+import { fallbackError, rateLimited, serverError, unauthorized, unreadableBody } from './devino.errors.js';
 import { DEVINO } from './devino.profile.js';
 
 export const devinoAccess: ProviderAccess = {
@@ -17,4 +17,6 @@ export const devinoAccess: ProviderAccess = {
   },
   unreadableBody,
   fallbackError,
+  serverError,
+  rateLimited,
 };

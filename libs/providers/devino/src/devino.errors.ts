@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorLike } from '#http';
+import { ProviderError, retryAfter, type ProviderErrorLike } from '#http';
 
 /** A reason a message (or the whole request) is rejected: Devino's `{key, ref}`. */
 export interface DevinoReason {
@@ -65,6 +65,16 @@ export function unauthorized(why: string): ProviderError {
 /** A body that could not be read has no `messages` array, and is answered as such. */
 export function unreadableBody(problem: string): ProviderError {
   return requestRejected(400, { key: 'must.be.not.null', ref: 'messages' }, `the body could not be read: ${problem}`);
+}
+
+/** Inferred: the seed shows no server failure; the request-level envelope with the table's `unknown` key. */
+export function serverError(status: 500 | 502 | 503, reason: string): ProviderError {
+  return requestRejected(status, { key: 'unknown' }, reason);
+}
+
+/** Inferred, as serverError: the seed names no request limit. */
+export function rateLimited(retryAfterSeconds: number, reason: string): ProviderError {
+  return new ProviderError(429, { result: [rejected([{ key: 'unknown' }])] }, reason, retryAfter(retryAfterSeconds));
 }
 
 export function fallbackError(status: number, reason: string): ProviderErrorLike {

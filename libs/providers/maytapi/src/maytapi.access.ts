@@ -1,6 +1,6 @@
 import { INVALID_KEY_PREFIX, KB, MB, type Account, type Session, type WhatsAppEngine } from '#engine';
 import { BODY_TOO_LARGE, pathParam, scopeDecorator, type ProviderAccess, type ProviderDescriptor } from '#http';
-import { badRequest, fallbackError, invalidPhone, unauthorized } from './maytapi.errors.js';
+import { badRequest, fallbackError, invalidPhone, rateLimited, serverError, unauthorized } from './maytapi.errors.js';
 import { MAYTAPI_PRODUCT, productOf, type PhoneSettings } from './maytapi.product.js';
 import { MAYTAPI } from './maytapi.profile.js';
 
@@ -42,6 +42,8 @@ export const maytapiAccess: ProviderAccess = {
   },
   unreadableBody: (problem) => badRequest(`Invalid request body: ${problem}`, problem),
   fallbackError,
+  serverError,
+  rateLimited,
 };
 
 /** One of the product's phones; Maytapi's own error for an id it does not know. */

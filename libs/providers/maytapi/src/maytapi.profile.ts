@@ -41,6 +41,7 @@ export const maytapiProfile: ProviderProfile = {
   // Played (4) and deleted (5) acks.
   receipts: true,
   // The seed: "loading if the session is loading before the qr-screen"; how long is not said.
+  sessionApi: true,
   sessionStartup: { minMs: 1_000, maxMs: 3_000 },
   qrIdleAfterMs: IDLE_AFTER_MS,
   async toWebhooks(event, account, world) {

@@ -145,7 +145,7 @@ export class MaytapiService {
 
   /** The "WhatsApp local storage" that restores the session: the engine's signed credentials travel in WABrowserId. */
   async backup(account: Account, phone: Phone) {
-    const result = this.engine.sessions.backup(phone.session);
+    const result = await this.engine.sessions.backup(phone.session);
     if (!result.ok || phone.session.state !== 'connected') {
       const status = phoneStatus(phone.session);
       throw badRequest(

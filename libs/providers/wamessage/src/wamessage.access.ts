@@ -1,7 +1,7 @@
 import { KB, MB, type Account, type WhatsAppEngine } from '#engine';
 import type { ProviderAccess } from '#http';
 import { tokenSettingsFromEnv, TokenIssuer } from './wamessage.auth.js';
-import { fallbackError, unauthorized, unreadableBody } from './wamessage.errors.js';
+import { fallbackError, rateLimited, serverError, unauthorized, unreadableBody } from './wamessage.errors.js';
 import { WAMESSAGE, WAMESSAGE_USER, type UserState } from './wamessage.profile.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -59,4 +59,6 @@ export const wamessageAccess: ProviderAccess = {
   },
   unreadableBody,
   fallbackError,
+  serverError,
+  rateLimited,
 };

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorLike } from '#http';
+import { ProviderError, retryAfter, type ProviderErrorLike } from '#http';
 
 /**
  * Wamessage documents no error format. Inferred: every answer, error or not, is the envelope the seen
@@ -30,8 +30,20 @@ export const unreadableBody = (problem: string) => badRequest('İstek gövdesi o
 
 export const DEVICE_NOT_FOUND = 'Cihaz bulunamadı';
 
+/** Inferred, as every Wamessage error: the envelope with a Turkish "server error, try again later". */
+export function serverError(status: 500 | 502 | 503, reason: string): ProviderError {
+  return wamessageError(status, SERVER_ERROR, reason);
+}
+
+/** Inferred: the envelope with "too many requests, try again later". */
+export function rateLimited(retryAfterSeconds: number, reason: string): ProviderError {
+  return new ProviderError(429, errorBody(429, 'Çok fazla istek, lütfen daha sonra tekrar deneyin'), reason, retryAfter(retryAfterSeconds));
+}
+
+const SERVER_ERROR = 'Sunucu hatası, lütfen daha sonra tekrar deneyin';
+
 export function fallbackError(status: number, reason: string): ProviderErrorLike {
   if (status === 404) return { status, body: errorBody(404, 'İstenen kaynak bulunamadı'), reason };
-  if (status >= 500) return { status, body: errorBody(status, 'Sunucu hatası, lütfen daha sonra tekrar deneyin'), reason };
+  if (status >= 500) return { status, body: errorBody(status, SERVER_ERROR), reason };
   return { status: 400, body: errorBody(400, 'Geçersiz istek'), reason };
 }

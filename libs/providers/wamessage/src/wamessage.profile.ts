@@ -23,6 +23,7 @@ export const wamessageProfile: ProviderProfile = {
   name: WAMESSAGE,
   featureDefaults: {},
   lineCountryCode: '90',
+  sessionApi: true,
   // Wamessage is a Turkish service: `send_time` is read, and times are shown, in Turkey's time.
   // Inferred: the seed gives the format but no time zone.
   utcOffsetMinutes: TURKEY_UTC_OFFSET_MINUTES,

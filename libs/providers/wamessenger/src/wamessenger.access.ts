@@ -1,6 +1,6 @@
 import { KB, MB } from '#engine';
 import { pathParam, type ProviderAccess } from '#http';
-import { badRequest, fallbackError } from './wamessenger.errors.js';
+import { badRequest, fallbackError, rateLimited, serverError } from './wamessenger.errors.js';
 import { WAMESSENGER } from './wamessenger.profile.js';
 
 export const wamessengerAccess: ProviderAccess = {
@@ -16,4 +16,6 @@ export const wamessengerAccess: ProviderAccess = {
   },
   unreadableBody: badRequest,
   fallbackError,
+  serverError,
+  rateLimited,
 };

@@ -1,6 +1,6 @@
 import { KB, MB } from '#engine';
 import { pathParam, type ProviderAccess } from '#http';
-import { ERR, fallbackError, wammError } from './wamm.errors.js';
+import { ERR, fallbackError, rateLimited, serverError, wammError } from './wamm.errors.js';
 import { WAMM } from './wamm.profile.js';
 
 /**
@@ -30,4 +30,6 @@ export const wammAccess: ProviderAccess = {
   /** WAMM's only body is file_from_base64's form. */
   unreadableBody: (problem) => wammError(ERR.urlFail, `the form could not be read: ${problem}`),
   fallbackError,
+  serverError,
+  rateLimited,
 };

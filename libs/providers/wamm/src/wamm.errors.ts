@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorLike } from '#http';
+import { ProviderError, retryAfter, type ProviderErrorLike } from '#http';
 
 /**
  * Every error text of WAMM's documentation (the Russian seed), spelled exactly as it is there. WAMM answers
@@ -40,12 +40,25 @@ export function checkPhoneError(text: WammErrorText, reason: string): ProviderEr
   return new ProviderError(200, { err: text, result: 'error' }, reason);
 }
 
-/** The route-independent errors of check_phone, rewritten into its shape. */
+/** The route-independent errors of check_phone, rewritten into its shape (a failing server's status and headers kept). */
 export function asCheckPhoneError(error: unknown): unknown {
   if (error instanceof ProviderError && typeof error.body === 'object' && 'err' in error.body) {
-    return checkPhoneError((error.body as { err: WammErrorText }).err, error.reason);
+    return new ProviderError(error.status, { err: (error.body as { err: WammErrorText }).err, result: 'error' }, error.reason, error.headers);
   }
   return error;
+}
+
+/**
+ * Inferred: the seed shows no server failure. WAMM is a PHP script whose clients read `err`, never the
+ * status: its "fail execution" with the failing status.
+ */
+export function serverError(status: 500 | 502 | 503, reason: string): ProviderError {
+  return new ProviderError(status, { err: ERR.failExecution }, reason);
+}
+
+/** Inferred, as serverError: the seed names no request limit; a 429 with "fail execution". */
+export function rateLimited(retryAfterSeconds: number, reason: string): ProviderError {
+  return new ProviderError(429, { err: ERR.failExecution }, reason, retryAfter(retryAfterSeconds));
 }
 
 /**
