@@ -60,7 +60,7 @@ export class Scheduler {
         (job) => this.runClaimed(job.kind, job.payload),
         // After every write asked for so far (the handler's jobs among them): a job finished before the jobs
         // it scheduled are in the store would leave nothing to carry on if this instance died in between.
-        (job) => void Promise.all(this.jobWrites.values()).then(() => this.writeJob(serialKeyOf(job) ?? job.id, () => shared.finish(this.runner!.owner, job))),
+        (job) => void this.jobsWritten().then(() => this.writeJob(serialKeyOf(job) ?? job.id, () => shared.finish(this.runner!.owner, job))),
         onWriteError,
       );
     } else clock.onMoved(() => this.saveClock());
@@ -100,6 +100,31 @@ export class Scheduler {
     }
     this.write(() => this.store.schedule.put(job));
     return id;
+  }
+
+  /**
+   * `at` for several jobs that belong together (what follows one step of a message). On a shared store they
+   * are written in one statement (SharedWork.putAll): an instance that dies meanwhile leaves all or none.
+   */
+  atAll(jobs: ScheduledJob[]): void {
+    const shared = this.store.shared;
+    if (!this.runner || !shared || jobs.length < 2) {
+      for (const job of jobs) this.at(job.dueAt, job.kind, job.payload, job.id);
+      return;
+    }
+    for (const job of jobs) if (!this.handlers.has(job.kind)) throw new Error(`no handler for ${job.kind} jobs`);
+    const [first] = jobs as [ScheduledJob];
+    const written = this.writeJob(serialKeyOf(first) ?? first.id, () => shared.putAll(jobs));
+    if (jobs.some((job) => job.dueAt <= this.clock.now())) void written.then(() => this.runner?.poke());
+  }
+
+  /**
+   * Resolves once the job writes asked for so far are in the store (not those asked for meanwhile, which
+   * `written` waits for too). What a shared queue's job waits for before it lets an item go: the item's
+   * work must be in the store first, or an instance dying in between would lose it.
+   */
+  async jobsWritten(): Promise<void> {
+    await Promise.all(this.jobWrites.values());
   }
 
   /**

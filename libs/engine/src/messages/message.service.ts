@@ -344,6 +344,9 @@ export class MessageService implements TransportSink {
   /** Called by the send queue when a message's turn on the line comes. */
   async dispatch(messageId: string): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
+    // On a shared store, a send found `sent` is one an instance died in (its line's queue lets a message go
+    // only once what the send scheduled is stored): the transport carries it on, nothing is charged again.
+    if (message?.status === 'sent' && this.deps.store.shared) return this.resumeSend(message);
     if (message?.status !== 'queued') return;
     const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
@@ -370,6 +373,13 @@ export class MessageService implements TransportSink {
     } catch (error) {
       await this.statusChanged(messageId, 'failed', { code: 'transport_error', reason: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private async resumeSend(message: Message): Promise<void> {
+    const account = await this.deps.accounts.get(message.accountId);
+    if (!account) return;
+    const session = message.lineId !== account.id ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).resume?.(message, account);
   }
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */

@@ -143,6 +143,9 @@ export class SharedSendQueue implements SendLines {
     const [head] = await this.shared.peek(queueOf(lineId), 1);
     if (!head) return;
     await this.dispatch(head.item);
+    // What the send scheduled (its receipts) must be in the store before the message leaves its queue: an
+    // instance dying in between would otherwise leave it `sent` with nothing to carry it on.
+    await this.scheduler.jobsWritten();
     const left = await this.shared.remove(queueOf(lineId), head.seq);
     if (left > 0) this.scheduler.after(this.interval(lineId, head.item, pacing), SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
   }

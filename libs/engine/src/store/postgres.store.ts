@@ -468,6 +468,23 @@ class PostgresSharedWork implements SharedWork {
     ]);
   }
 
+  async putAll(jobs: ScheduledJob[]) {
+    // The same upsert as PostgresSchedule.put, over every row at once (unnest keeps the given order for seq).
+    await this.run(
+      `INSERT INTO schedule (id, kind, due_at, payload, serial_key)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, payload = excluded.payload, serial_key = excluded.serial_key,
+         seq = nextval(pg_get_serial_sequence('schedule', 'seq')), version = schedule.version + 1`,
+      [
+        jobs.map((job) => job.id),
+        jobs.map((job) => job.kind),
+        jobs.map((job) => job.dueAt),
+        jobs.map((job) => JSON.stringify(job.payload)),
+        jobs.map((job) => serialKeyOf(job)),
+      ],
+    );
+  }
+
   async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
     // SKIP LOCKED: instances claiming at once take different rows instead of waiting on each other's.
     const { rows } = await this.run<JobRow>(

@@ -199,6 +199,12 @@ export interface SharedWork {
    */
   ensure(job: ScheduledJob): Promise<void>;
   /**
+   * Puts several jobs (as `schedule.put` each) in one statement: all are in the store or none. What follows
+   * one step of a message (its delivery, read receipt and replies after `sent`) is written this way, so an
+   * instance that dies while writing cannot leave the read receipt unwritten behind a written delivery.
+   */
+  putAll(jobs: ScheduledJob[]): Promise<void>;
+  /**
    * Claims up to `limit` jobs due at virtual time `now` that no live lease holds, for `leaseMs` of wall
    * time (the database's clock); earliest due first, ties in insertion order. Jobs about one message or
    * one session (`payload.messageId`, `payload.sessionId`) are claimed one at a time, in due order.
