@@ -4,7 +4,8 @@
  * (Prism, WireMock). The limit, the framework and the sandbox are measured back to back in rounds, and
  * each ratio is taken within a round, so the machine's drift over the run cancels out. The sandbox runs on
  * both stores (memory, and SQLite on a fresh file), side by side in each round, start-up and memory
- * measurement; webhooks and huge bodies on SQLite, the default. Prints a table
+ * measurement; webhooks and huge bodies on SQLite, the default; with a PostgreSQL server (`--postgres`),
+ * sendMessage through 1 and 3 instances sharing one database (scale-out). Prints a table
  * and writes it as JSON. It reports and does not gate: a missed target still exits 0, a measurement
  * that failed (errors or non-2xx answers under load, webhooks lost, a server that would not start) exits 1.
  * `--quick` is a smoke run: one round, 1 s warm-up, 3 s per route, 3 start-ups, 2,000 messages for webhooks.
@@ -19,6 +20,7 @@ import { measureRoute, sendRequests, type LoadResult, type LoadSettings, type Ro
 import { installPeers, javaAvailability, PEERS, startPrism, startWireMock, type Availability, type PeerName, type WireMockStubs } from './peers.js';
 import { cpuTicksByProcess, freePort, memoryOf, othersCpuPercent, startServer, stopAllOnExit, waitUntilServing, type ServerProcess } from './processes.js';
 import { getJson, startSandbox, STORE_TITLES, type RunningSandbox, type StoreKind } from './sandbox.js';
+import { measureScaleOut, type ScaleOutRow } from './scale-out.js';
 import { measureStalls, type StallResult } from './stalls.js';
 import { measureWebhookDelivery, type WebhookResult } from './webhooks.js';
 
@@ -56,6 +58,8 @@ interface Settings extends LoadSettings {
   memoryMessages: number;
   peers: boolean;
   out: string;
+  /** The PostgreSQL server scale-out makes its databases on; scale-out is skipped without one. */
+  postgres: string | undefined;
   /** The phases to run (all by default). */
   only: ReadonlySet<string>;
 }
@@ -87,9 +91,10 @@ interface TargetCheck {
 
 const USAGE = `usage: npm run bench [-- --quick] [--rounds 3] [--connections 50] [--duration 10] [--warmup 3] [--startup-runs 5]
                          [--webhook-messages 20000] [--memory-messages 100000] [--no-peers] [--out file.json]
-                         [--only start-up,load,memory,webhooks,huge-bodies]`;
+                         [--postgres postgres://user@host/db] [--only start-up,load,memory,webhooks,huge-bodies,scale-out]
+  --postgres (or WA_SANDBOX_BENCH_POSTGRES): a server on which scale-out makes its databases; without it scale-out is skipped`;
 
-const PHASES = ['start-up', 'load', 'memory', 'webhooks', 'huge-bodies'] as const;
+const PHASES = ['start-up', 'load', 'memory', 'webhooks', 'huge-bodies', 'scale-out'] as const;
 
 const root = projectRoot();
 const settings = readSettings();
@@ -114,10 +119,11 @@ async function main(): Promise<void> {
   const memory = await phase('memory', measureMemory);
   const webhooks = await phase('webhooks', measureWebhooks);
   const stalls = await phase('huge-bodies', measureHugeBodies);
+  const scaleOut = await phase('scale-out', measureSharedStore);
 
   const checks = evaluateTargets(startup, memory, webhooks, stalls);
   printReport(startup, memory, webhooks, checks);
-  const out = writeJson(machine, startup, memory, webhooks, stalls, checks, peers);
+  const out = writeJson(machine, startup, memory, webhooks, stalls, scaleOut, checks, peers);
   console.log(`\nJSON: ${relative(process.cwd(), out) || out}`);
   if (failures.length > 0) {
     console.log(`\n${failures.length} measurement(s) failed:\n${failures.map((failure) => `  - ${failure}`).join('\n')}`);
@@ -148,6 +154,7 @@ function parseSettings(): Settings {
       'no-peers': { type: 'boolean', default: false },
       out: { type: 'string' },
       only: { type: 'string' },
+      postgres: { type: 'string' },
     },
   });
   const only = typeof values.only === 'string' ? values.only.split(',').map((name) => name.trim()) : [...PHASES];
@@ -172,6 +179,7 @@ function parseSettings(): Settings {
     memoryMessages: Math.round(number('memory-messages', 100_000, 100_000, 1)),
     peers: values['no-peers'] !== true,
     out: typeof values.out === 'string' ? values.out : join(root, 'bench', 'results', 'latest.json'),
+    postgres: typeof values.postgres === 'string' ? values.postgres : process.env.WA_SANDBOX_BENCH_POSTGRES,
     only: new Set(only),
   };
 }
@@ -396,6 +404,25 @@ async function preparePeers(): Promise<Record<PeerName, Availability>> {
     const reason = `installing failed: ${error instanceof Error ? error.message : String(error)}`;
     return { prism: { ok: false, reason }, wiremock: { ok: false, reason } };
   }
+}
+
+// --------------------------------------------------------------------------------------------- scale-out
+
+/** sendMessage through 1 and 3 instances on one PostgreSQL database (bench/scale-out.ts); a note instead without a server. */
+async function measureSharedStore(): Promise<ScaleOutRow[] | string> {
+  if (settings.postgres === undefined) {
+    const note = 'skipped: no PostgreSQL server given (--postgres postgres://user@host/db, or WA_SANDBOX_BENCH_POSTGRES; source .ci/postgres.sh starts one)';
+    console.log(`scale-out ${note}`);
+    return note;
+  }
+  const scaleOut = await measureScaleOut(root, settings.postgres, settings, SEND_BODY);
+  for (const row of scaleOut) {
+    if (row.errors > 0 || row.non2xx > 0)
+      failures.push(
+        `PostgreSQL, ${row.instances} instance(s), sendMessage: ${row.errors} connection errors and ${row.non2xx} non-2xx answers in ${row.requests} requests`,
+      );
+  }
+  return scaleOut;
 }
 
 // ------------------------------------------------------------------------------------------------ memory
@@ -785,6 +812,7 @@ function writeJson(
   memory: MemoryResult[] | undefined,
   webhooks: WebhookResult | undefined,
   hugeBodies: StallResult[] | undefined,
+  scaleOut: ScaleOutRow[] | string | undefined,
   checks: TargetCheck[],
   peers: Record<PeerName, Availability> | undefined,
 ): string {
@@ -800,6 +828,7 @@ function writeJson(
     memory,
     webhooks,
     hugeBodies,
+    scaleOut,
     peers: peers ?? 'not measured (--no-peers)',
     targets: checks,
     failures,

@@ -8,9 +8,9 @@ import { freePort, startServer, waitUntilServing, type ServerProcess } from './p
  * Where a benchmarked sandbox keeps its records. Always named on its command line: `npm start` defaults to
  * SQLite in `./.wa-sandbox`, which would carry one run's messages into the next.
  */
-export type StoreKind = 'memory' | 'sqlite';
+export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 
-export const STORE_TITLES: Record<StoreKind, string> = { memory: 'memory store', sqlite: 'SQLite store' };
+export const STORE_TITLES: Record<StoreKind, string> = { memory: 'memory store', sqlite: 'SQLite store', postgres: 'PostgreSQL store' };
 
 /** A sandbox started exactly as `npm start` starts it (plus port, host, its store and any extra flags). */
 export interface RunningSandbox {
@@ -26,10 +26,15 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/** With `sqlite`, a fresh data directory per process (an empty file: every run starts from the same state). */
-export async function startSandbox(root: string, store: StoreKind, flags: string[] = []): Promise<RunningSandbox> {
-  const dataDir = store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'wa-bench-')) : undefined;
-  const storeFlags = dataDir === undefined ? ['--store', 'memory'] : ['--store', `sqlite:${join(dataDir, 'sandbox.db')}`, '--data-dir', dataDir];
+/**
+ * With `sqlite`, a fresh data directory per process (an empty file: every run starts from the same state);
+ * with `postgres`, the database at `postgresUrl` (which the caller makes fresh) and a data directory of its own.
+ */
+export async function startSandbox(root: string, store: StoreKind, flags: string[] = [], postgresUrl?: string): Promise<RunningSandbox> {
+  const dataDir = store === 'memory' ? undefined : mkdtempSync(join(tmpdir(), 'wa-bench-'));
+  const location = store === 'postgres' ? postgresUrl : `sqlite:${join(dataDir ?? '', 'sandbox.db')}`;
+  if (location === undefined) throw new Error('a PostgreSQL sandbox needs the url of its database');
+  const storeFlags = dataDir === undefined ? ['--store', 'memory'] : ['--store', location, '--data-dir', dataDir];
   const port = await freePort();
   const started = performance.now();
   const server = startServer(

@@ -6,7 +6,8 @@ const MAIN = 'dist/apps/sandbox/src/main.js';
 
 /**
  * The real sandbox in its own process, on the manual clock and a SQLite file, so a test can `kill -9` it
- * and start another on the same file and port (clients keep their urls, as after a real crash).
+ * and start another on the same file and port (clients keep their urls, as after a real crash); or one of
+ * several on a shared PostgreSQL store, on the real clock.
  */
 export class SandboxProcess {
   readonly control: ControlClient;
@@ -28,9 +29,14 @@ export class SandboxProcess {
     );
   }
 
-  /** Starts the sandbox and resolves once its health check answers 200 (a busy 2-core machine: several seconds). */
-  static async start(options: { port: number; dataDir: string; startIso: string; seed: number }): Promise<SandboxProcess> {
+  /**
+   * Starts the sandbox and resolves once its health check answers 200 (a busy 2-core machine: several seconds).
+   * By default on the manual clock from `startIso` and a SQLite file in `dataDir`; `store` names another
+   * store (a PostgreSQL url several processes share) and `speed` runs the real clock at that speed instead.
+   */
+  static async start(options: { port: number; dataDir: string; startIso: string; seed: number; store?: string; speed?: number }): Promise<SandboxProcess> {
     const origin = `http://127.0.0.1:${options.port}`;
+    const clock = options.speed === undefined ? ['--clock', 'manual'] : ['--clock', 'real', '--speed', String(options.speed)];
     const child = spawn(
       process.execPath,
       [
@@ -41,14 +47,13 @@ export class SandboxProcess {
         '127.0.0.1',
         '--public-url',
         origin,
-        '--clock',
-        'manual',
+        ...clock,
         '--start',
         options.startIso,
         '--seed',
         String(options.seed),
         '--store',
-        `sqlite:${options.dataDir}/sandbox.db`,
+        options.store ?? `sqlite:${options.dataDir}/sandbox.db`,
         '--data-dir',
         options.dataDir,
       ],

@@ -46,8 +46,8 @@ describe('sandbox configuration', () => {
     [['--media-max-bytes', '1GB'], {}, 'invalid --media-max-bytes "1GB": expected an integer'],
     [[], { MEDIA_FETCHES: '0' }, 'invalid environment variable MEDIA_FETCHES "0": expected an integer from 1 to 1000'],
     [['--media-hosts', 'a b'], {}, 'invalid --media-hosts "a b": expected host names or patterns'],
-    [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory" or "sqlite:<file>"'],
-    [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory" or "sqlite:<file>"'],
+    [['--store', 'postgres'], {}, 'invalid --store "postgres": expected "memory", "sqlite:<file>" or "postgres://…"'],
+    [[], { STORE: 'sqlite:' }, 'invalid environment variable STORE "sqlite:": expected "memory", "sqlite:<file>" or "postgres://…"'],
     [['--control-token', 'two words'], {}, 'invalid --control-token "two words": expected visible ASCII characters without spaces'],
     [['--transport', 'baileys'], {}, 'invalid --transport "baileys": expected "simulated" or "live"'],
   ])('refuses %j %j with a clear message', (argv, env, message) => {
@@ -110,6 +110,11 @@ describe('sandbox configuration', () => {
       mediaDir: '/var/media',
     });
     expect(load(['--store', 'memory'], { DATA_DIR: '/srv/wa' })).toMatchObject({ store: { kind: 'memory' }, mediaDir: undefined });
+    // Instances sharing a database share the media directory too: the data directory's by default.
+    expect(load([], { DATA_DIR: '/srv/wa', STORE: 'postgres://sandbox@db/wa' })).toMatchObject({
+      store: { kind: 'postgres', url: 'postgres://sandbox@db/wa' },
+      mediaDir: '/srv/wa/media',
+    });
   });
 
   it('matches media hosts by name, * standing for one or more labels', () => {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_CONCURRENT_FETCHES, DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, type AccountSeed, type ClockMode } from '#engine';
 
 /** Where the engine keeps its records. */
-export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; file: string };
+export type StoreChoice = { kind: 'memory' } | { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: `postgres://${string}` | `postgresql://${string}` };
 
 /** What stands behind the providers: the simulated WhatsApp (virtual customers, the clock), or real sessions (Baileys). */
 export type TransportChoice = 'simulated' | 'live';
@@ -67,7 +67,9 @@ export const USAGE = `Usage: npm start -- [options]     (every option also reads
   --log-requests             LOG_REQUESTS=1       log every request
   --data-dir <dir>           DATA_DIR             where the sandbox keeps what outlives a restart (default ./${DEFAULT_DATA_DIR})
   --store <kind>             STORE                sqlite:<file> keeps accounts, messages, sessions... across restarts (default
-                                                  sqlite:<data-dir>/${DEFAULT_SQLITE_FILE}); memory forgets everything on exit
+                                                  sqlite:<data-dir>/${DEFAULT_SQLITE_FILE}); memory forgets everything on exit;
+                                                  postgres://user@host/db is shared by every instance started on it
+                                                  (real clock only; give them all one --media-dir)
   --media-dir <dir>          MEDIA_DIR            where uploaded media is kept (default <data-dir>/media with a SQLite store,
                                                   kept across restarts; with memory, a fresh temp directory removed on exit)
   --media-max-bytes <n>      MEDIA_MAX_BYTES      bytes of uploads kept, oldest evicted first (default 1073741824, 1 GB)
@@ -167,9 +169,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): SandboxConfi
   if (storeInput?.value === 'memory') store = { kind: 'memory' };
   else if (storeInput?.value.startsWith('sqlite:') && storeInput.value.length > 'sqlite:'.length) {
     store = { kind: 'sqlite', file: resolve(storeInput.value.slice('sqlite:'.length)) };
-  } else if (storeInput) fail(storeInput, '"memory" or "sqlite:<file>", such as sqlite:./data/sandbox.db');
+  } else if (storeInput && /^postgres(ql)?:\/\/./.test(storeInput.value)) {
+    store = { kind: 'postgres', url: storeInput.value as `postgres://${string}` };
+  } else if (storeInput) fail(storeInput, '"memory", "sqlite:<file>" or "postgres://…", such as sqlite:./data/sandbox.db');
 
-  const mediaDir = read('media-dir', 'MEDIA_DIR')?.value ?? (store.kind === 'sqlite' ? join(dataDir, 'media') : undefined);
+  const mediaDir = read('media-dir', 'MEDIA_DIR')?.value ?? (store.kind !== 'memory' ? join(dataDir, 'media') : undefined);
   const mediaMaxBytes = integer('media-max-bytes', 'MEDIA_MAX_BYTES', DEFAULT_MEDIA_MAX_BYTES, 1, Number.MAX_SAFE_INTEGER);
   const mediaMaxAgeSeconds = integer('media-max-age-seconds', 'MEDIA_MAX_AGE_SECONDS', DEFAULT_MEDIA_MAX_AGE_MS / 1000, 1, 10 * 365 * 86_400);
   const mediaFetches = integer('media-fetches', 'MEDIA_FETCHES', DEFAULT_MAX_CONCURRENT_FETCHES, 1, 1000);

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WhatsAppEngine, type LinkedTransport, type ProviderProfile } from '#engine';
+import { WhatsAppEngine, type LinkedTransport, type ProviderProfile, type StoreLocation } from '#engine';
 import { RelayTransport } from '#relay';
 import type { SandboxConfig } from './config.js';
 import { createRelay } from './relay/relay.module.js';
@@ -29,7 +29,7 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
       return built;
     });
     const engine = new WhatsAppEngine({
-      store: config.store?.kind === 'sqlite' ? `sqlite:${config.store.file}` : 'memory',
+      store: storeLocation(config.store),
       clock: { mode: config.clockMode, speed: config.clockSpeed, ...(config.clockStart !== undefined ? { startAt: config.clockStart } : {}) },
       seed: config.seed,
       ...(config.strictAccounts ? { strictAccounts: config.strictAccounts } : {}),
@@ -59,6 +59,12 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
       exports: [WhatsAppEngine, SANDBOX_CONFIG, RelayTransport],
     };
   }
+}
+
+function storeLocation(store: SandboxConfig['store']): StoreLocation {
+  if (store?.kind === 'sqlite') return `sqlite:${store.file}`;
+  if (store?.kind === 'postgres') return store.url;
+  return 'memory';
 }
 
 /** `media.example.com` matches itself; `*.example.com` matches any subdomain of example.com (not example.com). */

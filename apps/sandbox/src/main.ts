@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { createServer, type AddressInfo } from 'node:net';
-import { SchemaVersionError, StoreInUseError } from '#engine';
+import { SchemaVersionError, SharedClockError, StoreInUseError } from '#engine';
 import { createSandboxApp } from './app.js';
 import { openControlWarning } from './control-token.js';
 import { PROVIDERS } from './providers.js';
@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   try {
     app = await createSandboxApp(config);
   } catch (error) {
-    // A data file from a newer sandbox, or one another sandbox holds: one line saying so, not a stack trace.
-    if (!(error instanceof SchemaVersionError || error instanceof StoreInUseError)) throw error;
+    // A data file from a newer sandbox or one another sandbox holds, a clock the instances on a shared store cannot share: one line saying so, not a stack trace.
+    if (!(error instanceof SchemaVersionError || error instanceof StoreInUseError || error instanceof SharedClockError)) throw error;
     console.error(`wa-sandbox: ${error.message}`);
     process.exit(2);
   }
@@ -50,7 +50,12 @@ async function main(): Promise<void> {
   console.log(`wa-sandbox listening on http://${config.host}:${port} (${clock}, seed ${config.seed}, ${accounts})`);
   console.log(`  providers: ${PROVIDERS.map((provider) => `${config.publicUrl}/${provider.name}`).join('  ')}`);
   console.log(`  dashboard: ${config.publicUrl}/   docs: ${config.publicUrl}/docs   control: ${config.publicUrl}/__sandbox`);
-  const store = config.store?.kind === 'sqlite' ? `SQLite ${config.store.file}, kept across restarts` : 'in memory, forgotten on exit';
+  const store =
+    config.store?.kind === 'sqlite'
+      ? `SQLite ${config.store.file}, kept across restarts`
+      : config.store?.kind === 'postgres'
+        ? 'PostgreSQL, shared with every instance started on it'
+        : 'in memory, forgotten on exit';
   console.log(`  store: ${store}${config.mediaDir !== undefined ? `   media: ${config.mediaDir}` : ''}`);
   if (config.controlToken !== undefined) console.log('  control token: asked for by the control API and the dashboard (provider routes stay open)');
   const warning = openControlWarning(config.host, config.controlToken);

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { CatalogService } from './catalog/catalog.service.js';
 import { ChaosService } from './chaos/chaos.service.js';
 import { ChatList } from './chats/chat-list.js';
-import { EngineClock, type ClockMode, type WallTime } from './clock/clock.js';
-import { Scheduler } from './clock/scheduler.js';
+import { EngineClock, type ClockMode, type ClockSnapshot, type WallTime } from './clock/clock.js';
+import { CLOCK_STATE_KEY, Scheduler } from './clock/scheduler.js';
 import { accountOf, EngineEvents, orderKeyOf, type EngineEvent } from './events.js';
 import { ConversationWindows } from './conversations/conversation-window.js';
 import { TemplateRegistry } from './conversations/template-registry.js';
 import { GroupService } from './groups/group.service.js';
 import { DEFAULT_MEDIA_MAX_AGE_MS, DEFAULT_MEDIA_MAX_BYTES, MediaFiles, MediaInspector } from './media/index.js';
 import { MessageService } from './messages/message.service.js';
-import { SendQueue } from './messages/send-queue.js';
+import { SendQueue, SharedSendQueue } from './messages/send-queue.js';
 import { SessionService } from './sessions/session.service.js';
 import { openStore, type StoreLocation } from './store/open-store.js';
 import type { EngineStore } from './store/store.js';
@@ -96,7 +96,8 @@ export class WhatsAppEngine {
   private readonly profiles = new Map<string, ProviderProfile>();
   /** Every piece of future work, as rows in the store: what `resume` carries on after a restart. */
   private readonly scheduler: Scheduler;
-  private readonly queue: SendQueue;
+  /** The in-process send queues; on a shared store the queues are in the store (SharedSendQueue) and this is absent. */
+  private readonly queue: SendQueue | undefined;
   private readonly batcher: WebhookBatcher;
   /** The simulated transport and those the app passed, by name; each session names the one holding it. */
   private readonly transports: Transports;
@@ -116,6 +117,8 @@ export class WhatsAppEngine {
       ...(media.dir !== undefined ? { dir: media.dir } : {}),
       // A durable store's upload records outlive the process: so must the bytes they name.
       ...(this.store.durable ? { durable: true } : {}),
+      // Instances on one shared store serve and expire each other's uploads: they must share `media.dir`.
+      ...(this.store.shared ? { shared: true } : {}),
       maxBytes: media.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
       maxAgeMs: media.maxAgeMs ?? DEFAULT_MEDIA_MAX_AGE_MS,
     });
@@ -155,15 +158,22 @@ export class WhatsAppEngine {
     this.contacts = new ContactBook(this.store, this.clock);
     this.chats = new ChatList(this.store, this.groups, this.contacts, this.customers);
     this.catalogs = new CatalogService(this.store);
-    this.queue = new SendQueue(this.scheduler, options.seed, (id) => this.messages.dispatch(id));
+    const dispatch = (id: string) => this.messages.dispatch(id);
+    const shared = this.store.shared;
+    this.queue = shared ? undefined : new SendQueue(this.scheduler, options.seed, dispatch);
+    const sendLines = shared ? new SharedSendQueue(this.scheduler, shared, options.seed, dispatch) : this.queue!;
     this.webhooks = new WebhookDispatcher(this.store, this.clock, this.scheduler, profile, {
       timeoutMs: webhookTimeoutMs,
       chaos: this.chaos,
     });
-    this.batcher = new WebhookBatcher(this.scheduler, async (accountId, url, payload, orderKey) => {
-      const account = await this.accounts.get(accountId);
-      if (account) await this.webhooks.enqueue(account, url, payload, orderKey);
-    });
+    this.batcher = new WebhookBatcher(
+      this.scheduler,
+      async (accountId, url, payload, orderKey) => {
+        const account = await this.accounts.get(accountId);
+        if (account) await this.webhooks.enqueue(account, url, payload, orderKey);
+      },
+      shared,
+    );
     this.messages = new MessageService({
       store: this.store,
       clock: this.clock,
@@ -175,7 +185,7 @@ export class WhatsAppEngine {
       media: this.mediaInspector,
       mediaFiles: this.mediaFiles,
       transports: this.transports,
-      queue: this.queue,
+      queue: sendLines,
       profile,
       mediaBaseUrl: options.mediaBaseUrl,
       chaos: this.chaos,
@@ -225,6 +235,8 @@ export class WhatsAppEngine {
   }
 
   private async readOrMakeSecret(key: string): Promise<Uint8Array> {
+    // Instances sharing a store making theirs at once: the first one stored is everyone's.
+    if (this.store.shared) return new Uint8Array(Buffer.from(await this.store.shared.claimState(key, randomBytes(32).toString('base64')), 'base64'));
     const stored = await this.store.state.get<string>(key);
     if (stored !== undefined) return new Uint8Array(Buffer.from(stored, 'base64'));
     const made = randomBytes(32);
@@ -238,15 +250,45 @@ export class WhatsAppEngine {
    * chats and open batches rebuilt around them. On a new store it only records the clock.
    */
   async resume(): Promise<void> {
+    if (this.store.shared) return this.joinSharedStore();
     const clock = await this.scheduler.storedClock();
     if (clock) this.clock.restore(clock);
     await this.chaos.restore();
     const jobs = await this.store.schedule.list();
-    await this.queue.restore(await this.messages.queuedLines(jobs), SendQueue.storedTurns(jobs));
+    await this.queue!.restore(await this.messages.queuedLines(jobs), SendQueue.storedTurns(jobs));
     await this.webhooks.restore(jobs);
     this.batcher.restore(jobs);
     await this.scheduler.resume();
     await this.sessions.reopen(await this.accounts.list());
+  }
+
+  /**
+   * On a store several instances share, every instance keeps the same virtual time: the first to start
+   * stores its clock as the anchor, and every instance (a restarted one too) runs from it on the real clock
+   * at the anchor's speed. A manual clock cannot be shared this way (an advance on one instance would not
+   * run another's due work, nor move its time): it is refused, as is a clock change later (see EngineClock.lock).
+   */
+  private async joinSharedStore(): Promise<void> {
+    const mine = this.clock.snapshot();
+    if (mine.mode === 'manual')
+      throw new SharedClockError(
+        'the manual clock cannot be shared by several instances: run a PostgreSQL store with --clock real (or use a SQLite store for the manual clock)',
+      );
+    const anchor = await this.store.shared!.claimState<ClockSnapshot>(CLOCK_STATE_KEY, mine);
+    if (anchor.speed !== mine.speed) {
+      throw new SharedClockError(
+        `the instances on this store run their clock at speed ${anchor.speed}: start this one with --speed ${anchor.speed} (or reset the database)`,
+      );
+    }
+    this.clock.restore(anchor);
+    this.clock.lock(
+      'the clock is shared by every instance on this PostgreSQL store and follows the real clock at the speed it was started with: it cannot be switched, sped up or advanced',
+    );
+    // The chaos rules as last stored (each instance decides on its own copy; a rule added on one instance
+    // reaches the others when they restart). Sessions are not reopened: a simulated session has nothing to
+    // reopen, and a live one's socket must not be opened by every instance at once.
+    await this.chaos.restore();
+    await this.scheduler.resume();
   }
 
   /** Resolves once the jobs and the clock's time are all written to the store (a restart finds them). */
@@ -256,9 +298,10 @@ export class WhatsAppEngine {
 
   /** Forgets the whole world and returns the clock to its start. */
   async reset(): Promise<void> {
+    if (this.store.shared) return this.resetSharedStore();
     await this.clock.settle();
     await this.sessions.closeAll();
-    this.queue.clear();
+    this.queue!.clear();
     this.batcher.clear();
     this.webhooks.clear();
     this.chaos.clear();
@@ -273,11 +316,33 @@ export class WhatsAppEngine {
   }
 
   /**
-   * Lets go of every session's link (a live transport's sockets), closes the store and removes the media
-   * files a volatile store's records named; the engine is not used afterwards. At once, not awaited: a
-   * second engine (a restart) opens the store right after, and SQLite's lock admits one.
+   * On a shared store: forgets the world for every instance, but not the clock (the others keep running on
+   * it) nor the secrets the instances hold (what they signed stays valid). Jobs running elsewhere finish on
+   * records that are gone, as after any reset.
+   */
+  private async resetSharedStore(): Promise<void> {
+    const shared = this.store.shared!;
+    await this.sessions.closeAll();
+    this.chaos.clear();
+    await this.scheduler.written();
+    const kept = [[CLOCK_STATE_KEY, this.clock.snapshot()] as const];
+    const secrets = await Promise.all(
+      [...this.secrets].map(async ([name, secret]) => [`secret.${name}`, Buffer.from(await secret).toString('base64')] as const),
+    );
+    await this.store.clear();
+    for (const [key, value] of [...kept, ...secrets]) await shared.claimState(key, value);
+    await this.mediaFiles.clear();
+    await this.templates.restoreBaseline();
+  }
+
+  /**
+   * Lets go of every session's link (a live transport's sockets), stops running due work (a shared store's
+   * runner), closes the store and removes the media files a volatile store's records named; the engine is
+   * not used afterwards. At once, not awaited: a second engine (a restart) opens the store right after, and
+   * SQLite's lock admits one.
    */
   close(): void {
+    this.scheduler.stop();
     void this.sessions.closeAll();
     this.mediaFiles.close();
     this.store.close();
@@ -300,11 +365,14 @@ export class WhatsAppEngine {
     if (event.type === 'message.receipt' && !profile.receipts) return;
     const world = { contacts: this.contacts, customers: this.customers, message: (id: string) => this.messages.get(id) };
     for (const webhook of await profile.toWebhooks(event, account, world)) {
-      if (webhook.batch) this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
+      if (webhook.batch) await this.batcher.add(account, webhook.url, webhook.payload, webhook.batch);
       else await this.webhooks.enqueue(account, webhook.url, webhook.payload, orderKeyOf(event));
     }
   }
 }
+
+/** A sandbox that cannot join the instances already on its shared store, and why. */
+export class SharedClockError extends Error {}
 
 /** One sink for every transport: message changes go to the messages, link changes to the sessions. */
 function transportSink(messages: MessageService, sessions: SessionService): TransportSink & LinkSink {

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Put, UsePipes } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpCode, Post, Put, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WhatsAppEngine } from '#engine';
+import { ClockLockedError, WhatsAppEngine } from '#engine';
 import { AdvanceClockDto, ClockStateDto, SetClockDto } from './control.dto.js';
 import { controlValidation } from './control.validation.js';
 
@@ -21,8 +21,12 @@ export class ClockController {
   @ApiOperation({ summary: 'Switch mode (real or manual) and/or set the real-clock speed' })
   @ApiOkResponse({ type: ClockStateDto })
   set(@Body() body: SetClockDto): ClockStateDto {
-    if (body.speed !== undefined) this.engine.clock.setSpeed(body.speed);
-    if (body.mode !== undefined) this.engine.clock.setMode(body.mode);
+    try {
+      if (body.speed !== undefined) this.engine.clock.setSpeed(body.speed);
+      if (body.mode !== undefined) this.engine.clock.setMode(body.mode);
+    } catch (error) {
+      refusedIfLocked(error);
+    }
     return this.engine.clock.state();
   }
 
@@ -33,7 +37,17 @@ export class ClockController {
     description: 'Runs every task that falls due, in order, and answers once they and the webhook deliveries they started have finished.',
   })
   @ApiOkResponse({ type: ClockStateDto })
-  advance(@Body() body: AdvanceClockDto): Promise<ClockStateDto> {
-    return this.engine.clock.advance(body.ms);
+  async advance(@Body() body: AdvanceClockDto): Promise<ClockStateDto> {
+    try {
+      return await this.engine.clock.advance(body.ms);
+    } catch (error) {
+      refusedIfLocked(error);
+    }
   }
+}
+
+/** A clock shared by several instances (a PostgreSQL store) does not change: 409 with the reason. */
+function refusedIfLocked(error: unknown): never {
+  if (error instanceof ClockLockedError) throw new ConflictException(error.message);
+  throw error;
 }

@@ -107,6 +107,8 @@ export class EngineClock {
   private readonly running = new Set<Promise<void>>();
   private readonly holds = new Set<Hold>();
   private readonly movedListeners: Array<() => void> = [];
+  /** Why the clock may not be changed, when it may not (see `lock`). */
+  private lockedBecause: string | undefined;
 
   constructor(options: ClockOptions) {
     if (!(options.speed > 0)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
@@ -200,6 +202,7 @@ export class EngineClock {
    * on beside the clock, and a task it schedules for a time already passed runs as soon as it is scheduled.
    */
   async advance(ms: number): Promise<ClockState> {
+    this.assertUnlocked();
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
     const patientUntil = this.wall.now() + this.heldWorkPatienceMs;
     // Held work is waited for below, only as far as its horizon asks.
@@ -265,7 +268,20 @@ export class EngineClock {
     }
   }
 
+  /**
+   * Refuses every later change of mode, speed or time (`ClockLockedError` with `reason`): a clock that
+   * several instances share through their store moves only with the wall clock.
+   */
+  lock(reason: string): void {
+    this.lockedBecause = reason;
+  }
+
+  private assertUnlocked(): void {
+    if (this.lockedBecause !== undefined) throw new ClockLockedError(this.lockedBecause);
+  }
+
   setMode(mode: ClockMode): ClockState {
+    this.assertUnlocked();
     if (mode !== this.mode) {
       this.rebase();
       this.mode = mode;
@@ -276,6 +292,7 @@ export class EngineClock {
   }
 
   setSpeed(speed: number): ClockState {
+    this.assertUnlocked();
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed must be a positive number, got ${speed}`);
     this.rebase();
     this.speed = speed;
@@ -411,3 +428,6 @@ export class EngineClock {
 function before(a: Task, b: Task): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
+
+/** A change asked of a clock that may not change (EngineClock.lock). */
+export class ClockLockedError extends Error {}

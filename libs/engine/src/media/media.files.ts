@@ -16,6 +16,12 @@ export interface MediaFilesOptions {
    * and close leaves it there. Otherwise a start and close remove the store's files.
    */
   durable?: boolean;
+  /**
+   * Other instances on the same (shared) store keep files in the same directory: a file one of them kept
+   * is found on disk here, and its expiry job removes it whichever instance runs it. The byte budget is
+   * each instance's own (it counts what it kept).
+   */
+  shared?: boolean;
 }
 
 export const DEFAULT_MEDIA_MAX_BYTES = 1024 * 1024 * 1024;
@@ -106,7 +112,12 @@ export class MediaFiles {
   /** The file kept under `id`, or undefined: never kept here, or evicted. */
   find(id: string): KeptMedia | undefined {
     const file = this.kept.get(id);
-    return file && { path: this.pathOf(id), size: file.size };
+    if (file) return { path: this.pathOf(id), size: file.size };
+    if (this.options.shared && ID.test(id)) {
+      const size = sizeOf(this.pathOf(id));
+      if (size !== undefined) return { path: this.pathOf(id), size };
+    }
+    return undefined;
   }
 
   /** Removes every file and forgets every id (the engine's reset, which drops their expiry jobs too). */
@@ -168,7 +179,7 @@ export class MediaFiles {
   }
 
   private async evict(id: string): Promise<void> {
-    if (!this.forget(id)) return;
+    if (!this.forget(id) && !(this.options.shared && ID.test(id))) return;
     await rm(this.pathOf(id), { force: true });
   }
 
@@ -208,5 +219,14 @@ async function moveFile(from: string, to: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     await copyFile(from, to);
     await rm(from, { force: true });
+  }
+}
+
+/** A file's size, or undefined when there is no such file. */
+function sizeOf(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
   }
 }

@@ -30,7 +30,7 @@ import { DAY_MS, MINUTE_MS } from '../units.js';
 import { charge } from './balance.js';
 import { findDuplicate } from './duplicates.js';
 import { MessageExpiry } from './message-expiry.js';
-import { DEFAULT_SEND_PACING, type RestoredLine, type SendQueue } from './send-queue.js';
+import { DEFAULT_SEND_PACING, type RestoredLine, type SendLines } from './send-queue.js';
 
 /**
  * A file sent in the request itself: its bytes (base64, small), or a file on disk (multipart) that the engine
@@ -106,7 +106,7 @@ export interface MessageServiceDeps {
   mediaFiles: MediaFiles;
   /** A message goes through the transport holding its line's session (or the account's link session), else the default. */
   transports: Transports;
-  queue: SendQueue;
+  queue: SendLines;
   profile(name: string): ProviderProfile;
   /** Where the sandbox serves uploaded files: `${mediaBaseUrl}/uploads/<id>`. */
   mediaBaseUrl: string;
@@ -195,7 +195,7 @@ export class MessageService implements TransportSink {
       };
       await store.messages.insert(message);
       if (request.validityMs !== undefined) this.expiry.schedule(message, request.validityMs);
-      if (message.sendAt === null) this.deps.queue.enqueue(lineId, id, pacing);
+      if (message.sendAt === null) await this.deps.queue.enqueue(lineId, id, pacing);
       else this.deps.scheduler.at(message.sendAt, SEND_AT_JOB, { lineId, messageId: id, pacing }, `${SEND_AT_JOB}:${id}`);
       messages.push(message);
     }
@@ -344,6 +344,9 @@ export class MessageService implements TransportSink {
   /** Called by the send queue when a message's turn on the line comes. */
   async dispatch(messageId: string): Promise<void> {
     const message = await this.deps.store.messages.get(messageId);
+    // On a shared store, a send found `sent` is one an instance died in (its line's queue lets a message go
+    // only once what the send scheduled is stored): the transport carries it on, nothing is charged again.
+    if (message?.status === 'sent' && this.deps.store.shared) return this.resumeSend(message);
     if (message?.status !== 'queued') return;
     const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
@@ -370,6 +373,13 @@ export class MessageService implements TransportSink {
     } catch (error) {
       await this.statusChanged(messageId, 'failed', { code: 'transport_error', reason: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private async resumeSend(message: Message): Promise<void> {
+    const account = await this.deps.accounts.get(message.accountId);
+    if (!account) return;
+    const session = message.lineId !== account.id ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).resume?.(message, account);
   }
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
@@ -458,8 +468,16 @@ export class MessageService implements TransportSink {
   private async applyStatus(message: Message, status: MessageStatus, failure: Failure | null): Promise<Message> {
     const at = this.deps.clock.now();
     const updated: Message = { ...message, status, failure, history: [...message.history, { status, at }] };
-    await this.deps.store.messages.save(updated);
-    if (updated.direction === 'outbound') await this.deps.events.emit({ type: 'message.status', message: updated });
+    const publish = updated.direction === 'outbound' ? () => this.deps.events.emit({ type: 'message.status', message: updated }) : async () => {};
+    if (this.deps.store.shared) {
+      // Its webhooks first: an instance that dies between the two leaves the status unchanged, and the job
+      // that changes it runs again elsewhere (a duplicate webhook) instead of finding it changed (a lost one).
+      await publish();
+      await this.deps.store.messages.save(updated);
+    } else {
+      await this.deps.store.messages.save(updated);
+      await publish();
+    }
     return updated;
   }
 }

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../clock/scheduler.js';
-import type { ScheduledJob } from '../store/store.js';
+import type { ScheduledJob, SharedWork } from '../store/store.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 
 /** Time between two messages leaving one line, for providers that do not set their own. */
@@ -26,12 +26,18 @@ export interface RestoredLine {
   messageIds: string[];
 }
 
+/** What the message service hands accepted messages to: a SendQueue, or a SharedSendQueue on a shared store. */
+export interface SendLines {
+  /** Appends a message to its line; `pacing` is the line's provider's interval between sends. Resolves once the message is in the queue. */
+  enqueue(lineId: string, messageId: string, pacing: DurationRange): void | Promise<void>;
+}
+
 /**
  * One queue per line: a line hands one message at a time to WhatsApp, each after a pacing interval.
  * Only the head of each line has a job, so a deep queue costs an array slot per message, not a job. The
  * queue itself is not stored: the queued messages are (their status says so), and `restore` rebuilds it.
  */
-export class SendQueue {
+export class SendQueue implements SendLines {
   private readonly lines = new Map<string, Line>();
 
   constructor(
@@ -109,4 +115,47 @@ export class SendQueue {
     else this.scheduler.remember(DISPATCHED_STATE_KEY, Object.fromEntries([...this.lines].map(([id, { dispatched }]) => [id, dispatched])));
     await this.dispatch(messageId);
   }
+}
+
+/**
+ * A line's send queue on a store several instances share: the queue is in the store (`send:<line>`), and
+ * the line's one job (`send.next:<line>`) is claimed by one instance at a time, so the line still hands one
+ * message at a time to WhatsApp, a pacing interval apart, whichever instance accepted it or runs its turn.
+ * A message leaves the queue only once dispatched: an instance that dies mid-turn leaves it for the next
+ * one (dispatch skips a message no longer queued).
+ */
+export class SharedSendQueue implements SendLines {
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly shared: SharedWork,
+    private readonly seed: number,
+    private readonly dispatch: (messageId: string) => Promise<void>,
+  ) {
+    scheduler.handle(SEND_NEXT_JOB, (payload) => this.next(payload.lineId as string, payload.pacing as DurationRange));
+  }
+
+  async enqueue(lineId: string, messageId: string, pacing: DurationRange): Promise<void> {
+    const firstTurn = this.scheduler.now() + this.interval(lineId, messageId, pacing);
+    await this.scheduler.enqueue(queueOf(lineId), messageId, firstTurn, SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
+  }
+
+  private async next(lineId: string, pacing: DurationRange): Promise<void> {
+    const [head] = await this.shared.peek(queueOf(lineId), 1);
+    if (!head) return;
+    await this.dispatch(head.item);
+    // What the send scheduled (its receipts) must be in the store before the message leaves its queue: an
+    // instance dying in between would otherwise leave it `sent` with nothing to carry it on.
+    await this.scheduler.jobsWritten();
+    const left = await this.shared.remove(queueOf(lineId), head.seq);
+    if (left > 0) this.scheduler.after(this.interval(lineId, head.item, pacing), SEND_NEXT_JOB, { lineId, pacing }, `${SEND_NEXT_JOB}:${lineId}`);
+  }
+
+  /** The wait before the line's next turn, drawn from the seed and the message it follows (or the first one). */
+  private interval(lineId: string, messageId: string, pacing: DurationRange): number {
+    return pickDuration(seededRandom(this.seed, 'pacing', lineId, messageId), pacing);
+  }
+}
+
+function queueOf(lineId: string): string {
+  return `send:${lineId}`;
 }

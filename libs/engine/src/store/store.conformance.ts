@@ -277,11 +277,14 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         await store.state.set('transport.live.keyring', 'not under key.');
         await store.state.set('transport.relay.key.a', 'another transport');
         await store.state.set('transport.live.*?[x', 'wildcards are plain characters');
+        await store.state.set('transport.live.%_x', 'LIKE wildcards too');
         expect(await store.state.entries('transport.live.key.')).toEqual([
           ['transport.live.key.a', 1],
           ['transport.live.key.b', 2],
         ]);
         expect(await store.state.entries('transport.live.*?[')).toEqual([['transport.live.*?[x', 'wildcards are plain characters']]);
+        expect(await store.state.entries('transport.live._')).toEqual([]);
+        expect(await store.state.entries('transport.live.%')).toEqual([['transport.live.%_x', 'LIKE wildcards too']]);
         expect(await store.state.entries('transport.none.')).toEqual([]);
 
         expect(await store.state.delete('transport.live.creds')).toBe(true);
@@ -291,6 +294,7 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         expect(await store.state.deletePrefix('transport.live.key.')).toBe(2);
         expect(await store.state.deletePrefix('transport.live.key.')).toBe(0);
         expect(await store.state.entries('transport.')).toEqual([
+          ['transport.live.%_x', 'LIKE wildcards too'],
           ['transport.live.*?[x', 'wildcards are plain characters'],
           ['transport.live.keyring', 'not under key.'],
           ['transport.relay.key.a', 'another transport'],

@@ -35,6 +35,11 @@ export interface EngineStore {
   readonly state: StateRepository;
   /** Whether what it holds outlives the process (then media bytes must too). */
   readonly durable: boolean;
+  /**
+   * Present when several sandbox instances may share the store (PostgreSQL): the schedule is then run by
+   * claiming due jobs under leases, and what one process kept in memory (send queues, webhook chats) is here.
+   */
+  readonly shared?: SharedWork;
   /** Forgets everything (control API reset). */
   clear(): Promise<void>;
   /** Releases what it holds open (a database file); the store is not used afterwards. */
@@ -169,4 +174,68 @@ export interface WebhookRepository {
 export interface SequenceRepository {
   /** The next value of a named sequence; the first is `start`. */
   next(name: string, start: number): Promise<number>;
+}
+
+/** A job one instance claimed: `version` tells whether it was put again while it ran. */
+export interface ClaimedJob extends ScheduledJob {
+  version: number;
+}
+
+/** One item of a shared queue, with its place in it. */
+export interface QueueItem {
+  seq: number;
+  item: string;
+}
+
+/**
+ * What lets several instances share one store's work without a coordinator of their own: the schedule's
+ * rows are claimed under leases that run out when their instance dies, and the order-keeping queues (a
+ * line's messages to send, a chat's webhook events, a batch's payloads) live in the store.
+ */
+export interface SharedWork {
+  /**
+   * Inserts the job unless one with its id is there; one that is there keeps its due time and payload
+   * but gets a new version, so that if it is running now it runs once more (no wake-up is lost).
+   */
+  ensure(job: ScheduledJob): Promise<void>;
+  /**
+   * Puts several jobs (as `schedule.put` each) in one statement: all are in the store or none. What follows
+   * one step of a message (its delivery, read receipt and replies after `sent`) is written this way, so an
+   * instance that dies while writing cannot leave the read receipt unwritten behind a written delivery.
+   */
+  putAll(jobs: ScheduledJob[]): Promise<void>;
+  /**
+   * Claims up to `limit` jobs due at virtual time `now` that no live lease holds, for `leaseMs` of wall
+   * time (the database's clock); earliest due first, ties in insertion order. Jobs about one message or
+   * one session (`payload.messageId`, `payload.sessionId`) are claimed one at a time, in due order.
+   */
+  claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  /** After its handler: deletes the job if it is the version claimed, otherwise releases it to run again. */
+  finish(owner: string, job: ClaimedJob): Promise<void>;
+  /** Extends the leases `owner` holds on these jobs (its handlers are still running). */
+  renew(owner: string, ids: string[], leaseMs: number): Promise<void>;
+  /**
+   * Appends to a named queue and `ensure`s the job that works it, in one statement: an instance that dies
+   * in between cannot leave an item with no job to take it.
+   */
+  enqueue(queue: string, item: string, job: ScheduledJob): Promise<void>;
+  /** The first `limit` items of a queue, oldest first. */
+  peek(queue: string, limit: number): Promise<QueueItem[]>;
+  /** Removes a queue's items up to and including `seq`; how many items it still holds. */
+  remove(queue: string, upTo: number): Promise<number>;
+  /** Stores `value` under `key` unless a value is there; returns the stored one (first writer wins). */
+  claimState<T>(key: string, value: T): Promise<T>;
+}
+
+/**
+ * Jobs about one message (its delivery, its read receipt, its expiry) or one session (its loading steps)
+ * must not run at once on two instances, nor overtake each other: a read applied while the delivery before
+ * it is still being applied is overwritten by it. They share a serial key: a shared store claims a job only
+ * once no job with its key is due before it, and an instance writes a key's jobs one after another.
+ */
+export function serialKeyOf(job: Pick<ScheduledJob, 'payload'>): string | null {
+  const { messageId, sessionId } = job.payload;
+  if (typeof messageId === 'string') return `message:${messageId}`;
+  if (typeof sessionId === 'string') return `session:${sessionId}`;
+  return null;
 }

@@ -1,6 +1,7 @@
 import type { Scheduler } from '../clock/scheduler.js';
 import { pickDuration, seededRandom, type DurationRange } from '../random.js';
 import type { Account, Message, Session } from '../store/models.js';
+import type { ScheduledJob } from '../store/store.js';
 import { behaviourOf, type CustomerDirectory } from '../world/customers.js';
 import type { SimulatedLinks } from './simulated-links.js';
 import type { InboundMessage, LinkedTransport, LinkResult, LinkSink, TransportSink } from './transport.js';
@@ -125,29 +126,52 @@ export class SimulatedTransport implements LinkedTransport {
    */
   async send(message: Message, account: Account): Promise<void> {
     const sink = this.requireSink();
-    const members = message.peer.endsWith('@g.us') ? await this.groupMembers(message.lineId, message.peer, message.from) : null;
+    const members = await this.membersOf(message);
     const behaviour = behaviourOf(message.peer);
     if (members === null && behaviour === 'no-whatsapp')
       return sink.statusChanged(message.id, 'failed', { code: 'no_whatsapp', reason: 'the number is not on WhatsApp' });
     if (members === null && behaviour === 'send-fails')
       return sink.statusChanged(message.id, 'failed', { code: 'send_failed', reason: 'the message could not be sent' });
     await sink.statusChanged(message.id, 'sent');
+    this.scheduleReceipts(message, account, members, this.scheduler.now());
+  }
 
+  /** The receipts' jobs again, due when they were first (their ids and delays follow from the message): idempotent. */
+  async resume(message: Message, account: Account): Promise<void> {
+    const sentAt = message.history.findLast((step) => step.status === 'sent')?.at ?? this.scheduler.now();
+    this.scheduleReceipts(message, account, await this.membersOf(message), sentAt);
+  }
+
+  /** The members a group message goes to; null for a message to a person (or to a group the line does not know). */
+  private membersOf(message: Message): Promise<string[] | null> {
+    return message.peer.endsWith('@g.us') ? this.groupMembers(message.lineId, message.peer, message.from) : Promise.resolve(null);
+  }
+
+  /**
+   * The delivery, the read receipt and the replies that follow `sent`, written together (Scheduler.atAll):
+   * on a shared store an instance dying meanwhile leaves all of them or none, never a delivery without its read.
+   */
+  private scheduleReceipts(message: Message, account: Account, members: string[] | null, sentAt: number): void {
     const recipients = (members ?? [message.peer]).map((who) => this.receipts(message, who));
     const latest = (times: Array<number | null>) => (times.length === 0 || times.includes(null) ? null : Math.max(...(times as number[])));
     const deliveredAfter = latest(recipients.map((r) => r.deliveredAfter));
     const readAfter = latest(recipients.map((r) => r.readAfter));
     if (deliveredAfter === null) return;
-    this.scheduler.after(deliveredAfter, DELIVERED_JOB, { messageId: message.id }, `${DELIVERED_JOB}:${message.id}`);
-    if (readAfter === null) return;
-    this.scheduler.after(readAfter, READ_JOB, { messageId: message.id, audio: message.media?.kind === 'audio' }, `${READ_JOB}:${message.id}`);
-    const answered: Answered = { id: message.id, lineId: message.lineId, peer: message.peer };
-    for (const recipient of recipients) {
-      const behaviour = behaviourOf(recipient.who);
-      if (recipient.readAfter === null || (behaviour !== 'replies-text' && behaviour !== 'replies-file')) continue;
-      const payload = { accountId: account.id, message: { ...answered }, who: recipient.who, behaviour };
-      this.scheduler.after(recipient.readAfter + recipient.replyAfter, REPLY_JOB, payload, `${REPLY_JOB}:${message.id}:${recipient.who}`);
+    const jobs: ScheduledJob[] = [
+      { id: `${DELIVERED_JOB}:${message.id}`, kind: DELIVERED_JOB, dueAt: sentAt + deliveredAfter, payload: { messageId: message.id } },
+    ];
+    if (readAfter !== null) {
+      const audio = message.media?.kind === 'audio';
+      jobs.push({ id: `${READ_JOB}:${message.id}`, kind: READ_JOB, dueAt: sentAt + readAfter, payload: { messageId: message.id, audio } });
+      const answered: Answered = { id: message.id, lineId: message.lineId, peer: message.peer };
+      for (const recipient of recipients) {
+        const behaviour = behaviourOf(recipient.who);
+        if (recipient.readAfter === null || (behaviour !== 'replies-text' && behaviour !== 'replies-file')) continue;
+        const payload = { accountId: account.id, message: { ...answered }, who: recipient.who, behaviour };
+        jobs.push({ id: `${REPLY_JOB}:${message.id}:${recipient.who}`, kind: REPLY_JOB, dueAt: sentAt + recipient.readAfter + recipient.replyAfter, payload });
+      }
     }
+    this.scheduler.atAll(jobs);
   }
 
   /** The message is read; a voice or audio message is played a while later. */

@@ -10,6 +10,12 @@ export interface Transport {
   attach(sink: TransportSink & LinkSink, context: TransportContext): void;
   /** Hands an accepted message to WhatsApp; what happens next comes back through the sink. */
   send(message: Message, account: Account): Promise<void>;
+  /**
+   * Carries on a send an instance died in after `sent` was stored (a store shared by several instances
+   * runs the send again elsewhere): schedules again what follows `sent`, as `send` did, without sending
+   * twice. Absent: such a message stays `sent` (a real phone's receipts are not the sandbox's to replay).
+   */
+  resume?(message: Message, account: Account): Promise<void>;
 }
 
 export type TransportStatus = 'sent' | 'delivered' | 'read' | 'failed';

@@ -60,6 +60,8 @@ const SEND_JOB = 'webhook.send';
 const RESEND_JOB = 'webhook.resend';
 const RETRY_JOB = 'webhook.retry';
 const EXPIRE_JOB = 'webhook.expire';
+/** On a shared store: a chat's one job, which sends its events in order, then waits for a retry or an expiry. */
+const CHAT_JOB = 'webhook.chat';
 /** Chaos: an attempt delayed, and a reordered event going out alone when no next event came. */
 const DELAY_JOB = 'webhook.chaos-delay';
 const RELEASE_JOB = 'webhook.chaos-release';
@@ -118,6 +120,7 @@ export class WebhookDispatcher {
     });
     scheduler.handle(RETRY_JOB, (payload) => this.sendFirst(this.chatOf(payload.key as string, payload.eventId as string)));
     scheduler.handle(EXPIRE_JOB, (payload) => this.expire(payload.key as string, payload.eventId as string));
+    scheduler.handle(CHAT_JOB, (payload) => this.runSharedChat(payload.key as string));
     // The job carries the rule's mark: the attempt is its, even after a restart.
     const decided = (payload: Record<string, unknown>) => {
       const target = this.chatOf(payload.key as string, payload.eventId as string);
@@ -145,6 +148,11 @@ export class WebhookDispatcher {
       attempts: 0,
     };
     await this.store.webhooks.save(event);
+    if (this.store.shared) {
+      const key = queueKeyOf(event);
+      await this.scheduler.enqueue(sharedQueueOf(key), id, now, CHAT_JOB, { key }, `${CHAT_JOB}:${key}`);
+      return event;
+    }
     let chat = this.chats.get(queueKeyOf(event));
     if (!chat) {
       chat = newChat(queueKeyOf(event));
@@ -214,6 +222,11 @@ export class WebhookDispatcher {
     const events = await this.pending(account.id);
     if (!url || events.length === 0) return { resent: 0 };
     for (const event of events) await this.store.webhooks.save({ ...event, url });
+    if (this.store.shared) {
+      // Each chat's job now, instead of at its retry or expiry; the events keep their queues (see below).
+      for (const key of new Set(events.map(queueKeyOf))) this.scheduler.after(0, CHAT_JOB, { key }, `${CHAT_JOB}:${key}`);
+      return { resent: events.length };
+    }
     const chats = new Set<ChatQueue>();
     for (const event of events) {
       // The queue the event waits in, under the url it had: a resend moves the events, not the queues.
@@ -366,6 +379,43 @@ export class WebhookDispatcher {
     if (retryDelay !== undefined) chat.retry = this.scheduler.at(at + retryDelay, RETRY_JOB, { key: chat.key, eventId: event.id }, `${RETRY_JOB}:${event.id}`);
   }
 
+  /**
+   * A chat's events on a store several instances share: the chat's queue is in the store and its one job
+   * runs on one instance at a time, so its events go out strictly in order whichever instance made them.
+   * Sends the first event and waits for the answer (the job's lease is renewed meanwhile); on success the
+   * next, and so on. On failure the job is put again for the retry, or past the last retry for the event's
+   * expiry, and later events wait behind it. An event leaves the queue only once answered or dropped: an
+   * instance that dies with an attempt out leaves it to be sent again (at-least-once).
+   */
+  private async runSharedChat(key: string): Promise<void> {
+    const shared = this.store.shared!;
+    const queue = sharedQueueOf(key);
+    for (;;) {
+      const [head] = await shared.peek(queue, 1);
+      if (!head) return;
+      const event = await this.store.webhooks.get(head.item);
+      const at = this.clock.now();
+      if (event?.state !== 'pending' || event.expiresAt <= at) {
+        if (event) await this.store.webhooks.delete(event.id);
+        await shared.remove(queue, head.seq);
+        continue;
+      }
+      const retryDelay = this.profileOf(parseAccountId(event.accountId).provider).webhooks.retryDelaysMs[event.attempts];
+      const target = parseUrl(event.url);
+      const outcome = await this.requests.run(target?.origin ?? event.url, () => this.post(target, event.payload));
+      await this.store.webhooks.recordAttempt({ eventId: event.id, accountId: event.accountId, url: event.url, at, ...outcome, body: event.payload });
+      const current = outcome.ok ? undefined : await this.store.webhooks.get(event.id);
+      if (current?.state !== 'pending') {
+        if (outcome.ok) await this.store.webhooks.delete(event.id);
+        await shared.remove(queue, head.seq);
+        continue;
+      }
+      await this.store.webhooks.save({ ...current, attempts: current.attempts + 1 });
+      this.scheduler.at(retryDelay === undefined ? current.expiresAt : at + retryDelay, CHAT_JOB, { key }, `${CHAT_JOB}:${key}`);
+      return;
+    }
+  }
+
   /** Drops an event that was never accepted within its retention; its chat moves on to the next one. */
   private async expire(key: string, eventId: string): Promise<void> {
     const event = await this.store.webhooks.get(eventId);
@@ -436,6 +486,11 @@ function attemptRecord(event: WebhookEvent, at: number, outcome: AttemptOutcome,
 
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
+}
+
+/** A chat's queue of event ids in a shared store. */
+function sharedQueueOf(key: string): string {
+  return `webhook:${key}`;
 }
 
 /** The url, if it is one this dispatcher can post to. */

@@ -18,7 +18,10 @@ export interface OutgoingWebhook {
 export interface WebhookBatch {
   key: string;
   windowMs: number;
-  /** Builds the one body sent for the collected payloads, in arrival order. */
+  /**
+   * Builds the one body sent for the collected payloads, in arrival order. It must place the array it is
+   * given as it is (on a shared store it is first given a placeholder array, replaced later).
+   */
   wrap(payloads: unknown[]): unknown;
 }
 
