@@ -16,6 +16,7 @@ import type {
   MessageKind,
   MessageReceipt,
   MessageStatus,
+  Session,
   StoredMedia,
 } from '../store/models.js';
 import type { EngineStore, MessagePage, MessageQuery, ScheduledJob } from '../store/store.js';
@@ -355,7 +356,7 @@ export class MessageService implements TransportSink {
     if (unpaid) return this.statusChanged(messageId, 'failed', unpaid);
     // A session's line sends through its session; the account's own line through its link session, if it has one.
     const onSession = message.lineId !== account.id;
-    const session = onSession ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    const session = await this.lineSession(message, account);
     if (onSession ? session?.state !== 'connected' : session && session.state !== 'connected') {
       const reason = onSession
         ? 'the session was not connected when the message was due'
@@ -378,8 +379,13 @@ export class MessageService implements TransportSink {
   private async resumeSend(message: Message): Promise<void> {
     const account = await this.deps.accounts.get(message.accountId);
     if (!account) return;
-    const session = message.lineId !== account.id ? await this.deps.sessions.get(message.lineId) : await this.deps.sessions.linkOf(account);
+    const session = await this.lineSession(message, account);
     await this.deps.transports.of(session?.transport ?? this.deps.transports.defaultName).resume?.(message, account);
+  }
+
+  /** The session a message's line sends through: its own session's, or for the account's own line its link session, if any. */
+  private async lineSession(message: Message, account: Account): Promise<Session | undefined> {
+    return message.lineId !== account.id ? this.deps.sessions.get(message.lineId) : this.deps.sessions.linkOf(account);
   }
 
   /** Ids follow the provider's format and are unique sandbox-wide, so the control API finds any message by id. */
