@@ -1,4 +1,6 @@
-import pg, { type PoolClient, type QueryResultRow } from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
 import type { CatalogProduct, CatalogRepository } from '../catalog/catalog.service.js';
 import type { Group, GroupRepository } from '../groups/group.service.js';
 import type { MemoryStoreLimits } from './memory.store.js';
@@ -26,6 +28,12 @@ import type {
   WebhookRepository,
 } from './store.js';
 import { serialKeyOf } from './store.js';
+
+/**
+ * The driver is loaded when a PostgreSQL store opens, not with the engine: every sandbox imports this file
+ * (openStore), and most never use it (importing pg took 70–90 ms of the start-up).
+ */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export interface PostgresStoreOptions extends Partial<MemoryStoreLimits> {
   /** The schema (namespace) the tables live in, created when missing; `public` when absent. Tests use one each. */
@@ -76,12 +84,13 @@ export class PostgresStore implements EngineStore {
   ) {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema name ${schema}: lowercase letters, digits and _ only`);
-    this.pool = new pg.Pool({
+    const { Pool, types } = loadPg();
+    this.pool = new Pool({
       connectionString: url,
       max: options.maxConnections ?? 10,
       ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
       // bigint columns hold clock times and counters, all well within a double's exact integers.
-      types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'))) as never },
+      types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? Number : types.getTypeParser(oid, format as 'text'))) as never },
     });
     // An idle connection the server dropped (a restart) is replaced on next use; not a crash.
     this.pool.on('error', (error) => console.error('[postgres] idle connection failed', error.message));
