@@ -31,8 +31,13 @@ export class LiveEvents implements OnModuleDestroy {
   private readonly keepalive: NodeJS.Timeout;
 
   constructor(private readonly engine: WhatsAppEngine) {
-    engine.events.on((event) => this.publish(fromEngine(event, engine)));
-    engine.webhooks.onAttempt((attempt) => this.publish({ type: 'webhook', attempt: WebhookAttemptDto.of(attempt) }));
+    // Built only for an open stream: every send and status passes here, and most sandboxes have no page open.
+    engine.events.on((event) => {
+      if (this.streams.size > 0) this.publish(fromEngine(event, engine));
+    });
+    engine.webhooks.onAttempt((attempt) => {
+      if (this.streams.size > 0) this.publish({ type: 'webhook', attempt: WebhookAttemptDto.of(attempt) });
+    });
     // An advance moves the clock once per task it runs: one event per turn of the event loop is enough.
     engine.clock.onMoved(() => {
       if (this.clockPending || this.streams.size === 0) return;
@@ -68,6 +73,7 @@ export class LiveEvents implements OnModuleDestroy {
     return {
       record: async (entry) => {
         await journal.record(entry);
+        if (this.streams.size === 0) return;
         const { at, ...rest } = entry;
         this.publish({ type: 'request', request: { ...rest, at: new Date(at).toISOString() } });
       },
