@@ -310,20 +310,25 @@ describeWithPostgres('three sandbox processes on one PostgreSQL database (real p
           else seen.set(key, [...steps, step]);
         }
       }
-      return { seen, duplicates, distinct: [...seen.values()].reduce((sum, steps) => sum + steps.length, 0) };
+      return { seen, duplicates, distinct: followed.reduce((sum, key) => sum + (seen.get(key)?.length ?? 0), 0) };
     };
     await until(`all ${expected} webhook steps delivered`, 120_000, () => firstArrivals().distinct >= expected);
     const { seen, duplicates, distinct } = firstArrivals();
     const lost = followed.filter((key) => (seen.get(key) ?? []).length < 3);
     const outOfOrder = [...seen].filter(([, steps]) => steps.join() !== '1,2,3');
+    // A send the killed instance stored but died before answering: the client never got its id and sent it
+    // again elsewhere, yet the message was accepted, so it goes on to the end (nothing accepted is lost).
+    const unanswered = [...seen.keys()].filter((key) => !ids.has(key));
     console.log(
       `${INSTANCES} instances${killHalfway ? ', one killed -9 halfway' : ''}: ${MESSAGES} messages read; ${distinct} webhook steps for ${followed.length} messages, ` +
-        `${lost.length} messages missing a step, ${duplicates} duplicates, ${outOfOrder.length} out of order; ` +
+        `${lost.length} messages missing a step, ${duplicates} duplicates, ${outOfOrder.length} out of order, ` +
+        `${unanswered.length} accepted by the killed instance without an answer; ` +
         `sends ${((sent - started) / 1000).toFixed(1)} s (with start-up), all read ${((read - sent) / 1000).toFixed(1)} s later`,
     );
+    // Every step of every followed message, and of any unanswered one, in order.
     expect({ lost, outOfOrder, distinct }).toEqual({ lost: [], outOfOrder: [], distinct: expected });
-    // No stray events: only the followed messages' steps.
-    expect([...seen.keys()].every((key) => ids.has(key))).toBe(true);
+    // No stray events: only the followed messages' steps, and without a kill no unanswered send.
+    if (!killHalfway) expect(unanswered).toEqual([]);
   }
 
   it(`carries ${MESSAGES.toLocaleString('en')} messages sent round-robin to every final state and webhook, in order`, () => runThrough(false), 300_000);
