@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createDatabase } from './postgres-database.js';
 import { measureRoute, type LoadResult, type LoadSettings, type RouteRequest } from './load.js';
 import { startSandbox, type RunningSandbox } from './sandbox.js';
 
@@ -23,7 +22,7 @@ export interface ScaleOutRow {
 export async function measureScaleOut(root: string, serverUrl: string, settings: LoadSettings, body: string): Promise<ScaleOutRow[]> {
   const rows: ScaleOutRow[] = [];
   for (const instances of [1, 3]) {
-    const database = await createDatabase(serverUrl);
+    const database = await createDatabase(serverUrl, 'wa_bench');
     const sandboxes: RunningSandbox[] = [];
     try {
       for (let index = 0; index < instances; index++) sandboxes.push(await startSandbox(root, 'postgres', [], database.url));
@@ -56,22 +55,4 @@ function combine(instances: number, results: LoadResult[]): ScaleOutRow {
     non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
     errors: results.reduce((sum, result) => sum + result.errors, 0),
   };
-}
-
-/** A fresh database on the server, dropped (with its connections) afterwards. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `wa_bench_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client(serverUrl);
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { WebhookReceiver, type ReceivedRequest } from '#conformance';
+import { createDatabase } from '../../bench/postgres-database.js';
 import { freePort } from '../../bench/processes.js';
 import { SandboxProcess } from '../durability/sandbox-process.js';
 import { send } from '../support/php-client.js';
@@ -115,25 +114,6 @@ async function inParallel<T>(items: T[], limit: number, task: (item: T, index: n
   await Promise.all(Array.from({ length: limit }, worker));
 }
 
-/** A fresh database on the test server, and the url to it. */
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = testPostgresUrl();
-  const name = `scale_out_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client(server);
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 describeWithPostgres('three sandbox processes on one PostgreSQL database (real processes, WA_SANDBOX_TEST_POSTGRES)', () => {
   const cleanups: Array<() => Promise<void>> = [];
 
@@ -147,7 +127,7 @@ describeWithPostgres('three sandbox processes on one PostgreSQL database (real p
 
   /** Starts three instances on a fresh database and a shared data (media) directory. */
   async function startInstances(): Promise<SandboxProcess[]> {
-    const database = await createDatabase();
+    const database = await createDatabase(testPostgresUrl(), 'scale_out');
     cleanups.push(database.drop);
     const dataDir = mkdtempSync(join(tmpdir(), 'wa-scale-out-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
