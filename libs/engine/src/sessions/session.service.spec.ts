@@ -1,5 +1,6 @@
 import { specEngine, specProfile } from '../testing/spec-engine.js';
 import type { WhatsAppEngine } from '../engine.js';
+import { MemoryStore } from '../store/memory.store.js';
 import type { Account } from '../store/models.js';
 import { PAIRING_CODE_TTL_MS, QR_ROTATION_MS } from './session.service.js';
 
@@ -27,6 +28,32 @@ describe('SessionService', () => {
     await engine.clock.advance(2_999);
     expect((await engine.sessions.get(session.id))!.state).toBe('loading');
     await engine.clock.advance(1);
+    expect((await engine.sessions.get(session.id))!.state).toBe('connected');
+    expect(states()).toEqual(['qr', 'loading', 'connected']);
+  });
+
+  it('never saves a change made from a stale read over a newer one: a QR screen going idle as a phone scans it', async () => {
+    // The idle step reads the session on the QR screen; before it writes, a phone scans it (another request,
+    // or another instance on a shared store). CI once saw the idle screen saved over the scan: never connected.
+    const store = new MemoryStore();
+    engine = specEngine(profile, store);
+    const lookup = await engine.accounts.resolve('spec', 'key');
+    if (!lookup.ok) throw new Error(lookup.reason);
+    const session = await engine.sessions.create(lookup.account);
+    const read = store.sessions.get.bind(store.sessions);
+    let scanMeanwhile: (() => Promise<unknown>) | undefined = () => engine.sessions.scan(session.id, '79160000123');
+    store.sessions.get = async (id) => {
+      const stale = await read(id);
+      const scan = scanMeanwhile;
+      scanMeanwhile = undefined;
+      await scan?.();
+      return stale;
+    };
+
+    await engine.sessions.sessionChanged(session.id, { state: 'qr', qr: 'the code on screen', rotatesAt: null, idle: true });
+    expect(scanMeanwhile).toBeUndefined();
+    expect(await engine.sessions.get(session.id)).toMatchObject({ state: 'loading', phone: '79160000123', idle: false });
+    await engine.clock.advance(3_000);
     expect((await engine.sessions.get(session.id))!.state).toBe('connected');
     expect(states()).toEqual(['qr', 'loading', 'connected']);
   });

@@ -78,9 +78,8 @@ export class SessionService implements LinkSink {
   async reset(session: Session): Promise<Session> {
     const links = this.linksOf(session);
     await links.close(session);
-    const unlinked: Session = { ...session, phone: null, linkedAt: null, pairing: null };
-    await this.store.sessions.save(unlinked);
-    this.opened.set(session.id, unlinked);
+    const unlinked = await this.update(session.id, (current) => ({ ...current, phone: null, linkedAt: null, pairing: null }));
+    if (!unlinked) throw new Error(`session ${session.id} is gone`);
     await links.open(unlinked, false);
     return this.current(session);
   }
@@ -94,8 +93,8 @@ export class SessionService implements LinkSink {
     const links = this.transports.of(transport);
     await this.linksOf(session).close(session);
     this.codes.delete(session.id);
-    const moved: Session = { ...session, transport, phone: null, linkedAt: null, pairing: null };
-    await this.store.sessions.save(moved);
+    const moved = await this.update(session.id, (current) => ({ ...current, transport, phone: null, linkedAt: null, pairing: null }));
+    if (!moved) throw new Error(`session ${session.id} is gone`);
     await links.open(moved, false);
     return this.current(moved);
   }
@@ -153,7 +152,9 @@ export class SessionService implements LinkSink {
   async requestPairingCode(session: Session, phone: string): Promise<{ ok: true; code: string; session: Session } | { ok: false; reason: string }> {
     const result = await this.linksOf(session).requestPairingCode(session, phone);
     if (!result.ok) return result;
-    const updated = await this.save({ ...session, pairing: { code: result.code, phone, expiresAt: this.clock.now() + PAIRING_CODE_TTL_MS } });
+    const pairing = { code: result.code, phone, expiresAt: this.clock.now() + PAIRING_CODE_TTL_MS };
+    const updated = await this.update(session.id, (current) => ({ ...current, pairing }));
+    if (!updated) return { ok: false, reason: 'no such session' };
     return { ok: true, code: result.code, session: updated };
   }
 
@@ -243,49 +244,39 @@ export class SessionService implements LinkSink {
 
   /** What a transport reports of a session it holds: the record follows, and each change of state is announced. */
   async sessionChanged(sessionId: string, update: LinkUpdate): Promise<void> {
-    const session = await this.store.sessions.get(sessionId);
-    if (!session) return;
     const now = this.clock.now();
-    switch (update.state) {
-      case 'qr': {
-        if (session.state === 'qr' && update.rotated) {
-          this.codes.set(sessionId, { payload: update.qr, rotatesAt: update.rotatesAt });
-          return;
-        }
-        if (update.idle) {
-          if (session.state === 'qr') await this.save({ ...session, idle: true }, true);
-          return;
-        }
-        await this.enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
-        this.codes.set(sessionId, { payload: update.qr, rotatesAt: update.rotatesAt });
-        return;
+    let announce = false;
+    const recorded = await this.update(sessionId, (session) => {
+      const next = nextRecord(session, update, now);
+      announce = next?.announce ?? false;
+      return next?.session;
+    });
+    if (!recorded) return;
+    // The code on screen, for a transport that reports its codes; a session leaving the QR screen has none.
+    if (recorded.state === 'qr') {
+      if (update.state === 'qr' && !update.idle) this.codes.set(sessionId, { payload: update.qr, rotatesAt: update.rotatesAt });
+    } else this.codes.delete(sessionId);
+    if (announce) await this.events.emit({ type: 'session.status', session: recorded });
+  }
+
+  /**
+   * Applies `change` to the session as stored now, and again to a fresh read if anything changed it
+   * meanwhile (a request, a timed step, another instance on a shared store): a change computed from a stale
+   * read never overwrites a newer one (CI once saw a QR screen going idle saved over the scan that had just
+   * linked it: the session never connected). The session as saved; as stored when `change` has nothing to
+   * change (undefined); undefined when it is gone.
+   */
+  private async update(id: string, change: (current: Session) => Session | undefined): Promise<Session | undefined> {
+    for (;;) {
+      const current = await this.store.sessions.get(id);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return current;
+      if (await this.store.sessions.replace(current, next)) {
+        if (this.opened.has(id)) this.opened.set(id, next);
+        return next;
       }
-      case 'loading':
-        await this.enter(update.phone === null ? session : { ...session, phone: update.phone, linkedAt: now, pairing: null }, 'loading');
-        return;
-      case 'connected':
-        await this.enter({ ...session, phone: update.phone }, 'connected');
-        return;
-      case 'disconnected':
-        await this.enter(session, 'disconnected');
-        return;
-      case 'logged-out':
-        await this.enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
-        return;
     }
-  }
-
-  /** Every state change is announced. */
-  private async enter(session: Session, state: SessionState): Promise<Session> {
-    this.codes.delete(session.id);
-    return this.save({ ...session, state, stateSince: this.clock.now(), idle: false }, true);
-  }
-
-  private async save(session: Session, announce = false): Promise<Session> {
-    await this.store.sessions.save(session);
-    if (this.opened.has(session.id)) this.opened.set(session.id, session);
-    if (announce) await this.events.emit({ type: 'session.status', session });
-    return session;
   }
 
   /** The session as recorded now (an act's changes came back through `sessionChanged`). */
@@ -313,4 +304,26 @@ export class SessionService implements LinkSink {
 /** Why the control API cannot play a session's phone. */
 export function notSimulated(session: Session): string {
   return `session ${session.id} is held by the ${session.transport} transport: only a simulated session's phone is played from the control API`;
+}
+
+/**
+ * The record after what a transport reported, and whether it is a change of state to announce; undefined
+ * when the record stays as it is (a code rotating on the QR screen, an idle report for a screen already left).
+ */
+function nextRecord(session: Session, update: LinkUpdate, now: number): { session: Session; announce: boolean } | undefined {
+  const enter = (changed: Session, state: SessionState) => ({ session: { ...changed, state, stateSince: now, idle: false }, announce: true });
+  switch (update.state) {
+    case 'qr':
+      if (session.state === 'qr' && update.rotated) return undefined;
+      if (update.idle) return session.state === 'qr' && !session.idle ? { session: { ...session, idle: true }, announce: true } : undefined;
+      return enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
+    case 'loading':
+      return enter(update.phone === null ? session : { ...session, phone: update.phone, linkedAt: now, pairing: null }, 'loading');
+    case 'connected':
+      return enter({ ...session, phone: update.phone }, 'connected');
+    case 'disconnected':
+      return enter(session, 'disconnected');
+    case 'logged-out':
+      return enter({ ...session, phone: null, linkedAt: null, qrSince: now, pairing: null }, 'qr');
+  }
 }

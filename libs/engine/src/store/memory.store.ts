@@ -173,6 +173,12 @@ class MemorySessions extends KeyedDocuments<Session, [string]> implements Sessio
   constructor() {
     super((session) => [session.id]);
   }
+  /** `get` hands out the stored record itself, so "unchanged" is "the same object". */
+  async replace(previous: Session, next: Session) {
+    if ((await this.get(previous.id)) !== previous) return false;
+    await this.save(next);
+    return true;
+  }
   async list(accountId: string) {
     return this.all().filter((session) => session.accountId === accountId);
   }

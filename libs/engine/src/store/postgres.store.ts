@@ -294,6 +294,17 @@ class PostgresSessions extends JsonTable<Session, [string]> implements SessionRe
   async findByPairingCode(code: string) {
     return (await this.select('WHERE pairing_code = $1 ORDER BY seq LIMIT 1', [code]))[0];
   }
+  /** The stored text is what `get` parsed: unchanged means the same text, whichever instance wrote it. */
+  async replace(previous: Session, next: Session) {
+    const { rowCount } = await this.run('UPDATE sessions SET pairing_code = $1, transport = $2, data = $3 WHERE id = $4 AND data = $5', [
+      next.pairing?.code ?? null,
+      next.transport,
+      JSON.stringify(next),
+      previous.id,
+      JSON.stringify(previous),
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
 }
 
 class PostgresContacts extends JsonTable<Contact, [string, string]> implements ContactRepository {

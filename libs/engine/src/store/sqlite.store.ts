@@ -342,12 +342,26 @@ class SqliteMessages implements MessageRepository {
 class SqliteSessions extends JsonTable<Session, [string]> implements SessionRepository {
   private readonly ofAccount = this.select<[string]>('WHERE account_id = ? ORDER BY seq');
   private readonly withPairingCode = this.select<[string]>('WHERE pairing_code = ? ORDER BY seq LIMIT 1');
+  private readonly dataOf = this.db.prepare<[string], DataRow>('SELECT data FROM sessions WHERE id = ?');
+  private readonly update = this.db.prepare<[string | null, string, string]>('UPDATE sessions SET pairing_code = ?, data = ? WHERE id = ?');
   constructor(db: Database) {
     super(db, {
       table: 'sessions',
       key: ['id'],
       columns: ['account_id', 'pairing_code'],
       valuesOf: (session) => [session.id, session.accountId, session.pairing?.code ?? null],
+    });
+  }
+  /**
+   * Compared as parsed documents, not as stored text: a migration's json_set wrote SQLite's own text. One
+   * process holds the file and the read and the write run in one synchronous step, so nothing comes between.
+   */
+  async replace(previous: Session, next: Session) {
+    return written(this.db, () => {
+      const stored = this.dataOf.get(previous.id);
+      if (!stored || JSON.stringify(JSON.parse(stored.data)) !== JSON.stringify(previous)) return false;
+      this.update.run(next.pairing?.code ?? null, JSON.stringify(next), previous.id);
+      return true;
     });
   }
   async list(accountId: string) {

@@ -113,6 +113,26 @@ export function describeStoreConformance(name: string, kind: 'durable' | 'volati
         expect(await store.sessions.get('s3')).toEqual(session('s3'));
         expect((await store.sessions.list('maytapi:a')).map((s) => s.id)).toEqual(['s3']);
       });
+
+      it('replaces a session only if it is still the one read, so a change made from a stale read is refused', async () => {
+        await store.sessions.save(session('s1'));
+        const read = (await store.sessions.get('s1'))!;
+        const paired = { ...read, pairing: { code: 'PAIRCODE', phone: '79001', expiresAt: 5_000 } };
+        expect(await store.sessions.replace(read, paired)).toBe(true);
+        expect(await store.sessions.findByPairingCode('PAIRCODE')).toEqual(paired);
+        // `read` is stale now: a writer still holding it changes nothing.
+        expect(await store.sessions.replace(read, { ...read, state: 'loading' })).toBe(false);
+        expect(await store.sessions.get('s1')).toEqual(paired);
+        // From a fresh read it goes through.
+        const fresh = (await store.sessions.get('s1'))!;
+        expect(await store.sessions.replace(fresh, { ...fresh, state: 'connected', pairing: null })).toBe(true);
+        expect(await store.sessions.get('s1')).toEqual({ ...paired, state: 'connected', pairing: null });
+        expect(await store.sessions.findByPairingCode('PAIRCODE')).toBeUndefined();
+        // A session deleted meanwhile is not brought back.
+        await store.sessions.delete('s1');
+        expect(await store.sessions.replace(fresh, { ...fresh, state: 'qr' })).toBe(false);
+        expect(await store.sessions.get('s1')).toBeUndefined();
+      });
     });
 
     describe('contacts', () => {

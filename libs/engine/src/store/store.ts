@@ -119,6 +119,12 @@ export interface MessageRepository {
 export interface SessionRepository {
   get(id: string): Promise<Session | undefined>;
   save(session: Session): Promise<void>;
+  /**
+   * Saves `next` only if the stored session is still `previous` as `get` returned it: false when another
+   * writer (a request, a timed step, another instance on a shared store) changed it meanwhile, so a change
+   * made from a stale read is never saved over a newer one.
+   */
+  replace(previous: Session, next: Session): Promise<boolean>;
   /** Whether there was one. */
   delete(id: string): Promise<boolean>;
   /** The account's sessions, oldest first. */

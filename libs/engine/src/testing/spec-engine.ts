@@ -1,5 +1,6 @@
 import { WhatsAppEngine } from '../engine.js';
 import type { EngineEvent } from '../events.js';
+import type { EngineStore } from '../store/store.js';
 import type { ProviderProfile } from '../world/provider-profile.js';
 
 /** Clock start for engine specs: 2026-01-01 09:00 UTC. */
@@ -23,9 +24,14 @@ export function specProfile(overrides: Partial<ProviderProfile> = {}): ProviderP
   };
 }
 
-/** An engine on the manual clock with one registered spec provider. */
-export function specEngine(profile: ProviderProfile = specProfile()): WhatsAppEngine {
-  const engine = new WhatsAppEngine({ clock: { mode: 'manual', speed: 1, startAt: SPEC_START }, seed: 3, mediaBaseUrl: 'http://sandbox.test/__sandbox/media' });
+/** An engine on the manual clock with one registered spec provider; on a store of the test's when given. */
+export function specEngine(profile: ProviderProfile = specProfile(), store?: EngineStore): WhatsAppEngine {
+  const engine = new WhatsAppEngine({
+    clock: { mode: 'manual', speed: 1, startAt: SPEC_START },
+    seed: 3,
+    mediaBaseUrl: 'http://sandbox.test/__sandbox/media',
+    ...(store ? { store } : {}),
+  });
   engine.registerProvider(profile);
   return engine;
 }
