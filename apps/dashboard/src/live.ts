@@ -49,6 +49,9 @@ export function useConnected(): boolean {
   const [open, setOpen] = useState(connection.open);
   useEffect(() => {
     connection.listeners.add(setOpen);
+    // The stream may have opened between the first render and this effect (effects run after paint): with
+    // no listener to tell, the page said "reconnecting…" while live (seen in CI on a busy machine).
+    setOpen(connection.open);
     return () => void connection.listeners.delete(setOpen);
   }, []);
   return open;
