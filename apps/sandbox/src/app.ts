@@ -9,10 +9,10 @@ import {
   guardRequests,
   largestLimit,
   limitByProvider,
-  ProviderGuard,
   recordRequests,
   registerBodyParsers,
   SandboxExceptionFilter,
+  serveProviderRoutes,
   type RequestJournalRepository,
 } from '#http';
 import { AppModule } from './app.module.js';
@@ -82,8 +82,9 @@ export async function createSandboxApp(config: SandboxConfig, options: SandboxAp
   );
   const chaos = new ApiChaos(engine.chaos, journal, engine.clock);
   chaos.install(fastify);
-  app.useGlobalFilters(new SandboxExceptionFilter(PROVIDERS));
-  app.useGlobalGuards(new ProviderGuard(PROVIDERS, engine, chaos));
+  const filter = new SandboxExceptionFilter(PROVIDERS);
+  app.useGlobalFilters(filter);
+  serveProviderRoutes(fastify, app, PROVIDERS, { engine, chaos, filter });
   setUpDocs(app, PROVIDERS);
   serveDashboard(fastify, options.dashboardDir);
   await app.init();

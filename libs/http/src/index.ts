@@ -9,3 +9,4 @@ export * from './framework-errors.js';
 export * from './provider-answers.js';
 export * from './request-guards.js';
 export * from './kit/provider-kit.js';
+export * from './kit/provider-routes.js';

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Account, ProviderProfile, WhatsAppEngine } from '#engine';
 import { firstSegment } from './provider-answers.js';
 import type { ProviderError } from './provider-error.js';
+import { takeOverControllers } from './kit/provider-routes.js';
 
 /**
  * The HTTP side of a provider, declared by each in its `<name>.access.ts`: what a request under its prefix
@@ -18,7 +19,7 @@ export interface ProviderAccess {
   requestHeadLimit: number;
   /**
    * The account a request's credentials name, or the provider's refusal thrown as a ProviderError. The
-   * kit's ProviderGuard calls it before anything of the route runs, on every route not `@Unauthenticated()`.
+   * kit calls it before anything of the route runs, on every route not `@Unauthenticated()`.
    */
   authenticate(request: FastifyRequest, engine: WhatsAppEngine): Promise<Account>;
   /** The provider's answer to a body that could not be read (`problem` says why, for the reason header). */
@@ -42,6 +43,8 @@ export interface ProviderDescriptor extends ProviderAccess {
   name: string;
   title: string;
   module: Type;
+  /** The controllers its module declares: the kit serves their routes (kit/provider-routes.ts). */
+  controllers: Type[];
   /** What the engine needs to know of the provider; registered with the engine when the sandbox starts. */
   profile: ProviderProfile;
 }
@@ -55,7 +58,8 @@ export interface ProviderErrorLike {
 
 /** A provider's descriptor from what is its own: its name is its profile's. */
 export function defineProvider(parts: { title: string; module: Type; profile: ProviderProfile; access: ProviderAccess }): ProviderDescriptor {
-  return { name: parts.profile.name, title: parts.title, module: parts.module, profile: parts.profile, ...parts.access };
+  const controllers = takeOverControllers(parts.module);
+  return { name: parts.profile.name, title: parts.title, module: parts.module, controllers, profile: parts.profile, ...parts.access };
 }
 
 /** Each request's limit of one kind: its provider's under the provider's prefix, `otherwise` anywhere else. */

@@ -1,5 +1,4 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, WhatsAppEngine } from '#engine';
 import { bodyOf, bodyProblem, type ParsedBody } from '../body/index.js';
@@ -12,13 +11,11 @@ import type { ProviderDescriptor } from '../provider-descriptor.js';
  * is refused in the provider's own format when it has neither. A provider's descriptor says how it
  * authenticates and how it answers a body it could not read; its routes only say where they differ.
  *
- * The order of checks is the same on every route: authentication (ProviderGuard, before anything of the
+ * The order of checks is the same on every route: authentication (`admitRequest`, before anything of the
  * route runs), then the route's scope (Maytapi: the phone in the path), then the body (`@WireBody()`,
  * resolved before the handler), then the handler's own parameter parsing. The few routes that parse a
- * parameter before they look at the body take `@DeferredBody()` and read it where they need it.
- *
- * A guard, not an interceptor: Nest runs a guard as one awaited call, where an interceptor wraps every
- * request in RxJS observables and an AsyncResource.
+ * parameter before they look at the body take `@DeferredBody()` and read it where they need it. The kit
+ * serves the routes itself (provider-routes.ts).
  */
 
 /** A narrower thing a route works on, found once the caller is authenticated (Maytapi: one of the product's phones). */
@@ -37,84 +34,49 @@ export const Unauthenticated = () => SetMetadata(UNAUTHENTICATED, true);
 /** Every error of the route, from authentication on, is answered in this shape. */
 export const AnswerErrorsAs = (shape: ErrorShape) => SetMetadata(ERROR_SHAPE, shape);
 
-/** What the kit knows of one request to a provider route, from the guard on. */
+/** What the kit knows of one request to a provider route, from its admission on. */
 interface RouteState {
   provider: ProviderDescriptor;
   account: Account | undefined;
   scope: unknown;
 }
 
-/** What a route asks of the kit: read once per handler from its decorators. */
-interface RoutePlan {
+/** What a route asks of the kit before its handler runs: read once per route from its decorators. */
+export interface RoutePlan {
   provider: ProviderDescriptor;
   authenticates: boolean;
   scope: ScopeResolver<unknown> | undefined;
   errorShape: ErrorShape | undefined;
 }
 
-// Keyed by the Fastify request: the object guards, parameter decorators and exception filters all see.
+// Keyed by the Fastify request: what admission, parameter decorators and the exception filter all see.
 const states = new WeakMap<FastifyRequest, RouteState>();
 const errorShapes = new WeakMap<FastifyRequest, ErrorShape>();
 
+/** The route's plan, from the kit's decorators on its handler. */
+export function planRoute(provider: ProviderDescriptor, handler: object): RoutePlan {
+  return {
+    provider,
+    authenticates: Reflect.getMetadata(UNAUTHENTICATED, handler) !== true,
+    scope: Reflect.getMetadata(SCOPE, handler) as ScopeResolver<unknown> | undefined,
+    errorShape: Reflect.getMetadata(ERROR_SHAPE, handler) as ErrorShape | undefined,
+  };
+}
+
 /**
- * Authenticates every request to a provider's controller (one whose path is the provider's name) with the
- * provider's `authenticate`, unless the route is `@Unauthenticated()`, then resolves the route's scope.
- * Routes outside the providers pass untouched.
+ * Before anything of the route runs: the provider authenticates the caller (unless the route is
+ * `@Unauthenticated()`), the route's scope is resolved, then chaos rules meet the request. Throws the
+ * provider's refusal; from here on the route's errors take its error shape.
  */
-export class ProviderGuard implements CanActivate {
-  private readonly byName: Map<string, ProviderDescriptor>;
-  // Handlers are few and live as long as the app: a plan is worked out on a handler's first request.
-  private readonly plans = new Map<object, RoutePlan | null>();
-
-  constructor(
-    providers: readonly ProviderDescriptor[],
-    private readonly engine: WhatsAppEngine,
-    /** Chaos rules on provider requests, played once the route knows its caller (a request it refuses meets none). */
-    private readonly chaos?: ApiChaos,
-  ) {
-    this.byName = new Map(providers.map((provider) => [provider.name, provider]));
+export async function admitRequest(plan: RoutePlan, request: FastifyRequest, reply: FastifyReply, engine: WhatsAppEngine, chaos: ApiChaos): Promise<void> {
+  if (plan.errorShape) errorShapes.set(request, plan.errorShape);
+  const state: RouteState = { provider: plan.provider, account: undefined, scope: undefined };
+  states.set(request, state);
+  if (plan.authenticates) {
+    state.account = await plan.provider.authenticate(request, engine);
+    if (plan.scope) state.scope = await plan.scope(state.account, request, engine);
   }
-
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const plan = this.planOf(context);
-    if (!plan) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (plan.errorShape) errorShapes.set(request, plan.errorShape);
-    const state: RouteState = { provider: plan.provider, account: undefined, scope: undefined };
-    states.set(request, state);
-    if (plan.authenticates) return this.authenticate(plan, state, request, context);
-    return this.chaos ? this.playChaos(plan, undefined, request, context) : true;
-  }
-
-  private async authenticate(plan: RoutePlan, state: RouteState, request: FastifyRequest, context: ExecutionContext): Promise<boolean> {
-    const account = await plan.provider.authenticate(request, this.engine);
-    state.account = account;
-    if (plan.scope) state.scope = await plan.scope(account, request, this.engine);
-    return this.chaos ? this.playChaos(plan, account, request, context) : true;
-  }
-
-  private async playChaos(plan: RoutePlan, account: Account | undefined, request: FastifyRequest, context: ExecutionContext): Promise<boolean> {
-    await this.chaos!.apply(request, context.switchToHttp().getResponse<FastifyReply>(), plan.provider, account);
-    return true;
-  }
-
-  private planOf(context: ExecutionContext): RoutePlan | null {
-    const handler = context.getHandler();
-    let plan = this.plans.get(handler);
-    if (plan === undefined) {
-      const provider = this.byName.get(Reflect.getMetadata(PATH_METADATA, context.getClass()) as string);
-      plan = provider
-        ? {
-            provider,
-            authenticates: Reflect.getMetadata(UNAUTHENTICATED, handler) !== true,
-            scope: Reflect.getMetadata(SCOPE, handler) as ScopeResolver<unknown> | undefined,
-            errorShape: Reflect.getMetadata(ERROR_SHAPE, handler) as ErrorShape | undefined,
-          }
-        : null;
-      this.plans.set(handler, plan);
-    }
-    return plan;
-  }
+  await chaos.apply(request, reply, plan.provider, state.account);
 }
 
 /** The route's error shape, for the exception filter; undefined for most routes. */
@@ -124,7 +86,7 @@ export function errorShapeOf(request: FastifyRequest): ErrorShape | undefined {
 
 function stateOf(context: ExecutionContext): RouteState {
   const state = states.get(context.switchToHttp().getRequest<FastifyRequest>());
-  if (!state) throw new Error(`${context.getClass().name}.${context.getHandler().name} is not under a provider's ProviderGuard`);
+  if (!state) throw new Error(`${context.getClass().name}.${context.getHandler().name} is not a provider route the kit serves`);
   return state;
 }
 
