@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Message } from './models.js';
+import { testMessage } from '../testing/messages.js';
 import { SqliteStore, StoreInUseError } from './sqlite.store.js';
 
 describe('one sandbox per SQLite data file', () => {
@@ -34,45 +34,21 @@ describe('reads served from the cache of records it wrote (one process holds the
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wa-sandbox-cache-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const message = (id: string, text: string): Message => ({
-    id,
-    accountId: 'wamm:a',
-    lineId: 'wamm:a',
-    kind: 'text',
-    direction: 'outbound',
-    peer: '79001234567',
-    from: '79990000001',
-    to: '79001234567',
-    text,
-    mediaUrl: null,
-    media: null,
-    location: null,
-    contacts: null,
-    failAtDispatch: null,
-    status: 'queued',
-    failure: null,
-    createdAt: 1_000,
-    sendAt: null,
-    history: [{ status: 'queued', at: 1_000 }],
-    profileName: null,
-    providerData: null,
-  });
-
   it('answers what was last written, never a write that failed, and the file agrees after a reopen', async () => {
     const file = join(dir, 'sandbox.db');
     const store = new SqliteStore(file);
-    await store.messages.insert(message('m1', 'first'));
-    await store.messages.save({ ...message('m1', 'first'), status: 'sent' });
+    await store.messages.insert(testMessage(1));
+    await store.messages.save(testMessage(1, { status: 'sent' }));
     expect((await store.messages.get('m1'))?.status).toBe('sent');
     // An id already taken keeps the stored message; a save of a message never stored is refused.
-    await expect(store.messages.insert(message('m1', 'again'))).rejects.toThrow('message m1 already exists');
-    expect((await store.messages.get('m1'))?.text).toBe('first');
-    await expect(store.messages.save(message('m2', 'never stored'))).rejects.toThrow('message m2 does not exist');
+    await expect(store.messages.insert(testMessage(1, { text: 'again' }))).rejects.toThrow('message m1 already exists');
+    expect((await store.messages.get('m1'))?.text).toBe(testMessage(1).text);
+    await expect(store.messages.save(testMessage(2))).rejects.toThrow('message m2 does not exist');
     expect(await store.messages.get('m2')).toBeUndefined();
     store.close();
 
     const reopened = new SqliteStore(file);
-    expect(await reopened.messages.get('m1')).toEqual({ ...message('m1', 'first'), status: 'sent' });
+    expect(await reopened.messages.get('m1')).toEqual(testMessage(1, { status: 'sent' }));
     await reopened.clear();
     expect(await reopened.messages.get('m1')).toBeUndefined();
     reopened.close();

@@ -1,5 +1,6 @@
 import type { CatalogProduct } from '../catalog/catalog.service.js';
 import type { Group } from '../groups/group.service.js';
+import { testMessage as message } from '../testing/messages.js';
 import type { Account, Contact, Message, MessageTemplate, Session, StoredMedia, WebhookAttempt, WebhookEvent } from './models.js';
 import type { EngineStore, ScheduledJob } from './store.js';
 
@@ -419,33 +420,6 @@ function account(id: string): Account {
     webhookUrl: 'http://127.0.0.1:9/hook',
     limits: { dailyMessages: 1000, perSecond: null, balance: 12.5 },
     settings: { plan: { tier: 'pro', phones: [1, 2] } },
-  };
-}
-
-function message(n: number, overrides: Partial<Message> = {}): Message {
-  return {
-    id: `m${n}`,
-    accountId: 'wamm:a',
-    lineId: 'wamm:a',
-    kind: 'text',
-    direction: 'outbound',
-    peer: '79001234567',
-    from: '79990000001',
-    to: '79001234567',
-    text: `hello ${n} «ünïcode» 👋`,
-    mediaUrl: null,
-    media: null,
-    location: null,
-    contacts: null,
-    failAtDispatch: null,
-    status: 'queued',
-    failure: null,
-    createdAt: 1_000 + n,
-    sendAt: null,
-    history: [{ status: 'queued', at: 1_000 + n }],
-    profileName: null,
-    providerData: { callbackData: 'x' },
-    ...overrides,
   };
 }
 
