@@ -23,6 +23,14 @@ export interface AccountServiceOptions {
   seed: number;
 }
 
+/**
+ * No account has a key holding NUL (`%00` in a URL), and none is looked up: PostgreSQL's text cannot hold
+ * the character, and the lookup failed there with a 500 where every other store answered the provider's
+ * refusal of an unknown key.
+ */
+const NUL = '\u0000';
+const NUL_REFUSED = 'an api key cannot hold a NUL character';
+
 export class AccountService {
   private readonly strict: Map<string, AccountSeed> | null;
 
@@ -37,6 +45,7 @@ export class AccountService {
 
   /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
   async resolve(provider: string, key: string): Promise<AccountLookup> {
+    if (key.includes(NUL)) return { ok: false, reason: NUL_REFUSED };
     const existing = await this.store.accounts.get(accountId(provider, key));
     if (existing) return { ok: true, account: existing };
     return this.admit(provider, key, {});
@@ -44,6 +53,7 @@ export class AccountService {
 
   /** The account behind a credential if it exists; never creates one. */
   async find(provider: string, key: string): Promise<Account | undefined> {
+    if (key.includes(NUL)) return undefined;
     return this.store.accounts.get(accountId(provider, key));
   }
 
@@ -52,6 +62,7 @@ export class AccountService {
    * not allowed in strict mode.
    */
   async register(provider: string, key: string, settings: Record<string, unknown> = {}): Promise<AccountLookup> {
+    if (key.includes(NUL)) return { ok: false, reason: NUL_REFUSED };
     if (await this.store.accounts.get(accountId(provider, key))) return { ok: false, reason: 'the account already exists' };
     return this.admit(provider, key, settings);
   }
