@@ -80,6 +80,7 @@ export class SessionService implements LinkSink {
     await links.close(session);
     const unlinked = await this.update(session.id, (current) => ({ ...current, phone: null, linkedAt: null, pairing: null }));
     if (!unlinked) throw new Error(`session ${session.id} is gone`);
+    this.opened.set(session.id, unlinked);
     await links.open(unlinked, false);
     return this.current(session);
   }
