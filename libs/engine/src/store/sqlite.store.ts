@@ -348,13 +348,12 @@ class SqliteMessages implements MessageRepository {
 
   async insert(message: Message) {
     try {
-      // Cached once the row is in (an id already taken keeps the stored message).
-      await written(this.db, () => {
-        this.insertRow.run(message.id, message.accountId, message.direction, message.peer, message.status, message.createdAt, JSON.stringify(message));
-        this.cache.set(message.id, message);
-      });
+      await this.cache.writing(message.id, message, () =>
+        written(this.db, () =>
+          this.insertRow.run(message.id, message.accountId, message.direction, message.peer, message.status, message.createdAt, JSON.stringify(message)),
+        ),
+      );
     } catch (error) {
-      this.cache.delete(message.id);
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new Error(`message ${message.id} already exists`);
       throw error;
     }
