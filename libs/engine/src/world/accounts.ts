@@ -29,7 +29,6 @@ export interface AccountServiceOptions {
  * refusal of an unknown key.
  */
 const NUL = '\u0000';
-const NUL_REFUSED = 'an api key cannot hold a NUL character';
 
 export class AccountService {
   private readonly strict: Map<string, AccountSeed> | null;
@@ -45,16 +44,14 @@ export class AccountService {
 
   /** Finds the account behind a provider credential, creating it on first use unless in strict mode. */
   async resolve(provider: string, key: string): Promise<AccountLookup> {
-    if (key.includes(NUL)) return { ok: false, reason: NUL_REFUSED };
-    const existing = await this.store.accounts.get(accountId(provider, key));
+    const existing = await this.stored(provider, key);
     if (existing) return { ok: true, account: existing };
     return this.admit(provider, key, {});
   }
 
   /** The account behind a credential if it exists; never creates one. */
   async find(provider: string, key: string): Promise<Account | undefined> {
-    if (key.includes(NUL)) return undefined;
-    return this.store.accounts.get(accountId(provider, key));
+    return this.stored(provider, key);
   }
 
   /**
@@ -62,8 +59,7 @@ export class AccountService {
    * not allowed in strict mode.
    */
   async register(provider: string, key: string, settings: Record<string, unknown> = {}): Promise<AccountLookup> {
-    if (key.includes(NUL)) return { ok: false, reason: NUL_REFUSED };
-    if (await this.store.accounts.get(accountId(provider, key))) return { ok: false, reason: 'the account already exists' };
+    if (await this.stored(provider, key)) return { ok: false, reason: 'the account already exists' };
     return this.admit(provider, key, settings);
   }
 
@@ -120,8 +116,14 @@ export class AccountService {
   }
 
   /** Creates a new account if the key may have one. */
+  /** The account stored under the credential; a key no account may have is not looked up. */
+  private async stored(provider: string, key: string): Promise<Account | undefined> {
+    return key.includes(NUL) ? undefined : this.store.accounts.get(accountId(provider, key));
+  }
+
   private async admit(provider: string, key: string, settings: Record<string, unknown>): Promise<AccountLookup> {
     if (!key) return { ok: false, reason: 'empty api key' };
+    if (key.includes(NUL)) return { ok: false, reason: 'an api key cannot hold a NUL character' };
     if (key.toLowerCase().startsWith(INVALID_KEY_PREFIX)) {
       return { ok: false, reason: `keys starting with "${INVALID_KEY_PREFIX}" are always refused` };
     }
